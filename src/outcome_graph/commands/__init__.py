@@ -1,0 +1,1 @@
+"""One module per `outcome-graph` subcommand (see cli.py)."""
