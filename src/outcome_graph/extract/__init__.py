@@ -75,7 +75,12 @@ def read_report_lines(path: Path) -> list[Line]:
         raise ReportError(source, f"not valid UTF-8 (byte 0x{data[e.start]:02x}); save the text as UTF-8",
                           line=line) from None
     text = text.removeprefix("\ufeff")
-    return [Line(i + 1, t.rstrip("\r")) for i, t in enumerate(text.splitlines())]
+    # Split on newlines only (not str.splitlines, which also breaks on form feeds and U+2028) so that
+    # line numbers agree with `wc -l`, editors and the line numbers quoted in the graph.
+    rows = text.split("\n")
+    if rows and rows[-1] == "":
+        rows.pop()
+    return [Line(i + 1, t.rstrip("\r")) for i, t in enumerate(rows)]
 
 
 def _parser(kind: str):

@@ -131,6 +131,16 @@ class ReportedTotal:
 
 
 @dataclass(frozen=True)
+class Narrative:
+    """A paragraph of the report's prose, kept so that what it says (and the statutes it names) can
+    be quoted and linked."""
+
+    report: str
+    heading: str | None  # the sub-heading it sits under ("The Promise/UNCRC"), if any
+    excerpt: Excerpt
+
+
+@dataclass(frozen=True)
 class Unplaced:
     """A non-blank line no record used, and why: reported, never silently dropped."""
 
@@ -140,7 +150,7 @@ class Unplaced:
     reason: str
 
 
-Record = Priority | Action | Indicator | Observation | Risk | ReportedTotal
+Record = Priority | Action | Indicator | Observation | Risk | ReportedTotal | Narrative
 
 
 @dataclass(frozen=True)
