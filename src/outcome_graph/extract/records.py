@@ -168,6 +168,9 @@ class Extraction:
     report: ReportInfo
     records: list[Record] = field(default_factory=list)
     unplaced: list[Unplaced] = field(default_factory=list)
+    # Records kept but worth a reader's attention (a code missing in the report that could not be
+    # derived, a cell that is not a figure): reported by `build` beside the unplaced lines.
+    warnings: list[Unplaced] = field(default_factory=list)
 
     def of(self, kind: type) -> list:
         return [r for r in self.records if isinstance(r, kind)]
