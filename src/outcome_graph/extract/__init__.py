@@ -29,6 +29,8 @@ class SectionResult:
     records: list[Record] = field(default_factory=list)
     consumed: set[int] = field(default_factory=set)  # line numbers understood (headers included)
     unplaced: list[Unplaced] = field(default_factory=list)
+    # Records kept but worth a reader's attention (a cell that is not a figure): see Extraction.warnings.
+    warnings: list[Unplaced] = field(default_factory=list)
 
 
 def _slug(text: str) -> str:
@@ -98,6 +100,7 @@ def extract_lines(lines: list[Line], source: str, council: str | None = None) ->
         result: SectionResult = _parser(section.kind).parse(section, info)
         out.records.extend(result.records)
         out.unplaced.extend(result.unplaced)
+        out.warnings.extend(getattr(result, "warnings", []))
         accounted = set(result.consumed) | {u.line for u in result.unplaced}
         if section.heading:
             accounted.add(section.heading.number)
