@@ -51,7 +51,8 @@ def curated_links(directory: Path = CURATED_DIR) -> tuple[CuratedLink, ...]:
     for line, r in rows:
         if r["predicate"] not in ("implements", "relatesTo"):
             raise OutcomeGraphError(
-                f"{directory / 'links.csv'}:{line}: predicate {r['predicate']!r} is not 'implements' or 'relatesTo'"
+                f"{directory / 'links.csv'}:{line}: predicate {r['predicate']!r} "
+                "is not 'implements' or 'relatesTo'"
             )
         out.append(CuratedLink(r["subject_code"], r["predicate"], r["object"], r["rationale"], line))
     return tuple(out)

@@ -35,10 +35,33 @@ PREFIXES: dict[str, str] = {
 }
 
 __all__ = [
-    "OG", "OGR", "QB", "PROV", "SKOS", "ORG", "DCTERMS", "RDF", "RDFS", "OWL", "XSD", "SDMX_DIM",
-    "PREFIXES", "sparql_prefixes", "segment", "council_iri", "report_iri", "service_iri", "priority_iri",
-    "action_iri", "indicator_iri", "observation_iri", "risk_iri", "excerpt_iri", "period_iri",
-    "dataset_iri", "link_iri",
+    "OG",
+    "OGR",
+    "QB",
+    "PROV",
+    "SKOS",
+    "ORG",
+    "DCTERMS",
+    "RDF",
+    "RDFS",
+    "OWL",
+    "XSD",
+    "SDMX_DIM",
+    "PREFIXES",
+    "sparql_prefixes",
+    "segment",
+    "council_iri",
+    "report_iri",
+    "service_iri",
+    "priority_iri",
+    "action_iri",
+    "indicator_iri",
+    "observation_iri",
+    "risk_iri",
+    "excerpt_iri",
+    "period_iri",
+    "dataset_iri",
+    "link_iri",
 ]
 
 

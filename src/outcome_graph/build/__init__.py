@@ -88,4 +88,11 @@ def sources_fingerprint(reports: list[Path] | None = None) -> str:
     return h.hexdigest()
 
 
-__all__ = ["build", "build_graph", "build_from_extractions", "to_ntriples", "sources_fingerprint", "BuildResult"]
+__all__ = [
+    "build",
+    "build_graph",
+    "build_from_extractions",
+    "to_ntriples",
+    "sources_fingerprint",
+    "BuildResult",
+]

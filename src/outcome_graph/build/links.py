@@ -26,8 +26,16 @@ MENTIONABLE = (OG.Statute, OG.Provision, OG.Framework, OG.FrameworkElement)
 PARTS = (OG.Provision, OG.FrameworkElement)
 
 
-def link_node(graph: Graph, council: str, s: URIRef, p: URIRef, o, basis: URIRef,
-              evidence: URIRef | None = None, rationale: str | None = None) -> URIRef:
+def link_node(
+    graph: Graph,
+    council: str,
+    s: URIRef,
+    p: URIRef,
+    o,
+    basis: URIRef,
+    evidence: URIRef | None = None,
+    rationale: str | None = None,
+) -> URIRef:
     """Adds the link itself and its qualification; the node's IRI is a digest of the triple."""
     digest = hashlib.sha1(f"{s}|{p}|{o}".encode()).hexdigest()[:16]
     node = OGR[f"{segment(council)}/link/{digest}"]
@@ -81,7 +89,7 @@ def add_mentions(graph: Graph, matcher) -> dict[URIRef, set[URIRef]]:
 
 
 def _council_of(iri: URIRef) -> str:
-    return str(iri)[len(str(OGR)):].split("/")[0]
+    return str(iri)[len(str(OGR)) :].split("/")[0]
 
 
 def add_text_links(graph: Graph, mentioned: dict[URIRef, set[URIRef]]) -> None:
@@ -134,16 +142,20 @@ def add_curated_links(graph: Graph, links: Iterable[CuratedLink], council: str, 
     for link in links:
         subject = by_code.get(link.subject)
         if subject is None:
-            raise OutcomeGraphError(f"{source}:{link.line}: no action or risk with code {link.subject!r} "
-                                    "in the graph; check the code against the reports")
+            raise OutcomeGraphError(
+                f"{source}:{link.line}: no action or risk with code {link.subject!r} "
+                "in the graph; check the code against the reports"
+            )
         if link.object.startswith("priority:"):
             year, _, number = link.object.removeprefix("priority:").partition("/")
             target = priority_iri(council, year, number)
         else:
             target = URIRef(link.object)
         if (target, None, None) not in graph:
-            raise OutcomeGraphError(f"{source}:{link.line}: {link.object} is not in the graph; link only "
-                                    "to provisions, framework elements and priorities that exist")
+            raise OutcomeGraphError(
+                f"{source}:{link.line}: {link.object} is not in the graph; link only "
+                "to provisions, framework elements and priorities that exist"
+            )
         link_node(graph, council, subject, OG[link.predicate], target, OG.Curation, rationale=link.rationale)
 
 
@@ -153,8 +165,15 @@ def add_alt_code_links(graph: Graph, same: dict[str, tuple[str, str]]) -> None:
         for alt in sorted(graph.objects(ind, OG.altCode)):
             canonical, rationale = same.get(str(alt), (None, None))
             if canonical:
-                link_node(graph, _council_of(ind), ind, OG.altCode, Literal(str(alt)), OG.Curation,
-                          rationale=rationale)
+                link_node(
+                    graph,
+                    _council_of(ind),
+                    ind,
+                    OG.altCode,
+                    Literal(str(alt)),
+                    OG.Curation,
+                    rationale=rationale,
+                )
 
 
 def add_polarities(graph: Graph, polarity: dict[str, tuple[str, str]], council: str) -> None:

@@ -39,8 +39,8 @@ from ..namespaces import (
     priority_iri,
     report_iri,
     risk_iri,
-    service_iri,
     segment,
+    service_iri,
 )
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
@@ -59,8 +59,14 @@ def _text(value: str | None) -> Literal | None:
 class RecordBuilder:
     """Adds one extraction's records to a graph. Holds only the council/report context."""
 
-    def __init__(self, graph: Graph, extraction: Extraction, council_name: str, geography: str | None,
-                 titles: dict[URIRef, list[tuple[str, int, str]]]):
+    def __init__(
+        self,
+        graph: Graph,
+        extraction: Extraction,
+        council_name: str,
+        geography: str | None,
+        titles: dict[URIRef, list[tuple[str, int, str]]],
+    ):
         self.g = graph
         self.titles = titles
         self.x = extraction
@@ -165,8 +171,10 @@ class RecordBuilder:
     def observation(self, o: Observation) -> URIRef | None:
         s = observation_iri(self.council, self.year, o.indicator, segment(o.period.key))
         if s in self.seen_observations:
-            self.duplicates.append(f"{self.year} line {o.excerpt.first_line}: a second figure for "
-                                   f"{o.indicator} {o.period.key} ({o.raw!r}) was not added")
+            self.duplicates.append(
+                f"{self.year} line {o.excerpt.first_line}: a second figure for "
+                f"{o.indicator} {o.period.key} ({o.raw!r}) was not added"
+            )
             return None
         self.seen_observations.add(s)
         self._record(s, OG.Observation, o.excerpt)
@@ -198,9 +206,14 @@ class RecordBuilder:
         self.add(s, OG.title, Literal(r.title))
         if r.score is not None:
             self.add(s, OG.score, Literal(r.score, datatype=XSD.integer))
-        for prop, value in ((OG.identification, r.identification), (OG.controlMeasures, r.control_measures),
-                            (OG.evaluation, r.evaluation), (OG.relatedAction, r.related_action),
-                            (OG.latestNote, r.latest_note), (OG.riskMatrix, r.matrix)):
+        for prop, value in (
+            (OG.identification, r.identification),
+            (OG.controlMeasures, r.control_measures),
+            (OG.evaluation, r.evaluation),
+            (OG.relatedAction, r.related_action),
+            (OG.latestNote, r.latest_note),
+            (OG.riskMatrix, r.matrix),
+        ):
             self.add(s, prop, _text(value))
         return s
 
@@ -218,9 +231,15 @@ class RecordBuilder:
 
     def add_all(self, records: Iterable) -> None:
         self.add_report()
-        handlers = {Priority: self.priority, Action: self.action, Indicator: self.indicator,
-                    Observation: self.observation, Risk: self.risk, ReportedTotal: self.total,
-                    Narrative: self.narrative}
+        handlers = {
+            Priority: self.priority,
+            Action: self.action,
+            Indicator: self.indicator,
+            Observation: self.observation,
+            Risk: self.risk,
+            ReportedTotal: self.total,
+            Narrative: self.narrative,
+        }
         for rec in records:
             handlers[type(rec)](rec)
 

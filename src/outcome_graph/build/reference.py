@@ -1,4 +1,5 @@
-"""The static part of the graph: the vocabulary (ontology/) and the curated reference data (graph/reference/)."""
+"""The static part of the graph: the vocabulary (ontology/) and the curated reference data
+(graph/reference/)."""
 
 from __future__ import annotations
 

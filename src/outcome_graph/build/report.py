@@ -14,7 +14,10 @@ def summarise(x: Extraction) -> str:
     out.append("  records: " + ", ".join(f"{kinds[k]} {k.lower()}" for k in sorted(kinds)))
     if x.unplaced:
         out.append(f"  {len(x.unplaced)} line(s) not understood (not part of any record):")
-        out += [f"    line {u.line}: {u.reason}: {u.text[:90]!r}" for u in sorted(x.unplaced, key=lambda u: u.line)]
+        out += [
+            f"    line {u.line}: {u.reason}: {u.text[:90]!r}"
+            for u in sorted(x.unplaced, key=lambda u: u.line)
+        ]
     else:
         out.append("  every non-blank line is part of a record")
     if x.warnings:

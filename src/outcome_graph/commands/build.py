@@ -16,7 +16,9 @@ FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".trig": "trig"}
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("reports", nargs="*", type=Path, help="report text files (default: the bundled reports)")
-    p.add_argument("--out", type=Path, help="write the graph here; format by extension: " + ", ".join(FORMATS))
+    p.add_argument(
+        "--out", type=Path, help="write the graph here; format by extension: " + ", ".join(FORMATS)
+    )
     p.add_argument("--council", help="council id for reports whose file name does not start with it")
     p.add_argument("--no-validate", action="store_true", help="skip SHACL validation of the result")
 
@@ -54,8 +56,10 @@ def run(args: argparse.Namespace) -> int:
             pass
         else:
             summary = validate_graph(result.graph)
-            print(f"validation: {summary.violations} violation(s), {summary.warnings} warning(s)"
-                  " — run `outcome-graph validate` for the details")
+            print(
+                f"validation: {summary.violations} violation(s), {summary.warnings} warning(s)"
+                " — run `outcome-graph validate` for the details"
+            )
     if args.out:
         write_graph(result.graph, args.out)
         print(f"wrote {args.out}", file=sys.stderr)

@@ -52,7 +52,7 @@ def report_info(lines: list[Line], source: str, council: str | None = None) -> R
     start = int(m[1])
     year = f"{start}-{start + 1}"
     if int(m[2]) != (start + 1) % 100:
-        raise ReportError(source, f"the title's year {m[0]!r} is not a government year", line=1, field="title")
+        raise ReportError(source, f"the title's year {m[0]!r} is not a government year", 1, "title")
     service = _slug(title.split("Annual Performance Report")[0])
     council = council or Path(source).name.split("-")[0].lower()
     return ReportInfo(id=year, council=council, service=service, title=title, source=Path(source).name,

@@ -40,4 +40,4 @@ def split_leading_code(text: str) -> tuple[str | None, str]:
     code = normalise_code(m["code"])
     if not CODE.match(code):
         return None, text.strip()
-    return code, text.strip()[m.end():].strip()
+    return code, text.strip()[m.end() :].strip()

@@ -25,7 +25,7 @@ def status_of(note: str | None) -> str | None:
     m = _NOTE_HEAD.match(note.strip())
     if not m:
         return None
-    head = note.strip()[m.end():][:40]
+    head = note.strip()[m.end() :][:40]
     for pattern, status in _STATUS:
         if pattern.match(head) or pattern.match(head.lstrip(". ")):
             return status

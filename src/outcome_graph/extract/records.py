@@ -80,7 +80,9 @@ class Indicator:
     indicator_set: str  # one of INDICATOR_SETS
     excerpt: Excerpt
     priority: str | None = None  # service-plan priority code this PI sits under, "01"
-    group: str | None = None  # the table grouping the report puts it in (corporate: "Manage budget effectively")
+    group: str | None = (
+        None  # the table grouping the report puts it in (corporate: "Manage budget effectively")
+    )
     feeds: str | None = None  # for feeder data: the key of the indicator it feeds
     benchmark: str | None = None  # the report's "Benchmark" cell, verbatim
     alt_codes: tuple[str, ...] = ()  # other codes the report uses for it (LGBF "CHN08a" for CHN8a)

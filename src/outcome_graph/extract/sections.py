@@ -17,7 +17,10 @@ HEADINGS: list[tuple[str, re.Pattern[str]]] = [
     ("narrative", re.compile(r"^(\d+)?progressindeliveryofstrategicoutcomes$")),
     ("narrative", re.compile(r"^(\d+)?(emerging)?challengesandrisks$")),
     ("summary", re.compile(r"^successesandchallenges$")),
-    ("indicators", re.compile(r"^childrensservices(,?partnerships?andcommunities)?(performanceindicator|pi)summary$")),
+    (
+        "indicators",
+        re.compile(r"^childrensservices(,?partnerships?andcommunities)?(performanceindicator|pi)summary$"),
+    ),
     ("complaints", re.compile(r"^childrensservices,?partnershipandcommunitiescomplaintsindicatorsummary$")),
     ("actions", re.compile(r"^childrensservices(,?partnershipandcommunities)?actionreport$")),
     ("service_pis", re.compile(r"^servi\w*priorityperforma\w*$")),

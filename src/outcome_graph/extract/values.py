@@ -13,7 +13,9 @@ from decimal import Decimal
 
 # Spaces the PDF extraction put inside a figure: "£ 15.55 8 m", "£2,158 .63", "87.32 %", "1,024.9 9".
 _INNER_SPACE = re.compile(r"(?<=[\d£.,])\s+(?=[\d.,%m])")
-_FIGURE = re.compile(r"^(?P<gbp>£)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?P<m>m)?(?P<pct>%)?$")
+_FIGURE = re.compile(
+    r"^(?P<gbp>£)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?P<m>m)?(?P<pct>%)?$"
+)
 
 MARKERS = {
     "n/a": "NotAvailable",
