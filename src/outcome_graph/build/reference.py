@@ -9,11 +9,13 @@ from pathlib import Path
 from rdflib import Graph
 
 from ..errors import OutcomeGraphError
-from ..paths import ONTOLOGY_DIR, REFERENCE_DIR
+from ..paths import CURATED_DIR, ONTOLOGY_DIR, REFERENCE_DIR
 
 
 def turtle_files() -> list[Path]:
-    return sorted(ONTOLOGY_DIR.glob("*.ttl")) + sorted(REFERENCE_DIR.glob("*.ttl"))
+    # Curated Turtle (e.g. how a corporate PI is computed from its feeder data) is part of the static
+    # graph too; curated CSVs are read by curate.py and applied by the builder.
+    return [p for d in (ONTOLOGY_DIR, REFERENCE_DIR, CURATED_DIR) for p in sorted(d.glob("*.ttl"))]
 
 
 @cache
