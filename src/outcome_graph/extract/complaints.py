@@ -1,11 +1,185 @@
-"""The complaints section of a report. (Parser not written yet: every line is reported as not read.)"""
+"""The complaints indicator summary (2020/21 lines 238-255): one line per indicator.
+
+Cells: Indicator | previous year | Q1 | Q2 | Q3 | Q4 | year | Status (icon) | Note | Short Trend (icon) |
+Annual Target. Here Q4 is a column of its own. Keys come from graph/curated/corporate-indicators.csv,
+the same file as the corporate PIs, so that the 2016/17 complaints rows (in its corporate PI summary)
+and these share keys.
+
+The Status column shows an icon, which the extraction mostly drops; on lines 246 and 255 it left a
+number there ("47", "4"). Counting tabs puts those numbers in the Status column, not the target (which
+is the last column, empty for these "Data Only" rows) nor the year's value (4 = 0+3+1+0 on line 246), so
+they are not read as figures: each is reported as a warning with its text.
+"""
 
 from __future__ import annotations
 
+import re
+
 from . import SectionResult
-from .records import ReportInfo
-from .sections import Section
+from .common import excerpt_span, status_of
+from .indicators import (
+    KeyRule,
+    curated_key_rules,
+    indicator_unit,
+    normalise_title,
+    observation,
+    previous_year,
+    resolve_key,
+    warn,
+)
+from .records import Indicator, Period, ReportInfo, Unplaced
+from .sections import Line, Section
+from .values import parse_cell
+
+TITLE, PREVIOUS, Q1, Q2, Q3, Q4, YEAR, STATUS, NOTE, TREND, TARGET = range(11)
+VALUE_COLUMNS = (PREVIOUS, Q1, Q2, Q3, Q4, YEAR)
+COLUMN_NAMES = {
+    PREVIOUS: "previous year's value",
+    Q1: "Q1 value",
+    Q2: "Q2 value",
+    Q3: "Q3 value",
+    Q4: "Q4 value",
+    YEAR: "year's value",
+    STATUS: "Status",
+    TARGET: "annual target",
+}
+
+
+def _cell(cells: list[str], i: int) -> str:
+    return cells[i] if i < len(cells) else ""
+
+
+def _is_header(cells: list[str]) -> bool:
+    return cells[0] == "Indicator" or sum(c == "Value" for c in cells) >= 3
+
+
+def _is_group_heading(cells: list[str]) -> bool:
+    """A table heading ("Commitment to valuing Complaints"): one cell of words, no figures."""
+    filled = [c for c in cells if c]
+    return len(filled) == 1 and bool(cells[0]) and not re.search(r"\d", cells[0])
+
+
+def parse_lines(section: Section, report: ReportInfo, rules: tuple[KeyRule, ...]) -> SectionResult:
+    """Pure: the section's lines and the curated key rules in, records out."""
+    result = SectionResult()
+    rid = report.id
+    all_lines = {ln.number: ln for ln in section.lines}
+    year = report.id
+    periods = {
+        PREVIOUS: Period(previous_year(year)),
+        Q1: Period(year, 1),
+        Q2: Period(year, 2),
+        Q3: Period(year, 3),
+        Q4: Period(year, 4),
+        YEAR: Period(year),
+    }
+    group: str | None = None
+    for ln in section.nonblank():
+        cells = ln.cells
+        if _is_header(cells):
+            result.consumed.add(ln.number)
+        elif _is_group_heading(cells):
+            group = normalise_title(cells[0])
+            result.consumed.add(ln.number)
+        elif not cells[TITLE] or not any(parse_cell(_cell(cells, c)).is_figure for c in VALUE_COLUMNS):
+            result.unplaced.append(
+                Unplaced(
+                    rid,
+                    ln.number,
+                    ln.text.strip(),
+                    "not an indicator row of the complaints table (no indicator title or no figures)",
+                )
+            )
+        else:
+            result.records.extend(_row(ln, group, rid, rules, periods, all_lines, result.warnings))
+    return result
+
+
+def _row(
+    ln: Line,
+    group: str | None,
+    rid: str,
+    rules: tuple[KeyRule, ...],
+    periods: dict[int, Period],
+    all_lines: dict[int, Line],
+    warnings: list[Unplaced],
+) -> list:
+    cells = ln.cells
+    title = normalise_title(cells[TITLE])
+    key = resolve_key(title, "Complaints", rules, rid, ln, warnings)
+    ex = excerpt_span(rid, all_lines, ln.number, ln.number)
+    records: list = [
+        Indicator(
+            report=rid,
+            key=key,
+            code=None,
+            code_derived=False,
+            title=title,
+            indicator_set="Complaints",
+            excerpt=ex,
+            group=group,
+        )
+    ]
+    values = {c: parse_cell(_cell(cells, c)) for c in VALUE_COLUMNS}
+    target = parse_cell(_cell(cells, TARGET))
+    unit = indicator_unit([*values.values(), target])
+    status_cell = _cell(cells, STATUS)
+    if re.search(r"\d", status_cell):
+        warnings.append(
+            warn(
+                rid,
+                ln,
+                f"column {STATUS + 1} (Status, where the report shows an icon) holds "
+                f"{status_cell!r}; not read as a value or a target",
+            )
+        )
+    if len(cells) > TARGET + 1 and any(cells[TARGET + 1 :]):
+        warnings.append(
+            warn(
+                rid,
+                ln,
+                f"cells after column {TARGET + 1} (annual target) not read: "
+                f"{[c for c in cells[TARGET + 1 :] if c]!r}",
+            )
+        )
+    note = _cell(cells, NOTE) or None
+    for c in VALUE_COLUMNS:
+        cell = values[c]
+        if cell.marker == "Blank" and (c != YEAR or not (note or target.raw)):
+            continue
+        if cell.problem:
+            warnings.append(
+                warn(
+                    rid,
+                    ln,
+                    f"column {c + 1} ({COLUMN_NAMES[c]}) of {title!r}: {cell.problem}; "
+                    "kept as text with no value",
+                )
+            )
+        extra = {}
+        if c == YEAR:
+            if cell.marker == "Blank":
+                warnings.append(
+                    warn(
+                        rid,
+                        ln,
+                        f"the year's value of {title!r} is blank; its note and target "
+                        "are kept on an observation with no value",
+                    )
+                )
+            extra = {
+                "status": status_of(note),
+                "note": note,
+                "target": target.value,
+                "target_raw": target.raw or None,
+            }
+        records.append(observation(rid, key, periods[c], cell, unit, ex, **extra))
+    if target.problem:
+        warnings.append(
+            warn(rid, ln, f"the annual target of {title!r} is {target.raw!r}: {target.problem}; kept as text")
+        )
+    return records
 
 
 def parse(section: Section, report: ReportInfo) -> SectionResult:
-    return SectionResult()
+    return parse_lines(section, report, curated_key_rules())
