@@ -111,6 +111,8 @@ def extract_lines(lines: list[Line], source: str, council: str | None = None) ->
             if ln.number not in accounted:
                 out.unplaced.append(Unplaced(info.id, ln.number, ln.text.strip(),
                                              f"not read by the {section.kind} section parser"))
+    # The balanced scorecard restates cells of other tables; the build needs one observation per cell.
+    _parser("scorecard").merge_restated(out)
     _parser("derive").resolve(out)
     out.unplaced.sort(key=lambda u: u.line)
     return out
