@@ -168,6 +168,7 @@ def resolve(extraction: Extraction) -> None:
     swap: dict[int, Action | Indicator] = {}  # id(old record) -> new record
     renamed: dict[str, str] = {}  # old indicator key -> new
     reasons: dict[int, str] = {}
+    derived: list[tuple[Indicator, str]] = []
 
     taken = {a.code for a in actions if a.code}
     for priority in dict.fromkeys(a.priority for a in actions):
@@ -196,6 +197,7 @@ def resolve(extraction: Extraction) -> None:
         code, why = derive_pi_code(pi, mine, [p for p in pis if p.priority == pi.priority], keys)
         if code:
             swap[id(pi)] = replace(pi, code=code, key=code, code_derived=True)
+            derived.append((swap[id(pi)], why))
             renamed[pi.key] = code
             keys.add(code)
         else:
@@ -211,6 +213,13 @@ def resolve(extraction: Extraction) -> None:
         new_records.append(r)
     extraction.records[:] = new_records
 
+    # A section parser's warning that an uncoded PI was "kept as <report>/L<line>" is no longer true
+    # once its code is derived: it is replaced by one that says which code and why.
+    for r, why in derived:
+        old_key = next(k for k, v in renamed.items() if v == r.key)
+        for w in [w for w in extraction.warnings if w.line == r.excerpt.first_line and old_key in w.reason]:
+            extraction.warnings.remove(w)
+        _warn(extraction, r, f"no code in the report; {r.code} {why}")
     for r in records:
         if id(r) in reasons:
             _warn(extraction, r, reasons[id(r)])  # type: ignore[arg-type]
