@@ -19,8 +19,14 @@ def extraction(name: str) -> Extraction:
     return extract_report(REPORTS / name)
 
 
+# The prose sections this parser reads (other sections may keep prose as Narrative records too).
+PROSE = {R16: range(5, 55), R20: range(5, 97)}
+
+
 def paragraphs(name: str) -> dict[int, Narrative]:
-    return {n.excerpt.first_line: n for n in extraction(name).of(Narrative)}
+    return {
+        n.excerpt.first_line: n for n in extraction(name).of(Narrative) if n.excerpt.first_line in PROSE[name]
+    }
 
 
 def test_2016_one_record_per_paragraph_with_inline_labels():
