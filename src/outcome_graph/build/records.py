@@ -100,7 +100,7 @@ class RecordBuilder:
         g.add((r, OG.service, service))
         g.add((r, OG.organisation, council))
         g.add((r, OG.sourceFile, Literal(info.source)))
-        g.add((r, OG.lineCount, Literal(info.line_count, datatype=XSD.positiveInteger)))
+        g.add((r, OG.lineCount, Literal(info.line_count, datatype=XSD.integer)))
         ds = dataset_iri(self.council, self.year)
         g.add((ds, RDF.type, QB.DataSet))
         g.add((ds, QB.structure, OG.ReportDSD))
@@ -112,8 +112,8 @@ class RecordBuilder:
         g = self.g
         g.add((e, RDF.type, OG.Excerpt))
         g.add((e, OG.report, report_iri(self.council, ex.report)))
-        g.add((e, OG.firstLine, Literal(ex.first_line, datatype=XSD.positiveInteger)))
-        g.add((e, OG.lastLine, Literal(ex.last_line, datatype=XSD.positiveInteger)))
+        g.add((e, OG.firstLine, Literal(ex.first_line, datatype=XSD.integer)))
+        g.add((e, OG.lastLine, Literal(ex.last_line, datatype=XSD.integer)))
         g.add((e, OG.text, Literal(ex.text)))
         return e
 

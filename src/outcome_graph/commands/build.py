@@ -34,7 +34,7 @@ def write_graph(graph, out: Path) -> None:
         from rdflib import Dataset
 
         ds = Dataset()
-        ds.default_context.__iadd__(graph)
+        ds.default_graph += graph
         out.write_text(ds.serialize(format="trig"), encoding="utf-8")
     else:
         out.write_text(graph.serialize(format=fmt), encoding="utf-8")

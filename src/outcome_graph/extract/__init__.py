@@ -104,6 +104,7 @@ def extract_lines(lines: list[Line], source: str, council: str | None = None) ->
         accounted = set(result.consumed) | {u.line for u in result.unplaced}
         if section.heading:
             accounted.add(section.heading.number)
+        out.structural |= accounted - {u.line for u in result.unplaced}
         for rec in result.records:
             ex = rec.excerpt
             accounted.update(range(ex.first_line, ex.last_line + 1))

@@ -173,6 +173,8 @@ class Extraction:
     # Records kept but worth a reader's attention (a code missing in the report that could not be
     # derived, a cell that is not a figure): reported by `build` beside the unplaced lines.
     warnings: list[Unplaced] = field(default_factory=list)
+    # Lines understood as structure rather than content: headings, table headers, legends.
+    structural: set[int] = field(default_factory=set)
 
     def of(self, kind: type) -> list:
         return [r for r in self.records if isinstance(r, kind)]
