@@ -55,8 +55,10 @@ def main() -> None:
     print(f"build + links     {t_build * 1000:8.1f} ms")
     print(f"canonical N-Triples {t_nt * 1000:6.1f} ms")
     print(f"warm end-to-end   {total * 1000:8.1f} ms")
-    print(f"baseline: rdflib parsing the output N-Triples {t_parse * 1000:.1f} ms -> "
-          f"build/parse ratio {total / t_parse:.2f}x")
+    print(
+        f"baseline: rdflib parsing the output N-Triples {t_parse * 1000:.1f} ms -> "
+        f"build/parse ratio {total / t_parse:.2f}x"
+    )
     print(f"target: under 2 s end to end -> {'met' if cold < 2 else 'NOT met'}")
 
 

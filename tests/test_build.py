@@ -131,12 +131,15 @@ def test_build_is_deterministic_and_has_no_blank_nodes_in_instances():
 
 def test_values_are_typed_decimals():
     q = """SELECT ?v WHERE { ?o og:evidence/og:firstLine 74 ; og:report ?r ;
-        og:period <http://reference.data.gov.uk/id/government-year/2016-2017> ; og:value ?v ; og:unit og:GBP }"""
+        og:period <http://reference.data.gov.uk/id/government-year/2016-2017> ;
+        og:value ?v ; og:unit og:GBP }"""
     ((value,),) = rows(q)
     assert value == Literal("15431000", datatype=XSD.decimal)
 
 
-@pytest.mark.parametrize("suffix,fmt", [(".ttl", "turtle"), (".nt", "nt"), (".jsonld", "json-ld"), (".trig", "trig")])
+@pytest.mark.parametrize(
+    "suffix,fmt", [(".ttl", "turtle"), (".nt", "nt"), (".jsonld", "json-ld"), (".trig", "trig")]
+)
 def test_build_command_writes_each_format(tmp_path, suffix, fmt, capsys):
     out = tmp_path / f"graph{suffix}"
     assert main(["build", "--no-validate", "--out", str(out)]) == 0
