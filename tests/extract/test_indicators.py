@@ -198,7 +198,8 @@ def test_2016_section_leaves_no_line_unplaced(extraction):
 def test_2020_line_194_budget_year_not_available(extraction):
     x = extraction(R20)
     year = obs(x, "corporate/revenue-budget", Period("2020-2021"))
-    assert (year.raw, year.value, year.unit, year.status) == ("N/A", None, None, "NotAvailable")
+    # N/A is kept with no value; the unit is the indicator's, as on its other cells.
+    assert (year.raw, year.value, year.unit, year.status) == ("N/A", None, "GBP", "NotAvailable")
     assert year.note == "20/21: Data not available"
     assert obs(x, "corporate/revenue-budget", Period("2020-2021", 2)).value == Decimal(19402000)
     assert obs(x, "corporate/revenue-budget", Period("2020-2021", 3)).value == Decimal(19527000)

@@ -199,7 +199,7 @@ def observation(
         period=period,
         raw=cell.raw,
         value=cell.value,
-        unit=unit if cell.value is not None else None,
+        unit=unit,
         excerpt=ex,
         **annual,
     )
