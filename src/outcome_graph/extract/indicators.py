@@ -451,6 +451,19 @@ def parse_lines(section: Section, report: ReportInfo, rules: tuple[KeyRule, ...]
                     labelled = [(abs(j - i), r.label) for j, r in enumerate(rows) if r.label is not None]
                     ref = min(labelled, key=lambda t: t[0])[1]
                 group = normalise_title(" ".join(ref)) if ref else None
+            if not any(_cell(ln.cells, TITLE) for ln in row.lines):
+                # Only possible when lines without a title end a table that has no indicator at all.
+                result.unplaced.extend(
+                    Unplaced(
+                        report.id,
+                        ln.number,
+                        ln.text.strip(),
+                        "a corporate PI table line with no "
+                        "indicator title, in a table where no indicator follows or precedes it",
+                    )
+                    for ln in row.lines
+                )
+                continue
             result.records.extend(
                 _row_records(row, group, report, rules, periods, all_lines, warnings, seen_keys)
             )
@@ -489,7 +502,7 @@ def _row_records(
             title_parts.append(title)
     title = _join_title(title_parts)
     if not title:
-        return [_unplaced_row(row, rid, warnings)]
+        return []  # the title cell held only figures: its lines are reported as not read, upstream
     indicator_set = _indicator_set(group)
     key = resolve_key(title, indicator_set, rules, rid, first, warnings)
     if key in seen_keys:
@@ -568,15 +581,6 @@ def _row_records(
         )
     records.extend(_feeders(row, key, group, rid, periods[YEAR], all_lines, warnings))
     return records
-
-
-def _unplaced_row(row: _Row, rid: str, warnings: list[Unplaced]) -> Unplaced:
-    return Unplaced(
-        rid,
-        row.lines[0].number,
-        row.lines[0].text.strip(),
-        "lines with figures but no indicator title in the corporate PI table",
-    )
 
 
 def _feeder_cells(ln: Line, shifted: bool) -> tuple[str, str] | None:
