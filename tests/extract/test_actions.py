@@ -223,3 +223,27 @@ def test_parse_due_date_rejects_other_text():
 
     with pytest.raises(ValueError, match="not a date"):
         parse_due_date("end of March")
+
+
+def test_a_comment_runs_on_only_within_its_priority_table():
+    from outcome_graph.extract import actions as parser
+    from outcome_graph.extract.sections import Line, Section
+
+    rows = [
+        "01. First priority",
+        "Code\tAction\tDue Date\tIcon\tProgress\tComment & Planned Improvement Action",
+        "X.P.1.1\tDo a thing\t31-Mar-2021\t8\t100%\t20/21: Complete Half",
+        "\t\t\t\t\tof the note.",
+        "02. Second priority",
+        "\t\t\t\t\tstray comment",
+    ]
+    section = Section("actions", None, tuple(Line(i + 1, t) for i, t in enumerate(rows)))
+    info = extraction(R20).report
+    result = parser.parse(section, info)
+    [action] = [r for r in result.records if isinstance(r, Action)]
+    assert action.note == "20/21: Complete Half of the note."
+    assert (action.excerpt.first_line, action.excerpt.last_line) == (3, 4)
+    assert [p.code for p in result.records if isinstance(p, Priority)] == ["01", "02"]
+    assert [(u.line, u.reason) for u in result.unplaced] == [
+        (6, "comment text with no action row above it in this priority's table")
+    ]

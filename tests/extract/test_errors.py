@@ -11,7 +11,7 @@ import pytest
 from outcome_graph.cli import main
 from outcome_graph.errors import ReportError
 from outcome_graph.extract import extract_report
-from outcome_graph.extract.records import Action, Risk
+from outcome_graph.extract.records import Action, Observation, Period, Risk
 
 REPORTS = Path(__file__).resolve().parents[2] / "graph" / "reports"
 R20 = REPORTS / "midlothian-cspc-2020-21.txt"
@@ -93,6 +93,18 @@ def test_a_figure_cell_reading_12__5_is_reported_and_not_a_number(tmp_path, caps
     code, out, _ = build(path, tmp_path, capsys)
     assert code == 0
     assert "line 269: Progress '12..5%' is not a percentage" in out
+
+
+def test_12__5_in_a_service_pi_value_cell_is_kept_without_a_value(tmp_path, capsys):
+    # Line 342: CSPC.P. 1.2a, the year's value "9" becomes "12..5".
+    path = write(tmp_path, edit_line(lines_of(R20), 342, "\t\t9\t", "\t\t12..5\t"))
+    x = extract_report(path)
+    year = [o for o in x.of(Observation) if o.excerpt.first_line == 342 and o.period == Period("2020-2021")]
+    assert [(o.indicator, o.raw, o.value) for o in year] == [("CSPC.P.1.2a", "12..5", None)]
+    assert any("not a figure: '12..5'" in w.reason for w in x.warnings if w.line == 342)
+    code, out, _ = build(path, tmp_path, capsys)
+    assert code == 0
+    assert "line 342: CSPC.P.1.2a 2020-2021: not a figure: '12..5'" in out
 
 
 def test_a_risk_score_that_is_not_a_whole_number_is_reported(tmp_path):

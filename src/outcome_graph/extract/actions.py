@@ -108,6 +108,7 @@ class _Reader:
         self.priorities: dict[str, _PriorityTitle] = {}
         self.current_priority: str | None = None  # the priority code actions are filed under
         self.layout: str | None = None
+        self.run_on_open = False  # True while the last action row's comment may continue below
 
     def warn(self, line: Line, reason: str) -> None:
         self.result.warnings.append(Unplaced(self.report.id, line.number, line.text.strip(), reason))
@@ -121,7 +122,7 @@ class _Reader:
             if _is_header(cells):
                 self.layout = _layout(cells)
                 self.result.consumed.add(line.number)
-            elif len(filled) == 1 and _PRIORITY_HEAD.match(filled[0]) and not cells[0] == "":
+            elif len(filled) == 1 and cells[0] and _PRIORITY_HEAD.match(cells[0]):
                 self._priority_heading(line, filled[0])
             elif self.layout is None:
                 if filled == ["Service Priority Actions"]:
@@ -135,8 +136,14 @@ class _Reader:
                             "text before the first action table header",
                         )
                     )
-            elif self._is_run_on(cells):
-                self._run_on(line, cells)
+            elif self._only_comment(cells):
+                if self.run_on_open:
+                    self._run_on(line, cells)
+                else:
+                    reason = "comment text with no action row above it in this priority's table"
+                    self.result.unplaced.append(
+                        Unplaced(self.report.id, line.number, line.text.strip(), reason)
+                    )
             else:
                 self._row(line, cells)
         self._finish()
@@ -147,10 +154,11 @@ class _Reader:
         assert m
         self.current_priority = m[1]
         self.priorities[m[1]] = _PriorityTitle(m[1], " ".join(m[2].split()), [line.number])
+        self.run_on_open = False  # a comment does not run on into the next priority's table
 
-    def _is_run_on(self, cells: list[str]) -> bool:
+    def _only_comment(self, cells: list[str]) -> bool:
         comment_at = len(_COLUMNS[self.layout or "plain"]) - 1
-        return bool(self.rows) and not any(cells[:comment_at]) and any(cells[comment_at:])
+        return not any(cells[:comment_at]) and any(cells[comment_at:])
 
     def _run_on(self, line: Line, cells: list[str]) -> None:
         row = self.rows[-1]
@@ -251,6 +259,7 @@ class _Reader:
         if not title:
             self.warn(line, "action row without an Action text")
         self.rows.append(_Row(code, priority, " ".join(title.split()), due, progress, note, [line.number]))
+        self.run_on_open = True
 
     def _priority_of(self, line: Line, code: str | None) -> str:
         from_code = None
