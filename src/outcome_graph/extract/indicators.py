@@ -209,10 +209,16 @@ def observation(
 
 
 @dataclass
+class _Note:
+    fragments: list[str]
+    last_line: int  # a note may run on past its row's lines (2016/17 lines 66-68)
+
+
+@dataclass
 class _Row:
     lines: list[Line]
     shifted: set[int] = field(default_factory=set)  # lines whose cells the extraction shifted
-    notes: list[list] = field(default_factory=list)  # [first line, fragments, last line] of notes it opened
+    notes: list[_Note] = field(default_factory=list)  # the notes that open on its lines
     label: list[str] | None = None  # fragments of the corporate priority it opens, from the first column
 
 
@@ -420,7 +426,7 @@ def parse_lines(section: Section, report: ReportInfo, rules: tuple[KeyRule, ...]
         rows = _rows(table.lines)
         # Notes and first-column labels are streams across the table's lines: a note opens with its
         # year ("16/17:") and a label with its number ("05."); other fragments continue the open one.
-        open_note: list | None = None
+        open_note: _Note | None = None
         open_label: list | None = None
         labels: list[list] = []
         for row in rows:
@@ -428,11 +434,11 @@ def parse_lines(section: Section, report: ReportInfo, rules: tuple[KeyRule, ...]
                 note = _cell(ln.cells, NOTE)
                 if note:
                     if _NOTE_START.match(note) or open_note is None:
-                        open_note = [ln.number, [note], ln.number]
+                        open_note = _Note([note], ln.number)
                         row.notes.append(open_note)
                     else:
-                        open_note[1].append(note)
-                        open_note[2] = ln.number
+                        open_note.fragments.append(note)
+                        open_note.last_line = ln.number
                 label = _cell(ln.cells, GROUP)
                 if label and table.heading is None:
                     m = _NUMBERED.match(label)
@@ -532,8 +538,8 @@ def _row_records(
     placed = _resolve_columns(row, rid, warnings)
     cells = {c: parse_cell(text) for c, (_, text) in placed.items()}
     unit = indicator_unit(list(cells.values()))
-    note = " ".join(" ".join(n[1]) for n in row.notes) or None
-    note_last = max([n[2] for n in row.notes], default=row.lines[-1].number)
+    note = " ".join(" ".join(n.fragments) for n in row.notes) or None
+    note_last = max([n.last_line for n in row.notes], default=row.lines[-1].number)
     annual_ex = excerpt_span(rid, all_lines, row.lines[0].number, max(note_last, row.lines[-1].number))
     target = cells.get(TARGET)
     for c in VALUE_COLUMNS:
