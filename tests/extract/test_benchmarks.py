@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from outcome_graph.errors import ReportError
+from outcome_graph.errors import OutcomeGraphError, ReportError
 from outcome_graph.extract import extract_report
 from outcome_graph.extract.benchmarks import lgbf_identity, ranks, same_indicator
 from outcome_graph.extract.records import Extraction, Indicator, Observation
@@ -39,14 +39,17 @@ def test_curated_codes_are_read_from_graph_curated():
     assert lgbf_identity("CHN22") == ("lgbf/CHN22", "CHN22", ())
 
 
-def test_a_bad_curated_row_is_named_by_file_and_line(tmp_path):
-    bad = tmp_path / "same-indicator.csv"
-    bad.write_text("code,same_as,rationale\nCHN08a,CHN8a,renumbered\nCHN09i,CHN9\n", encoding="utf-8")
-    with pytest.raises(ReportError, match=r"same-indicator\.csv:3 \(row\): each row needs a code"):
-        same_indicator(bad)
-    with pytest.raises(ReportError, match="the header must be exactly code,same_as,rationale"):
-        (tmp_path / "h.csv").write_text("code,canonical\n", encoding="utf-8")
-        same_indicator(tmp_path / "h.csv")
+def test_a_bad_or_missing_curated_table_is_named(tmp_path):
+    (tmp_path / "same-indicator.csv").write_text(
+        "code,same_as,rationale\nCHN08a,CHN8a,renumbered\nCHN09i,,renumbered\n", encoding="utf-8"
+    )
+    with pytest.raises(OutcomeGraphError, match=r"same-indicator\.csv:3: empty 'same_as'"):
+        same_indicator(tmp_path)
+    with pytest.raises(
+        ReportError, match=r"empty/same-indicator\.csv: the curated same-indicator table is missing"
+    ):
+        (tmp_path / "empty").mkdir()
+        same_indicator(tmp_path / "empty")
 
 
 def test_2016_three_indicators_under_their_canonical_keys():

@@ -8,12 +8,11 @@ stays the same; the analyst's record of which codes are the same indicator is cu
 
 from __future__ import annotations
 
-import csv
 import re
-from functools import cache
 from pathlib import Path
 
 from .. import paths
+from ..curate import same_indicators
 from ..errors import ReportError
 from . import SectionResult
 from .codes import normalise_code
@@ -33,37 +32,17 @@ _RANK = re.compile(r"(\d\d)/(\d\d)\s+Rank\s+(\d+)\s*\(\s*(\w+)\s+Quartile\s*\)\.
 QUARTILES = {"top": 1, "second": 2, "third": 3, "bottom": 4}
 
 
-@cache
-def same_indicator(path: Path | None = None) -> dict[str, str]:
-    """code as a report writes it -> the canonical code, from the curated table."""
-    path = path or paths.CURATED_DIR / SAME_INDICATOR_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+def same_indicator(directory: Path | None = None) -> dict[str, str]:
+    """code as a report writes it -> the canonical code, from the curated table (read by curate.py)."""
+    directory = directory or paths.CURATED_DIR
+    if not (directory / SAME_INDICATOR_FILE).is_file():
+        # Without it, CHN08a and CHN8a would silently become two indicators.
         raise ReportError(
-            str(path),
-            "the curated same-indicator table is missing; restore it from the "
-            "repository (columns: code,same_as,rationale)",
-        ) from None
-    rows = list(csv.reader(text.splitlines()))
-    if not rows or [c.strip() for c in rows[0]] != ["code", "same_as", "rationale"]:
-        raise ReportError(str(path), "the header must be exactly code,same_as,rationale", line=1)
-    out: dict[str, str] = {}
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != 3 or not all(c.strip() for c in row):
-            raise ReportError(
-                str(path),
-                "each row needs a code, the code it is the same as, and a rationale",
-                line=number,
-                field="row",
-            )
-        code, same_as = row[0].strip(), row[1].strip()
-        if code in out:
-            raise ReportError(str(path), f"{code} is listed twice", line=number, field="code")
-        out[code] = same_as
-    return out
+            str(directory / SAME_INDICATOR_FILE),
+            "the curated same-indicator table is missing; "
+            "restore it from the repository (columns: code,same_as,rationale)",
+        )
+    return {code: same_as for code, (same_as, _why) in same_indicators(directory).items()}
 
 
 def lgbf_identity(code: str) -> tuple[str, str, tuple[str, ...]]:
