@@ -171,13 +171,13 @@ def parse(section: Section, report: ReportInfo) -> SectionResult:
     _check_years(lines, report)
     rows: list[_Row] = []
     chunk, heading_priority, last_was_header = 0, None, False
-    rows_since_heading_start = 0
+    first_row_under_heading = 0
     for line in lines:
         cells = line.cells + [""] * max(0, layout.width - len(line.cells))
         substantive = {i: c for i, c in enumerate(cells) if c and i not in layout.icons and not is_noise(c)}
         if layout.priority is None and len(substantive) == 1 and (m := _PRIORITY_NUMBER.match(cells[0])):
             heading_priority = m[1]
-            rows_since_heading_start = len(rows)  # a run-on never crosses a priority heading
+            first_row_under_heading = len(rows)  # a run-on never crosses a priority heading
             out.consumed.add(line.number)
             continue
         if is_header(line):
@@ -197,7 +197,7 @@ def parse(section: Section, report: ReportInfo) -> SectionResult:
             not cells[layout.code]
             and len(substantive) == 1
             and rows
-            and (layout.priority is not None or len(rows) > rows_since_heading_start)
+            and (layout.priority is not None or len(rows) > first_row_under_heading)
         ):
             col, text = next(iter(substantive.items()))
             if col in (layout.title, layout.note, layout.benchmark):
@@ -250,10 +250,10 @@ def _assign_priorities(rows: list[_Row], column: int) -> None:
     previous: str | None = None
     for chunk in sorted({r.chunk for r in rows}):
         page = [r for r in rows if r.chunk == chunk]
-        blocks: list[list[int]] = []  # [number, first index, last index]
+        blocks: list[list] = []  # [priority number, index of its first text row, of its last]
         for i, row in enumerate(page):
             text = row.cells[column]
-            if is_noise(text) if text else True:
+            if not text or is_noise(text):
                 continue
             m = _PRIORITY_NUMBER.match(text)
             if m:
