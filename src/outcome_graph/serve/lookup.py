@@ -1,0 +1,215 @@
+"""Linked-data lookup: every instance IRI https://w3id.org/outcome-graph/id/<rest> resolves at /id/<rest>.
+
+A person gets an HTML page: the resource's properties, its neighbours (outgoing and incoming links),
+the basis of each qualified link, and the report excerpt it was read from, quoted with report and line
+numbers. A machine that asks for RDF (Accept: text/turtle, application/ld+json, application/n-triples,
+or ?format=ttl|jsonld|nt) gets the resource's triples, in both directions. Unknown IRIs are a 404.
+Other IRIs the graph uses (statutes, periods, vocabulary terms) are shown the same way at
+/resource?iri=..., so that following a link never leaves the server.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request
+from rdflib import Graph, URIRef
+
+from ..errors import OutcomeGraphError
+from ..namespaces import OGR, PREFIXES, segment
+from ..saved_queries import ParameterError, expand_iri, shorten
+from . import current_store
+from .pages import cell, error_status, limits
+
+bp = Blueprint("lookup", __name__, template_folder="templates")
+
+RDF_TYPES = {
+    "text/turtle": ("turtle", "text/turtle"),
+    "application/ld+json": ("json-ld", "application/ld+json"),
+    "application/n-triples": ("nt", "application/n-triples"),
+}
+RDF_FORMATS = {
+    "ttl": "text/turtle",
+    "turtle": "text/turtle",
+    "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json",
+    "json": "application/ld+json",
+    "nt": "application/n-triples",
+}
+NEIGHBOURS_SHOWN = 500
+
+_LABEL = """
+    OPTIONAL { ?%(v)s <https://w3id.org/outcome-graph/def#title> ?t_%(v)s }
+    OPTIONAL { ?%(v)s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l_%(v)s }
+    OPTIONAL { ?%(v)s <http://www.w3.org/2000/01/rdf-schema#label> ?r_%(v)s }
+    OPTIONAL { ?%(v)s <https://w3id.org/outcome-graph/def#code> ?c_%(v)s }
+"""
+OUTGOING = "SELECT ?p ?o ?t_o ?l_o ?r_o ?c_o WHERE { ?s ?p ?o . " + _LABEL % {"v": "o"} + "} ORDER BY ?p ?o"
+INCOMING = "SELECT ?x ?p ?t_x ?l_x ?r_x ?c_x WHERE { ?x ?p ?s . " + _LABEL % {"v": "x"} + "} ORDER BY ?p ?x"
+EVIDENCE = """
+PREFIX og: <https://w3id.org/outcome-graph/def#>
+SELECT ?excerpt ?first ?last ?text ?year ?source ?title WHERE {
+  { ?s og:evidence ?excerpt } UNION { ?s a og:Excerpt . BIND(?s AS ?excerpt) }
+  ?excerpt og:firstLine ?first ; og:lastLine ?last ; og:report ?report .
+  OPTIONAL { ?excerpt og:text ?text }
+  OPTIONAL { ?report og:period ?year }
+  OPTIONAL { ?report og:sourceFile ?source }
+  OPTIONAL { ?report og:title ?title }
+} ORDER BY ?year ?first
+"""
+LINKS = """
+PREFIX og: <https://w3id.org/outcome-graph/def#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT ?link ?p ?o ?basis ?rationale ?first ?last WHERE {
+  { ?link rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }
+  UNION
+  { ?link rdf:object ?s ; rdf:predicate ?p ; rdf:subject ?o }
+  ?link a og:Link .
+  OPTIONAL { ?link og:basis ?basis }
+  OPTIONAL { ?link og:rationale ?rationale }
+  OPTIONAL { ?link og:evidence ?ex . ?ex og:firstLine ?first ; og:lastLine ?last }
+} ORDER BY ?p ?o
+"""
+DESCRIBE = "CONSTRUCT { ?s ?p ?o . ?x ?q ?s } WHERE { { ?s ?p ?o } UNION { ?x ?q ?s } }"
+
+
+def _rdf_choice() -> str | None:
+    fmt = request.args.get("format")
+    if fmt:
+        return RDF_FORMATS.get(fmt.lower()) if fmt.lower() not in ("html", "htm") else None
+    best = request.accept_mimetypes.best_match(["text/html", *RDF_TYPES])
+    return best if best in RDF_TYPES else None
+
+
+def _label(row: dict, v: str) -> str | None:
+    for key in (f"t_{v}", f"l_{v}", f"r_{v}", f"c_{v}"):
+        if key in row:
+            return str(row[key])
+    return None
+
+
+def _neighbours(rows, var: str) -> list[dict]:
+    seen, out = set(), []
+    for row in rows:
+        key = (row["p"], row[var])
+        if key in seen:  # several labels give several rows; the first label wins
+            continue
+        seen.add(key)
+        out.append({"p": cell(row["p"]), "node": cell(row[var]), "label": _label(row, var)})
+    return out
+
+
+def describe(iri: URIRef):
+    store = current_store()
+    timeout, _ = limits()
+    bound = {"s": iri}
+    out = store.select(OUTGOING, bindings=bound, timeout=timeout, max_rows=NEIGHBOURS_SHOWN * 4)
+    inc = store.select(INCOMING, bindings=bound, timeout=timeout, max_rows=NEIGHBOURS_SHOWN * 4)
+    if not out.rows and not inc.rows:
+        return None
+    outgoing = _neighbours(out.rows, "o")
+    incoming = _neighbours(inc.rows, "x")
+    evidence = store.select(EVIDENCE, bindings=bound, timeout=timeout, max_rows=50).rows
+    links = store.select(LINKS, bindings=bound, timeout=timeout, max_rows=NEIGHBOURS_SHOWN).rows
+    title = None
+    for row in out.rows:
+        if str(row["p"]) in (
+            "https://w3id.org/outcome-graph/def#title",
+            "http://www.w3.org/2004/02/skos/core#prefLabel",
+            "http://www.w3.org/2000/01/rdf-schema#label",
+        ):
+            title = str(row["o"])
+            break
+    rdf_type = PREFIXES["rdf"] + "type"
+    types = [n["node"] for n in outgoing if n["p"].title == rdf_type]
+    return {
+        "iri": str(iri),
+        "short": shorten(iri),
+        "title": title,
+        "types": types,
+        "outgoing": [n for n in outgoing if n["p"].title != rdf_type][:NEIGHBOURS_SHOWN],
+        "incoming": incoming[:NEIGHBOURS_SHOWN],
+        "more_incoming": len(incoming) > NEIGHBOURS_SHOWN or inc.truncated,
+        "more_outgoing": len(outgoing) > NEIGHBOURS_SHOWN or out.truncated,
+        "evidence": [
+            {
+                "excerpt": cell(r["excerpt"]),
+                "first": int(r["first"]),
+                "last": int(r["last"]),
+                "text": str(r.get("text", "")),
+                "year": shorten(r["year"]).rsplit("/", 1)[-1] if "year" in r else "",
+                "source": str(r.get("source", "")),
+                "report_title": str(r.get("title", "")),
+            }
+            for r in evidence
+        ],
+        "links": [
+            {
+                "link": cell(r["link"]),
+                "p": cell(r["p"]),
+                "o": cell(r["o"]),
+                "basis": cell(r.get("basis")),
+                "rationale": str(r["rationale"]) if "rationale" in r else None,
+                "lines": (f"{r['first']}" if r.get("first") == r.get("last") else f"{r['first']}–{r['last']}")
+                if "first" in r
+                else None,
+            }
+            for r in links
+        ],
+    }
+
+
+def _rdf(iri: URIRef, media_type: str) -> Response:
+    timeout, _ = limits()
+    graph: Graph = current_store().construct(DESCRIBE, bindings={"s": iri}, timeout=timeout)
+    if len(graph) == 0:
+        abort(404)
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns)
+    fmt, mime = RDF_TYPES[media_type]
+    body = graph.serialize(format=fmt, encoding="utf-8")
+    resp = Response(body, mimetype=mime)
+    resp.headers["Access-Control-Allow-Origin"] = "*"
+    resp.headers["Vary"] = "Accept"
+    return resp
+
+
+def _show(iri: URIRef):
+    try:
+        media_type = _rdf_choice()
+        if media_type:
+            return _rdf(iri, media_type)
+        info = describe(iri)
+    except OutcomeGraphError as e:
+        return Response(
+            render_template("error.html", message=str(e), status=error_status(e)),
+            error_status(e),
+            mimetype="text/html",
+        )
+    if info is None:
+        body = render_template(
+            "error.html",
+            status=404,
+            message=f"{iri} is not in the graph: no statement names it.",
+        )
+        return Response(body, 404, mimetype="text/html")
+    resp = Response(render_template("lookup.html", r=info), mimetype="text/html")
+    resp.headers["Vary"] = "Accept"
+    return resp
+
+
+@bp.get("/id/<path:rest>")
+def resource(rest: str):
+    # The path arrives %-decoded; the build mints IRIs with the same encoding as segment(), so
+    # re-encoding gives back the IRI as minted.
+    iri = URIRef(str(OGR) + segment(rest))
+    return _show(iri)
+
+
+@bp.get("/resource")
+def any_resource():
+    raw = request.args.get("iri", "")
+    try:
+        iri = URIRef(expand_iri(raw, "iri"))
+    except ParameterError as e:
+        body = render_template("error.html", status=400, message=str(e))
+        return Response(body, 400, mimetype="text/html")
+    return _show(iri)

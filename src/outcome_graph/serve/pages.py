@@ -1,0 +1,240 @@
+"""The query page at `/`: an editor with the prefixes filled in, the saved queries as examples, results
+as a table whose IRIs link to their lookup pages, and downloads as CSV or JSON.
+
+Plain server-rendered HTML: the page works without JavaScript (the form posts back to `/`); a few
+lines of script only load an example into the editor. Nothing is fetched from anywhere but this server.
+Also the view helpers the other page blueprints share: the store of the running app, result cells,
+and the local link for an IRI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from flask import Blueprint, Response, current_app, render_template, request
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from ..errors import OutcomeGraphError
+from ..namespaces import OGR, sparql_prefixes
+from ..saved_queries import FORMATS, SavedQuery, load_queries, serialize, shorten
+from . import current_store, settings
+from .safety import Refused, check_dataset, check_query
+
+bp = Blueprint(
+    "pages",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/outcome-graph",
+)
+
+DEFAULT_QUERY = """SELECT ?code ?title ?period ?value ?note
+WHERE {
+  ?observation og:status og:OffTarget ;
+               og:indicator ?indicator ;
+               og:period ?period .
+  ?indicator og:title ?title .
+  OPTIONAL { ?indicator og:code ?code }
+  OPTIONAL { ?observation og:value ?value }
+  OPTIONAL { ?observation og:note ?note }
+}
+ORDER BY ?code
+LIMIT 100
+"""
+
+# --- helpers shared by the page blueprints --------------------------------------------------------
+
+
+def limits() -> tuple[float | None, int | None]:
+    """The app's time limit and row limit (outcome_graph.serve.Settings)."""
+    cfg = settings()
+    return cfg.timeout, cfg.max_rows
+
+
+def local_href(iri: str) -> str:
+    """Where this server shows the IRI: /id/... for the project's instances, /resource?iri= for others
+    (statutes, periods, vocabulary terms), so that following a link never leaves the server."""
+    root = request.script_root
+    if iri.startswith(str(OGR)) and len(iri) > len(str(OGR)):
+        return f"{root}/id/{iri[len(str(OGR)) :]}"
+    return f"{root}/resource?iri={quote(iri, safe='')}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    href: str | None = None
+    title: str | None = None  # the full IRI or the literal's datatype/language, shown on hover
+    kind: str = "literal"  # uri, literal, number, bnode, empty
+
+
+def cell(term: Node | None) -> Cell:
+    if term is None:
+        return Cell("", kind="empty")
+    if isinstance(term, URIRef):
+        return Cell(shorten(term), local_href(str(term)), str(term), "uri")
+    if isinstance(term, BNode):
+        return Cell(f"_:{term}", kind="bnode")
+    assert isinstance(term, Literal)
+    if term.language:
+        return Cell(str(term), title=f"@{term.language}")
+    numeric = term.datatype in (
+        XSD.integer,
+        XSD.decimal,
+        XSD.double,
+        XSD.float,
+        XSD.positiveInteger,
+        XSD.nonNegativeInteger,
+        XSD.int,
+        XSD.long,
+    )
+    title = shorten(term.datatype) if term.datatype and term.datatype != XSD.string else None
+    return Cell(str(term), title=title, kind="number" if numeric else "literal")
+
+
+def table(result) -> dict:
+    """A SelectResult as header and rows of cells, for the results table template."""
+    return {
+        "vars": list(result.vars),
+        "rows": [[cell(row.get(v)) for v in result.vars] for row in result.rows],
+        "truncated": bool(getattr(result, "truncated", False)),
+    }
+
+
+def graph_table(graph: Graph, limit: int | None) -> dict:
+    triples = sorted(graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
+    truncated = limit is not None and len(triples) > limit
+    triples = triples[:limit] if limit is not None else triples
+    return {
+        "vars": ["subject", "predicate", "object"],
+        "rows": [[cell(s), cell(p), cell(o)] for s, p, o in triples],
+        "truncated": truncated,
+    }
+
+
+def saved_queries() -> dict[str, SavedQuery]:
+    directory = current_app.config.get("QUERIES_DIR")
+    cache = current_app.extensions.setdefault("outcome_graph.saved_queries", {})
+    key = str(directory)
+    if key not in cache:
+        cache[key] = load_queries(directory)
+    return cache[key]
+
+
+def error_status(e: Exception) -> int:
+    status = getattr(e, "status", None)
+    if isinstance(status, int) and 400 <= status < 600:
+        return status
+    return 400
+
+
+# --- the query page -------------------------------------------------------------------------------
+
+
+class PageError(Exception):
+    """A query typed on the page that is refused or fails: the message for the page, and a status."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+def run_text(text: str):
+    """('select' | 'boolean' | 'graph', value) for a query typed on the page.
+
+    The same checks as /sparql run first (read-only, no SERVICE, no remote FROM): the page must not
+    be a way around them.
+    """
+    try:
+        info = check_query(text)
+        graphs = info.default_graphs + info.named_graphs
+        if graphs:
+            check_dataset(graphs, current_store().graph_names())
+    except Refused as e:
+        raise PageError(e.message, e.status) from None
+    store = current_store()
+    timeout, limit = limits()
+    try:
+        if info.form == "ASK":
+            return "boolean", store.ask(text, timeout=timeout)
+        if info.form in ("CONSTRUCT", "DESCRIBE"):
+            return "graph", store.construct(text, timeout=timeout, max_triples=limit)
+        return "select", store.select(text, timeout=timeout, max_rows=limit)
+    except OutcomeGraphError as e:
+        raise PageError(str(e), error_status(e)) from None
+
+
+def examples() -> list[dict]:
+    """The saved queries with their default parameters written in as a VALUES block, ready to run."""
+    from ..store.bindings import bind
+
+    out = []
+    for q in saved_queries().values():
+        try:
+            text = bind(q.text, q.bindings({}))
+        except OutcomeGraphError:
+            text = q.text  # a required parameter: shown unbound, for the analyst to fill in
+        out.append({"name": q.name, "title": q.title, "description": q.description, "text": text})
+    return out
+
+
+@bp.get("/")
+def index():
+    text = request.args.get("query")
+    example = request.args.get("example")
+    listed = examples()
+    if text is None and example:
+        text = next((e["text"] for e in listed if e["name"] == example), None)
+    shown = text if text is not None else sparql_prefixes() + "\n" + DEFAULT_QUERY
+    context = {
+        "query": shown,
+        "examples": listed,
+        "result": None,
+        "boolean": None,
+        "error": None,
+        "ran": False,
+    }
+    status = 200
+    # A query given (typed, or an example picked) is run; the bare page only shows the editor.
+    if text is not None and text.strip():
+        context["ran"] = True
+        try:
+            kind, value = run_text(text)
+            if kind == "boolean":
+                context["boolean"] = value
+            elif kind == "graph":
+                context["result"] = graph_table(value, limits()[1])
+            else:
+                context["result"] = table(value)
+        except PageError as e:
+            context["error"] = e.message
+            status = e.status
+    return render_template("query.html", **context), status
+
+
+@bp.get("/download.<fmt>")
+def download(fmt: str):
+    """The page's results as a file: SELECT results as CSV, TSV, JSON or XML."""
+    if fmt not in FORMATS:
+        return Response(
+            f"unknown download format {fmt!r}; use one of {', '.join(FORMATS)}\n", 404, mimetype="text/plain"
+        )
+    text = request.args.get("query", "")
+    try:
+        kind, result = run_text(text)
+    except PageError as e:
+        return Response(e.message + "\n", e.status, mimetype="text/plain")
+    if kind != "select":
+        return Response(
+            "downloads here are for SELECT queries; ask /sparql for ASK, CONSTRUCT and DESCRIBE results\n",
+            400,
+            mimetype="text/plain",
+        )
+    resp = Response(serialize(result, fmt), mimetype=FORMATS[fmt])
+    resp.headers["Content-Disposition"] = f'attachment; filename="results.{fmt}"'
+    if result.truncated:
+        resp.headers["X-Outcome-Graph-Truncated"] = "true"
+    return resp
