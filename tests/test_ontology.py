@@ -299,7 +299,8 @@ def test_dsd_components(onto):
 
 # The W3C Data Cube well-formedness constraints (https://www.w3.org/TR/vocab-data-cube/#wf-rules), written
 # as ASK queries that are true when the constraint is VIOLATED. IC-7 to IC-10 (slices), IC-15 to IC-18
-# (measure dimension, slice keys) and IC-20/21 (hierarchical code lists) concern features og:ReportDSD does not use.
+# (measure dimension, slice keys) and IC-20/21 (hierarchical code lists) concern features og:ReportDSD
+# does not use.
 IC = {
     "IC-1": """ASK { { ?obs a qb:Observation . FILTER NOT EXISTS { ?obs qb:dataSet ?ds } } UNION
                  { ?obs a qb:Observation ; qb:dataSet ?d1, ?d2 . FILTER (?d1 != ?d2) } }""",
