@@ -210,7 +210,7 @@ def test_lgbf_values_with_rank_and_quartile_over_time(store, queries):
         for r in rows
         if "rank" in r
     }
-    # line 450: "19/20 Rank 18 (Third Quartile) ... 16/17 Rank 8 (Top Quartile) 15/16 Rank 10 (Second Quartile)"
+    # line 450: "19/20 Rank 18 (Third Quartile) ... 16/17 Rank 8 (Top Quartile) 15/16 Rank 10 (Second ..."
     assert ranked[("2019-2020", R20)] == (Decimal("4048.58"), 18, 3)
     assert ranked[("2016-2017", R20)] == (Decimal("2902.91"), 8, 1)
     assert ranked[("2015-2016", R20)] == (Decimal("3225.8"), 10, 2)
@@ -284,7 +284,7 @@ def test_complaints_handling_across_years(store, queries):
         for r in rows
         if r["title"] == "Average time in working days to respond to complaints at stage 1"
     }
-    # 2016/17 lines 61-62: 2015/16 1, 2016/17 0.67 (target 5); 2020/21 line 249: 2019/20 5, 2020/21 3 (target 5)
+    # 2016/17 lines 61-62: 2015/16 1, 2016/17 0.67 (target 5); 2020/21 line 249: 2019/20 5, 2020/21 3
     assert stage1 == {
         ("2015-2016", R16): (1, None, 61),
         ("2016-2017", R16): (Decimal("0.67"), 5, 61),
