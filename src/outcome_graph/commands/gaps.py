@@ -1,0 +1,28 @@
+"""`outcome-graph gaps [--format text|json] [--report YEAR]`: where the chain from duty to evidence breaks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ..trace import engine
+from ..trace.cli_common import add_store_arguments, trace_graph, write_output
+from ..trace.gaps import find_gaps, gaps_dict, gaps_text
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--report", metavar="YEAR", help="only gaps in this report (2020-2021 or 2020/21)")
+    p.add_argument("--out", type=Path, help="write here instead of standard output")
+    add_store_arguments(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    report = engine.normalise_year(args.report) if args.report else None
+    gaps = find_gaps(trace_graph(args), report)
+    if args.format == "json":
+        write_output(json.dumps(gaps_dict(gaps), indent=2, ensure_ascii=False) + "\n", args.out)
+    else:
+        write_output(gaps_text(gaps), args.out)
+    return 0

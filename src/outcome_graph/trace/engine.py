@@ -1,0 +1,395 @@
+"""The trace: down from a duty or outcome to its evidence, up from evidence to what it evidences, and
+across report years. Pure functions over a TraceGraph (see graph.py); no store access here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from ..errors import OutcomeGraphError
+from ..extract.codes import normalise_code
+from ..namespaces import OGR, PREFIXES
+from .graph import DUTY_KINDS, KINDS, TraceGraph, period_key
+
+LAYER = {
+    "Statute": 0,
+    "Framework": 0,
+    "Provision": 1,
+    "FrameworkElement": 1,
+    "Priority": 2,
+    "Risk": 2,
+    "Action": 3,
+    "Indicator": 4,
+    "Observation": 5,
+    "Excerpt": 6,
+    "Report": 6,
+    "ReportedTotal": 6,
+}
+KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
+
+
+class TraceError(OutcomeGraphError):
+    pass
+
+
+def normalise_year(text: str) -> str:
+    """'2020-2021', '2020/21', '2020-21', '2020' -> '2020-2021' (a government year, as report IRIs use)."""
+    t = text.strip()
+    m = re.fullmatch(r"(\d{4})(?:\s*[-/]\s*(\d{2}|\d{4}))?", t)
+    if not m:
+        raise TraceError(f"{text!r} is not a report year; write it as 2020-2021 (or 2020/21)")
+    start = int(m[1])
+    if m[2]:
+        end = int(m[2]) if len(m[2]) == 4 else (start // 100) * 100 + int(m[2])
+        if end != start + 1:
+            raise TraceError(f"{text!r} is not a government year: the second year must follow the first")
+    return f"{start}-{start + 1}"
+
+
+@dataclass
+class Trace:
+    root: str
+    direction: str
+    report: str | None
+    graph: nx.DiGraph
+    notes: list[str] = field(default_factory=list)
+
+    def nodes_of(self, kind: str) -> list[str]:
+        return sorted(
+            (n for n, d in self.graph.nodes(data=True) if d.get("kind") == kind),
+            key=lambda n: sort_key(self, n),
+        )
+
+
+def sort_key(holder, n: str):
+    d = holder.graph.nodes[n] if hasattr(holder, "graph") else holder.g.nodes[n]
+    return (
+        LAYER.get(d.get("kind"), 9),
+        d.get("reports", [""])[:1],
+        period_key(d.get("period", "")) if d.get("period") else ("", 0),
+        natural(d.get("code") or ""),
+        d.get("first") or 0,
+        natural(n),
+    )
+
+
+def natural(text: str) -> tuple:
+    """'Part 2' before 'Part 10': digit runs compare as numbers."""
+    return tuple(int(x) if x.isdigit() else x for x in re.split(r"(\d+)", text))
+
+
+# -- finding the start node -----------------------------------------------------------------------
+
+
+def _expand(ref: str) -> str:
+    prefix, sep, rest = ref.partition(":")
+    if sep and prefix in PREFIXES and not rest.startswith("//"):
+        return PREFIXES[prefix] + rest
+    return ref
+
+
+def _in_report(tg: TraceGraph, n: str, report: str | None) -> bool:
+    if report is None:
+        return True
+    reports = tg.g.nodes[n].get("reports") or []
+    return not reports or report in reports
+
+
+def search(tg: TraceGraph, query: str, limit: int = 50, report: str | None = None) -> list[str]:
+    """Nodes whose code, title or label contains every word of the query (case-insensitive)."""
+    words = query.casefold().split()
+    if not words:
+        return []
+    hits = []
+    for n, d in tg.g.nodes(data=True):
+        if d.get("kind") not in LAYER or d.get("kind") in (
+            "Report",
+            "ReportedTotal",
+            "Excerpt",
+            "Observation",
+        ):
+            continue
+        hay = " ".join(str(d.get(k, "")) for k in ("code", "title", "label", "notation")).casefold()
+        if all(w in hay for w in words) and _in_report(tg, n, report):
+            hits.append(n)
+    hits.sort(key=lambda n: (KIND_ORDER.get(tg.kind(n), 99), tg.node(n).get("code") or "", n))
+    return hits[:limit]
+
+
+def describe(tg: TraceGraph, n: str) -> str:
+    d = tg.node(n)
+    bits = [d.get("kind", "?"), d.get("code") or "", (d.get("title") or d.get("label") or "")[:70]]
+    if d.get("kind") in ("Priority", "Action") and d.get("reports"):
+        bits.append(f"({', '.join(d['reports'])})")
+    return " ".join(b for b in bits if b) + f" <{n}>"
+
+
+def resolve(tg: TraceGraph, ref: str, report: str | None = None) -> str:
+    """A node from an IRI (or prefixed name), a code, an exact title, or words of its title."""
+    ref = ref.strip()
+    if not ref:
+        raise TraceError("nothing to trace: give a code (CS.S.01.02), an IRI, or words of a title")
+    iri = _expand(ref)
+    if iri in tg.g:
+        return iri
+    if re.match(r"^https?://", iri):
+        raise TraceError(f"{ref} is not a node of the graph; search by code or title instead")
+    code = ref
+    m = re.fullmatch(r"(?i)priority[\s/:#]*(\d+)", ref)
+    if m:
+        code = m[1].zfill(2)
+    candidates = tg.by_code.get(code.casefold(), []) or tg.by_code.get(normalise_code(code).casefold(), [])
+    if not candidates and code.isdigit():
+        candidates = tg.by_code.get(code.zfill(2), [])
+    candidates = sorted((c for c in candidates if _in_report(tg, c, report)), key=lambda c: sort_key(tg, c))
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        exact = [
+            n
+            for n, d in tg.g.nodes(data=True)
+            if ref.casefold()
+            in {str(x).casefold() for x in (d.get("title"), d.get("label"), *d.get("aliases", [])) if x}
+            and _in_report(tg, n, report)
+        ]
+        if len(exact) == 1:
+            return exact[0]
+        candidates = exact or search(tg, ref, limit=20, report=report)
+        if len(candidates) == 1:
+            return candidates[0]
+    if not candidates:
+        where = f" in the {report} report" if report else ""
+        raise TraceError(f"no statute, provision, priority, action, indicator or risk matches {ref!r}{where}")
+    shown = "; ".join(describe(tg, c) for c in candidates[:10])
+    spans = {tuple(tg.node(c).get("reports") or ()) for c in candidates}
+    hint = " (add --report YEAR)" if not report and len(spans) > 1 else ""
+    raise TraceError(f"{ref!r} matches {len(candidates)} nodes{hint}: {shown}")
+
+
+# -- traversals -----------------------------------------------------------------------------------
+
+
+def _walk(tg: TraceGraph, starts: list[str], step, report: str | None) -> set[str]:
+    seen = set(starts)
+    queue = deque(starts)
+    while queue:
+        n = queue.popleft()
+        for m in step(n):
+            if m not in seen and _in_report(tg, m, report):
+                seen.add(m)
+                queue.append(m)
+    return seen
+
+
+def down(tg: TraceGraph, iri: str, report: str | None = None) -> Trace:
+    """Everything beneath a node: actions, indicators, observations and the excerpts they came from."""
+    starts = [iri]
+    notes = []
+    if tg.kind(iri) == "Risk":
+        # A risk sits under what it bears on; its trace follows those down (and says so).
+        related = [p for p in tg.g.predecessors(iri) if tg.g.edges[p, iri]["rel"] == "relatesTo"]
+        starts += [p for p in related if _in_report(tg, p, report)]
+        if related:
+            notes.append("a risk's trace follows down the priorities and duties it relates to")
+    nodes = _walk(tg, starts, tg.g.successors, report)
+    return Trace(iri, "down", report, tg.g.subgraph(nodes).copy(), notes)
+
+
+def up(tg: TraceGraph, iri: str, report: str | None = None) -> Trace:
+    """Everything a node evidences: its indicator, actions, priorities, provisions and statutes."""
+    nodes = _walk(tg, [iri], tg.g.predecessors, report)
+    return Trace(iri, "up", report, tg.g.subgraph(nodes).copy())
+
+
+def trace(tg: TraceGraph, iri: str, direction: str = "down", report: str | None = None) -> Trace:
+    if direction == "down":
+        return down(tg, iri, report)
+    if direction == "up":
+        return up(tg, iri, report)
+    if direction == "across":
+        t = down(tg, iri, None)
+        t.direction = "across"
+        return t
+    raise TraceError(f"unknown direction {direction!r}: use down, up or across")
+
+
+# -- across years ---------------------------------------------------------------------------------
+
+
+def across(tg: TraceGraph, iri: str) -> dict:
+    """The same indicator or duty in each report side by side: per indicator beneath the node, its
+    observations in each report; per action, its status and progress in the report it comes from."""
+    t = down(tg, iri, None)
+    g = t.graph
+    reports = sorted(
+        {y for n in g for y in g.nodes[n].get("reports", []) if g.nodes[n].get("kind") != "Report"}
+    )
+    indicators = []
+    for ind in t.nodes_of("Indicator"):
+        d = g.nodes[ind]
+        by_report: dict[str, list[dict]] = {r: [] for r in reports}
+        for obs in g.successors(ind):
+            od = g.nodes[obs]
+            if od.get("kind") != "Observation":
+                continue
+            for r in od.get("reports", []):
+                by_report.setdefault(r, []).append(observation_summary(tg, obs))
+        for r in by_report:
+            by_report[r].sort(key=lambda o: period_key(o["period"] or ""))
+        indicators.append(
+            {
+                "iri": ind,
+                "code": d.get("code"),
+                "title": d.get("title"),
+                "reports": d.get("reports", []),
+                "by_report": by_report,
+                "in_every_report": all(by_report[r] for r in reports) if reports else False,
+            }
+        )
+    actions = []
+    for a in t.nodes_of("Action"):
+        d = g.nodes[a]
+        actions.append(
+            {
+                "iri": a,
+                "code": d.get("code"),
+                "title": d.get("title"),
+                "by_report": {
+                    r: {k: d.get(k) for k in ("status", "progress", "due", "note")}
+                    for r in d.get("reports", [])
+                },
+            }
+        )
+    return {
+        "root": node_summary(tg, iri),
+        "reports": reports,
+        "indicators": indicators,
+        "actions": actions,
+        "shared_indicators": [i["code"] or i["iri"] for i in indicators if i["in_every_report"]],
+    }
+
+
+# -- summaries used by every renderer -------------------------------------------------------------
+
+
+def display_value(d: dict) -> str:
+    if d.get("value") is None:
+        return d.get("raw") or "N/A"
+    v, unit = d["value"], d.get("unit")
+    if unit == "Percent":
+        return f"{v}%"
+    if unit == "GBP":
+        return f"£{v}"
+    return str(v)
+
+
+def excerpt_summary(tg: TraceGraph, e: str) -> dict:
+    d = tg.node(e) if e in tg.g else {}
+    return {
+        "iri": e,
+        "report": (d.get("reports") or [None])[0],
+        "first_line": d.get("first"),
+        "last_line": d.get("last"),
+        "text": d.get("text"),
+    }
+
+
+def observation_summary(tg: TraceGraph, o: str) -> dict:
+    d = tg.node(o)
+    ev = [x for x in tg.g.successors(o) if tg.kind(x) == "Excerpt"]
+    return {
+        "iri": o,
+        "period": d.get("period"),
+        "report": (d.get("reports") or [None])[0],
+        "value": d.get("value"),
+        "display": display_value(d),
+        "raw": d.get("raw"),
+        "unit": d.get("unit"),
+        "target": d.get("target"),
+        "status": d.get("status"),
+        "note": d.get("note"),
+        "evidence": [excerpt_summary(tg, x) for x in sorted(ev)],
+    }
+
+
+NODE_FIELDS = (
+    "kind",
+    "code",
+    "title",
+    "label",
+    "reports",
+    "period",
+    "value",
+    "raw",
+    "unit",
+    "target",
+    "status",
+    "note",
+    "progress",
+    "due",
+    "score",
+    "first",
+    "last",
+    "text",
+    "indicator_set",
+)
+
+
+def page_path(iri: str) -> str | None:
+    """The server's linked-data page of an instance IRI (/id/...); None for IRIs it does not mint."""
+    if iri.startswith(str(OGR)):
+        return "/id/" + iri[len(str(OGR)) :]
+    return None
+
+
+def node_summary(tg_or_graph, n: str) -> dict:
+    g = tg_or_graph.g if isinstance(tg_or_graph, TraceGraph) else tg_or_graph
+    d = g.nodes[n]
+    out = {"iri": n}
+    for k in NODE_FIELDS:
+        v = d.get(k)
+        if v not in (None, [], ""):
+            out[k] = v
+    if d.get("kind") == "Observation":
+        out["display"] = display_value(d)
+    out["page"] = page_path(n)
+    return out
+
+
+def edge_summary(tg: TraceGraph, u: str, v: str, data: dict) -> dict:
+    return {
+        "from": u,
+        "to": v,
+        "rel": data["rel"],
+        "basis": data["basis"],
+        "evidence": [excerpt_summary(tg, e) for e in data.get("evidence") or []],
+        "rationale": data.get("rationale"),
+        "link": data.get("link"),
+    }
+
+
+def trace_dict(tg: TraceGraph, t: Trace) -> dict:
+    g = t.graph
+    out = {
+        "root": node_summary(g, t.root),
+        "direction": t.direction,
+        "report": t.report,
+        "notes": t.notes,
+        "counts": {k: len(t.nodes_of(k)) for k in KINDS if t.nodes_of(k)},
+        "nodes": [node_summary(g, n) for n in sorted(g, key=lambda n: sort_key(t, n))],
+        "edges": [
+            edge_summary(tg, u, v, d)
+            for u, v, d in sorted(g.edges(data=True), key=lambda e: (sort_key(t, e[0]), sort_key(t, e[1])))
+        ],
+    }
+    if t.direction == "across":
+        out["across"] = across(tg, t.root)
+    return out
+
+
+def is_duty(tg: TraceGraph, n: str) -> bool:
+    return tg.kind(n) in DUTY_KINDS

@@ -1,0 +1,125 @@
+"""`outcome-graph trace` and `outcome-graph gaps` on the real reports, through the real command."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import networkx as nx
+import pytest
+
+from outcome_graph.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_trace_text_of_the_2014_act_quotes_the_named_person_lines(capsys, store_dir, store):
+    code, out, _ = run(capsys, "trace", "2014 Act", "--store", str(store_dir))
+    assert code == 0
+    assert out.startswith("down trace of http://www.legislation.gov.uk/id/asp/2014/8\n")
+    assert "implements (report text, 2016-2017 line 104) -> Action CS.S.01.02 " in out
+    assert (
+        "action (code structure, 2016-2017 line 130) -> Indicator CS.S.01.02a Establish a named person" in out
+    )
+    assert (
+        "Observation 2016-2017 = 100%; target 100; OnTarget; note: 16/17: On Target The Named Person" in out
+    )
+    for line in (130, 131, 132, 133):
+        assert f"\n{' ' * 10}{line} | CS.S.01.02" in out or f" {line} | CS.S.01.02" in out
+
+
+def test_trace_json_of_priority_02(capsys, store_dir, store):
+    code, out, _ = run(
+        capsys, "trace", "02", "--report", "2020/21", "--format", "json", "--store", str(store_dir)
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert data["root"]["kind"] == "Priority" and data["report"] == "2020-2021"
+    nodes = {n.get("code"): n for n in data["nodes"] if n["kind"] in ("Action", "Indicator")}
+    assert nodes["CSPC.P.2.1"]["progress"] == "80" and nodes["CSPC.P.2.1"]["status"] == "OffTarget"
+    assert {"CSPC.P.2.1a", "CSPC.P.2.1b", "CSPC.P.2.1c", "CSPC.P.2.1d", "CSPC.P.2.2a"} <= set(nodes)
+    edges = [e for e in data["edges"] if e["to"] == nodes["CSPC.P.2.1"]["iri"]]
+    [edge] = edges
+    assert edge["rel"] == "priority" and edge["basis"] == "ReportText"
+    assert edge["evidence"][0]["first_line"] == 269 and edge["evidence"][0]["text"].startswith("CSPC.P.2.1\t")
+
+
+def test_trace_graphml_and_svg(capsys, store_dir, store, tmp_path):
+    out_file = tmp_path / "t.graphml"
+    code, _, _ = run(
+        capsys,
+        "trace",
+        "CS.S.01.02",
+        "--format",
+        "graphml",
+        "--out",
+        str(out_file),
+        "--store",
+        str(store_dir),
+    )
+    assert code == 0
+    g = nx.read_graphml(out_file)
+    assert "https://w3id.org/outcome-graph/id/midlothian/indicator/CS.S.01.02d" in g
+    code, out, _ = run(capsys, "trace", "CS.S.01.02", "--up", "--format", "svg", "--store", str(store_dir))
+    svg = ET.fromstring(out)
+    rects = svg.findall(".//{http://www.w3.org/2000/svg}rect")
+    assert len(rects) >= 4
+    assert "Part 4" in out or "asp/2014/8/part/4" in out
+
+
+def test_trace_png_or_a_clear_message(capsys, store_dir, store, tmp_path):
+    from outcome_graph.trace.render import png_available
+
+    out_file = tmp_path / "t.png"
+    code, _, err = run(
+        capsys, "trace", "CS.S.01.02", "--format", "png", "--out", str(out_file), "--store", str(store_dir)
+    )
+    if png_available():
+        assert code == 0 and out_file.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    else:
+        assert code == 1 and "PNG needs matplotlib" in err
+
+
+def test_trace_across(capsys, store_dir, store):
+    code, out, _ = run(capsys, "trace", "CHN8a", "--across", "--store", str(store_dir))
+    assert code == 0
+    assert "side by side: 2016-2017 | 2020-2021" in out
+    assert "2015-2016=£2951.54" in out and "2015-2016=£3225.8" in out
+
+
+def test_gaps_text_and_json(capsys, store_dir, store):
+    code, out, _ = run(capsys, "gaps", "--store", str(store_dir))
+    assert code == 0
+    assert (
+        "actions.on_target_or_complete [2020-2021 line 208]: the report says 18; the records give 17" in out
+    )
+    code, out, _ = run(capsys, "gaps", "--format", "json", "--report", "2016-2017", "--store", str(store_dir))
+    data = json.loads(out)
+    assert data["gaps"] and all(g["report"] in (None, "2016-2017") for g in data["gaps"])
+    assert any(g["code"] == "BS.CS.LPI.04" for g in data["gaps"])
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["trace", "ZZ.99"], "no statute, provision, priority, action, indicator or risk matches 'ZZ.99'"),
+        (["trace", "02"], "'02' matches 2 nodes (add --report YEAR)"),
+        (["trace", "02", "--report", "someday"], "'someday' is not a report year"),
+    ],
+)
+def test_errors_are_one_line_without_traceback(store_dir, store, argv, message):
+    p = subprocess.run(
+        [sys.executable, "-m", "outcome_graph.cli", *argv, "--store", str(store_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert p.returncode == 1
+    assert message in p.stderr and "Traceback" not in p.stderr
+    assert p.stderr.count("\n") == 1
