@@ -97,6 +97,19 @@ def _neighbours(rows, var: str) -> list[dict]:
     return out
 
 
+TITLE_PROPERTIES = (
+    "https://w3id.org/outcome-graph/def#title",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+)
+
+
+def _title(rows) -> str | None:
+    """The resource's own title, else its preferred label, else its label."""
+    found = {str(row["p"]): str(row["o"]) for row in reversed(rows) if str(row["p"]) in TITLE_PROPERTIES}
+    return next((found[p] for p in TITLE_PROPERTIES if p in found), None)
+
+
 def describe(iri: URIRef):
     store = current_store()
     timeout, _ = limits()
@@ -109,15 +122,7 @@ def describe(iri: URIRef):
     incoming = _neighbours(inc.rows, "x")
     evidence = store.select(EVIDENCE, bindings=bound, timeout=timeout, max_rows=50).rows
     links = store.select(LINKS, bindings=bound, timeout=timeout, max_rows=NEIGHBOURS_SHOWN).rows
-    title = None
-    for row in out.rows:
-        if str(row["p"]) in (
-            "https://w3id.org/outcome-graph/def#title",
-            "http://www.w3.org/2004/02/skos/core#prefLabel",
-            "http://www.w3.org/2000/01/rdf-schema#label",
-        ):
-            title = str(row["o"])
-            break
+    title = _title(out.rows)
     rdf_type = PREFIXES["rdf"] + "type"
     types = [n["node"] for n in outgoing if n["p"].title == rdf_type]
     return {
