@@ -8,6 +8,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +23,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
+from outcome_graph.cli import main
 from outcome_graph.saved_queries import (
     PARAM_TYPES,
     ParameterError,
@@ -35,10 +43,15 @@ INJECTIONS = ['" } ; DROP ALL #', "}", 'x" } UNION { ?s ?p ?o } #', "') } #", '\
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
+def store_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("saved-queries-store")
+
+
+@pytest.fixture(scope="module")
+def store(store_dir):
     from outcome_graph.store import open_store
 
-    s = open_store(tmp_path_factory.mktemp("saved-queries-store"), progress=None)
+    s = open_store(store_dir, progress=None)
     yield s
     s.close()
 
@@ -482,3 +495,124 @@ def test_openapi_describes_every_saved_query_and_sparql(client, queries):
     assert {"get", "post"} <= set(doc["paths"]["/sparql"])
     assert "/queries" in doc["paths"] and "/id/{path}" in doc["paths"]
     json.dumps(doc)  # plain JSON all the way down
+
+
+# --- from the shell ----------------------------------------------------------------------------------
+
+
+def test_query_command_lists_and_runs_saved_queries(store_dir, capsys):
+    assert main(["query", "--list"]) == 0
+    listing = capsys.readouterr().out
+    assert "off-target-indicators\n    Off-target indicators by report\n    --param report=<year>" in listing
+    args = ["query", "restated-values", "--param", "code=CHN8a", "--format", "csv", "--store", str(store_dir)]
+    assert main(args) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    row = next(r for r in rows if r["period"].endswith("/2015-2016"))
+    assert (row["earlierValue"], row["earlierLine"], row["laterValue"], row["laterLine"]) == (
+        "2951.54",
+        "211",
+        "3225.8",
+        "450",
+    )
+    assert main(["query", "risks", "--store", str(store_dir)]) == 0
+    table = capsys.readouterr().out
+    assert "C.RR.01-23" in table and "ogr:midlothian/risk/C.RR.01-23" in table and "(10 rows)" in table
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["query", "nope"], "no saved query 'nope'; the saved queries are: actions-by-status"),
+        (["query", "risks", "--param", "report"], "--param 'report': give it as NAME=VALUE"),
+        (["query", "risks", "-p", "report=1999"], "parameter 'report': '1999' is not a government year"),
+        (["query", "evidence"], "needs the parameter 'record' (iri); give it as record=VALUE"),
+        (["query"], "give a saved query's name (outcome-graph query --list shows them)"),
+    ],
+)
+def test_query_command_errors_say_what_to_do(argv, message, capsys):
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("outcome-graph query: error: ") and message in err
+
+
+# --- the same answers from a remote SPARQL server -------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def oxigraph_endpoint(tmp_path_factory):
+    """A real Oxigraph server (the `oxigraph` package) on a free loopback port, loaded with the build."""
+    from outcome_graph.build import build_graph, to_ntriples
+
+    exe = Path(sys.executable).with_name("oxigraph")
+    if not exe.exists():
+        pytest.skip("the oxigraph server (pip install oxigraph) is not installed")
+    work = tmp_path_factory.mktemp("oxigraph")
+    data = work / "graph.nt"
+    data.write_bytes(to_ntriples(build_graph()))
+    subprocess.run(
+        [str(exe), "load", "--location", str(work / "db"), "--file", str(data)],
+        check=True,
+        capture_output=True,
+    )
+    port = _free_port()
+    proc = subprocess.Popen(
+        [str(exe), "serve-read-only", "--location", str(work / "db"), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    endpoint = f"http://127.0.0.1:{port}/query"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(endpoint + "?query=ASK%7B%7D", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("the oxigraph server did not start")
+                time.sleep(0.1)
+        yield endpoint
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+
+
+REQUIRED = {"evidence": {"record": "ogr:midlothian/risk/C.RR.01-23"}, "evidence-by-code": {"code": "CHN8a"}}
+
+
+@pytest.mark.server
+def test_every_saved_query_gives_the_same_rows_embedded_and_remote(store, queries, oxigraph_endpoint, capsys):
+    from outcome_graph.store.remote import RemoteStore
+
+    remote = RemoteStore(oxigraph_endpoint)
+    for name, q in queries.items():
+        params = REQUIRED.get(name, {})
+        here = run_query(store, q, params)
+        there = run_query(remote, q, params)
+        assert here.vars == there.vars, name
+        assert here.rows == there.rows, name
+        assert here.rows or name in ("note-search",), f"{name} found nothing on the real reports"
+    assert (
+        main(
+            [
+                "query",
+                "off-target-indicators",
+                "-p",
+                "report=2020/21",
+                "-f",
+                "json",
+                "--endpoint",
+                oxigraph_endpoint,
+            ]
+        )
+        == 0
+    )
+    doc = json.loads(capsys.readouterr().out)
+    assert len(doc["results"]["bindings"]) == 7
