@@ -68,6 +68,10 @@ def test_picking_an_example_loads_and_runs_it_with_its_defaults_bound(client):
     assert r.status_code == 200
     assert "VALUES (?report) { (&lt;http://reference.data.gov.uk/id/government-year/2020-2021&gt;) }" in html
     assert "CSPC.P.4.1b" in html and "7 rows" in html  # the seven off-target PIs of 2020/21
+    # a period reads as the year, and still links to (and names, on hover) its reference IRI
+    year = "http://reference.data.gov.uk/id/government-year/2020-2021"
+    assert f'title="{year}"><a href="/resource?iri=http%3A%2F%2Freference' in html
+    assert ">2020-2021</a>" in html
 
 
 def test_results_are_a_table_whose_iris_link_to_their_lookup_pages(client):

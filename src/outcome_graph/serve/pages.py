@@ -18,7 +18,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from ..errors import OutcomeGraphError
-from ..namespaces import OGR, sparql_prefixes
+from ..namespaces import GOV_QUARTER, GOV_YEAR, OGR, sparql_prefixes
 from ..saved_queries import FORMATS, SavedQuery, load_queries, serialize, shorten
 from . import current_store, settings
 from .safety import Refused, check_dataset, check_query
@@ -63,6 +63,16 @@ def local_href(iri: str) -> str:
     return f"{root}/resource?iri={quote(iri, safe='')}"
 
 
+def display(iri: str) -> str:
+    """How an IRI reads in a table: a period as "2016-2017 Q1", others with the project's prefixes."""
+    if iri.startswith(GOV_QUARTER):
+        year, _, quarter = iri[len(GOV_QUARTER) :].partition("/")
+        return f"{year} {quarter}"
+    if iri.startswith(GOV_YEAR):
+        return iri[len(GOV_YEAR) :]
+    return shorten(URIRef(iri))
+
+
 @dataclass(frozen=True)
 class Cell:
     text: str
@@ -75,7 +85,7 @@ def cell(term: Node | None) -> Cell:
     if term is None:
         return Cell("", kind="empty")
     if isinstance(term, URIRef):
-        return Cell(shorten(term), local_href(str(term)), str(term), "uri")
+        return Cell(display(str(term)), local_href(str(term)), str(term), "uri")
     if isinstance(term, BNode):
         return Cell(f"_:{term}", kind="bnode")
     assert isinstance(term, Literal)
