@@ -1,0 +1,362 @@
+"""The inspection audit report's data: pure functions over a TraceGraph (and, optionally, the validation
+results). The HTML and CSV are made from this by the templates and `audit_tables`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from .engine import display_value, natural, sort_key
+from .gaps import (
+    children,
+    duty_parts,
+    evidence_of,
+    find_gaps,
+    implementing_actions,
+    parents,
+    status_in_year,
+)
+from .graph import TraceGraph, period_key
+
+ACTION_STATES = ("Complete", "OnTarget", "OffTarget", "NotAvailable")
+INDICATOR_STATES = ("OnTarget", "Complete", "OffTarget", "DataOnly", "NotAvailable")
+
+
+def _evidence(tg: TraceGraph, n: str) -> list[dict]:
+    out = []
+    for e in evidence_of(tg, n):
+        d = tg.node(e)
+        out.append(
+            {
+                "report": (d.get("reports") or [None])[0],
+                "first_line": d.get("first"),
+                "last_line": d.get("last"),
+                "lines": f"{d.get('first')}"
+                if d.get("first") == d.get("last")
+                else f"{d.get('first')}-{d.get('last')}",
+                "text": d.get("text"),
+                "iri": e,
+            }
+        )
+    return out
+
+
+def _action(tg: TraceGraph, a: str) -> dict:
+    d = tg.node(a)
+    return {
+        "iri": a,
+        "code": d.get("code"),
+        "title": d.get("title"),
+        "progress": d.get("progress"),
+        "status": d.get("status"),
+        "due": d.get("due"),
+        "note": d.get("note"),
+        "evidence": _evidence(tg, a),
+    }
+
+
+def _indicator(tg: TraceGraph, ind: str, report: str) -> dict:
+    d = tg.node(ind)
+    obs = []
+    for o in children(tg, ind, "indicator", "Observation"):
+        od = tg.node(o)
+        if report not in od.get("reports", []):
+            continue
+        obs.append(
+            {
+                "iri": o,
+                "period": od.get("period"),
+                "value": od.get("value"),
+                "display": display_value(od),
+                "unit": od.get("unit"),
+                "target": od.get("target"),
+                "status": od.get("status"),
+                "note": od.get("note"),
+                "evidence": _evidence(tg, o),
+            }
+        )
+    obs.sort(key=lambda o: period_key(o["period"] or ""))
+    target = next((o["target"] for o in reversed(obs) if o["target"] is not None), None)
+    status = status_in_year(tg, ind, report)
+    note = next((o["note"] for o in reversed(obs) if o["status"] and o["note"]), None)
+    return {
+        "iri": ind,
+        "code": d.get("code"),
+        "title": d.get("title"),
+        "target": target,
+        "status": status,
+        "off_target_reason": note if status == "OffTarget" else None,
+        "note": note,
+        "observations": obs,
+        "evidence": [e for e in _evidence(tg, ind) if e["report"] == report],
+    }
+
+
+def priorities_of(tg: TraceGraph, report: str) -> list[str]:
+    return sorted(
+        (p for p in tg.nodes_of("Priority") if report in tg.node(p).get("reports", [])),
+        key=lambda p: natural(tg.node(p).get("code") or ""),
+    )
+
+
+def priority_section(tg: TraceGraph, p: str, report: str) -> dict:
+    actions = sorted(children(tg, p, "priority", "Action"), key=lambda n: sort_key(tg, n))
+    inds = set(children(tg, p, "priority", "Indicator"))
+    for a in actions:
+        inds |= set(children(tg, a, "action", "Indicator"))
+    inds = {i for i in inds if report in tg.node(i).get("reports", [])}
+    d = tg.node(p)
+    return {
+        "iri": p,
+        "code": d.get("code"),
+        "title": d.get("title"),
+        "evidence": _evidence(tg, p),
+        "actions": [_action(tg, a) for a in actions],
+        "indicators": [_indicator(tg, i, report) for i in sorted(inds, key=lambda n: sort_key(tg, n))],
+    }
+
+
+def summary(sections: list[dict]) -> dict:
+    actions = [a for s in sections for a in s["actions"]]
+    indicators = {i["iri"]: i for s in sections for i in s["indicators"]}.values()
+    a_counts = {k: sum(1 for a in actions if a["status"] == k) for k in ACTION_STATES}
+    a_counts["no status"] = sum(1 for a in actions if a["status"] not in ACTION_STATES)
+    i_counts = {k: sum(1 for i in indicators if i["status"] == k) for k in INDICATOR_STATES}
+    i_counts["no status"] = sum(1 for i in indicators if i["status"] not in INDICATOR_STATES)
+    return {
+        "actions": {"total": len(actions), **a_counts},
+        "indicators": {"total": len(indicators), **i_counts},
+    }
+
+
+def label(d: dict) -> str:
+    code, title = d.get("code"), d.get("title") or d.get("label") or ""
+    return title if not code or code == title else f"{code} {title}"
+
+
+def coverage(tg: TraceGraph, report: str, priorities: list[str]) -> dict:
+    """Which priorities' actions implement each Part of the 2014 Act and each Promise foundation."""
+    rows = []
+    for part in duty_parts(tg):
+        d = tg.node(part)
+        cells = {}
+        for a in implementing_actions(tg, part):
+            if report not in tg.node(a).get("reports", []):
+                continue
+            for p in parents(tg, a, "priority", "Priority"):
+                cells.setdefault(tg.node(p).get("code"), []).append(tg.node(a).get("code") or a)
+        wholes = parents(tg, part, "partOf")
+        rows.append(
+            {
+                "iri": part,
+                "whole": (tg.node(wholes[0]).get("title") or tg.node(wholes[0]).get("label"))
+                if wholes
+                else None,
+                "label": label(d),
+                "cells": {k: sorted(v) for k, v in cells.items()},
+            }
+        )
+    return {"columns": [tg.node(p).get("code") for p in priorities], "rows": rows}
+
+
+def compare(tg: TraceGraph, report: str, other: str) -> dict:
+    """The indicators and duties two reports share, side by side."""
+    shared = [i for i in tg.nodes_of("Indicator") if {report, other} <= set(tg.node(i).get("reports", []))]
+    indicators = []
+    for i in sorted(shared, key=lambda n: sort_key(tg, n)):
+        a, b = _indicator(tg, i, other), _indicator(tg, i, report)
+        indicators.append(
+            {"iri": i, "code": a["code"] or b["code"], "title": b["title"], other: a, report: b}
+        )
+    duties = []
+    for part in duty_parts(tg):
+        acts = implementing_actions(tg, part)
+        by = {
+            r: [tg.node(x).get("code") or x for x in acts if r in tg.node(x).get("reports", [])]
+            for r in (other, report)
+        }
+        if by[other] and by[report]:
+            duties.append({"iri": part, "label": tg.node(part).get("title"), **by})
+    return {"reports": [other, report], "indicators": indicators, "duties": duties}
+
+
+def build_audit(tg: TraceGraph, report: str, compare_with: str | None = None, validation=None) -> dict:
+    """Everything the audit report shows for one report year."""
+    if report not in tg.reports:
+        from .engine import TraceError
+
+        raise TraceError(f"no report for {report} in the graph; reports: {', '.join(tg.reports)}")
+    priorities = priorities_of(tg, report)
+    sections = [priority_section(tg, p, report) for p in priorities]
+    report_node = next((n for n in tg.nodes_of("Report") if tg.node(n).get("reports") == [report]), None)
+    out = {
+        "report": report,
+        "title": tg.node(report_node).get("title") if report_node else report,
+        "source": tg.node(report_node).get("source") if report_node else None,
+        "summary": summary(sections),
+        "priorities": sections,
+        "coverage": coverage(tg, report, priorities),
+        "gaps": [g.to_dict() for g in find_gaps(tg, report)],
+        "warnings": validation_rows(validation, report),
+        "validated": validation is not None,
+        "compare": None,
+    }
+    if compare_with:
+        if compare_with not in tg.reports:
+            from .engine import TraceError
+
+            raise TraceError(
+                f"no report for {compare_with} to compare with; reports: {', '.join(tg.reports)}"
+            )
+        out["compare"] = compare(tg, report, compare_with)
+    return out
+
+
+def validation_rows(validation, report: str) -> list[dict]:
+    if validation is None:
+        return []
+    rows = []
+    for r in getattr(validation, "results", []):
+        row = asdict(r) if hasattr(r, "__dataclass_fields__") else dict(r)
+        if row.get("report") in (None, report):
+            rows.append(
+                {
+                    k: row.get(k)
+                    for k in ("severity", "rule", "code", "report", "line", "value", "message", "focus")
+                }
+            )
+    return rows
+
+
+# -- tables for CSV -------------------------------------------------------------------------------
+
+TABLES = ("summary", "actions", "indicators", "observations", "coverage", "gaps", "warnings", "compare")
+
+
+def _lines(ev: list[dict]) -> str:
+    return "; ".join(f"{e['report']} line {e['lines']}" for e in ev)
+
+
+def audit_tables(a: dict) -> dict[str, tuple[list[str], list[list]]]:
+    """Every table of the audit as (header, rows), for CSV download."""
+    t: dict[str, tuple[list[str], list[list]]] = {}
+    t["summary"] = (
+        ["what", "state", "count"],
+        [["actions", k, v] for k, v in a["summary"]["actions"].items()]
+        + [["indicators", k, v] for k, v in a["summary"]["indicators"].items()],
+    )
+    t["actions"] = (
+        ["priority", "code", "title", "progress", "status", "due", "note", "lines", "evidence"],
+        [
+            [
+                s["code"],
+                x["code"],
+                x["title"],
+                x["progress"],
+                x["status"],
+                x["due"],
+                x["note"],
+                _lines(x["evidence"]),
+                " | ".join(e["text"] or "" for e in x["evidence"]),
+            ]
+            for s in a["priorities"]
+            for x in s["actions"]
+        ],
+    )
+    t["indicators"] = (
+        ["priority", "code", "title", "target", "status", "off_target_reason", "lines"],
+        [
+            [
+                s["code"],
+                i["code"],
+                i["title"],
+                i["target"],
+                i["status"],
+                i["off_target_reason"],
+                _lines(i["evidence"]),
+            ]
+            for s in a["priorities"]
+            for i in s["indicators"]
+        ],
+    )
+    t["observations"] = (
+        [
+            "priority",
+            "indicator",
+            "period",
+            "value",
+            "shown",
+            "unit",
+            "target",
+            "status",
+            "note",
+            "lines",
+            "evidence",
+        ],
+        [
+            [
+                s["code"],
+                i["code"],
+                o["period"],
+                o["value"],
+                o["display"],
+                o["unit"],
+                o["target"],
+                o["status"],
+                o["note"],
+                _lines(o["evidence"]),
+                " | ".join(e["text"] or "" for e in o["evidence"]),
+            ]
+            for s in a["priorities"]
+            for i in s["indicators"]
+            for o in i["observations"]
+        ],
+    )
+    cols = a["coverage"]["columns"]
+    t["coverage"] = (
+        ["duty", "part", *[f"priority {c}" for c in cols]],
+        [
+            [r["whole"], r["label"], *[" ".join(r["cells"].get(c, [])) for c in cols]]
+            for r in a["coverage"]["rows"]
+        ],
+    )
+    t["gaps"] = (
+        ["kind", "code", "title", "report", "lines", "detail", "record"],
+        [
+            [g["kind"], g["code"], g["title"], g["report"], g["lines"], g["detail"], g["record"]]
+            for g in a["gaps"]
+        ],
+    )
+    t["warnings"] = (
+        ["severity", "rule", "code", "report", "line", "value", "message", "focus"],
+        [
+            [w[k] for k in ("severity", "rule", "code", "report", "line", "value", "message", "focus")]
+            for w in a["warnings"]
+        ],
+    )
+    c = a.get("compare")
+    if c:
+        old, new = c["reports"]
+        rows = []
+        for i in c["indicators"]:
+            for r in (old, new):
+                for o in i[r]["observations"]:
+                    rows.append(
+                        [
+                            i["code"],
+                            i["title"],
+                            r,
+                            o["period"],
+                            o["value"],
+                            o["target"],
+                            o["status"],
+                            _lines(o["evidence"]),
+                        ]
+                    )
+        t["compare"] = (
+            ["indicator", "title", "report", "period", "value", "target", "status", "lines"],
+            rows,
+        )
+    else:
+        t["compare"] = (["indicator", "title", "report", "period", "value", "target", "status", "lines"], [])
+    return t
