@@ -10,6 +10,8 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 
 from outcome_graph.build import build_graph, to_ntriples
@@ -147,3 +149,12 @@ def test_literals_are_escaped_and_encoded_iris_resolve(client):
         data=client.get("/id/test/escaping", headers={"Accept": "text/turtle"}).data, format="turtle"
     )
     assert g.value(URIRef(OGR + "test/escaping"), URIRef(OG + "title")) == Literal(HOSTILE)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rest=st.text(min_size=1, max_size=40), accept=st.sampled_from(["text/html", "text/turtle", "*/*"]))
+def test_fuzzed_lookups_never_give_a_server_error(client, rest, accept):
+    r = client.get("/id/" + quote(rest, safe="/"), headers={"Accept": accept})
+    assert r.status_code in (200, 404), (rest, r.get_data(as_text=True)[-500:])
+    r = client.get("/resource", query_string={"iri": rest})
+    assert r.status_code in (200, 400, 404), rest

@@ -10,6 +10,8 @@ import re
 import socket
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from outcome_graph.saved_queries import load_queries
 
@@ -169,3 +171,21 @@ def test_the_page_loads_nothing_from_elsewhere(client):
     for asset in ("/static/outcome-graph/style.css", "/static/outcome-graph/app.js"):
         r = client.get(asset)
         assert r.status_code == 200 and b"http" not in r.data
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=st.one_of(
+        st.text(max_size=80),
+        st.builds(
+            lambda a, b: f"SELECT * WHERE {{ {a} }} {b}",
+            st.text(alphabet="?$<>{}()\"'#.;:,ab \n\\", max_size=30),
+            st.text(max_size=10),
+        ),
+    )
+)
+def test_fuzzed_page_queries_never_give_a_server_error(client, text):
+    r = client.get("/", query_string={"query": text})
+    assert r.status_code in (200, 400, 403, 413), (text, r.get_data(as_text=True)[-800:])
+    r = client.get("/download.csv", query_string={"query": text})
+    assert r.status_code in (200, 400, 403, 413), text

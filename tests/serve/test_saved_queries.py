@@ -20,6 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rdflib import Literal, URIRef
 
 from outcome_graph.cli import main
@@ -616,3 +618,27 @@ def test_every_saved_query_gives_the_same_rows_embedded_and_remote(store, querie
     )
     doc = json.loads(capsys.readouterr().out)
     assert len(doc["results"]["bindings"]) == 7
+
+
+# --- no input is a server error --------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    name=st.sampled_from(
+        ["note-search", "evidence-by-code", "indicator-history", "off-target-indicators", "evidence", "risks"]
+    ),
+    value=st.text(max_size=40),
+    fmt=st.sampled_from(["json", "xml", "csv", "tsv", "html"]),
+)
+def test_fuzzed_parameters_never_give_a_server_error(client, name, value, fmt):
+    params = {
+        "note-search": "text",
+        "evidence-by-code": "code",
+        "indicator-history": "code",
+        "off-target-indicators": "report",
+        "evidence": "record",
+        "risks": "report",
+    }
+    r = client.get(f"/queries/{name}", query_string={params[name]: value, "format": fmt})
+    assert r.status_code in (200, 400), (name, value, r.get_data(as_text=True)[:500])
