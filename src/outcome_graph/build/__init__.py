@@ -50,7 +50,7 @@ def build_from_extractions(extractions: list[Extraction]) -> BuildResult:
     links.add_text_links(g, mentioned)
     links.add_structure_links(g)
     for council in sorted({x.report.council for x in extractions}):
-        links.add_curated_links(g, curated_links(), council, str(CURATED_DIR / "links.csv"))
+        warnings += links.add_curated_links(g, curated_links(), council, str(CURATED_DIR / "links.csv"))
         links.add_polarities(g, polarities(), council)
     links.add_alt_code_links(g, same_indicators())
     return BuildResult(g, extractions, warnings)

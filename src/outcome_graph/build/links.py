@@ -132,31 +132,37 @@ def add_structure_links(graph: Graph) -> None:
                         link_node(graph, _council_of(rec), rec, OG.priority, prio, OG.ReportText, evidence=ex)
 
 
-def add_curated_links(graph: Graph, links: Iterable[CuratedLink], council: str, source: str) -> None:
+def add_curated_links(graph: Graph, links: Iterable[CuratedLink], council: str, source: str) -> list[str]:
+    """Adds the curated links whose records are in this build; returns a note for each one that is not
+    (a build of some reports only). A link to a target that does not exist is an error: that is a
+    mistake in the curated file, whatever was built."""
     by_code: dict[str, URIRef] = {}
     for cls in (OG.Action, OG.Risk):
         for rec in graph.subjects(RDF.type, cls):
             code = graph.value(rec, OG.code)
             if code and _council_of(rec) == council:
                 by_code[str(code)] = rec
+    skipped = []
     for link in links:
-        subject = by_code.get(link.subject)
-        if subject is None:
-            raise OutcomeGraphError(
-                f"{source}:{link.line}: no action or risk with code {link.subject!r} "
-                "in the graph; check the code against the reports"
-            )
         if link.object.startswith("priority:"):
             year, _, number = link.object.removeprefix("priority:").partition("/")
             target = priority_iri(council, year, number)
         else:
             target = URIRef(link.object)
-        if (target, None, None) not in graph:
-            raise OutcomeGraphError(
-                f"{source}:{link.line}: {link.object} is not in the graph; link only "
-                "to provisions, framework elements and priorities that exist"
+            if (target, None, None) not in graph:
+                raise OutcomeGraphError(
+                    f"{source}:{link.line}: {link.object} is not in the graph; link only "
+                    "to provisions, framework elements and priorities that exist"
+                )
+        subject = by_code.get(link.subject)
+        if subject is None or (target, None, None) not in graph:
+            skipped.append(
+                f"{source}:{link.line}: curated link {link.subject} {link.predicate} {link.object} "
+                "not added: its record is not in the reports built"
             )
+            continue
         link_node(graph, council, subject, OG[link.predicate], target, OG.Curation, rationale=link.rationale)
+    return skipped
 
 
 def add_alt_code_links(graph: Graph, same: dict[str, tuple[str, str]]) -> None:
