@@ -261,12 +261,13 @@ def to_svg(t: Trace, base: str = "") -> str:
         )
         tip = escape(node_line(d)[:300])
         root = ' stroke="#000" stroke-width="3"' if n == t.root else ""
+        dark = ' style="fill:#222"' if d.get("kind") == "Excerpt" else ""  # light boxes need dark text
         parts.append(
             f'<g class="n" data-iri="{escape(n)}" data-kind="{escape(d.get("kind", ""))}">'
             f'<a class="node-link" href="{escape(trace_href)}" xlink:href="{escape(trace_href)}">'
             f"<title>{tip}</title>"
             f'<rect x="{x:.0f}" y="{y:.0f}" width="178" height="19" rx="4" fill="{colour(d)}"{root}/>'
-            f'<text x="{x + 5:.0f}" y="{y + 13:.0f}">{escape(short_label(d))}</text></a>'
+            f'<text x="{x + 5:.0f}" y="{y + 13:.0f}"{dark}>{escape(short_label(d))}</text></a>'
             f'<a class="page-link" href="{escape(page)}" xlink:href="{escape(page)}">'
             f'<text x="{x + 181:.0f}" y="{y + 13:.0f}" style="fill:#1565c0">↗</text></a></g>'
         )

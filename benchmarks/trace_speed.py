@@ -1,0 +1,129 @@
+"""Trace and audit speed on the two-report graph and on the synthetic national graph.
+
+    python benchmarks/trace_speed.py [--national PATH.nt | --councils 32 --years 5] [--sample 2000]
+
+Targets (issue 5): a trace of any node under 50 ms; the whole 2020/21 audit under 2 s. A trace here is
+what the server and CLI do for one request once the structure is loaded: find the subgraph (down, or up
+for observations and excerpts) and turn it into the JSON-ready dict. The structure itself is read once
+per store with one CONSTRUCT (timed separately: it is a start-up cost, not a per-trace one). The audit is
+build_audit (every priority, coverage, gaps, compare) without the SHACL validation, which the validate
+step owns and which is timed by its own benchmark.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from outcome_graph.trace import engine
+from outcome_graph.trace.audit import build_audit
+from outcome_graph.trace.graph import KINDS, STRUCTURE_QUERY, TraceGraph, from_rdf
+from outcome_graph.trace.store import MemoryStore
+
+TRACE_TARGET = 0.050
+AUDIT_TARGET = 2.0
+
+
+def measure(label: str, store: MemoryStore, sample: int, seed: int = 1) -> dict:
+    t0 = time.perf_counter()
+    rdf = store.construct(STRUCTURE_QUERY)
+    t1 = time.perf_counter()
+    tg: TraceGraph = from_rdf(rdf)
+    t2 = time.perf_counter()
+    nodes = [n for k in KINDS if k not in ("Report", "ReportedTotal") for n in tg.nodes_of(k)]
+    duties = [n for n in nodes if engine.is_duty(tg, n)]
+    rest = [n for n in nodes if n not in set(duties)]
+    random.Random(seed).shuffle(rest)
+    chosen = duties + rest[: max(0, sample - len(duties))] if sample else nodes
+    times: list[tuple[float, str]] = []
+    for n in chosen:
+        direction = "up" if tg.kind(n) in ("Observation", "Excerpt") else "down"
+        s = time.perf_counter()
+        engine.trace_dict(tg, engine.trace(tg, n, direction))
+        times.append((time.perf_counter() - s, n))
+    times.sort()
+    audit_times = []
+    for _ in range(3):
+        s = time.perf_counter()
+        a = build_audit(tg, "2020-2021", "2016-2017" if "2016-2017" in tg.reports else None)
+        audit_times.append(time.perf_counter() - s)
+    ts = [t for t, _ in times]
+    out = {
+        "label": label,
+        "triples": store.triple_count(),
+        "construct_s": t1 - t0,
+        "networkx_s": t2 - t1,
+        "nodes": tg.g.number_of_nodes(),
+        "edges": tg.g.number_of_edges(),
+        "traced": len(times),
+        "p50_ms": statistics.median(ts) * 1000,
+        "p95_ms": ts[int(0.95 * (len(ts) - 1))] * 1000,
+        "max_ms": ts[-1] * 1000,
+        "slowest": times[-1][1],
+        "audit_s": min(audit_times),
+        "audit_priorities": len(a["priorities"]),
+    }
+    return out
+
+
+def report(r: dict) -> None:
+    ok_trace = r["max_ms"] / 1000 < TRACE_TARGET
+    ok_audit = r["audit_s"] < AUDIT_TARGET
+    print(f"== {r['label']}: {r['triples']} triples -> {r['nodes']} nodes, {r['edges']} edges")
+    print(
+        f"   structure CONSTRUCT {r['construct_s']:.2f} s, "
+        f"networkx graph {r['networkx_s']:.2f} s (once per store)"
+    )
+    print(
+        f"   trace of {r['traced']} nodes: median {r['p50_ms']:.2f} ms, p95 {r['p95_ms']:.2f} ms, "
+        f"max {r['max_ms']:.2f} ms ({r['slowest']}); target < 50 ms: {'met' if ok_trace else 'NOT met'} "
+        f"(max/target {r['max_ms'] / 50:.2f})"
+    )
+    print(
+        f"   2020/21 audit ({r['audit_priorities']} priorities): {r['audit_s'] * 1000:.1f} ms; "
+        f"target < 2 s: {'met' if ok_audit else 'NOT met'} (audit/target {r['audit_s'] / 2:.3f})"
+    )
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--national", type=Path, help="an N-Triples file of the national graph (default: built)")
+    p.add_argument("--councils", type=int, default=32)
+    p.add_argument("--years", type=int, default=5)
+    p.add_argument("--sample", type=int, default=2000, help="nodes traced on the national graph (0 = all)")
+    p.add_argument("--skip-national", action="store_true")
+    args = p.parse_args()
+    small = measure("two-report graph", MemoryStore(), sample=0)
+    report(small)
+    if args.skip_national:
+        return 0
+    path = args.national
+    if path is None:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        try:
+            from synthetic import synthetic_graph  # noqa: F401  (helper V1's, when present)
+        except ImportError:
+            pass
+        from national import national_ntriples
+
+        path = national_ntriples(args.councils, args.years)
+    t = time.perf_counter()
+    store = MemoryStore(path.read_bytes(), name=f"memory:{path.name}")
+    print(f"loaded {path.name} into an in-memory Oxigraph store in {time.perf_counter() - t:.1f} s")
+    big = measure(f"national graph ({path.name})", store, sample=args.sample)
+    report(big)
+    print(
+        f"ratios national/two-report: triples {big['triples'] / small['triples']:.0f}x, "
+        f"median trace {big['p50_ms'] / small['p50_ms']:.1f}x, "
+        f"max trace {big['max_ms'] / small['max_ms']:.1f}x, "
+        f"audit {big['audit_s'] / small['audit_s']:.1f}x"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
