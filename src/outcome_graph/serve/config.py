@@ -1,0 +1,40 @@
+"""Serving settings from (highest first) explicit options, environment variables, then defaults."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import OutcomeGraphError
+from . import Settings
+
+ENV = {
+    "timeout": ("OUTCOME_GRAPH_TIMEOUT", float),
+    "max_rows": ("OUTCOME_GRAPH_MAX_ROWS", int),
+    "max_body": ("OUTCOME_GRAPH_MAX_BODY", int),
+    "max_query": ("OUTCOME_GRAPH_MAX_QUERY", int),
+}
+
+
+def load_settings(
+    config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    config = config or {}
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for key, (variable, kind) in ENV.items():
+        raw = config.get(key)
+        source = key
+        if raw is None and environ.get(variable):
+            raw, source = environ[variable], variable
+        if raw is None:
+            continue
+        try:
+            value = kind(raw)
+        except (TypeError, ValueError):
+            raise OutcomeGraphError(f"{source} must be a number, not {raw!r}") from None
+        if value <= 0:
+            raise OutcomeGraphError(f"{source} must be greater than 0, not {raw!r}")
+        values[key] = value
+    return Settings(**values)

@@ -1,0 +1,130 @@
+"""Check a query before it runs: the server is read-only and never makes a request on a user's behalf.
+
+pyoxigraph and the Oxigraph server fetch any SERVICE IRI (SERVICE SILENT too) with no switch to turn
+it off, and other engines fetch FROM/FROM NAMED documents and LOAD, so the query is parsed with a real
+SPARQL parser (rdflib's) and its syntax tree is searched: a keyword in a string, an IRI or a comment
+is not a SERVICE clause, while `service` in lower case inside a subquery, OPTIONAL, UNION or FILTER
+EXISTS is one.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+from pyparsing import ParseBaseException, ParseResults
+from rdflib.plugins.sparql.algebra import translatePrologue
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+
+FORMS = {
+    "SelectQuery": "SELECT",
+    "AskQuery": "ASK",
+    "ConstructQuery": "CONSTRUCT",
+    "DescribeQuery": "DESCRIBE",
+}
+
+
+class Refused(Exception):
+    """The request is not answered; `status` is the HTTP status and the message says why."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+@dataclass
+class QueryInfo:
+    form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
+    default_graphs: list[str] = field(default_factory=list)  # FROM
+    named_graphs: list[str] = field(default_factory=list)  # FROM NAMED
+
+
+def _nodes(tree):
+    """Every CompValue in a parse tree, depth first."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            yield node
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple, ParseResults)):
+            stack.extend(node)
+
+
+def syntax_message(error: ParseBaseException, text: str) -> str:
+    line = text.splitlines()[error.lineno - 1] if 0 < error.lineno <= len(text.splitlines()) else ""
+    pointer = f"\n  {line}\n  {' ' * (error.col - 1)}^" if line.strip() else ""
+    return f"SPARQL syntax error at line {error.lineno}, column {error.col}: {error.msg}{pointer}"
+
+
+# pyparsing recurses many frames per nesting level of a query; give it room once, at import, rather
+# than changing a process-wide limit per request under a threaded server. Deeper still is a 400.
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 8000))
+
+
+def _refuse_update(text: str, query_error: ParseBaseException) -> None:
+    """Raise Refused(403) if `text` is a SPARQL update; otherwise return (it is just a bad query)."""
+    try:
+        tree = parseUpdate(text)
+    except (ParseBaseException, RecursionError, ValueError, TypeError, KeyError):
+        return
+    if not tree.get("request"):
+        return  # an empty update is also an empty query: let the query's syntax error stand
+    if any(node.name == "Load" for node in _nodes(tree)):
+        raise Refused("LOAD is refused: this server never fetches a document on a user's behalf", 400)
+    raise Refused(
+        "this endpoint is read-only: SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ...) "
+        "are refused; send a query (SELECT, ASK, CONSTRUCT or DESCRIBE)",
+        403,
+    )
+
+
+def check_query(text: str) -> QueryInfo:
+    """The query's form and dataset, or Refused: a syntax error, an update, SERVICE."""
+    if not text or not text.strip():
+        raise Refused("the query is empty: give a SPARQL query in the `query` parameter")
+    try:
+        tree = parseQuery(text)
+    except ParseBaseException as e:
+        _refuse_update(text, e)
+        raise Refused(syntax_message(e, text)) from None
+    except RecursionError:
+        raise Refused("the query is nested too deeply to parse") from None
+    except (ValueError, TypeError, KeyError, AttributeError) as e:
+        # rdflib's parse actions reject some well-formed-looking input (a bad IRI, a bad escape)
+        raise Refused(f"SPARQL syntax error: {e}") from None
+    prologue_tree, query = tree[0], tree[1]
+    for node in _nodes(query):
+        if node.name == "ServiceGraphPattern":
+            raise Refused(
+                "SERVICE is refused: this server never sends a request to another endpoint on a user's "
+                "behalf; run federated queries from your own client"
+            )
+    try:
+        prologue = translatePrologue(prologue_tree, None)
+        default, named = [], []
+        # CompValue.get resolves names magically; plain membership tests read the tree as it is
+        for clause in query["datasetClause"] if "datasetClause" in query else []:
+            if "default" in clause:
+                default.append(str(prologue.absolutize(clause["default"])))
+            if "named" in clause:
+                named.append(str(prologue.absolutize(clause["named"])))
+    except Exception as e:  # an undeclared prefix in FROM, for one
+        raise Refused(f"SPARQL error in the dataset clause: {e}") from None
+    return QueryInfo(FORMS.get(query.name, query.name), default, named)
+
+
+def check_dataset(iris: list[str], local_graphs: set[str]) -> None:
+    """Refuse graph IRIs (FROM, FROM NAMED, default-graph-uri, named-graph-uri) that name no graph here.
+
+    The whole graph is in the store's default graph; an IRI that is not one of the store's own named
+    graphs could only be read by fetching it, which this server never does.
+    """
+    foreign = [iri for iri in iris if iri not in local_graphs]
+    if foreign:
+        raise Refused(
+            f"the dataset names {', '.join('<' + i + '>' for i in foreign)}, which is not a graph in this "
+            "store, and this server never fetches documents on a user's behalf; the whole graph is in the "
+            "default graph, so leave out FROM / FROM NAMED / default-graph-uri / named-graph-uri"
+        )

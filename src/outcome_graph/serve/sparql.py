@@ -1,0 +1,172 @@
+"""/sparql: the SPARQL 1.1 Protocol, read-only, every query checked before it runs and time-limited.
+
+Query by GET (`?query=`), POST form (`query=`) or POST `application/sparql-query`. Results by Accept or
+by `format=` (json, xml, csv, tsv, ttl, nt, jsonld). A result cut at the row limit carries
+`X-Outcome-Graph-Truncated: true` (and in JSON `head.truncated`, in XML a comment). Errors are plain
+text with the reason: 400 bad query or refused feature, 403 update, 406 no acceptable format, 413 body
+too large, 415 unknown request type, 503 time limit, 502/504 remote store failure.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+
+from ..store import QueryError, QueryTimeout, StoreError
+from . import EXTENSION, current_store, settings
+from .description import service_description
+from .formats import UnknownFormat, choose, content_type, offered
+from .safety import Refused, check_dataset, check_query
+
+bp = Blueprint("sparql", __name__)
+
+TRUNCATED_HEADER = "X-Outcome-Graph-Truncated"
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": TRUNCATED_HEADER,
+}
+FORM = "application/x-www-form-urlencoded"
+
+
+def _error(status: int, message: str, **headers: str) -> Response:
+    return Response(message.rstrip() + "\n", status=status, mimetype="text/plain", headers=headers)
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    response.headers.update(CORS_HEADERS)
+    return response
+
+
+@bp.errorhandler(Refused)
+def _refused(e: Refused) -> Response:
+    return _error(e.status, e.message)
+
+
+@bp.errorhandler(QueryError)
+def _query_error(e: QueryError) -> Response:
+    return _error(e.status, e.message)
+
+
+@bp.errorhandler(QueryTimeout)
+def _timeout(e: QueryTimeout) -> Response:
+    return _error(e.status, e.message, **{"Retry-After": "5"})
+
+
+@bp.errorhandler(StoreError)
+def _store_error(e: StoreError) -> Response:
+    return _error(e.status, e.message)
+
+
+def _read_body(limit: int) -> bytes:
+    if request.content_length is not None and request.content_length > limit:
+        raise Refused(f"the request body is larger than {limit} bytes", 413)
+    body = request.stream.read(limit + 1)
+    if len(body) > limit:
+        raise Refused(f"the request body is larger than {limit} bytes", 413)
+    return body
+
+
+def _request_parts() -> tuple[str | None, list[str], list[str]]:
+    """(query text or None, default-graph-uri values, named-graph-uri values) from any protocol form."""
+    limit = settings().max_body
+    if request.method == "GET":
+        params = request.args
+        if "update" in params:
+            raise Refused("this endpoint is read-only: updates are refused", 403)
+        queries = params.getlist("query")
+    else:
+        media_type = request.mimetype
+        if media_type == "application/sparql-update":
+            raise Refused("this endpoint is read-only: SPARQL updates are refused", 403)
+        if media_type == FORM:
+            if request.content_length is not None and request.content_length > limit:
+                raise Refused(f"the request body is larger than {limit} bytes", 413)
+            params = request.form
+            if "update" in params:
+                raise Refused("this endpoint is read-only: updates are refused", 403)
+            queries = params.getlist("query")
+        elif media_type == "application/sparql-query":
+            try:
+                queries = [_read_body(limit).decode("utf-8")]
+            except UnicodeDecodeError:
+                raise Refused("the query is not valid UTF-8") from None
+            params = request.args
+        else:
+            raise Refused(
+                "POST a query as application/sparql-query or as a form (application/x-www-form-urlencoded)",
+                415,
+            )
+    if len(queries) > 1:
+        raise Refused("give exactly one `query` parameter")
+    query = queries[0] if queries else None
+    if query is not None and len(query) > settings().max_query:
+        raise Refused(f"the query is longer than {settings().max_query} characters", 413)
+    return query, params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
+
+
+def _local_graphs() -> set[str]:
+    cache = current_app.extensions[EXTENSION]
+    if "graph_names" not in cache:
+        cache["graph_names"] = current_store().graph_names()
+    return cache["graph_names"]
+
+
+@bp.route("/sparql", methods=["OPTIONS"])
+def preflight() -> Response:
+    return Response(
+        status=204,
+        headers={
+            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+            "Access-Control-Allow-Headers": "Accept, Content-Type",
+            "Access-Control-Max-Age": "86400",
+        },
+    )
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql() -> Response:
+    query, default_uris, named_uris = _request_parts()
+    if query is None:
+        return _description()
+    info = check_query(query)
+    # Protocol dataset parameters replace the query's own FROM / FROM NAMED (SPARQL 1.1 Protocol 2.1.4).
+    graphs = (
+        default_uris + named_uris if default_uris or named_uris else info.default_graphs + info.named_graphs
+    )
+    if graphs:
+        check_dataset(graphs, _local_graphs())
+    try:
+        media_type = choose(info.form, request.accept_mimetypes, request.values.get("format"))
+    except UnknownFormat as e:
+        raise Refused(str(e)) from None
+    if media_type is None:
+        return _error(406, f"{info.form} results can be given as: {', '.join(offered(info.form))}")
+    limits = settings()
+    answer = current_store().execute(
+        query,
+        media_type,
+        timeout=limits.timeout,
+        max_rows=limits.max_rows,
+        default_graphs=default_uris or None,
+        named_graphs=named_uris or None,
+    )
+    response = Response(answer.body, content_type=content_type(answer.media_type))
+    response.headers["Vary"] = "Accept"
+    if answer.truncated:
+        response.headers[TRUNCATED_HEADER] = "true"
+    return response
+
+
+def _description() -> Response:
+    accept = request.accept_mimetypes
+    offers = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld"}
+    best = accept.best_match(list(offers)) if accept else None
+    media_type = best or "text/turtle"
+    extension = current_app.extensions[EXTENSION]
+    if "triple_count" not in extension:
+        extension["triple_count"] = current_store().triple_count()
+    graph = service_description(request.base_url, settings(), extension["triple_count"])
+    body = graph.serialize(format=offers[media_type])
+    response = Response(body, content_type=content_type(media_type))
+    response.headers["Vary"] = "Accept"
+    return response

@@ -1,0 +1,289 @@
+"""A standing pool of query worker processes that can be killed when a query runs past its time limit.
+
+pyoxigraph's `Store.query` has no timeout and no cancellation, and aggregates ignore signals, so the
+only sure way to stop a query is to stop the process running it. Each worker opens the store
+read-only and answers one request at a time over a pipe; when a query overruns, its worker is killed
+and a fresh one is started in the background while the other workers keep answering. Workers start
+from a fork server, so they never inherit the web server's threads or sockets.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing as mp
+import os
+import queue
+import resource
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+from . import QueryError, QueryTimeout, StoreError
+from .results import GRAPH_TYPES, RESULT_TYPES, serialize_boolean, serialize_select
+
+# A worker may hold this much address space; a query that materialises more dies alone (reported as
+# a StoreError) instead of pushing the machine into swap.
+DEFAULT_MEMORY_LIMIT = 4 * 1024**3
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+# ---- the worker side (runs in the child process) -------------------------------------------------
+
+
+def _term(t) -> dict[str, str]:
+    import pyoxigraph as ox
+
+    if isinstance(t, ox.NamedNode):
+        return {"type": "uri", "value": t.value}
+    if isinstance(t, ox.BlankNode):
+        return {"type": "bnode", "value": t.value}
+    if isinstance(t, ox.Literal):
+        out = {"type": "literal", "value": t.value}
+        if t.language:
+            out["xml:lang"] = t.language
+        elif t.datatype.value not in (XSD_STRING, RDF_LANGSTRING):
+            out["datatype"] = t.datatype.value
+        return out
+    return {"type": "literal", "value": str(t)}  # an RDF-star triple term: shown as its N-Triples text
+
+
+def _rdf_format(media_type: str):
+    import pyoxigraph as ox
+
+    return {
+        "text/turtle": ox.RdfFormat.TURTLE,
+        "application/n-triples": ox.RdfFormat.N_TRIPLES,
+        "application/ld+json": ox.RdfFormat.JSON_LD,
+    }[media_type]
+
+
+def _handle(store, request: dict) -> dict:
+    import pyoxigraph as ox
+
+    op = request["op"]
+    if op == "len":
+        return {"count": len(store)}
+    if op == "graphs":
+        return {"graphs": sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))}
+    kwargs = {}
+    if request.get("default_graphs"):
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in request["default_graphs"]]
+    if request.get("named_graphs"):
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in request["named_graphs"]]
+    result = store.query(request["query"], **kwargs)
+    limit = request.get("max_rows")
+    media_type = request.get("media_type")
+    if isinstance(result, ox.QueryBoolean):
+        value = bool(result)
+        if op == "rows":
+            return {"form": "ASK", "boolean": value}
+        if media_type not in RESULT_TYPES[:2]:
+            raise _NotAcceptable("ASK")
+        return {"form": "ASK", "body": serialize_boolean(value, media_type), "truncated": False}
+    if isinstance(result, ox.QuerySolutions):
+        vars_ = [v.value for v in result.variables]
+        rows, truncated = [], False
+        for solution in result:
+            if limit is not None and len(rows) >= limit:
+                truncated = True
+                break
+            row = {}
+            for i, var in enumerate(vars_):
+                value = solution[i]
+                if value is not None:
+                    row[var] = _term(value)
+            rows.append(row)
+        if op == "rows":
+            return {"form": "SELECT", "vars": vars_, "rows": rows, "truncated": truncated}
+        if media_type not in RESULT_TYPES:
+            raise _NotAcceptable("SELECT")
+        body = serialize_select(vars_, rows, media_type, truncated, limit)
+        return {"form": "SELECT", "body": body, "truncated": truncated}
+    triples, truncated = [], False
+    for triple in result:
+        if limit is not None and len(triples) >= limit:
+            truncated = True
+            break
+        triples.append(triple)
+    if op == "rows":
+        media_type = "application/n-triples"
+    elif media_type not in GRAPH_TYPES:
+        raise _NotAcceptable("CONSTRUCT")
+    body = ox.serialize(triples, format=_rdf_format(media_type))
+    return {"form": "CONSTRUCT", "body": body, "truncated": truncated}
+
+
+class _NotAcceptable(Exception):
+    pass
+
+
+def worker_main(path: str, conn: Connection, memory_limit: int | None) -> None:
+    import pyoxigraph as ox
+
+    if memory_limit:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    try:
+        store = ox.Store.read_only(path)
+    except OSError as e:
+        conn.send(("error", f"cannot open the store at {path}: {e}"))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        try:
+            reply = ("ok", _handle(store, request))
+        except SyntaxError as e:
+            reply = ("query-error", f"SPARQL syntax error: {e}")
+        except _NotAcceptable as e:
+            reply = ("not-acceptable", f"{e} results cannot be given as {request.get('media_type')}")
+        except MemoryError:
+            reply = ("error", "the query needed more memory than a query worker may use")
+        except Exception as e:  # the engine's own evaluation errors (type errors, bad IRIs, ...)
+            reply = ("query-error", f"{type(e).__name__}: {e}")
+        try:
+            conn.send(reply)
+        except (OSError, ValueError):
+            return
+
+
+# ---- the pool (runs in the server process) -------------------------------------------------------
+
+
+@dataclass(eq=False)  # hashed by identity: the pool keeps a set of them
+class _Worker:
+    process: mp.Process
+    conn: Connection
+
+    def kill(self) -> None:
+        try:
+            self.process.kill()
+        except (OSError, ValueError, AttributeError):
+            pass
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class WorkerPool:
+    def __init__(self, path: str, size: int = 2, memory_limit: int | None = DEFAULT_MEMORY_LIMIT):
+        if size < 1:
+            raise ValueError("a worker pool needs at least one worker")
+        self.path, self.size, self.memory_limit = path, size, memory_limit
+        self._ctx = mp.get_context("forkserver")
+        self._ctx.set_forkserver_preload(["outcome_graph.store.workers", "pyoxigraph"])
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        self.killed = 0  # workers killed for overrunning: observable in tests and logs
+        for _ in range(size):
+            self._idle.put(self._spawn())
+        atexit.register(self.close)
+
+    def _spawn(self) -> _Worker:
+        parent, child = self._ctx.Pipe()
+        process = self._ctx.Process(
+            target=worker_main, args=(self.path, child, self.memory_limit), daemon=True, name="og-query"
+        )
+        process.start()
+        child.close()
+        if not parent.poll(60):
+            process.kill()
+            raise StoreError(f"a query worker did not start within 60 s for the store at {self.path}")
+        status, message = parent.recv()
+        if status != "ready":
+            process.join(timeout=5)
+            raise StoreError(message)
+        worker = _Worker(process, parent)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def _retire(self, worker: _Worker) -> None:
+        """Kill a worker and start its replacement without making the caller wait for it."""
+        with self._lock:
+            self._all.discard(worker)
+        worker.kill()
+        if self._closed:
+            return
+
+        def replace() -> None:
+            try:
+                fresh = self._spawn()
+            except Exception:  # interpreter shutdown or a store that went away: nothing to replace
+                return
+            if self._closed:
+                fresh.kill()
+            else:
+                self._idle.put(fresh)
+
+        threading.Thread(target=replace, name="og-query-respawn", daemon=True).start()
+
+    def run(self, request: dict, timeout: float) -> dict:
+        if self._closed:
+            raise StoreError("the store is closed")
+        deadline = time.monotonic() + timeout
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise QueryTimeout(
+                f"all {self.size} query workers stayed busy for the whole time limit ({timeout:g} s); "
+                "try again shortly"
+            ) from None
+        try:
+            worker.conn.send(request)
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                self.killed += 1
+                self._retire(worker)
+                raise QueryTimeout(
+                    f"the query ran past the time limit of {timeout:g} s and was stopped; "
+                    "narrow it (a LIMIT, more specific patterns) or ask for a longer limit"
+                )
+            status, payload = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            self._retire(worker)
+            raise StoreError(
+                "the query worker died while running the query (most likely it ran out of memory)"
+            ) from None
+        self._idle.put(worker)
+        if status == "ok":
+            return payload
+        if status == "query-error":
+            raise QueryError(payload)
+        if status == "not-acceptable":
+            raise QueryError(payload, status=406)
+        raise StoreError(payload)
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [w.process.pid for w in self._all]
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        atexit.unregister(self.close)
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            try:
+                worker.conn.send(None)
+            except (OSError, ValueError):
+                pass
+            worker.process.join(timeout=2)
+            if worker.process.is_alive():
+                worker.kill()
+            else:
+                worker.conn.close()
+
+
+def cpu_count() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
