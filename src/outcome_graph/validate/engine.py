@@ -1,0 +1,124 @@
+"""Runs pySHACL over an in-memory rdflib graph (its fastest setting) with the project's shapes.
+
+Two things keep the SHACL-SPARQL rules cheap and their cost linear in the graph's size:
+- pySHACL sends the same query text once per focus node and rdflib would parse it each time (about
+  18 ms, against well under 1 ms to evaluate it), so texts are parsed once and cached;
+- rdflib orders the triples of a basic graph pattern once, when it parses, by a guess that cannot know
+  that $this will be bound, and may start from a triple that scans every observation in the graph for
+  each focus node (quadratic). While validating, basic graph patterns are evaluated instead in the
+  order of what is bound at run time: each step takes the pattern whose subject (then object) is
+  already known, so every rule walks outward from its focus node.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from pyshacl import validate as shacl_validate
+from rdflib import Graph
+from rdflib.namespace import RDF
+from rdflib.plugins.sparql import CUSTOM_EVALS, prepareQuery
+from rdflib.plugins.sparql.sparql import AlreadyBound, Query, QueryContext
+
+from .results import ValidationSummary, parse_report
+from .shapes import load_shapes
+
+_EVAL_KEY = "outcome_graph.validate:bound-first-bgp"
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=512)
+def _prepared(text: str) -> Query:
+    return prepareQuery(text)
+
+
+class _PreparedQueryGraph(Graph):
+    """The data graph as pySHACL sees it: the same store (nothing is copied); query texts parsed once."""
+
+    def query(self, query_object, *args, **kwargs):
+        if isinstance(query_object, str):
+            query_object = _prepared(query_object)
+        return super().query(query_object, *args, **kwargs)
+
+
+def _weight(ctx: QueryContext, triple) -> int:
+    s, p, o = triple
+    bound_s = ctx[s] is not None
+    bound_o = ctx[o] is not None
+    # A bound subject leads to a handful of triples; a bound object may lead to many (every record of a
+    # report), and a bound class to every instance in the graph, so those come last.
+    weight = 8 if bound_s else 0
+    if bound_o:
+        weight += 1 if p == RDF.type else 4
+    if ctx[p] is not None:
+        weight += 2
+    return weight
+
+
+def _bgp(ctx: QueryContext, triples: list) -> Iterator:
+    if not triples:
+        yield ctx.solution()
+        return
+    best = max(range(len(triples)), key=lambda i: (_weight(ctx, triples[i]), -i))
+    s, p, o = triples[best]
+    rest = triples[:best] + triples[best + 1 :]
+    _s, _p, _o = ctx[s], ctx[p], ctx[o]
+    for ss, sp, so in ctx.graph.triples((_s, _p, _o)):
+        c = ctx.push() if None in (_s, _p, _o) else ctx
+        try:
+            if _s is None:
+                c[s] = ss
+            if _p is None:
+                c[p] = sp
+            if _o is None:
+                c[o] = so
+        except AlreadyBound:
+            continue
+        yield from _bgp(c, rest)
+
+
+def _bound_first_eval(ctx: QueryContext, part):
+    if part.name != "BGP":
+        raise NotImplementedError
+    return _bgp(ctx, list(part.triples))
+
+
+@contextmanager
+def _bound_first_bgps() -> Iterator[None]:
+    """rdflib's hook for custom evaluation is process-wide, so it is installed only while validating."""
+    with _lock:
+        CUSTOM_EVALS[_EVAL_KEY] = _bound_first_eval
+        try:
+            yield
+        finally:
+            CUSTOM_EVALS.pop(_EVAL_KEY, None)
+
+
+def validate_graph(graph: Graph, shapes: Graph | None = None) -> ValidationSummary:
+    """Validates `graph` (which must hold the vocabulary and code lists, as every build does) against
+    `shapes` (default: everything in shapes/). Never modifies `graph`."""
+    shapes_graph = shapes if shapes is not None else load_shapes()
+    started = time.perf_counter()
+    data = _PreparedQueryGraph(
+        store=graph.store, identifier=graph.identifier, namespace_manager=graph.namespace_manager
+    )
+    # No inference: the build asserts every type the shapes target, and RDFS/OWL inference over the
+    # whole graph would cost more than the validation itself. advanced=True enables SPARQL targets.
+    with _bound_first_bgps():
+        _conforms, report, _text = shacl_validate(
+            data,
+            shacl_graph=shapes_graph,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            allow_infos=True,
+            inplace=True,
+        )
+    results = parse_report(report, shapes_graph, graph)
+    seconds = time.perf_counter() - started
+    conforms = not any(r.severity == "Violation" for r in results)
+    return ValidationSummary(conforms=conforms, results=results, report_graph=report, seconds=seconds)
