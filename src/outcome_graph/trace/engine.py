@@ -5,7 +5,7 @@ across report years. Pure functions over a TraceGraph (see graph.py); no store a
 from __future__ import annotations
 
 import re
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -374,12 +374,13 @@ def edge_summary(tg: TraceGraph, u: str, v: str, data: dict) -> dict:
 
 def trace_dict(tg: TraceGraph, t: Trace) -> dict:
     g = t.graph
+    kinds = Counter(d.get("kind") for _, d in g.nodes(data=True))
     out = {
         "root": node_summary(g, t.root),
         "direction": t.direction,
         "report": t.report,
         "notes": t.notes,
-        "counts": {k: len(t.nodes_of(k)) for k in KINDS if t.nodes_of(k)},
+        "counts": {k: kinds[k] for k in KINDS if kinds.get(k)},
         "nodes": [node_summary(g, n) for n in sorted(g, key=lambda n: sort_key(t, n))],
         "edges": [
             edge_summary(tg, u, v, d)

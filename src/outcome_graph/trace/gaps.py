@@ -228,11 +228,13 @@ def counted(tg: TraceGraph, name: str, report: str) -> tuple[int, str] | None:
     return n, f"{kind.lower()}s with status {' / '.join(sorted(statuses))}"
 
 
-def total_disagrees(tg: TraceGraph) -> list[Gap]:
+def total_disagrees(tg: TraceGraph, only: str | None = None) -> list[Gap]:
     out = []
     for t in tg.nodes_of("ReportedTotal"):
         d = tg.node(t)
         report = (d.get("reports") or [None])[0]
+        if only and report != only:
+            continue
         c = counted(tg, d.get("total_of", ""), report) if report else None
         if c is None:
             continue
@@ -253,7 +255,7 @@ def find_gaps(tg: TraceGraph, report: str | None = None) -> list[Gap]:
         + duty_without_action(tg)
         + record_without_evidence(tg)
         + no_value_in_year(tg)
-        + total_disagrees(tg)
+        + total_disagrees(tg, report)
     )
     if report:
         gaps = [g for g in gaps if g.report in (None, report)]

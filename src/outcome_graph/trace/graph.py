@@ -105,6 +105,7 @@ class TraceGraph:
 
     def __init__(self, g: nx.DiGraph):
         self.g = g
+        self._by_kind: dict[str, list[str]] | None = None
         self.by_code: dict[str, list[str]] = defaultdict(list)
         for n, data in g.nodes(data=True):
             for code in {data.get("code"), *data.get("alt_codes", ())} - {None}:
@@ -120,7 +121,13 @@ class TraceGraph:
         return self.g.nodes[iri].get("kind", "")
 
     def nodes_of(self, kind: str) -> list[str]:
-        return sorted(n for n, d in self.g.nodes(data=True) if d.get("kind") == kind)
+        # indexed once: the gap analysis and the audit ask for every kind many times
+        if self._by_kind is None:
+            by_kind: dict[str, list[str]] = defaultdict(list)
+            for n, d in self.g.nodes(data=True):
+                by_kind[d.get("kind", "")].append(n)
+            self._by_kind = {k: sorted(v) for k, v in by_kind.items()}
+        return self._by_kind.get(kind, [])
 
 
 def _report_year(report_iri) -> str:
