@@ -1,0 +1,220 @@
+"""The remote store: a server's error, timeout or cut-off body is an error, never data; GSP loading.
+
+Misbehaving servers are tiny loopback http.server instances started here; the timeout and loading
+tests use the real Oxigraph server binary.
+"""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+from conftest import free_port, start_oxigraph, stop
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from outcome_graph.cli import main as cli_main
+from outcome_graph.serve.app import create_app
+from outcome_graph.store import QueryError, StoreError
+from outcome_graph.store.gsp import graph_store_url
+from outcome_graph.store.remote import RemoteStore
+
+JSON = "application/sparql-results+json"
+GOOD = b'{"head":{"vars":["s"]},"results":{"bindings":[{"s":{"type":"uri","value":"http://example.org/a"}}]}}'
+BUDGET = URIRef(
+    "https://w3id.org/outcome-graph/id/midlothian/report/2016-2017/observation/corporate/revenue-budget/2016-2017"
+)
+
+
+class Misbehaving(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    mode = "good"
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        mode = self.server.mode  # type: ignore[attr-defined]
+        if mode == "good":
+            self._send(200, JSON, GOOD)
+        elif mode == "cut-json":  # a complete HTTP message whose JSON stops half-way
+            self._send(200, JSON, GOOD[: len(GOOD) // 2])
+        elif mode == "cut-ntriples":
+            self._send(200, "application/n-triples", b'<http://example.org/a> <http://example.org/b> "unfini')
+        elif mode == "html":
+            self._send(200, "text/html", b"<html><body>Welcome to nginx</body></html>")
+        elif mode == "error-500":
+            self._send(500, "text/plain", b"java.lang.OutOfMemoryError")
+        elif mode == "error-400":
+            self._send(400, "text/plain", b"Parse error: Encountered <EOF> at line 1, column 9")
+        elif mode == "chunked-cut":  # what the Oxigraph server does when its own timeout fires
+            self.send_response(200)
+            self.send_header("Content-Type", JSON)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            chunk = GOOD[:40]
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.wfile.flush()
+            self.close_connection = True
+        elif mode == "endless":  # keeps streaming rows, never finishing
+            self.send_response(200)
+            self.send_header("Content-Type", JSON)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            row = b'{"s":{"type":"uri","value":"http://example.org/a"}},'
+            try:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(GOOD[:35]), GOOD[:35]))
+                for _ in range(2000):
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(row), row))
+                    self.wfile.flush()
+                    time.sleep(0.01)
+            except OSError:
+                pass
+            self.close_connection = True
+        elif mode == "silent":
+            time.sleep(8)
+            self.close_connection = True
+
+    def _send(self, status: int, media_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", media_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def fake():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Misbehaving)
+    server.daemon_threads = True
+    server.mode = "good"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def endpoint(server) -> str:
+    return f"http://127.0.0.1:{server.server_address[1]}/query"
+
+
+def test_a_well_formed_answer_is_data(fake):
+    result = RemoteStore(endpoint(fake)).select("SELECT ?s WHERE { ?s ?p ?o }")
+    assert result.rows == [{"s": URIRef("http://example.org/a")}]
+
+
+@pytest.mark.parametrize(
+    "mode, message",
+    [
+        ("cut-json", "malformed or cut-off JSON"),
+        ("chunked-cut", "broke off its answer"),
+        ("html", "answered with text/html"),
+        ("error-500", "OutOfMemoryError"),
+    ],
+)
+def test_a_broken_answer_is_a_store_error(fake, mode, message):
+    fake.mode = mode
+    with pytest.raises(StoreError, match=message):
+        RemoteStore(endpoint(fake)).select("SELECT ?s WHERE { ?s ?p ?o }")
+
+
+def test_cut_off_ntriples_is_a_store_error(fake):
+    fake.mode = "cut-ntriples"
+    with pytest.raises(StoreError, match="malformed or cut-off N-Triples"):
+        RemoteStore(endpoint(fake)).construct("CONSTRUCT WHERE { ?s ?p ?o }")
+
+
+def test_a_400_is_the_query_s_fault_and_carries_the_server_s_message(fake):
+    fake.mode = "error-400"
+    with pytest.raises(QueryError, match="line 1, column 9"):
+        RemoteStore(endpoint(fake)).select("SELECT ?s")
+
+
+@pytest.mark.parametrize("mode", ["endless", "silent"])
+def test_a_server_that_does_not_finish_in_time_is_a_timeout_error(fake, mode):
+    fake.mode = mode
+    started = time.monotonic()
+    with pytest.raises(StoreError) as caught:
+        RemoteStore(endpoint(fake), timeout=1).select("SELECT ?s WHERE { ?s ?p ?o }")
+    assert caught.value.status == 504
+    assert time.monotonic() - started < 4
+
+
+def test_an_oversized_answer_is_refused(fake):
+    fake.mode = "endless"
+    with pytest.raises(StoreError, match="larger than 1000 bytes"):
+        RemoteStore(endpoint(fake), timeout=10, max_bytes=1000).select("SELECT ?s WHERE { ?s ?p ?o }")
+
+
+def test_through_the_endpoint_a_broken_answer_is_502_not_data(fake):
+    fake.mode = "cut-json"
+    client = create_app(store=RemoteStore(endpoint(fake))).test_client()
+    response = client.get("/sparql", query_string={"query": "SELECT ?s WHERE { ?s ?p ?o }"})
+    assert response.status_code == 502
+    assert "cut-off JSON" in response.get_data(as_text=True)
+
+
+def test_an_unreachable_server_is_a_store_error():
+    with pytest.raises(StoreError, match="cannot reach"):
+        RemoteStore(f"http://127.0.0.1:{free_port()}/query", timeout=2).ask("ASK {}")
+
+
+def test_the_remote_store_answers_like_the_graph(remote_store, graph_ntriples):
+    assert remote_store.triple_count() == graph_ntriples.count(b"\n")
+    result = remote_store.select(
+        "PREFIX og: <https://w3id.org/outcome-graph/def#> SELECT ?v WHERE { ?o og:value ?v }",
+        bindings={"o": BUDGET},
+    )
+    assert result.rows == [{"v": Literal(Decimal("15431000"), datatype=XSD.decimal)}]
+
+
+# ---- the real Oxigraph server ------------------------------------------------------------------
+
+
+@pytest.mark.server
+def test_the_oxigraph_servers_own_timeout_is_an_error_not_data(tmp_path, graph_ntriples):
+    process, base = start_oxigraph(tmp_path, "--timeout-s", "1")
+    try:
+        from outcome_graph.store.gsp import put_default_graph
+
+        put_default_graph(f"{base}/store", graph_ntriples)
+        store = RemoteStore(f"{base}/query", timeout=3)
+        started = time.monotonic()
+        for query in (
+            "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+            "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",
+        ):
+            with pytest.raises(StoreError):
+                store.select(query)
+        assert time.monotonic() - started < 12
+    finally:
+        stop(process)
+
+
+@pytest.mark.server
+def test_load_pushes_the_graph_with_the_graph_store_protocol(tmp_path, graph_ntriples, capsys):
+    process, base = start_oxigraph(tmp_path)
+    try:
+        assert cli_main(["load", "--endpoint", f"{base}/query"]) == 0
+        lines = graph_ntriples.count(b"\n")
+        assert RemoteStore(f"{base}/query").triple_count() == lines
+        assert cli_main(["load", "--endpoint", f"{base}/query", "--graph-store", f"{base}/store"]) == 0
+        assert RemoteStore(f"{base}/query").triple_count() == lines, "PUT replaces, it does not add twice"
+        out = capsys.readouterr().out
+        assert f"pushing {lines} triples to {base}/store (PUT)" in out
+        assert f"the endpoint now answers with {lines} triples" in out
+    finally:
+        stop(process)
+
+
+def test_the_graph_store_url_must_be_given_where_it_cannot_be_told(capsys):
+    assert graph_store_url("http://127.0.0.1:7878/query") == "http://127.0.0.1:7878/store"
+    with pytest.raises(StoreError, match="--graph-store"):
+        graph_store_url("http://example.org/dataset/sparql")
+    assert cli_main(["load", "--endpoint", "http://example.org/dataset/sparql"]) == 1
+    assert "give it with --graph-store URL" in capsys.readouterr().err
