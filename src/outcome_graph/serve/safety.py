@@ -92,8 +92,12 @@ def check_query(text: str) -> QueryInfo:
     except RecursionError:
         raise Refused("the query is nested too deeply to parse") from None
     except (ValueError, TypeError, KeyError, AttributeError) as e:
-        # rdflib's parse actions reject some well-formed-looking input (a bad IRI, a bad escape)
-        raise Refused(f"SPARQL syntax error: {e}") from None
+        # rdflib's parse actions reject some input beyond the grammar (a bad IRI or escape) and, as a
+        # known rdflib limitation, a negative decimal constant as a triple's object (-1.5).
+        raise Refused(
+            f"the query cannot be checked: the SPARQL parser stopped at a term it cannot read ({e}); "
+            "if this is a negative decimal in a triple pattern, write it as FILTER(?v = -1.5)"
+        ) from None
     prologue_tree, query = tree[0], tree[1]
     for node in _nodes(query):
         if node.name == "ServiceGraphPattern":
