@@ -159,10 +159,11 @@ def test_random_headers_and_parameters(fuzz_client, accept, fmt, graph, query, e
 
 
 def test_the_unmutated_grammar_shape_runs(fuzz_client):
-    """The generator's skeleton is a runnable query, so the fuzzing reaches the engine, not only the parser."""
+    """The generator's skeleton runs, so the fuzzing reaches the engine, not only the parser."""
     query = (
         "PREFIX og: <https://w3id.org/outcome-graph/def#>\n"
-        f"SELECT * WHERE {{ VALUES ?x {{ {BUDGET} {REPORT} }} ?x ?p ?o . ?x og:value ?y FILTER(?y > 1) }} LIMIT 5"
+        f"SELECT * WHERE {{ VALUES ?x {{ {BUDGET} {REPORT} }} ?x ?p ?o . ?x og:value ?y FILTER(?y > 1) }}"
+        " LIMIT 5"
     )
     response = fuzz_client.get("/sparql", query_string={"query": query})
     assert response.status_code == 200
