@@ -120,3 +120,14 @@ def test_gaps_and_audit_views(client):
     assert ["02", "CSPC.P.2.1a", "2020-2021", "19"] in [x[:4] for x in rows]
     assert client.get("/audit.csv?report=2020-2021&table=nope").status_code == 400
     assert json.loads(client.get("/audit?report=2030&format=json").data)["error"].startswith("no report")
+
+
+def test_council_choice(tg):
+    assert tg.councils == ["midlothian"]
+    assert tg.scoped("midlothian") is tg
+    with pytest.raises(TraceError, match="no 2020-2021 report of council 'fife'"):
+        build_audit(tg, "2020-2021", council="fife")
+    from outcome_graph.errors import OutcomeGraphError
+
+    with pytest.raises(OutcomeGraphError, match="no council 'fife' in the graph; councils: midlothian"):
+        tg.scoped("fife")

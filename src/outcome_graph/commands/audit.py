@@ -18,6 +18,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--compare", metavar="YEAR", help="compare the indicators and duties shared with this year"
     )
+    p.add_argument("--council", help="the council, where the graph holds several councils' reports")
     p.add_argument("--out", type=Path, help="write the HTML here (default: standard output)")
     p.add_argument("--format", choices=("html", "json"), default="html")
     p.add_argument(
@@ -79,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     validation = _validation(args)
     validated = time.perf_counter()
-    a = build_audit(tg, report, other, validation)
+    a = build_audit(tg, report, other, validation, args.council)
     if args.format == "json":
         import json
 

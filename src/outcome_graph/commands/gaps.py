@@ -14,13 +14,14 @@ from ..trace.gaps import find_gaps, gaps_dict, gaps_text
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--report", metavar="YEAR", help="only gaps in this report (2020-2021 or 2020/21)")
+    p.add_argument("--council", help="only this council's records (a graph of several councils)")
     p.add_argument("--out", type=Path, help="write here instead of standard output")
     add_store_arguments(p)
 
 
 def run(args: argparse.Namespace) -> int:
     report = engine.normalise_year(args.report) if args.report else None
-    gaps = find_gaps(trace_graph(args), report)
+    gaps = find_gaps(trace_graph(args), report, args.council)
     if args.format == "json":
         write_output(json.dumps(gaps_dict(gaps), indent=2, ensure_ascii=False) + "\n", args.out)
     else:

@@ -25,13 +25,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.set_defaults(direction="down")
     p.add_argument("--format", choices=render.FORMATS, default="text")
     p.add_argument("--report", metavar="YEAR", help="only this report's records (2020-2021 or 2020/21)")
+    p.add_argument("--council", help="only this council's records (a graph of several councils)")
     p.add_argument("--out", type=Path, help="write here instead of standard output")
     add_store_arguments(p)
 
 
 def run(args: argparse.Namespace) -> int:
     report = engine.normalise_year(args.report) if args.report else None
-    tg = trace_graph(args)
+    tg = trace_graph(args).scoped(args.council)
     iri = engine.resolve(tg, args.ref, report)
     t = engine.trace(tg, iri, args.direction, report)
     if args.format == "text":

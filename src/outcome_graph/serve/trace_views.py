@@ -32,7 +32,7 @@ _lock = threading.Lock()
 
 def _tg():
     with _lock:
-        return load(current_store())
+        return load(current_store()).scoped(request.args.get("council") or None)
 
 
 def _wants_json() -> bool:
@@ -158,7 +158,8 @@ def _validation(store):
 def _audit():
     report = _report_arg() or "2020-2021"
     other = _report_arg("compare")
-    return audit_data.build_audit(_tg(), report, other, _validation(current_store()))
+    council = request.args.get("council") or None
+    return audit_data.build_audit(_tg(), report, other, _validation(current_store()), council)
 
 
 @bp.get("/audit")

@@ -16,7 +16,7 @@ from .gaps import (
     parents,
     status_in_year,
 )
-from .graph import TraceGraph, period_key
+from .graph import TraceGraph, council_of, period_key
 
 ACTION_STATES = ("Complete", "OnTarget", "OffTarget", "NotAvailable")
 INDICATOR_STATES = ("OnTarget", "Complete", "OffTarget", "DataOnly", "NotAvailable")
@@ -180,31 +180,47 @@ def compare(tg: TraceGraph, report: str, other: str) -> dict:
     return {"reports": [other, report], "indicators": indicators, "duties": duties}
 
 
-def build_audit(tg: TraceGraph, report: str, compare_with: str | None = None, validation=None) -> dict:
-    """Everything the audit report shows for one report year."""
-    if report not in tg.reports:
-        from .engine import TraceError
+def build_audit(
+    tg: TraceGraph, report: str, compare_with: str | None = None, validation=None, council: str | None = None
+) -> dict:
+    """Everything the audit report shows for one report year (of one council, where the graph holds
+    several councils' reports)."""
+    from .engine import TraceError
 
+    if report not in tg.reports:
         raise TraceError(f"no report for {report} in the graph; reports: {', '.join(tg.reports)}")
+    councils = tg.councils_reporting(report)
+    if council is None and len(councils) > 1:
+        shown = ", ".join(councils[:8]) + (" ..." if len(councils) > 8 else "")
+        raise TraceError(
+            f"the graph holds {report} reports of {len(councils)} councils; choose one ({shown})"
+        )
+    if council is not None and council not in councils:
+        raise TraceError(f"no {report} report of council {council!r}; councils: {', '.join(councils)}")
+    council = council or (councils[0] if councils else None)
+    tg = tg.scoped(council)
     priorities = priorities_of(tg, report)
     sections = [priority_section(tg, p, report) for p in priorities]
     report_node = next((n for n in tg.nodes_of("Report") if tg.node(n).get("reports") == [report]), None)
     out = {
         "report": report,
+        "council": council,
         "title": tg.node(report_node).get("title") if report_node else report,
         "source": tg.node(report_node).get("source") if report_node else None,
         "summary": summary(sections),
         "priorities": sections,
         "coverage": coverage(tg, report, priorities),
         "gaps": [g.to_dict() for g in find_gaps(tg, report)],
-        "warnings": validation_rows(validation, report),
+        "warnings": [
+            w
+            for w in validation_rows(validation, report)
+            if council_of(w.get("focus") or "") in (None, council)
+        ],
         "validated": validation is not None,
         "compare": None,
     }
     if compare_with:
         if compare_with not in tg.reports:
-            from .engine import TraceError
-
             raise TraceError(
                 f"no report for {compare_with} to compare with; reports: {', '.join(tg.reports)}"
             )

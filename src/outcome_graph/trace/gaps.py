@@ -247,7 +247,9 @@ def total_disagrees(tg: TraceGraph, only: str | None = None) -> list[Gap]:
     return out
 
 
-def find_gaps(tg: TraceGraph, report: str | None = None) -> list[Gap]:
+def find_gaps(tg: TraceGraph, report: str | None = None, council: str | None = None) -> list[Gap]:
+    """Every gap (in one report year and one council's records, when given)."""
+    tg = tg.scoped(council)
     gaps = (
         priority_without_indicator(tg)
         + action_without_indicator(tg)

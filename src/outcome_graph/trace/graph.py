@@ -16,6 +16,7 @@ the curated reference data for og:partOf).
 
 from __future__ import annotations
 
+import gc
 import weakref
 from collections import defaultdict
 from pathlib import Path
@@ -106,6 +107,8 @@ class TraceGraph:
     def __init__(self, g: nx.DiGraph):
         self.g = g
         self._by_kind: dict[str, list[str]] | None = None
+        self._scoped: dict[str, TraceGraph] = {}
+        self.keys: dict = {}  # display sort keys, memoised by engine.sort_key
         self.by_code: dict[str, list[str]] = defaultdict(list)
         for n, data in g.nodes(data=True):
             for code in {data.get("code"), *data.get("alt_codes", ())} - {None}:
@@ -113,6 +116,36 @@ class TraceGraph:
         self.reports = sorted(
             {y for _, d in g.nodes(data=True) if d.get("kind") == "Report" for y in d.get("reports", [])}
         )
+
+    @property
+    def councils(self) -> list[str]:
+        return sorted({self.g.nodes[n].get("council") for n in self.nodes_of("Report")} - {None})
+
+    def councils_reporting(self, year: str) -> list[str]:
+        return sorted(
+            {
+                self.g.nodes[n].get("council")
+                for n in self.nodes_of("Report")
+                if year in self.g.nodes[n]["reports"]
+            }
+            - {None}
+        )
+
+    def scoped(self, council: str | None) -> TraceGraph:
+        """The graph of one council's records, with what is shared by all (statutes, frameworks, national
+        LGBF indicators); itself when there is no council to choose or only one."""
+        if council is None or self.councils == [council]:
+            return self
+        if council not in self.councils:
+            from ..errors import OutcomeGraphError
+
+            raise OutcomeGraphError(
+                f"no council {council!r} in the graph; councils: {', '.join(self.councils)}"
+            )
+        if council not in self._scoped:
+            keep = [n for n, d in self.g.nodes(data=True) if d.get("council") in (None, council)]
+            self._scoped[council] = TraceGraph(self.g.subgraph(keep).copy())
+        return self._scoped[council]
 
     def node(self, iri: str) -> dict:
         return self.g.nodes[iri]
@@ -220,6 +253,7 @@ def from_rdf(rdf: rdflib.Graph) -> TraceGraph:
         if "kind" not in a:
             continue
         a["iri"] = iri
+        a["council"] = council_of(iri)
         a["reports"] = sorted(a.get("reports", ()))
         if "aliases" in a:
             a["aliases"] = sorted(a["aliases"])
@@ -264,11 +298,27 @@ def load(store) -> TraceGraph:
     if cached is not None:
         return cached
     tg = from_rdf(store.construct(STRUCTURE_QUERY))
+    # The trace graph lives as long as the store; keeping its many small objects out of the cyclic
+    # collector's scans stops full collections from stalling later traces of a large graph.
+    gc.collect()
+    gc.freeze()
     try:
         _CACHE[store] = tg
     except TypeError:
         _CACHE_BY_ID[id(store)] = tg
     return tg
+
+
+SHARED_SEGMENTS = ("lgbf", "framework")
+
+
+def council_of(iri: str) -> str | None:
+    """The council whose report a node comes from (its IRI's first segment under ogr:); None for what
+    all councils share (statutes, frameworks, national LGBF indicators)."""
+    if not iri.startswith(str(OGR)):
+        return None
+    first = iri[len(str(OGR)) :].split("/", 1)[0]
+    return None if first in SHARED_SEGMENTS or "/" not in iri[len(str(OGR)) :] else first
 
 
 def is_instance(iri: str) -> bool:
