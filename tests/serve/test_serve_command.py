@@ -1,0 +1,83 @@
+"""`outcome-graph serve` on a fresh store directory: builds with progress shown, serves with waitress,
+reuses the store on the next start."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from conftest import free_port
+
+PREFIX = "PREFIX og: <https://w3id.org/outcome-graph/def#>\n"
+BUDGET_VALUE = (
+    PREFIX + "SELECT ?v WHERE { <https://w3id.org/outcome-graph/id/midlothian/report/2016-2017/observation/"
+    "corporate/revenue-budget/2016-2017> og:value ?v }"
+)
+
+
+def start(store: Path, port: int, *extra: str) -> tuple[subprocess.Popen, list[str], float]:
+    """Start the command; returns the process, its output so far and seconds until /sparql answered."""
+    started = time.monotonic()
+    env = dict(os.environ, OUTCOME_GRAPH_STORE=str(store), PYTHONUNBUFFERED="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "outcome_graph.cli", "serve", "--port", str(port), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode({"query": "ASK {}"})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                assert response.status == 200
+                return process, [], time.monotonic() - started
+        except OSError:
+            if process.poll() is not None:
+                raise AssertionError(process.stdout.read()) from None
+            time.sleep(0.05)
+    process.kill()
+    raise AssertionError("serve did not answer within 60 s")
+
+
+def finish(process: subprocess.Popen) -> str:
+    process.send_signal(signal.SIGINT)
+    try:
+        out, _ = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, _ = process.communicate()
+    return out
+
+
+def test_first_run_builds_then_serves_with_waitress_and_second_run_reuses(tmp_path):
+    port = free_port()
+    process, _, first_start = start(tmp_path / "store", port, "--timeout", "5", "--max-rows", "3")
+    try:
+        url = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode({"query": BUDGET_VALUE})
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert response.headers["Server"] == "outcome-graph"  # waitress's ident, not Werkzeug
+            assert json.loads(response.read())["results"]["bindings"][0]["v"]["value"] == "15431000"
+        many = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode({"query": "SELECT * { ?s ?p ?o }"})
+        with urllib.request.urlopen(many, timeout=10) as response:
+            assert response.headers["X-Outcome-Graph-Truncated"] == "true"
+            assert len(json.loads(response.read())["results"]["bindings"]) == 3
+    finally:
+        out = finish(process)
+    assert "building the graph from the bundled reports" in out
+    assert "store ready:" in out and f"at http://127.0.0.1:{port}/" in out
+    print(f"first start (build + serve) answered after {first_start:.2f} s")
+    assert first_start < 30
+
+    process, _, second_start = start(tmp_path / "store", port)
+    out = finish(process)
+    assert "building the graph" not in out, "an unchanged store is reused"
+    print(f"second start answered after {second_start:.2f} s")
