@@ -81,3 +81,19 @@ def test_first_run_builds_then_serves_with_waitress_and_second_run_reuses(tmp_pa
     out = finish(process)
     assert "building the graph" not in out, "an unchanged store is reused"
     print(f"second start answered after {second_start:.2f} s")
+
+
+def test_settings_come_from_options_then_environment_then_defaults():
+    import pytest
+
+    from outcome_graph.errors import OutcomeGraphError
+    from outcome_graph.serve.config import load_settings
+
+    assert load_settings({}, {}).timeout == 10.0 and load_settings({}, {}).max_rows == 10000
+    env = {"OUTCOME_GRAPH_TIMEOUT": "2.5", "OUTCOME_GRAPH_MAX_ROWS": "50"}
+    assert (load_settings({}, env).timeout, load_settings({}, env).max_rows) == (2.5, 50)
+    assert load_settings({"timeout": 7}, env).timeout == 7.0, "an option beats the environment"
+    with pytest.raises(OutcomeGraphError, match="OUTCOME_GRAPH_MAX_ROWS must be a number, not 'lots'"):
+        load_settings({}, {"OUTCOME_GRAPH_MAX_ROWS": "lots"})
+    with pytest.raises(OutcomeGraphError, match="timeout must be greater than 0"):
+        load_settings({"timeout": 0}, {})
