@@ -1,5 +1,8 @@
 """The query page at `/`: editor, examples, results table with links, downloads, and the same safety
-checks as /sparql (a page must not be a way around them)."""
+checks as /sparql (a page must not be a way around them).
+
+Fixtures `client` and `built_store` are in tests/conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -17,22 +20,6 @@ from outcome_graph.saved_queries import load_queries
 
 RISKS = """PREFIX og: <https://w3id.org/outcome-graph/def#>
 SELECT ?risk ?code ?score WHERE { ?risk a og:Risk ; og:code ?code ; og:score ?score } ORDER BY ?code"""
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    from outcome_graph.store import open_store
-
-    s = open_store(tmp_path_factory.mktemp("pages-store"), progress=None)
-    yield s
-    s.close()
-
-
-@pytest.fixture(scope="module")
-def client(store):
-    from outcome_graph.serve.app import create_app
-
-    return create_app(store).test_client()
 
 
 def page(client, **args):
@@ -118,11 +105,11 @@ def test_errors_carry_the_parsers_message(client):
     assert "SPARQL syntax error at line 1" in html
 
 
-def test_the_page_refuses_updates_and_service_like_the_endpoint(client, store):
-    before = store.triple_count()
+def test_the_page_refuses_updates_and_service_like_the_endpoint(client, built_store):
+    before = built_store.triple_count()
     r, html = page(client, query="DROP ALL")
     assert r.status_code == 403 and "read-only" in html
-    assert store.triple_count() == before
+    assert built_store.triple_count() == before
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen(1)

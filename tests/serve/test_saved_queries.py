@@ -8,13 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 from pathlib import Path
@@ -49,20 +42,10 @@ def store_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("saved-queries-store")
 
 
-@pytest.fixture(scope="module")
-def store(store_dir):
-    from outcome_graph.store import open_store
-
-    s = open_store(store_dir, progress=None)
-    yield s
-    s.close()
-
-
-@pytest.fixture(scope="module")
-def client(store):
-    from outcome_graph.serve.app import create_app
-
-    return create_app(store).test_client()
+@pytest.fixture
+def store(each_store):
+    """Every question is asked of the embedded store and of a real Oxigraph server (tests/conftest.py)."""
+    return each_store
 
 
 @pytest.fixture(scope="module")
@@ -384,8 +367,8 @@ def test_a_quote_in_a_string_parameter_matches_literally(store, queries):
 
 
 @pytest.mark.parametrize("value", INJECTIONS)
-def test_injection_over_http_is_a_clean_answer(client, store, value):
-    before = store.triple_count()
+def test_injection_over_http_is_a_clean_answer(client, built_store, value):
+    before = built_store.triple_count()
     r = client.get("/queries/note-search", query_string={"text": value})
     assert r.status_code == 200
     assert r.get_json()["results"]["bindings"] == []
@@ -393,7 +376,7 @@ def test_injection_over_http_is_a_clean_answer(client, store, value):
     assert r.status_code == 400 and "not a government year" in r.get_json()["error"]
     r = client.get("/queries/evidence", query_string={"record": value})
     assert r.status_code == 400 and "not an absolute IRI" in r.get_json()["error"]
-    assert store.triple_count() == before
+    assert built_store.triple_count() == before
 
 
 # --- over HTTP -----------------------------------------------------------------------------------------
@@ -540,64 +523,17 @@ def test_query_command_errors_say_what_to_do(argv, message, capsys):
 # --- the same answers from a remote SPARQL server -------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def oxigraph_endpoint(tmp_path_factory):
-    """A real Oxigraph server (the `oxigraph` package) on a free loopback port, loaded with the build."""
-    from outcome_graph.build import build_graph, to_ntriples
-
-    exe = Path(sys.executable).with_name("oxigraph")
-    if not exe.exists():
-        pytest.skip("the oxigraph server (pip install oxigraph) is not installed")
-    work = tmp_path_factory.mktemp("oxigraph")
-    data = work / "graph.nt"
-    data.write_bytes(to_ntriples(build_graph()))
-    subprocess.run(
-        [str(exe), "load", "--location", str(work / "db"), "--file", str(data)],
-        check=True,
-        capture_output=True,
-    )
-    port = _free_port()
-    proc = subprocess.Popen(
-        [str(exe), "serve-read-only", "--location", str(work / "db"), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    endpoint = f"http://127.0.0.1:{port}/query"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(endpoint + "?query=ASK%7B%7D", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("the oxigraph server did not start")
-                time.sleep(0.1)
-        yield endpoint
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
-
-
 REQUIRED = {"evidence": {"record": "ogr:midlothian/risk/C.RR.01-23"}, "evidence-by-code": {"code": "CHN8a"}}
 
 
 @pytest.mark.server
-def test_every_saved_query_gives_the_same_rows_embedded_and_remote(store, queries, oxigraph_endpoint, capsys):
-    from outcome_graph.store.remote import RemoteStore
-
-    remote = RemoteStore(oxigraph_endpoint)
+def test_every_saved_query_gives_the_same_rows_embedded_and_remote(
+    built_store, remote_store, oxigraph_server, queries, capsys
+):
     for name, q in queries.items():
         params = REQUIRED.get(name, {})
-        here = run_query(store, q, params)
-        there = run_query(remote, q, params)
+        here = run_query(built_store, q, params)
+        there = run_query(remote_store, q, params)
         assert here.vars == there.vars, name
         assert here.rows == there.rows, name
         assert here.rows or name in ("note-search",), f"{name} found nothing on the real reports"
@@ -611,7 +547,7 @@ def test_every_saved_query_gives_the_same_rows_embedded_and_remote(store, querie
                 "-f",
                 "json",
                 "--endpoint",
-                oxigraph_endpoint,
+                oxigraph_server,
             ]
         )
         == 0
