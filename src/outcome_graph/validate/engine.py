@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from itertools import islice
 
 from pyshacl import validate as shacl_validate
 from rdflib import Graph
@@ -29,6 +30,7 @@ from .shapes import load_shapes
 
 _EVAL_KEY = "outcome_graph.validate:bound-first-bgp"
 _lock = threading.Lock()
+_CAP = 64
 
 
 @lru_cache(maxsize=512)
@@ -59,11 +61,30 @@ def _weight(ctx: QueryContext, triple) -> int:
     return weight
 
 
+def _estimate(ctx: QueryContext, triple) -> int:
+    """How many triples match, counted up to a small cap: enough to tell a lookup from a scan."""
+    pattern = tuple(ctx[t] for t in triple)
+    return sum(1 for _ in islice(ctx.graph.triples(pattern), _CAP))
+
+
+def _pick(ctx: QueryContext, triples: list) -> int:
+    weights = [_weight(ctx, t) for t in triples]
+    top = max(weights)
+    if top >= 8 or len(triples) == 1:  # a bound subject: a lookup, take it
+        return weights.index(top)
+    # Only objects (or nothing) bound: several patterns may lead to many matches (every record of a
+    # report, every observation of a period). Count a few of each and start from the smallest.
+    candidates = [i for i, w in enumerate(weights) if w == top]
+    if len(candidates) == 1:
+        return candidates[0]
+    return min(candidates, key=lambda i: (_estimate(ctx, triples[i]), i))
+
+
 def _bgp(ctx: QueryContext, triples: list) -> Iterator:
     if not triples:
         yield ctx.solution()
         return
-    best = max(range(len(triples)), key=lambda i: (_weight(ctx, triples[i]), -i))
+    best = _pick(ctx, triples)
     s, p, o = triples[best]
     rest = triples[:best] + triples[best + 1 :]
     _s, _p, _o = ctx[s], ctx[p], ctx[o]

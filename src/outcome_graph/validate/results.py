@@ -11,6 +11,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from ..namespaces import OG, OGR, QB
 
 SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,11 @@ class Context:
 def parse_report(report: Graph, shapes: Graph, data: Graph) -> list[ValidationResult]:
     ctx = Context(data)
     out = []
-    for res in report.subjects(RDF.type, SH.ValidationResult):
+    # Only top-level results: those nested under sh:detail explain a result, they are not more findings.
+    top = {
+        r for node in report.subjects(RDF.type, SH.ValidationReport) for r in report.objects(node, SH.result)
+    }
+    for res in sorted(top):
         focus = report.value(res, SH.focusNode)
         source = report.value(res, SH.sourceShape)
         severity = SEVERITY_NAMES.get(report.value(res, SH.resultSeverity), "Violation")
@@ -161,7 +166,7 @@ def parse_report(report: Graph, shapes: Graph, data: Graph) -> list[ValidationRe
                 path=_short(path) if isinstance(path, URIRef) else None,
             )
         )
-    out.sort(key=lambda r: (r.severity != "Violation", r.rule, r.report or "", r.line or 0, r.code or ""))
+    out.sort(key=lambda r: (SEVERITY_ORDER[r.severity], r.rule, r.report or "", r.line or 0, r.code or ""))
     return out
 
 
@@ -182,7 +187,6 @@ def _rule_name(shapes: Graph, source) -> tuple[str, str]:
         return str(own), str(node)
     if not isinstance(node, URIRef):
         path = shapes.value(node, SH.path)
-        suffix = f" {_local(str(path))}" if isinstance(path, URIRef) else ""
         parent = next(shapes.subjects(SH.property, node), None) or next(
             shapes.subjects(SH.sparql, node), None
         )
@@ -191,6 +195,13 @@ def _rule_name(shapes: Graph, source) -> tuple[str, str]:
                 parent = next(shapes.subjects(p, node), None)
                 if parent is not None:
                     break
+        # Name a property shape after its node shape, plus the property where the node shape has several.
+        if (
+            parent is not None
+            and isinstance(path, URIRef)
+            and len(set(shapes.objects(parent, SH.property))) > 1
+        ):
+            suffix = f" {_local(str(path))}"
         node = parent if parent is not None else node
     label = shapes.value(node, RDFS.label) if node is not None else None
     if label is not None:
