@@ -123,3 +123,45 @@ def test_errors_are_one_line_without_traceback(store_dir, store, argv, message):
     assert p.returncode == 1
     assert message in p.stderr and "Traceback" not in p.stderr
     assert p.stderr.count("\n") == 1
+
+
+def test_svg_nodes_link_to_their_trace_and_their_page(capsys, store_dir, store):
+    code, out, _ = run(capsys, "trace", "CS.S.01.02", "--format", "svg", "--store", str(store_dir))
+    assert code == 0
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    svg = ET.fromstring(out)
+    groups = svg.findall(".//s:g[@class='n']", ns)
+    assert len(groups) == len({g.get("data-iri") for g in groups}) >= 10
+    for g in groups:
+        trace_link = g.find("s:a[@class='node-link']", ns)
+        page_link = g.find("s:a[@class='page-link']", ns)
+        assert trace_link.get("href").startswith("/trace?node=")
+        iri = g.get("data-iri")
+        if iri.startswith("https://w3id.org/outcome-graph/id/"):
+            assert page_link.get("href") == "/id/" + iri.removeprefix("https://w3id.org/outcome-graph/id/")
+    kinds = {g.get("data-kind") for g in groups}
+    assert {"Action", "Indicator", "Observation", "Excerpt"} <= kinds
+
+
+def test_audit_command_writes_the_printable_report(capsys, store_dir, store, tmp_path):
+    out_file = tmp_path / "audit.html"
+    code, _, err = run(
+        capsys,
+        "audit",
+        "--report",
+        "2020-2021",
+        "--compare",
+        "2016-2017",
+        "--out",
+        str(out_file),
+        "--store",
+        str(store_dir),
+    )
+    assert code == 0
+    assert err.startswith("audit 2020-2021: 11 priorities, 23 actions, 32 indicators")
+    html = out_file.read_text()
+    assert html.count('class="priority" id="priority-') == 11
+    assert "@media print" in html and "Compared with 2016-2017" in html
+    # the SHACL warnings are in: the action the report prints without a code (line 318)
+    assert "validation warnings" in err and "Validation was not run" not in html
+    assert "2020-2021 318" in html

@@ -196,6 +196,15 @@ def _walk(tg: TraceGraph, starts: list[str], step, report: str | None) -> set[st
     return seen
 
 
+def _subgraph(tg: TraceGraph, nodes: set[str]) -> nx.DiGraph:
+    """The trace's own graph: its nodes, and every link among them (faster than a filtered view's copy)."""
+    h = nx.DiGraph()
+    h.add_nodes_from((n, tg.g.nodes[n]) for n in nodes)
+    succ = tg.g.succ
+    h.add_edges_from((u, v, d) for u in nodes for v, d in succ[u].items() if v in nodes)
+    return h
+
+
 def down(tg: TraceGraph, iri: str, report: str | None = None) -> Trace:
     """Everything beneath a node: actions, indicators, observations and the excerpts they came from."""
     starts = [iri]
@@ -207,13 +216,13 @@ def down(tg: TraceGraph, iri: str, report: str | None = None) -> Trace:
         if related:
             notes.append("a risk's trace follows down the priorities and duties it relates to")
     nodes = _walk(tg, starts, tg.g.successors, report)
-    return Trace(iri, "down", report, tg.g.subgraph(nodes).copy(), notes, tg.keys)
+    return Trace(iri, "down", report, _subgraph(tg, nodes), notes, tg.keys)
 
 
 def up(tg: TraceGraph, iri: str, report: str | None = None) -> Trace:
     """Everything a node evidences: its indicator, actions, priorities, provisions and statutes."""
     nodes = _walk(tg, [iri], tg.g.predecessors, report)
-    return Trace(iri, "up", report, tg.g.subgraph(nodes).copy(), keys=tg.keys)
+    return Trace(iri, "up", report, _subgraph(tg, nodes), keys=tg.keys)
 
 
 def trace(tg: TraceGraph, iri: str, direction: str = "down", report: str | None = None) -> Trace:
