@@ -1,7 +1,7 @@
 """Bind query parameters as typed RDF terms, never by pasting user text into a query.
 
-A binding becomes a one-row `VALUES` block written from each term's own N-Triples form (`term.n3()`,
-which escapes quotes, braces and newlines inside literals) and placed first inside the query's
+A binding becomes a one-row `VALUES` block written from each term (an IRI checked for characters an IRI
+may not hold; a literal quoted with every special character escaped) and placed first inside the query's
 outermost WHERE group. Placing it there (rather than as a trailing VALUES clause) makes it constrain
 variables that are not projected and queries that aggregate, on every SPARQL 1.1 engine: pyoxigraph's
 own `substitutions=` binds only projected variables, and a remote server has nothing like it.
@@ -23,6 +23,8 @@ _VARNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Characters that may not appear in an IRIREF (SPARQL 1.1 grammar, production 139).
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _IRIREF = re.compile(r'<[^\x00-\x20<>"{}|^`\\]*>')
+_LANGTAG = re.compile(r"[A-Za-z]+(-[A-Za-z0-9]+)*\Z")
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-.:]*")
 
 
@@ -33,7 +35,15 @@ def term_sparql(term: Node) -> str:
             raise QueryError(f"parameter IRI {str(term)!r} contains a character not allowed in an IRI")
         return f"<{term}>"
     if isinstance(term, Literal):
-        return term.n3()
+        # Always the short quoted form with every special character escaped: no long-string edge cases.
+        text = '"' + str(term).translate(_ESCAPES) + '"'
+        if term.language:
+            if not _LANGTAG.match(term.language):
+                raise QueryError(f"parameter language tag {term.language!r} is not a language tag")
+            return f"{text}@{term.language}"
+        if term.datatype:
+            return f"{text}^^{term_sparql(URIRef(term.datatype))}"
+        return text
     if isinstance(term, BNode):
         raise QueryError("a blank node cannot be a query parameter: it names nothing outside one graph")
     raise QueryError(f"a query parameter must be an IRI or a literal, not {type(term).__name__}")
@@ -105,7 +115,8 @@ def _skip_string(query: str, i: int) -> int:
 
 
 def where_group_start(query: str) -> int | None:
-    """The index just after the `{` that opens the outermost WHERE group, or None (DESCRIBE <x>)."""
+    """The index just after the `{` that opens the outermost WHERE group, or None when the VALUES
+    block must trail the query instead (DESCRIBE <x> without WHERE, the CONSTRUCT WHERE short form)."""
     form = None
     depth_paren = 0
     top_level_braces = 0
@@ -115,6 +126,8 @@ def where_group_start(query: str) -> int | None:
             if form is None and text in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK"):
                 form = text
             elif form and text == "WHERE" and depth_paren == 0:
+                if form == "CONSTRUCT" and top_level_braces == 0:
+                    return None  # CONSTRUCT WHERE { triples }: only a trailing VALUES clause is allowed
                 saw_where = True
         elif kind == "(":
             depth_paren += 1
@@ -122,7 +135,7 @@ def where_group_start(query: str) -> int | None:
             depth_paren = max(0, depth_paren - 1)
         elif kind == "{" and form and depth_paren == 0:
             top_level_braces += 1
-            # CONSTRUCT's first group is its template unless it is the short form CONSTRUCT WHERE { }
+            # CONSTRUCT's first group is its template; its WHERE group comes second
             if form == "CONSTRUCT" and not saw_where and top_level_braces == 1:
                 continue
             return pos + 1
@@ -136,6 +149,7 @@ def bind(query: str, bindings: dict[str, Node] | None) -> str:
     block = values_block(bindings)
     at = where_group_start(query)
     if at is None:
-        # DESCRIBE without WHERE: a trailing VALUES clause is the only place, and it is valid there.
+        # No group to open (DESCRIBE <x>) or one that admits only triples (CONSTRUCT WHERE): a trailing
+        # VALUES clause is valid there and, with no aggregation in such queries, constrains the same way.
         return f"{query}\n{block}\n"
     return f"{query[:at]} {block} {query[at:]}"
