@@ -1,0 +1,39 @@
+"""The /validation view over the served (real) graph: the warnings the reports trigger, in every format."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from rdflib import Graph
+from rdflib.namespace import SH
+
+
+def test_validation_json_has_no_violations_and_names_the_reports_contradictions(client):
+    body = client.get("/validation?format=json").get_json()
+    assert body["conforms"] is True and body["violations"] == 0
+    assert body["warnings"] == len(body["results"]) > 0
+    # 2016/17 line 189: BS.CS.26 88% against a target of 88% is called Off Target by the report.
+    bs26 = [r for r in body["results"] if (r["code"] or "").startswith("BS.CS.26")]
+    assert bs26 and bs26[0]["report"] == "2016-2017" and bs26[0]["line"] == 189
+    assert bs26[0]["severity"] == "Warning"
+
+
+def test_validation_html_escapes_and_groups_by_rule(client):
+    page = client.get("/validation", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "No violations." in html and "BS.CS.26" in html
+    assert "<script" not in html.split("<main>", 1)[1].split("</main>", 1)[0]
+
+
+def test_validation_csv_and_turtle(client):
+    text = client.get("/validation?format=csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows and {"severity", "rule", "code", "report", "line", "message"} <= set(rows[0])
+    g = Graph().parse(data=client.get("/validation?format=ttl").get_data(as_text=True), format="turtle")
+    assert (None, SH.conforms, None) in g
+
+
+def test_validation_unknown_format_is_a_400(client):
+    assert client.get("/validation?format=pdf").status_code == 400
