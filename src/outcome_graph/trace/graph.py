@@ -92,13 +92,21 @@ def period_key(label: str) -> tuple[str, int]:
     return (year, int(q[1:]) if q.startswith("Q") and q[1:].isdigit() else 5)
 
 
-def _literal(value) -> str | int | bool:
-    if isinstance(value, Literal):
-        py = value.toPython()
-        if isinstance(py, bool | int):
-            return py
-        return str(value)
-    return str(value)
+INTEGER_KEYS = frozenset({"first", "last", "score", "rank", "quartile"})
+
+
+def _literal(key: str, value) -> str | int | bool:
+    # Only line numbers, scores and ranks are used as numbers; everything else is shown as written
+    # (a decimal keeps its lexical form: "76.92", never 76.920000001).
+    text = str(value)
+    if key in INTEGER_KEYS:
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    if key == "code_derived":
+        return text.lower() in ("true", "1")
+    return text
 
 
 class TraceGraph:
@@ -218,7 +226,7 @@ def from_rdf(rdf: rdflib.Graph) -> TraceGraph:
             key = plain[p]
             if key == "label" and "label" in attrs[s_] and isinstance(o, Literal) and o.language != "en":
                 continue
-            attrs[s_][key] = _literal(o)
+            attrs[s_][key] = _literal(key, o)
         elif p in named:
             attrs[s_][named[p]] = local(o)
         elif p == OG.altCode:
