@@ -9,8 +9,11 @@ EXISTS is one.
 
 from __future__ import annotations
 
+import functools
 import sys
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from pyparsing import ParseBaseException, ParseResults
 from rdflib.plugins.sparql.algebra import translatePrologue
@@ -33,11 +36,11 @@ class Refused(Exception):
         self.message, self.status = message, status
 
 
-@dataclass
+@dataclass(frozen=True)  # shared between requests through the cache: never changed
 class QueryInfo:
     form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
-    default_graphs: list[str] = field(default_factory=list)  # FROM
-    named_graphs: list[str] = field(default_factory=list)  # FROM NAMED
+    default_graphs: tuple[str, ...] = ()  # FROM
+    named_graphs: tuple[str, ...] = ()  # FROM NAMED
 
 
 def _nodes(tree):
@@ -62,11 +65,26 @@ def syntax_message(error: ParseBaseException, text: str) -> str:
 # than changing a process-wide limit per request under a threaded server. Deeper still is a 400.
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 8000))
 
+# rdflib's pyparsing grammar is not safe to run from several threads at once (its parse actions fail
+# at random under a threaded server), so every parse holds this lock. Parses are cached by text, since
+# clients repeat the same queries.
+_PARSER_LOCK = threading.Lock()
+
+
+def _parse_query(text: str):
+    with _PARSER_LOCK:
+        return parseQuery(text)
+
+
+def _parse_update(text: str):
+    with _PARSER_LOCK:
+        return parseUpdate(text)
+
 
 def _refuse_update(text: str, query_error: ParseBaseException) -> None:
     """Raise Refused(403) if `text` is a SPARQL update; otherwise return (it is just a bad query)."""
     try:
-        tree = parseUpdate(text)
+        tree = _parse_update(text)
     except (ParseBaseException, RecursionError, ValueError, TypeError, KeyError):
         return
     if not tree.get("request"):
@@ -80,12 +98,13 @@ def _refuse_update(text: str, query_error: ParseBaseException) -> None:
     )
 
 
+@functools.lru_cache(maxsize=1024)
 def check_query(text: str) -> QueryInfo:
     """The query's form and dataset, or Refused: a syntax error, an update, SERVICE."""
     if not text or not text.strip():
         raise Refused("the query is empty: give a SPARQL query in the `query` parameter")
     try:
-        tree = parseQuery(text)
+        tree = _parse_query(text)
     except ParseBaseException as e:
         _refuse_update(text, e)
         raise Refused(syntax_message(e, text)) from None
@@ -116,10 +135,10 @@ def check_query(text: str) -> QueryInfo:
                 named.append(str(prologue.absolutize(clause["named"])))
     except Exception as e:  # an undeclared prefix in FROM, for one
         raise Refused(f"SPARQL error in the dataset clause: {e}") from None
-    return QueryInfo(FORMS.get(query.name, query.name), default, named)
+    return QueryInfo(FORMS.get(query.name, query.name), tuple(default), tuple(named))
 
 
-def check_dataset(iris: list[str], local_graphs: set[str]) -> None:
+def check_dataset(iris: Sequence[str], local_graphs: set[str]) -> None:
     """Refuse graph IRIs (FROM, FROM NAMED, default-graph-uri, named-graph-uri) that name no graph here.
 
     The whole graph is in the store's default graph; an IRI that is not one of the store's own named
