@@ -155,6 +155,6 @@ def test_literals_are_escaped_and_encoded_iris_resolve(client):
 @given(rest=st.text(min_size=1, max_size=40), accept=st.sampled_from(["text/html", "text/turtle", "*/*"]))
 def test_fuzzed_lookups_never_give_a_server_error(client, rest, accept):
     r = client.get("/id/" + quote(rest, safe="/"), headers={"Accept": accept})
-    assert r.status_code in (200, 404), (rest, r.get_data(as_text=True)[-500:])
+    assert r.status_code in (200, 308, 404), (rest, r.get_data(as_text=True)[-500:])  # 308: "//" merged
     r = client.get("/resource", query_string={"iri": rest})
     assert r.status_code in (200, 400, 404), rest
