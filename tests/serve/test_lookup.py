@@ -158,3 +158,14 @@ def test_fuzzed_lookups_never_give_a_server_error(client, rest, accept):
     assert r.status_code in (200, 308, 404), (rest, r.get_data(as_text=True)[-500:])  # 308: "//" merged
     r = client.get("/resource", query_string={"iri": rest})
     assert r.status_code in (200, 400, 404), rest
+
+
+def test_lookup_answers_the_same_over_either_store(each_client):
+    """The embedded store and a real Oxigraph server (tests/conftest.py) give the same page and triples."""
+    html = unescape(each_client.get(local(RISK)).get_data(as_text=True))
+    assert "line 436" in html and "Lack of suitable accommodation for those 16+" in html
+    r = each_client.get(local(RISK), headers={"Accept": "text/turtle"})
+    g = Graph().parse(data=r.data, format="turtle")
+    assert g.value(URIRef(RISK), URIRef(OG + "score")).toPython() == 12
+    assert (URIRef(RISK), URIRef(OG + "relatesTo"), URIRef(PART_11)) in g
+    assert each_client.get("/id/midlothian/risk/C.RR.99-99").status_code == 404

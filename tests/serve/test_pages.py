@@ -176,3 +176,12 @@ def test_fuzzed_page_queries_never_give_a_server_error(client, text):
     assert r.status_code in (200, 400, 403, 413), (text, r.get_data(as_text=True)[-800:])
     r = client.get("/download.csv", query_string={"query": text})
     assert r.status_code in (200, 400, 403, 413), text
+
+
+def test_the_page_answers_the_same_over_either_store(each_client):
+    html = each_client.get("/", query_string={"query": RISKS}).get_data(as_text=True)
+    assert '<a href="/id/midlothian/risk/C.RR.01-23">ogr:midlothian/risk/C.RR.01-23</a>' in html
+    r = each_client.get("/download.csv", query_string={"query": RISKS})
+    assert r.get_data(as_text=True).splitlines()[3] == (
+        "https://w3id.org/outcome-graph/id/midlothian/risk/C.RR.01-23,C.RR.01-23,12"
+    )
