@@ -65,19 +65,39 @@ def syntax_message(error: ParseBaseException, text: str) -> str:
 # than changing a process-wide limit per request under a threaded server. Deeper still is a 400.
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 8000))
 
-# rdflib's pyparsing grammar is not safe to run from several threads at once (its parse actions fail
-# at random under a threaded server), so every parse holds this lock. Parses are cached by text, since
-# clients repeat the same queries.
-_PARSER_LOCK = threading.Lock()
+# rdflib's pyparsing grammar is not safe to use from several threads at once: on first use pyparsing
+# works out each parse action's arity by trial, and threads racing there fix wrong arities for good.
+# Every parse here holds this lock (other modules parsing SPARQL with rdflib in server threads should
+# hold it too), and `warm_up` runs the grammar once at start-up. Checks are cached by query text.
+PARSER_LOCK = threading.Lock()
+
+
+WARM_UP = """PREFIX e: <http://example.org/> BASE <http://example.org/>
+SELECT DISTINCT ?s (COUNT(*) AS ?n) (SAMPLE(?o) AS ?x) FROM e:g FROM NAMED <g>
+WHERE { ?s e:p/e:q* ?o ; a e:C . OPTIONAL { ?o ?p "a"@en, 1, -1, 2.5, 2e3, true, "b"^^e:t }
+  { ?s ?p [] } UNION { GRAPH ?g { ?s ?p ?o } } MINUS { ?s e:r ?o }
+  FILTER(?o > 1 && !BOUND(?x) || REGEX(STR(?o), "^a", "i") || ?o IN (1, 2) || EXISTS { ?s ?p ?o })
+  BIND(IF(?o = 1, CONCAT("a", STR(?s)), COALESCE(?x, 0)) AS ?y) VALUES (?z) { (1) (UNDEF) }
+  { SELECT ?s WHERE { ?s ?p ?o } GROUP BY ?s HAVING (COUNT(?o) > 1) ORDER BY DESC(?s) LIMIT 1 } }
+GROUP BY ?s ORDER BY ?s LIMIT 10 OFFSET 1"""
+
+
+def warm_up() -> None:
+    """Run the grammar once, single-threaded, before a server's threads share it."""
+    for text in (WARM_UP, "ASK {}", "CONSTRUCT WHERE { ?s ?p ?o }", "DESCRIBE <http://example.org/>"):
+        _parse_query(text)
+    _parse_update(
+        "INSERT DATA { <http://example.org/a> <http://example.org/b> 1 } ; LOAD <http://example.org/>"
+    )
 
 
 def _parse_query(text: str):
-    with _PARSER_LOCK:
+    with PARSER_LOCK:
         return parseQuery(text)
 
 
 def _parse_update(text: str):
-    with _PARSER_LOCK:
+    with PARSER_LOCK:
         return parseUpdate(text)
 
 
