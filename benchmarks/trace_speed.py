@@ -4,10 +4,10 @@
 
 Targets (issue 5): a trace of any node under 50 ms; the whole 2020/21 audit under 2 s. A trace here is
 what the server and CLI do for one request once the structure is loaded: find the subgraph (down, or up
-for observations and excerpts) and turn it into the JSON-ready dict. The structure itself is read once
-per store with one CONSTRUCT (timed separately: it is a start-up cost, not a per-trace one). The audit is
-build_audit (every priority, coverage, gaps, compare) without the SHACL validation, which the validate
-step owns and which is timed by its own benchmark.
+for observations and excerpts) and turn it into the JSON-ready dict; each node's figure is the best of 3.
+The structure itself is read once per store with one CONSTRUCT (timed separately: it is a start-up cost,
+not a per-trace one). The audit is build_audit (every priority, coverage, gaps, compare) without the
+SHACL validation, which the validate step owns and which is timed by its own benchmark.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from outcome_graph.trace.store import MemoryStore
 
 TRACE_TARGET = 0.050
 AUDIT_TARGET = 2.0
+REPEATS = 3
 
 
 def load_timed(store: MemoryStore) -> tuple[TraceGraph, float, float]:
@@ -71,9 +72,12 @@ def time_traces(tg: TraceGraph, sample: int, seed: int = 1, audit: bool = True) 
     times: list[tuple[float, str]] = []
     for n in chosen:
         direction = "up" if tg.kind(n) in ("Observation", "Excerpt") else "down"
-        s = time.perf_counter()
-        engine.trace_dict(tg, engine.trace(tg, n, direction))
-        times.append((time.perf_counter() - s, n))
+        best = float("inf")
+        for _ in range(REPEATS):  # best of 3: the machine's other jobs add spikes that are not the trace's
+            s = time.perf_counter()
+            engine.trace_dict(tg, engine.trace(tg, n, direction))
+            best = min(best, time.perf_counter() - s)
+        times.append((best, n))
     times.sort()
     audit_times = []
     a = {"priorities": []}
