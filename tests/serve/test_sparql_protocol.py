@@ -10,10 +10,14 @@ from decimal import Decimal
 
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF
 
 from outcome_graph.namespaces import OG
 from outcome_graph.serve.app import create_app
+
+# plain IRIs: pytest probes module attributes, and rdflib's closed XSD namespace warns when it does
+XSD_DECIMAL = URIRef("http://www.w3.org/2001/XMLSchema#decimal")
+XSD_INTEGER = URIRef("http://www.w3.org/2001/XMLSchema#integer")
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 RES = "{http://www.w3.org/2005/sparql-results#}"
@@ -25,9 +29,9 @@ BUDGET_QUERY = (
     "og:evidence/og:firstLine ?line }"
 )
 BUDGET_ROW = {
-    "value": {"type": "literal", "value": "15431000", "datatype": str(XSD.decimal)},
+    "value": {"type": "literal", "value": "15431000", "datatype": str(XSD_DECIMAL)},
     "unit": {"type": "uri", "value": str(OG.GBP)},
-    "line": {"type": "literal", "value": "74", "datatype": str(XSD.integer)},
+    "line": {"type": "literal", "value": "74", "datatype": str(XSD_INTEGER)},
 }
 JSON = "application/sparql-results+json"
 
@@ -73,12 +77,12 @@ def test_select_in_every_results_format(each_client):
 
     xml = ET.fromstring(get("xml").data)
     literal = xml.find(f"{RES}results/{RES}result/{RES}binding[@name='value']/{RES}literal")
-    assert literal.text == "15431000" and literal.get("datatype") == str(XSD.decimal)
+    assert literal.text == "15431000" and literal.get("datatype") == str(XSD_DECIMAL)
     rows = list(csv.reader(io.StringIO(get("csv").get_data(as_text=True))))
     assert rows == [["value", "unit", "line"], ["15431000", str(OG.GBP), "74"]]
     tsv = get("tsv").get_data(as_text=True).splitlines()
     assert tsv[0] == "?value\t?unit\t?line"
-    assert tsv[1] == f'"15431000"^^<{XSD.decimal}>\t<{OG.GBP}>\t"74"^^<{XSD.integer}>'
+    assert tsv[1] == f'"15431000"^^<{XSD_DECIMAL}>\t<{OG.GBP}>\t"74"^^<{XSD_INTEGER}>'
 
 
 def test_ask(each_client):
@@ -111,7 +115,7 @@ def test_construct_and_describe_as_rdf(each_client, accept, fmt, parse_as):
     response = each_client.get("/sparql", query_string=params, headers={"Accept": accept} if accept else {})
     assert response.status_code == 200, response.data
     graph = Graph().parse(data=response.data, format=parse_as)
-    assert (URIRef(BUDGET), OG.value, Literal(Decimal("15431000"), datatype=XSD.decimal)) in graph
+    assert (URIRef(BUDGET), OG.value, Literal(Decimal("15431000"), datatype=XSD_DECIMAL)) in graph
     described = each_client.get("/sparql", query_string={"query": f"DESCRIBE <{BUDGET}>", "format": "nt"})
     assert (URIRef(BUDGET), RDF.type, OG.Observation) in Graph().parse(data=described.data, format="nt")
 

@@ -14,13 +14,15 @@ from decimal import Decimal
 import pytest
 from conftest import free_port, start_oxigraph, stop
 from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
 
 from outcome_graph.cli import main as cli_main
 from outcome_graph.serve.app import create_app
 from outcome_graph.store import QueryError, StoreError
 from outcome_graph.store.gsp import graph_store_url
 from outcome_graph.store.remote import RemoteStore
+
+# plain IRIs: pytest probes module attributes, and rdflib's closed XSD namespace warns when it does
+XSD_DECIMAL = URIRef("http://www.w3.org/2001/XMLSchema#decimal")
 
 JSON = "application/sparql-results+json"
 GOOD = b'{"head":{"vars":["s"]},"results":{"bindings":[{"s":{"type":"uri","value":"http://example.org/a"}}]}}'
@@ -170,7 +172,7 @@ def test_the_remote_store_answers_like_the_graph(remote_store, graph_ntriples):
         "PREFIX og: <https://w3id.org/outcome-graph/def#> SELECT ?v WHERE { ?o og:value ?v }",
         bindings={"o": BUDGET},
     )
-    assert result.rows == [{"v": Literal(Decimal("15431000"), datatype=XSD.decimal)}]
+    assert result.rows == [{"v": Literal(Decimal("15431000"), datatype=XSD_DECIMAL)}]
 
 
 # ---- the real Oxigraph server ------------------------------------------------------------------

@@ -55,7 +55,15 @@ def run(args: argparse.Namespace) -> int:
         flush=True,
     )
     try:
-        waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="outcome-graph")
+        waitress.serve(
+            app,
+            host=args.host,
+            port=args.port,
+            threads=args.threads,
+            ident="outcome-graph",
+            # refuse an oversized body while it arrives, before it is spooled for the app
+            max_request_body_size=app.extensions["outcome_graph"]["settings"].max_body,
+        )
     finally:
         store.close()
     return 0
