@@ -213,3 +213,19 @@ def test_worker_refuses_a_missing_store(tmp_path):
 def test_store_files_are_oxigraph(tmp_path):
     db = ensure_built(tmp_path, fingerprint="one", source=lambda progress: OLD, progress=None)
     assert len(ox.Store.read_only(str(db))) == 1
+
+
+def test_a_plain_script_can_open_a_store_at_module_level(tmp_path):
+    """Workers are fresh interpreters, so a script without an `if __name__ == "__main__"` guard (an
+    analyst's notebook export, a benchmark) is not re-run in every worker."""
+    db = ensure_built(tmp_path / "store", fingerprint="one", source=lambda progress: OLD, progress=None)
+    script = tmp_path / "analysis.py"
+    script.write_text(
+        "from outcome_graph.store.embedded import EmbeddedStore\n"
+        f"store = EmbeddedStore({str(db)!r}, workers=2)\n"
+        "print('count', store.triple_count())\n"
+        "store.close()\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["count 1"]

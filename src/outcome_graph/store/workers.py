@@ -2,18 +2,24 @@
 
 pyoxigraph's `Store.query` has no timeout and no cancellation, and aggregates ignore signals, so the
 only sure way to stop a query is to stop the process running it. Each worker opens the store
-read-only and answers one request at a time over a pipe; when a query overruns, its worker is killed
-and a fresh one is started in the background while the other workers keep answering. Workers start
-from a fork server, so they never inherit the web server's threads or sockets.
+read-only and answers one request at a time over a socket pair; when a query overruns, its worker is
+killed and a fresh one is started in the background while the other workers keep answering.
+
+Workers are fresh interpreters (`python -m outcome_graph.store.workers`), not multiprocessing
+children: a fork of a threaded web server can inherit held locks, and multiprocessing's spawn and
+forkserver modes re-run the caller's main script in every child, which breaks any script that opens
+a store at module level.
 """
 
 from __future__ import annotations
 
 import atexit
-import multiprocessing as mp
 import os
 import queue
 import resource
+import socket
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -159,15 +165,15 @@ def worker_main(path: str, conn: Connection, memory_limit: int | None) -> None:
 
 @dataclass(eq=False)  # hashed by identity: the pool keeps a set of them
 class _Worker:
-    process: mp.Process
+    process: subprocess.Popen
     conn: Connection
 
     def kill(self) -> None:
         try:
             self.process.kill()
-        except (OSError, ValueError, AttributeError):
+            self.process.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
             pass
-        self.process.join(timeout=5)
         self.conn.close()
 
 
@@ -176,35 +182,58 @@ class WorkerPool:
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
         self.path, self.size, self.memory_limit = path, size, memory_limit
-        self._ctx = mp.get_context("forkserver")
-        self._ctx.set_forkserver_preload(["outcome_graph.store.workers", "pyoxigraph"])
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
         self.killed = 0  # workers killed for overrunning: observable in tests and logs
-        for _ in range(size):
-            self._idle.put(self._spawn())
+        started = [self._start() for _ in range(size)]  # start all, then wait: they boot in parallel
+        try:
+            for worker in started:
+                self._idle.put(self._ready(worker))
+        except StoreError:
+            for worker in started:
+                worker.kill()
+            raise
         atexit.register(self.close)
 
-    def _spawn(self) -> _Worker:
-        parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(
-            target=worker_main, args=(self.path, child, self.memory_limit), daemon=True, name="og-query"
-        )
-        process.start()
-        child.close()
-        if not parent.poll(60):
-            process.kill()
+    def _start(self) -> _Worker:
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        command = [
+            sys.executable,
+            "-m",
+            __name__,
+            str(theirs.fileno()),
+            self.path,
+            str(self.memory_limit or 0),
+        ]
+        try:
+            process = subprocess.Popen(
+                command, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env, close_fds=True
+            )
+        finally:
+            theirs.close()
+        return _Worker(process, Connection(ours.detach()))
+
+    def _ready(self, worker: _Worker) -> _Worker:
+        if not worker.conn.poll(60):
+            worker.kill()
             raise StoreError(f"a query worker did not start within 60 s for the store at {self.path}")
-        status, message = parent.recv()
+        try:
+            status, message = worker.conn.recv()
+        except (EOFError, OSError):
+            worker.kill()
+            raise StoreError(f"a query worker exited at start for the store at {self.path}") from None
         if status != "ready":
-            process.join(timeout=5)
+            worker.kill()
             raise StoreError(message)
-        worker = _Worker(process, parent)
         with self._lock:
             self._all.add(worker)
         return worker
+
+    def _spawn(self) -> _Worker:
+        return self._ready(self._start())
 
     def _retire(self, worker: _Worker) -> None:
         """Kill a worker and start its replacement without making the caller wait for it."""
@@ -247,7 +276,7 @@ class WorkerPool:
                     "narrow it (a LIMIT, more specific patterns) or ask for a longer limit"
                 )
             status, payload = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
+        except (EOFError, OSError):
             self._retire(worker)
             raise StoreError(
                 "the query worker died while running the query (most likely it ran out of memory)"
@@ -278,12 +307,14 @@ class WorkerPool:
                 worker.conn.send(None)
             except (OSError, ValueError):
                 pass
-            worker.process.join(timeout=2)
-            if worker.process.is_alive():
-                worker.kill()
-            else:
+        for worker in workers:
+            try:
+                worker.process.wait(timeout=2)
                 worker.conn.close()
+            except subprocess.TimeoutExpired:
+                worker.kill()
 
 
-def cpu_count() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+if __name__ == "__main__":  # a worker: python -m outcome_graph.store.workers FD STORE_PATH MEMORY_LIMIT
+    fd, store_path, limit = sys.argv[1:4]
+    worker_main(store_path, Connection(int(fd)), int(limit) or None)
