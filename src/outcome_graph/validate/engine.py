@@ -21,7 +21,6 @@ from itertools import islice
 
 from pyshacl import validate as shacl_validate
 from rdflib import Graph
-from rdflib.namespace import RDF
 from rdflib.plugins.sparql import CUSTOM_EVALS, prepareQuery
 from rdflib.plugins.sparql.sparql import AlreadyBound, Query, QueryContext
 
@@ -31,6 +30,7 @@ from .shapes import load_shapes
 _EVAL_KEY = "outcome_graph.validate:bound-first-bgp"
 _lock = threading.Lock()
 _CAP = 64
+_UNANCHORED = 1 << 40
 
 
 @lru_cache(maxsize=512)
@@ -47,37 +47,40 @@ class _PreparedQueryGraph(Graph):
         return super().query(query_object, *args, **kwargs)
 
 
-def _weight(ctx: QueryContext, triple) -> int:
-    s, p, o = triple
-    bound_s = ctx[s] is not None
-    bound_o = ctx[o] is not None
-    # A bound subject leads to a handful of triples; a bound object may lead to many (every record of a
-    # report), and a bound class to every instance in the graph, so those come last.
-    weight = 8 if bound_s else 0
-    if bound_o:
-        weight += 1 if p == RDF.type else 4
-    if ctx[p] is not None:
-        weight += 2
-    return weight
-
-
-def _estimate(ctx: QueryContext, triple) -> int:
-    """How many triples match, counted up to a small cap: enough to tell a lookup from a scan."""
-    pattern = tuple(ctx[t] for t in triple)
-    return sum(1 for _ in islice(ctx.graph.triples(pattern), _CAP))
+def _count(graph: Graph, pattern: tuple, exact_unanchored: bool) -> int:
+    """How many triples match `pattern`, from the in-memory store's indexes (dictionary sizes, no
+    iteration). A pattern with only its predicate bound is counted only when nothing else is bound
+    (the first step of a query that has no focus node); otherwise it is taken as a full scan."""
+    s, p, o = pattern
+    store = graph.store
+    spo = getattr(store, "_Memory__spo", None)
+    pos = getattr(store, "_Memory__pos", None)
+    osp = getattr(store, "_Memory__osp", None)
+    if spo is None or pos is None or osp is None:  # another store: count a few, enough to rank
+        return sum(1 for _ in islice(graph.triples(pattern), _CAP))
+    if s is not None:
+        by_p = spo.get(s, {})
+        if p is not None:
+            objects = by_p.get(p, {})
+            return (1 if o in objects else 0) if o is not None else len(objects)
+        return sum(1 for v in by_p.values() if o is None or o in v)
+    if p is not None:
+        if o is not None:
+            return len(pos.get(p, {}).get(o, {}))
+        if exact_unanchored:
+            return sum(len(v) for v in pos.get(p, {}).values())
+        return _UNANCHORED
+    if o is not None:
+        return sum(len(v) for v in osp.get(o, {}).values())
+    return _UNANCHORED
 
 
 def _pick(ctx: QueryContext, triples: list) -> int:
-    weights = [_weight(ctx, t) for t in triples]
-    top = max(weights)
-    if top >= 8 or len(triples) == 1:  # a bound subject: a lookup, take it
-        return weights.index(top)
-    # Only objects (or nothing) bound: several patterns may lead to many matches (every record of a
-    # report, every observation of a period). Count a few of each and start from the smallest.
-    candidates = [i for i, w in enumerate(weights) if w == top]
-    if len(candidates) == 1:
-        return candidates[0]
-    return min(candidates, key=lambda i: (_estimate(ctx, triples[i]), i))
+    """The pattern with the fewest matches given what is bound now (greedy join ordering)."""
+    patterns = [tuple(ctx[t] for t in triple) for triple in triples]
+    anchored = any(pat[0] is not None or pat[2] is not None for pat in patterns)
+    counts = [_count(ctx.graph, pat, exact_unanchored=not anchored) for pat in patterns]
+    return counts.index(min(counts))
 
 
 def _bgp(ctx: QueryContext, triples: list) -> Iterator:
