@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -229,3 +230,28 @@ def test_a_plain_script_can_open_a_store_at_module_level(tmp_path):
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["count 1"]
+
+
+def test_workers_die_with_a_killed_server_even_mid_query(built_store, tmp_path):
+    """A server killed with SIGKILL leaves no worker grinding on: the kernel kills its workers too."""
+    script = (
+        "import sys, threading, time\n"
+        "from outcome_graph.store.embedded import EmbeddedStore\n"
+        f"store = EmbeddedStore({str(built_store.path)!r}, workers=1, timeout=600)\n"
+        "print(*store.pool.pids(), flush=True)\n"
+        f"store.select({CROSS_PRODUCT!r})\n"
+    )
+    server = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    pids = [int(p) for p in server.stdout.readline().split()]
+    assert len(pids) == 1
+    time.sleep(1.0)  # the worker is now busy with the cross product
+    server.kill()
+    server.wait(timeout=10)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and Path(f"/proc/{pids[0]}").exists():
+        status = Path(f"/proc/{pids[0]}/status").read_text() if Path(f"/proc/{pids[0]}").exists() else ""
+        if "State:\tZ" in status:
+            break
+        time.sleep(0.1)
+    alive = Path(f"/proc/{pids[0]}/status")
+    assert not alive.exists() or "State:\tZ" in alive.read_text(), "the orphaned worker is still running"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 from pathlib import Path
 
 
@@ -54,6 +55,11 @@ def run(args: argparse.Namespace) -> int:
         f"outcome-graph: serving {store.name} at http://{args.host}:{args.port}/ (SPARQL: /sparql)",
         flush=True,
     )
+
+    def stop(signum, frame):  # a service manager's SIGTERM: close the store's workers, then exit
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         waitress.serve(
             app,

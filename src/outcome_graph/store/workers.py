@@ -126,9 +126,21 @@ class _NotAcceptable(Exception):
     pass
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the server that started it dies, even mid-query."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: an orphan still exits at its next request, when the socket is closed
+
+
 def worker_main(path: str, conn: Connection, memory_limit: int | None) -> None:
     import pyoxigraph as ox
 
+    _die_with_parent()
     if memory_limit:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     try:
