@@ -207,6 +207,11 @@ def test_request_bodies_are_size_limited(small_limits):
     assert small_limits.post("/sparql", data={"query": "ASK {}"}).status_code == 200
 
 
+def test_a_post_without_a_query_is_400(each_client):
+    response = each_client.post("/sparql", data={"default-graph-uri": "http://example.org/"})
+    assert response.status_code == 400 and "no `query`" in response.get_data(as_text=True)
+
+
 def test_unknown_request_type_is_415(each_client):
     response = each_client.post("/sparql", data=b"ASK {}", content_type="text/plain")
     assert response.status_code == 415 and "application/sparql-query" in response.get_data(as_text=True)

@@ -127,6 +127,10 @@ def preflight() -> Response:
 def sparql() -> Response:
     query, default_uris, named_uris = _request_parts()
     if query is None:
+        if request.method == "POST":
+            raise Refused(
+                "the request has no `query`: POST a SPARQL query (GET /sparql describes the service)"
+            )
         return _description()
     info = check_query(query)
     # Protocol dataset parameters replace the query's own FROM / FROM NAMED (SPARQL 1.1 Protocol 2.1.4).
