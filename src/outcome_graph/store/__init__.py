@@ -76,6 +76,18 @@ Bindings = dict[str, Node]
 
 @runtime_checkable
 class Store(Protocol):
+    """What every store answers.
+
+    - `select`/`ask`/`construct` bind `bindings` as typed terms (see `bindings.bind`); `construct`
+      returns an rdflib Graph with a `truncated` attribute set when `max_triples` cut it.
+    - `execute` is the raw protocol path for /sparql: `accept` is one concrete media type from
+      `results.RESULT_TYPES` (SELECT), `results.BOOLEAN_TYPES` (ASK) or `results.GRAPH_TYPES`
+      (CONSTRUCT/DESCRIBE); a type that does not fit the query's form is a QueryError with status 406.
+      `max_rows` cuts rows or triples and sets `Response.truncated`.
+    - `graph_names` lists the store's named graphs (the graph itself is in the default graph).
+    - Errors: QueryError (the query's fault), QueryTimeout (stopped at its time limit), StoreError.
+    """
+
     name: str
 
     def select(
