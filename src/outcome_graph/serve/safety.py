@@ -118,9 +118,18 @@ def _refuse_update(text: str, query_error: ParseBaseException) -> None:
     )
 
 
-@functools.lru_cache(maxsize=1024)
 def check_query(text: str) -> QueryInfo:
     """The query's form and dataset, or Refused: a syntax error, an update, SERVICE."""
+    # Only short texts are cached, so the cache holds at most a few megabytes whatever clients send.
+    return _check_cached(text) if len(text) <= 4096 else _check(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _check_cached(text: str) -> QueryInfo:
+    return _check(text)
+
+
+def _check(text: str) -> QueryInfo:
     if not text or not text.strip():
         raise Refused("the query is empty: give a SPARQL query in the `query` parameter")
     try:
