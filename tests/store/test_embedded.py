@@ -127,7 +127,9 @@ def test_overrunning_query_is_killed_while_others_are_answered(built_store):
         time.sleep(0.05)
     pids_after = set(built_store.pool.pids())
     assert len(pids_after) == 2 and pids_after != pids_before
-    assert built_store.ask("ASK { ?s ?p ?o }")
+    time.sleep(1.0)  # the replacement must outlive whatever thread asked for it
+    assert all(built_store.ask("ASK { ?s ?p ?o }") for _ in range(6)), "each worker in turn answers"
+    assert set(built_store.pool.pids()) == pids_after, "no worker died after the replacement"
 
 
 # ---- building and the atomic rebuild ------------------------------------------------------------

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
@@ -199,13 +200,19 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._closed = False
         self.killed = 0  # workers killed for overrunning: observable in tests and logs
-        started = [self._start() for _ in range(size)]  # start all, then wait: they boot in parallel
+        # Every worker is started from this one long-lived thread: Linux's parent-death signal follows
+        # the thread that started a process, so a worker started from a short-lived thread would die
+        # with it.
+        self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="og-query-spawn")
+        # start all, then wait: they boot in parallel
+        started = [self._spawner.submit(self._start).result() for _ in range(size)]
         try:
             for worker in started:
                 self._idle.put(self._ready(worker))
         except StoreError:
             for worker in started:
                 worker.kill()
+            self._spawner.shutdown(wait=False)
             raise
         atexit.register(self.close)
 
@@ -265,7 +272,10 @@ class WorkerPool:
             else:
                 self._idle.put(fresh)
 
-        threading.Thread(target=replace, name="og-query-respawn", daemon=True).start()
+        try:
+            self._spawner.submit(replace)
+        except RuntimeError:  # the pool closed meanwhile
+            pass
 
     def run(self, request: dict, timeout: float) -> dict:
         if self._closed:
@@ -325,6 +335,7 @@ class WorkerPool:
                 worker.conn.close()
             except subprocess.TimeoutExpired:
                 worker.kill()
+        self._spawner.shutdown(wait=False)
 
 
 if __name__ == "__main__":  # a worker: python -m outcome_graph.store.workers FD STORE_PATH MEMORY_LIMIT
