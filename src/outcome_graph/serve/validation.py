@@ -19,6 +19,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from ..validate import ValidationSummary, validate_graph
 from ..validate.formats import as_turtle
 from . import current_store
+from .safety import PARSER_LOCK
 
 bp = Blueprint("validation", __name__, template_folder="templates")
 
@@ -31,7 +32,10 @@ def validation_of(store) -> ValidationSummary:
     with _lock:
         summary = _cache.get(store)
         if summary is None:
-            summary = validate_graph(store.construct("CONSTRUCT WHERE { ?s ?p ?o }"))
+            graph = store.construct("CONSTRUCT WHERE { ?s ?p ?o }")
+            # pySHACL parses its SPARQL constraints with rdflib's parser, which is not thread-safe.
+            with PARSER_LOCK:
+                summary = validate_graph(graph)
             _cache[store] = summary
         return summary
 
