@@ -35,6 +35,7 @@ def load_timed(store: MemoryStore) -> tuple[TraceGraph, float, float]:
     rdf = store.construct(STRUCTURE_QUERY)
     t1 = time.perf_counter()
     tg: TraceGraph = from_rdf(rdf)
+    engine.node_ranks(tg)  # as graph.load does
     del rdf
     gc.collect()
     gc.freeze()  # as graph.load does for the server's long-lived trace graph
@@ -70,14 +71,16 @@ def time_traces(tg: TraceGraph, sample: int, seed: int = 1, audit: bool = True) 
     random.Random(seed).shuffle(rest)
     chosen = duties + rest[: max(0, sample - len(duties))] if sample else nodes
     times: list[tuple[float, str]] = []
+    first: list[float] = []
     for n in chosen:
         direction = "up" if tg.kind(n) in ("Observation", "Excerpt") else "down"
-        best = float("inf")
+        runs = []
         for _ in range(REPEATS):  # best of 3: the machine's other jobs add spikes that are not the trace's
             s = time.perf_counter()
             engine.trace_dict(tg, engine.trace(tg, n, direction))
-            best = min(best, time.perf_counter() - s)
-        times.append((best, n))
+            runs.append(time.perf_counter() - s)
+        times.append((min(runs), n))
+        first.append(runs[0])  # the first trace through a part of the graph also makes its summaries
     times.sort()
     audit_times = []
     a = {"priorities": []}
@@ -94,6 +97,7 @@ def time_traces(tg: TraceGraph, sample: int, seed: int = 1, audit: bool = True) 
         "p95_ms": ts[int(0.95 * (len(ts) - 1))] * 1000,
         "max_ms": ts[-1] * 1000,
         "slowest": times[-1][1],
+        "first_max_ms": max(first) * 1000,
         "over": [n for t, n in times if t >= TRACE_TARGET],
         "audit_s": min(audit_times) if audit_times else None,
         "audit_priorities": len(a["priorities"]),
@@ -113,14 +117,16 @@ def report(r: dict) -> None:
         print(
             f"   {n['label']}: {n['nodes']} nodes, {n['edges']} edges; trace of {n['traced']} nodes: "
             f"median {n['p50_ms']:.2f} ms, p95 {n['p95_ms']:.2f} ms, "
-            f"max {n['max_ms']:.2f} ms ({n['slowest']}); over 50 ms: {len(n['over'])} "
+            f"max {n['max_ms']:.2f} ms ({n['slowest']}), first-call max {n['first_max_ms']:.1f} ms; "
+            f"over 50 ms: {len(n['over'])} "
             f"({', '.join(x.rsplit('/', 1)[-1] for x in n['over'][:10])})"
         )
         print(f"   scoped to {r['scope']} (--council):")
     print(f"   {r['nodes']} nodes, {r['edges']} edges")
     print(
         f"   trace of {r['traced']} nodes: median {r['p50_ms']:.2f} ms, p95 {r['p95_ms']:.2f} ms, "
-        f"max {r['max_ms']:.2f} ms ({r['slowest']}); target < 50 ms: {'met' if ok_trace else 'NOT met'} "
+        f"max {r['max_ms']:.2f} ms ({r['slowest']}), first-call max {r['first_max_ms']:.1f} ms; "
+        f"target < 50 ms: {'met' if ok_trace else 'NOT met'} "
         f"(max/target {r['max_ms'] / 50:.2f})"
     )
     print(

@@ -58,6 +58,7 @@ class Trace:
     graph: nx.DiGraph
     notes: list[str] = field(default_factory=list)
     keys: dict = field(default_factory=dict, repr=False)  # sort keys, shared with the TraceGraph
+    members: set = field(default_factory=set, repr=False)  # the trace's nodes, for fast membership tests
 
     def nodes_of(self, kind: str) -> list[str]:
         return sorted(
@@ -190,19 +191,17 @@ def _walk(tg: TraceGraph, starts: list[str], step, report: str | None) -> set[st
     while queue:
         n = queue.popleft()
         for m in step(n):
-            if m not in seen and _in_report(tg, m, report):
+            if m not in seen and (report is None or _in_report(tg, m, report)):
                 seen.add(m)
                 queue.append(m)
     return seen
 
 
 def _subgraph(tg: TraceGraph, nodes: set[str]) -> nx.DiGraph:
-    """The trace's own graph: its nodes, and every link among them (faster than a filtered view's copy)."""
-    h = nx.DiGraph()
-    h.add_nodes_from((n, tg.g.nodes[n]) for n in nodes)
-    succ = tg.g.succ
-    h.add_edges_from((u, v, d) for u in nodes for v, d in succ[u].items() if v in nodes)
-    return h
+    """The trace's graph: a read-only view of the trace graph restricted to the trace's nodes (made in
+    time proportional to the nodes; a copy of a national framework's trace would cost more than the
+    trace itself)."""
+    return tg.g.subgraph(nodes)
 
 
 def down(tg: TraceGraph, iri: str, report: str | None = None) -> Trace:
@@ -216,13 +215,13 @@ def down(tg: TraceGraph, iri: str, report: str | None = None) -> Trace:
         if related:
             notes.append("a risk's trace follows down the priorities and duties it relates to")
     nodes = _walk(tg, starts, tg.g.successors, report)
-    return Trace(iri, "down", report, _subgraph(tg, nodes), notes, tg.keys)
+    return Trace(iri, "down", report, _subgraph(tg, nodes), notes, tg.keys, nodes)
 
 
 def up(tg: TraceGraph, iri: str, report: str | None = None) -> Trace:
     """Everything a node evidences: its indicator, actions, priorities, provisions and statutes."""
     nodes = _walk(tg, [iri], tg.g.predecessors, report)
-    return Trace(iri, "up", report, _subgraph(tg, nodes), keys=tg.keys)
+    return Trace(iri, "up", report, _subgraph(tg, nodes), keys=tg.keys, members=nodes)
 
 
 def trace(tg: TraceGraph, iri: str, direction: str = "down", report: str | None = None) -> Trace:
@@ -380,6 +379,29 @@ def node_summary(tg_or_graph, n: str) -> dict:
     return out
 
 
+def node_ranks(tg: TraceGraph) -> dict[str, int]:
+    """Every node's place in display order, computed once per trace graph so that a trace sorts integers."""
+    if not tg.ranks:
+        tg.ranks.update((n, i) for i, n in enumerate(sorted(tg.g, key=lambda n: sort_key(tg, n))))
+        for n, nbrs in tg.g.succ.items():
+            tg.succ_order[n] = sorted(nbrs, key=tg.ranks.__getitem__)
+    return tg.ranks
+
+
+def cached_node_summary(tg: TraceGraph, n: str) -> dict:
+    got = tg.summaries.get(n)
+    if got is None:
+        got = tg.summaries[n] = node_summary(tg, n)
+    return got
+
+
+def cached_edge_summary(tg: TraceGraph, u: str, v: str) -> dict:
+    got = tg.summaries.get((u, v))
+    if got is None:
+        got = tg.summaries[(u, v)] = edge_summary(tg, u, v, tg.g.edges[u, v])
+    return got
+
+
 def edge_summary(tg: TraceGraph, u: str, v: str, data: dict) -> dict:
     return {
         "from": u,
@@ -393,19 +415,22 @@ def edge_summary(tg: TraceGraph, u: str, v: str, data: dict) -> dict:
 
 
 def trace_dict(tg: TraceGraph, t: Trace) -> dict:
-    g = t.graph
-    kinds = Counter(d.get("kind") for _, d in g.nodes(data=True))
+    """The trace as plain data (JSON-ready). Node and link summaries are made once per trace graph and
+    shared between traces: they depend only on the graph, and a large trace repeats most of them."""
+    nodes = t.members or set(t.graph.nodes)
+    kinds = Counter(tg.g.nodes[n].get("kind") for n in nodes)
+    rank = node_ranks(tg)
+    order = sorted(nodes, key=rank.__getitem__)
+    succ = tg.succ_order
+    edges = [(u, v) for u in order for v in succ[u] if v in nodes]
     out = {
-        "root": node_summary(g, t.root),
+        "root": cached_node_summary(tg, t.root),
         "direction": t.direction,
         "report": t.report,
         "notes": t.notes,
         "counts": {k: kinds[k] for k in KINDS if kinds.get(k)},
-        "nodes": [node_summary(g, n) for n in sorted(g, key=lambda n: sort_key(t, n))],
-        "edges": [
-            edge_summary(tg, u, v, d)
-            for u, v, d in sorted(g.edges(data=True), key=lambda e: (sort_key(t, e[0]), sort_key(t, e[1])))
-        ],
+        "nodes": [cached_node_summary(tg, n) for n in order],
+        "edges": [cached_edge_summary(tg, u, v) for u, v in edges],
     }
     if t.direction == "across":
         out["across"] = across(tg, t.root)

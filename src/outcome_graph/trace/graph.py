@@ -117,6 +117,9 @@ class TraceGraph:
         self._by_kind: dict[str, list[str]] | None = None
         self._scoped: dict[str, TraceGraph] = {}
         self.keys: dict = {}  # display sort keys, memoised by engine.sort_key
+        self.summaries: dict = {}  # node and link summaries, memoised by engine.trace_dict (read-only)
+        self.ranks: dict[str, int] = {}  # display order of every node, made once by engine.node_ranks
+        self.succ_order: dict[str, list[str]] = {}  # each node's successors in display order (same)
         self.by_code: dict[str, list[str]] = defaultdict(list)
         for n, data in g.nodes(data=True):
             for code in {data.get("code"), *data.get("alt_codes", ())} - {None}:
@@ -306,6 +309,9 @@ def load(store) -> TraceGraph:
     if cached is not None:
         return cached
     tg = from_rdf(store.construct(STRUCTURE_QUERY))
+    from .engine import node_ranks  # the display order, computed once here rather than on a first trace
+
+    node_ranks(tg)
     # The trace graph lives as long as the store; keeping its many small objects out of the cyclic
     # collector's scans stops full collections from stalling later traces of a large graph.
     gc.collect()
