@@ -382,9 +382,10 @@ def node_summary(tg_or_graph, n: str) -> dict:
 def node_ranks(tg: TraceGraph) -> dict[str, int]:
     """Every node's place in display order, computed once per trace graph so that a trace sorts integers."""
     if not tg.ranks:
-        tg.ranks.update((n, i) for i, n in enumerate(sorted(tg.g, key=lambda n: sort_key(tg, n))))
-        for n, nbrs in tg.g.succ.items():
-            tg.succ_order[n] = sorted(nbrs, key=tg.ranks.__getitem__)
+        # built aside and published whole, so that a concurrent request never sees half of it
+        ranks = {n: i for i, n in enumerate(sorted(tg.g, key=lambda n: sort_key(tg, n)))}
+        tg.succ_order = {n: sorted(nbrs, key=ranks.__getitem__) for n, nbrs in tg.g.succ.items()}
+        tg.ranks = ranks
     return tg.ranks
 
 
