@@ -21,6 +21,7 @@ from itertools import islice
 
 from pyshacl import validate as shacl_validate
 from rdflib import Graph
+from rdflib.paths import Path
 from rdflib.plugins.sparql import CUSTOM_EVALS, prepareQuery
 from rdflib.plugins.sparql.sparql import AlreadyBound, Query, QueryContext
 
@@ -52,6 +53,8 @@ def _count(graph: Graph, pattern: tuple, exact_unanchored: bool) -> int:
     iteration). A pattern with only its predicate bound is counted only when nothing else is bound
     (the first step of a query that has no focus node); otherwise it is taken as a full scan."""
     s, p, o = pattern
+    if isinstance(p, Path):  # a property path: cheap from a bound end, a walk of the graph otherwise
+        return 2 if s is not None or o is not None else _UNANCHORED
     store = graph.store
     spo = getattr(store, "_Memory__spo", None)
     pos = getattr(store, "_Memory__pos", None)
