@@ -8,7 +8,7 @@ import time
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from outcome_graph.namespaces import OG
+from outcome_graph.namespaces import OG, sparql_prefixes
 from outcome_graph.validate import validate_graph
 
 OGR = "https://w3id.org/outcome-graph/id/"
@@ -88,8 +88,18 @@ def test_the_real_warnings_are_exactly_these(real_summary):
     ]
 
 
-def test_every_formula_finds_its_feeder_rows(real_summary):
-    # An Info result would mean a feeder row was renamed and the arithmetic check silently skipped.
+def test_every_formula_finds_its_feeder_rows(real_graph, real_summary):
+    # Every curated formula's numerator and denominator are feeder rows of its indicator in the full
+    # build; otherwise a renamed feeder row would silently switch the arithmetic check off.
+    broken = real_graph.query(
+        sparql_prefixes()
+        + """SELECT ?f ?feeder WHERE {
+            ?ind og:formula ?f . { ?f og:numerator ?feeder } UNION { ?f og:denominator ?feeder }
+            FILTER NOT EXISTS { ?feeder og:feeds ?ind }
+        }"""
+    )
+    assert [(str(f), str(x)) for f, x in broken] == []
+    assert len(set(real_graph.subjects(OG.formula, None))) == 10  # 6 corporate PIs, 4 complaints figures
     assert [r.message for r in real_summary.results if r.severity == "Info"] == []
 
 
