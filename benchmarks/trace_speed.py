@@ -35,7 +35,7 @@ def load_timed(store: MemoryStore) -> tuple[TraceGraph, float, float]:
     rdf = store.construct(STRUCTURE_QUERY)
     t1 = time.perf_counter()
     tg: TraceGraph = from_rdf(rdf)
-    engine.node_ranks(tg)  # as graph.load does
+    engine.prepare(tg)  # as graph.load does
     del rdf
     gc.collect()
     gc.freeze()  # as graph.load does for the server's long-lived trace graph
@@ -80,7 +80,7 @@ def time_traces(tg: TraceGraph, sample: int, seed: int = 1, audit: bool = True) 
             engine.trace_dict(tg, engine.trace(tg, n, direction))
             runs.append(time.perf_counter() - s)
         times.append((min(runs), n))
-        first.append(runs[0])  # the first trace through a part of the graph also makes its summaries
+        first.append(runs[0])
     times.sort()
     audit_times = []
     a = {"priorities": []}

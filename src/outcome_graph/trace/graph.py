@@ -120,6 +120,7 @@ class TraceGraph:
         self.summaries: dict = {}  # node and link summaries, memoised by engine.trace_dict (read-only)
         self.ranks: dict[str, int] = {}  # display order of every node, made once by engine.node_ranks
         self.succ_order: dict[str, list[str]] = {}  # each node's successors in display order (same)
+        self.kind_of: dict[str, str] = {}  # each node's kind (same)
         self.by_code: dict[str, list[str]] = defaultdict(list)
         for n, data in g.nodes(data=True):
             for code in {data.get("code"), *data.get("alt_codes", ())} - {None}:
@@ -155,7 +156,9 @@ class TraceGraph:
             )
         if council not in self._scoped:
             keep = [n for n, d in self.g.nodes(data=True) if d.get("council") in (None, council)]
-            self._scoped[council] = TraceGraph(self.g.subgraph(keep).copy())
+            from .engine import prepare
+
+            self._scoped[council] = prepare(TraceGraph(self.g.subgraph(keep).copy()))
         return self._scoped[council]
 
     def node(self, iri: str) -> dict:
@@ -309,9 +312,9 @@ def load(store) -> TraceGraph:
     if cached is not None:
         return cached
     tg = from_rdf(store.construct(STRUCTURE_QUERY))
-    from .engine import node_ranks  # the display order, computed once here rather than on a first trace
+    from .engine import prepare  # display order and summaries, made once here rather than per request
 
-    node_ranks(tg)
+    prepare(tg)
     # The trace graph lives as long as the store; keeping its many small objects out of the cyclic
     # collector's scans stops full collections from stalling later traces of a large graph.
     gc.collect()
