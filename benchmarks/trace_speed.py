@@ -1,6 +1,7 @@
 """Trace and audit speed on the two-report graph and on the synthetic national graph.
 
-    python benchmarks/trace_speed.py [--national PATH.nt | --councils 32 --years 5] [--sample 2000]
+    python benchmarks/trace_speed.py [--national PATH.nt | --councils 32 --years 5 | --synthetic 32]
+                                     [--sample 2000]
 
 Targets (issue 5): a trace of any node under 50 ms; the whole 2020/21 audit under 2 s. A trace here is
 what the server and CLI do for one request once the structure is loaded: find the subgraph (down, or up
@@ -138,6 +139,9 @@ def report(r: dict) -> None:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--national", type=Path, help="an N-Triples file of the national graph (default: built)")
+    p.add_argument(
+        "--synthetic", type=int, metavar="COPIES", help="use benchmarks/synthetic.py's graph instead"
+    )
     p.add_argument("--councils", type=int, default=32)
     p.add_argument("--years", type=int, default=5)
     p.add_argument("--sample", type=int, default=2000, help="nodes traced on the national graph (0 = all)")
@@ -147,20 +151,28 @@ def main() -> int:
     report(small)
     if args.skip_national:
         return 0
-    path = args.national
-    if path is None:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        try:
-            from synthetic import synthetic_graph  # noqa: F401  (helper V1's, when present)
-        except ImportError:
-            pass
-        from national import national_ntriples
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    if args.synthetic:
+        from synthetic import synthetic_graph
 
-        path = national_ntriples(args.councils, args.years)
+        from outcome_graph.build import to_ntriples
+
+        t = time.perf_counter()
+        data = to_ntriples(synthetic_graph(args.synthetic))
+        name = f"synthetic graph ({args.synthetic} copies)"
+        print(f"built the {name} in {time.perf_counter() - t:.1f} s")
+    else:
+        path = args.national
+        if path is None:
+            from national import national_ntriples
+
+            path = national_ntriples(args.councils, args.years)
+        data, name = path.read_bytes(), f"national graph ({path.name})"
     t = time.perf_counter()
-    store = MemoryStore(path.read_bytes(), name=f"memory:{path.name}")
-    print(f"loaded {path.name} into an in-memory Oxigraph store in {time.perf_counter() - t:.1f} s")
-    big = measure(f"national graph ({path.name})", store, sample=args.sample)
+    store = MemoryStore(data, name=f"memory:{name}")
+    del data
+    print(f"loaded the {name} into an in-memory Oxigraph store in {time.perf_counter() - t:.1f} s")
+    big = measure(name, store, sample=args.sample)
     report(big)
     print(
         f"ratios national/two-report: triples {big['triples'] / small['triples']:.0f}x, "
