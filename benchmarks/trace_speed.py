@@ -58,9 +58,9 @@ def measure(label: str, store: MemoryStore, sample: int, seed: int = 1) -> dict:
     else:
         out["national"] = time_traces(tg, sample, seed, audit=False)
         out["national"]["label"] = f"unscoped, all {len(councils)} councils"
-        scoped = tg.scoped("midlothian" if "midlothian" in councils else councils[0])
-        out.update(time_traces(scoped, sample, seed))
-        out["scope"] = "one council (midlothian) of " + str(len(councils))
+        council = "midlothian" if "midlothian" in councils else councils[0]
+        out.update(time_traces(tg.scoped(council), sample, seed))
+        out["scope"] = f"one council ({council}) of {len(councils)}"
     return out
 
 
