@@ -37,3 +37,13 @@ def test_validation_csv_and_turtle(client):
 
 def test_validation_unknown_format_is_a_400(client):
     assert client.get("/validation?format=pdf").status_code == 400
+
+
+def test_the_audit_reports_the_validation_warnings_by_default(client):
+    audit = client.get("/audit?report=2020-2021&format=json").get_json()
+    assert audit["validated"] is True
+    text = " ".join(str(w) for w in audit["warnings"])
+    # 2020/21 line 208 states 18 actions on target or complete; the action table shows 17.
+    assert "18" in text and "17" in text
+    skipped = client.get("/audit?report=2020-2021&format=json&validate=0").get_json()
+    assert skipped["validated"] is False and skipped["warnings"] == []

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import threading
-import weakref
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
@@ -26,7 +25,6 @@ from . import current_store
 
 bp = Blueprint("trace_views", __name__, template_folder="templates")
 
-_validations: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -135,24 +133,18 @@ def gaps_page():
     return render_template("trace/gaps.html", data=gaps_dict(gaps), kinds=GAP_KINDS, report=report)
 
 
+def _validate_requested() -> bool:
+    # On by default: an audit reports the validation warnings; &validate=0 leaves them out.
+    return request.args.get("validate", "1") != "0"
+
+
 def _validation(store):
-    """The SHACL validation of the served graph, when asked for (&validate=1): it reads the whole graph
-    and takes tens of seconds, so it runs once per store and is kept."""
-    if request.args.get("validate") != "1":
+    """The SHACL validation of the served graph (computed once per store, shared with /validation)."""
+    if not _validate_requested():
         return None
-    try:
-        from ..validate import validate_graph
-    except ImportError:
-        return None
-    with _lock:
-        try:
-            cached = _validations.get(store)
-        except TypeError:
-            return None
-        if cached is None:
-            cached = validate_graph(store.construct("CONSTRUCT WHERE { ?s ?p ?o }"))
-            _validations[store] = cached
-        return cached
+    from .validation import validation_of
+
+    return validation_of(store)
 
 
 def _audit():
@@ -172,7 +164,7 @@ def audit_page():
         return jsonify(a)
     tables = list(audit_data.TABLES if a["compare"] else audit_data.TABLES[:-1])
     return render_template(
-        "trace/audit.html", a=a, tables=tables, kinds=GAP_KINDS, validate=request.args.get("validate") == "1"
+        "trace/audit.html", a=a, tables=tables, kinds=GAP_KINDS, validate=_validate_requested()
     )
 
 
@@ -187,7 +179,7 @@ def audit_csv():
         return _error(e, 404)
     header, rows = audit_data.audit_tables(a)[table]
     if table == "warnings" and not a["validated"]:
-        header, rows = ["message"], [["validation not run: add validate=1"]]
+        header, rows = ["message"], [["validation not run: remove validate=0"]]
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(header)
