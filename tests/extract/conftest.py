@@ -16,11 +16,12 @@ R20 = "midlothian-cspc-2020-21.txt"
 
 
 @cache
-def _extract(name: str) -> Extraction:
+def extracted(name: str) -> Extraction:
+    """The Extraction of a report in graph/reports/, made once per test session and shared."""
     return extract_report(REPORTS_DIR / name)
 
 
 @pytest.fixture(scope="session")
 def extraction() -> Callable[[str], Extraction]:
     """`extraction(file name in graph/reports/)` -> that report's Extraction, cached for the session."""
-    return _extract
+    return extracted

@@ -4,30 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 
 import pytest
 
-from outcome_graph.extract import extract_report
-from outcome_graph.extract.records import Action, Extraction, Priority
+from outcome_graph.extract.records import Action, Priority
 
-REPORTS = Path(__file__).resolve().parents[2] / "graph" / "reports"
-R16 = "midlothian-childrens-services-2016-17.txt"
-R20 = "midlothian-cspc-2020-21.txt"
-
-
-@cache
-def extraction(name: str) -> Extraction:
-    return extract_report(REPORTS / name)
+from .conftest import R16, R20, extracted
 
 
 def actions(name: str) -> dict[int, Action]:
-    return {a.excerpt.first_line: a for a in extraction(name).of(Action)}
+    return {a.excerpt.first_line: a for a in extracted(name).of(Action)}
 
 
 def priorities(name: str) -> dict[str, Priority]:
-    return {p.code: p for p in extraction(name).of(Priority)}
+    return {p.code: p for p in extracted(name).of(Priority)}
 
 
 # -- 2016/17: Code | Priority | Action | Due Date | Icon | Progress | Comment, lines 97-117 -----------
@@ -50,7 +40,7 @@ def test_2016_three_priorities_assembled_from_wrapped_fragments():
 
 
 def test_2016_garbage_priority_fragment_is_reported_not_read():
-    warnings = [w for w in extraction(R16).warnings if w.line == 107]
+    warnings = [w for w in extracted(R16).warnings if w.line == 107]
     assert len(warnings) == 1
     assert "efficient use of contract of c" in warnings[0].reason
     assert "not read into the title" in warnings[0].reason
@@ -201,7 +191,7 @@ def test_no_action_row_is_out_of_place_in_the_real_reports():
     # parser raises there are the re-drawn priority fragment (2016/17 line 107); the warnings about
     # uncoded actions come from derive.py and are tested in test_derive.
     for name, (lo, hi), expected in ((R16, (97, 117), [107]), (R20, (257, 333), [])):
-        x = extraction(name)
+        x = extracted(name)
         assert [u for u in x.unplaced if lo <= u.line <= hi] == []
         parser_warnings = [
             w.line for w in x.warnings if lo <= w.line <= hi and not w.reason.startswith("no code")
@@ -238,7 +228,7 @@ def test_a_comment_runs_on_only_within_its_priority_table():
         "\t\t\t\t\tstray comment",
     ]
     section = Section("actions", None, tuple(Line(i + 1, t) for i, t in enumerate(rows)))
-    info = extraction(R20).report
+    info = extracted(R20).report
     result = parser.parse(section, info)
     [action] = [r for r in result.records if isinstance(r, Action)]
     assert action.note == "20/21: Complete Half of the note."

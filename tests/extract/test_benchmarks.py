@@ -4,32 +4,22 @@ same-indicator codes."""
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 
 import pytest
 
 from outcome_graph.errors import OutcomeGraphError, ReportError
-from outcome_graph.extract import extract_report
 from outcome_graph.extract.benchmarks import lgbf_identity, ranks, same_indicator
-from outcome_graph.extract.records import Extraction, Indicator, Observation
+from outcome_graph.extract.records import Indicator, Observation
 
-REPORTS = Path(__file__).resolve().parents[2] / "graph" / "reports"
-R16 = "midlothian-childrens-services-2016-17.txt"
-R20 = "midlothian-cspc-2020-21.txt"
-
-
-@cache
-def extraction(name: str) -> Extraction:
-    return extract_report(REPORTS / name)
+from .conftest import R16, R20, extracted
 
 
 def lgbf(name: str) -> dict[str, Indicator]:
-    return {i.key: i for i in extraction(name).of(Indicator) if i.indicator_set == "LGBF"}
+    return {i.key: i for i in extracted(name).of(Indicator) if i.indicator_set == "LGBF"}
 
 
 def obs(name: str, key: str) -> dict[str, Observation]:
-    found = [o for o in extraction(name).of(Observation) if o.indicator == key]
+    found = [o for o in extracted(name).of(Observation) if o.indicator == key]
     return {o.period.key: o for o in found}
 
 
@@ -140,7 +130,7 @@ def test_ranks_read_every_statement_of_the_cell():
 
 
 def test_nothing_in_the_lgbf_sections_is_unplaced_or_warned_about():
-    assert [u for u in extraction(R16).unplaced if u.line >= 203] == []
-    assert [u for u in extraction(R20).unplaced if u.line >= 443] == []
-    assert [w for w in extraction(R20).warnings if w.line >= 443] == []
-    assert [w.line for w in extraction(R16).warnings if w.line >= 194] == [194]  # the restated CHN08a figure
+    assert [u for u in extracted(R16).unplaced if u.line >= 203] == []
+    assert [u for u in extracted(R20).unplaced if u.line >= 443] == []
+    assert [w for w in extracted(R20).warnings if w.line >= 443] == []
+    assert [w.line for w in extracted(R16).warnings if w.line >= 194] == [194]  # the restated CHN08a figure

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 
-from outcome_graph.extract import extract_report
 from outcome_graph.extract.derive import action_of, content_words, derive_action_code, derive_pi_code, resolve
 from outcome_graph.extract.records import (
     Action,
@@ -19,18 +16,11 @@ from outcome_graph.extract.records import (
     ReportInfo,
 )
 
-REPORTS = Path(__file__).resolve().parents[2] / "graph" / "reports"
-R16 = "midlothian-childrens-services-2016-17.txt"
-R20 = "midlothian-cspc-2020-21.txt"
-
-
-@cache
-def extraction(name: str) -> Extraction:
-    return extract_report(REPORTS / name)
+from .conftest import R16, R20, extracted
 
 
 def by_line(name: str, kind: type) -> dict[int, object]:
-    return {r.excerpt.first_line: r for r in extraction(name).of(kind)}
+    return {r.excerpt.first_line: r for r in extracted(name).of(kind)}
 
 
 # -- the real 2020/21 report --------------------------------------------------------------------------
@@ -56,7 +46,7 @@ def test_action_at_318_stays_uncoded_with_a_warning_saying_why():
     a = by_line(R20, Action)[318]
     assert (a.code, a.code_derived) == (None, False)
     assert a.key == "2020-2021/L318"
-    [w] = [w for w in extraction(R20).warnings if w.line == 318]
+    [w] = [w for w in extracted(R20).warnings if w.line == 318]
     assert w.reason == (
         "no code in the report and none can be derived: the priority has no performance indicators whose "
         "codes would name the action, and no coded action"
@@ -68,7 +58,7 @@ def test_pi_at_382_is_derived_and_its_observation_follows_the_new_key():
     pi = by_line(R20, Indicator)[382]
     assert pi.title == "Completion of transfer to CLL, user group established, capital works completed"
     assert (pi.code, pi.key, pi.code_derived, pi.priority) == ("CSPC.P.5.8a", "CSPC.P.5.8a", True, "05")
-    x = extraction(R20)
+    x = extracted(R20)
     assert not any(o.indicator == "2020-2021/L382" for o in x.of(Observation))
     assert [o.excerpt.first_line for o in x.of(Observation) if o.indicator == "CSPC.P.5.8a"] == [382]
     [w] = [w for w in x.warnings if w.line == 382]
@@ -82,7 +72,7 @@ def test_pi_at_364_is_ambiguous_and_kept_uncoded():
     pi = by_line(R20, Indicator)[364]
     assert pi.title == "Offer income assessments to families at HFLC"
     assert (pi.code, pi.key, pi.code_derived) == (None, "2020-2021/L364", False)
-    mine = [w for w in extraction(R20).warnings if w.line == 364 and w.reason.startswith("no code")]
+    mine = [w for w in extracted(R20).warnings if w.line == 364 and w.reason.startswith("no code")]
     assert len(mine) == 1
     assert "ambiguous: CSPC.P.3.2 is the only action of the priority without a PI" in mine[0].reason
     assert "its code cell holds '1'" in mine[0].reason
@@ -90,7 +80,7 @@ def test_pi_at_364_is_ambiguous_and_kept_uncoded():
 
 
 def test_derived_codes_in_the_2020_report_are_exactly_three():
-    x = extraction(R20)
+    x = extracted(R20)
     derived = sorted(r.code for r in x.records if isinstance(r, Action | Indicator) and r.code_derived)
     assert derived == ["CSPC.P.4.1", "CSPC.P.5.8a", "CSPC.P.6.2"]
     uncoded_actions = [a.excerpt.first_line for a in x.of(Action) if a.code is None]
@@ -103,7 +93,7 @@ def test_derived_codes_in_the_2020_report_are_exactly_three():
 
 
 def test_2016_report_has_every_code_and_nothing_to_derive():
-    x = extraction(R16)
+    x = extracted(R16)
     assert not any(getattr(r, "code_derived", False) for r in x.records)
     assert [w for w in x.warnings if w.reason.startswith("no code")] == []
 

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
-from outcome_graph.extract import extract_report
 from outcome_graph.extract.narrative import inline_label
-from outcome_graph.extract.records import Extraction, Narrative
+from outcome_graph.extract.records import Narrative
 
-REPORTS = Path(__file__).resolve().parents[2] / "graph" / "reports"
-R16 = "midlothian-childrens-services-2016-17.txt"
-R20 = "midlothian-cspc-2020-21.txt"
-
-
-@cache
-def extraction(name: str) -> Extraction:
-    return extract_report(REPORTS / name)
-
+from .conftest import R16, R20, extracted
 
 # The prose sections this parser reads (other sections may keep prose as Narrative records too).
 PROSE = {R16: range(5, 55), R20: range(5, 97)}
@@ -25,7 +13,7 @@ PROSE = {R16: range(5, 55), R20: range(5, 97)}
 
 def paragraphs(name: str) -> dict[int, Narrative]:
     return {
-        n.excerpt.first_line: n for n in extraction(name).of(Narrative) if n.excerpt.first_line in PROSE[name]
+        n.excerpt.first_line: n for n in extracted(name).of(Narrative) if n.excerpt.first_line in PROSE[name]
     }
 
 
@@ -105,8 +93,8 @@ def test_2020_heading_lines_are_consumed_not_paragraphs():
 
 
 def test_nothing_in_the_prose_sections_is_unplaced():
-    assert [u for u in extraction(R16).unplaced if u.line <= 54] == []
-    assert [u for u in extraction(R20).unplaced if u.line <= 96] == []
+    assert [u for u in extracted(R16).unplaced if u.line <= 54] == []
+    assert [u for u in extracted(R20).unplaced if u.line <= 96] == []
 
 
 def test_inline_label_only_for_a_short_capitalised_prefix():

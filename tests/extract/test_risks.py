@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
+from outcome_graph.extract.records import Risk
 
-from outcome_graph.extract import extract_report
-from outcome_graph.extract.records import Extraction, Risk
-
-REPORTS = Path(__file__).resolve().parents[2] / "graph" / "reports"
-R16 = "midlothian-childrens-services-2016-17.txt"
-R20 = "midlothian-cspc-2020-21.txt"
-
-
-@cache
-def extraction(name: str) -> Extraction:
-    return extract_report(REPORTS / name)
+from .conftest import R16, R20, extracted
 
 
 def risks() -> dict[str, Risk]:
-    return {r.code: r for r in extraction(R20).of(Risk)}
+    return {r.code: r for r in extracted(R20).of(Risk)}
 
 
 def test_four_medium_risks_with_codes_titles_scores_and_lines():
-    rs = extraction(R20).of(Risk)
+    rs = extracted(R20).of(Risk)
     # The summary: "4 Medium Risks".
     assert [(r.code, r.title, r.score, r.excerpt.first_line) for r in rs] == [
         ("C.RR.01-23", "GIRFEC Children & Young People's (Scotland) Act 2014", 12, 436),
@@ -63,10 +52,10 @@ def test_empty_cells_are_none_not_empty_strings():
 
 
 def test_headers_are_consumed_and_nothing_in_the_section_is_unplaced():
-    x = extraction(R20)
+    x = extracted(R20)
     assert [u for u in x.unplaced if 431 <= u.line <= 442] == []
     assert [w for w in x.warnings if 431 <= w.line <= 442] == []
 
 
 def test_2016_report_has_no_risk_table():
-    assert extraction(R16).of(Risk) == []
+    assert extracted(R16).of(Risk) == []

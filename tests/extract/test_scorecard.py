@@ -5,28 +5,18 @@ from __future__ import annotations
 
 from collections import Counter
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 
-from outcome_graph.extract import extract_report
-from outcome_graph.extract.records import Extraction, Indicator, Observation
+from outcome_graph.extract.records import Indicator, Observation
 
-REPORTS = Path(__file__).resolve().parents[2] / "graph" / "reports"
-R16 = "midlothian-childrens-services-2016-17.txt"
-R20 = "midlothian-cspc-2020-21.txt"
-
-
-@cache
-def extraction(name: str = R16) -> Extraction:
-    return extract_report(REPORTS / name)
+from .conftest import R16, R20, extracted
 
 
 def scorecard() -> dict[str, Indicator]:
-    return {i.key: i for i in extraction().of(Indicator) if i.indicator_set == "BalancedScorecard"}
+    return {i.key: i for i in extracted(R16).of(Indicator) if i.indicator_set == "BalancedScorecard"}
 
 
 def obs(key: str) -> dict[str, Observation]:
-    found = [o for o in extraction().of(Observation) if o.indicator == key]
+    found = [o for o in extracted(R16).of(Observation) if o.indicator == key]
     by_period = {o.period.key: o for o in found}
     assert len(by_period) == len(found), f"{key}: two observations for one period"
     return by_period
@@ -43,7 +33,7 @@ def test_every_scorecard_row_is_an_indicator_and_nothing_is_unplaced():
         201,
     ]
     assert len(found) == 31
-    assert [u for u in extraction().unplaced if 158 <= u.line <= 202] == []
+    assert [u for u in extracted(R16).unplaced if 158 <= u.line <= 202] == []
 
 
 def test_annual_measure_split_over_two_cells_on_line_162():
@@ -107,7 +97,7 @@ def test_new_for_16_17_split_over_the_lpi_rows_192_193():
         assert (prev.raw, prev.value) == ("New for 16/17", None)
         assert (prev.excerpt.first_line, prev.excerpt.last_line) == (192, 193)
     # The same key as the service-priority rows 121-122: one indicator in two tables.
-    lpi = [i for i in extraction().of(Indicator) if i.key == "BS.CS.LPI.05"]
+    lpi = [i for i in extracted(R16).of(Indicator) if i.key == "BS.CS.LPI.05"]
     assert sorted((i.excerpt.first_line, i.indicator_set) for i in lpi) == [
         (122, "ServicePriorityPI"),
         (193, "BalancedScorecard"),
@@ -156,7 +146,7 @@ def test_lgbf_figures_restated_by_the_scorecard():
         10,
         2,
     )
-    assert [(w.line, w.reason) for w in extraction().warnings if "CHN8a" in w.reason] == [
+    assert [(w.line, w.reason) for w in extracted(R16).warnings if "CHN8a" in w.reason] == [
         (
             194,
             "lgbf/CHN8a 2015-2016: line 194 says £2,951 and line 211 says £2,951.54; kept line 211's "
@@ -184,5 +174,5 @@ def test_m_g_cs_rows_restated_from_the_service_table_merge_cell_by_cell():
 
 def test_no_report_states_two_observations_for_one_cell():
     for name in (R16, R20):
-        counts = Counter((o.indicator, o.period.key) for o in extraction(name).of(Observation))
+        counts = Counter((o.indicator, o.period.key) for o in extracted(name).of(Observation))
         assert [k for k, n in counts.items() if n > 1] == []

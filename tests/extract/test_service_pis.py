@@ -4,44 +4,36 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 
 from outcome_graph.extract import (
     SectionResult,
-    extract_report,
     read_report_lines,
     report_info,
     service_pis,
     split_sections,
 )
-from outcome_graph.extract.records import Extraction, Indicator, Observation
+from outcome_graph.extract.records import Indicator, Observation
+from outcome_graph.paths import REPORTS_DIR
 
-REPORTS = Path(__file__).resolve().parents[2] / "graph" / "reports"
-R16 = "midlothian-childrens-services-2016-17.txt"
-R20 = "midlothian-cspc-2020-21.txt"
-
-
-@cache
-def extraction(name: str) -> Extraction:
-    return extract_report(REPORTS / name)
+from .conftest import R16, R20, extracted
 
 
 @cache
 def section_result(name: str) -> SectionResult:
     """The service_pis parser's own output, before the cross-section steps (derive) run."""
-    lines = read_report_lines(REPORTS / name)
-    info = report_info(lines, str(REPORTS / name))
+    lines = read_report_lines(REPORTS_DIR / name)
+    info = report_info(lines, str(REPORTS_DIR / name))
     (section,) = [s for s in split_sections(lines) if s.kind == "service_pis"]
     return service_pis.parse(section, info)
 
 
 def pis(name: str) -> dict[str, Indicator]:
-    return {i.key: i for i in extraction(name).of(Indicator) if i.indicator_set == "ServicePriorityPI"}
+    return {i.key: i for i in extracted(name).of(Indicator) if i.indicator_set == "ServicePriorityPI"}
 
 
 def obs(name: str, key: str) -> dict[str, Observation]:
     """The report's observations of one indicator, by period key; fails if a period occurs twice."""
-    found = [o for o in extraction(name).of(Observation) if o.indicator == key]
+    found = [o for o in extracted(name).of(Observation) if o.indicator == key]
     by_period = {o.period.key: o for o in found}
     assert len(by_period) == len(found), f"{key}: two observations for one period"
     return by_period
@@ -91,7 +83,7 @@ def test_2016_split_code_on_line_155_is_the_scorecard_code_of_line_199():
     ind = pis(R16)["M.G.CS.01.04f"]
     assert ind.excerpt.first_line == 155 and ind.code == "M.G.CS.01.04f"
     assert ind.excerpt.text.startswith("M.G.CS.01.04 f\t")
-    scorecard = [i for i in extraction(R16).of(Indicator) if i.indicator_set == "BalancedScorecard"]
+    scorecard = [i for i in extracted(R16).of(Indicator) if i.indicator_set == "BalancedScorecard"]
     assert [i.excerpt.first_line for i in scorecard if i.key == "M.G.CS.01.04f"] == [199]
 
 
@@ -162,7 +154,7 @@ def test_2016_status_comes_from_the_note_not_the_icon_columns():
 
 
 def test_2016_headers_are_consumed_and_nothing_in_the_table_is_unplaced():
-    assert [u for u in extraction(R16).unplaced if 118 <= u.line <= 157] == []
+    assert [u for u in extracted(R16).unplaced if 118 <= u.line <= 157] == []
     result = section_result(R16)
     assert {119, 120, 127, 128, 135, 136, 143, 144, 152, 153} <= result.consumed
     assert result.warnings == []
@@ -174,7 +166,7 @@ def test_2016_headers_are_consumed_and_nothing_in_the_table_is_unplaced():
 def test_2020_thirty_two_service_plan_pis_as_the_report_totals_them():
     found = pis(R20)
     assert len(found) == 32
-    line_222 = (REPORTS / R20).read_text(encoding="utf-8").split("\n")[221]
+    line_222 = (REPORTS_DIR / R20).read_text(encoding="utf-8").split("\n")[221]
     assert line_222.endswith("Total number of PI's\t32")
 
 
@@ -232,7 +224,7 @@ def test_2020_uncoded_pis_on_lines_364_and_382_are_kept_with_warnings():
     year = [o for o in result.records if isinstance(o, Observation) and o.indicator == "2020-2021/L364"]
     assert [(o.period.key, o.value, o.status) for o in year] == [("2020-2021", 0, "DataOnly")]
     # The warnings reach the report's extraction.
-    assert 364 in {w.line for w in extraction(R20).warnings}
+    assert 364 in {w.line for w in extracted(R20).warnings}
 
 
 def test_2020_cells_na_glyphs_and_statuses():
@@ -255,7 +247,7 @@ def test_2020_cells_na_glyphs_and_statuses():
 
 
 def test_2020_headings_and_headers_are_consumed_and_nothing_is_unplaced():
-    assert [u for u in extraction(R20).unplaced if 334 <= u.line <= 430] == []
+    assert [u for u in extracted(R20).unplaced if 334 <= u.line <= 430] == []
     result = section_result(R20)
     headings = {338, 345, 359, 366, 377, 384, 391, 399, 408, 419}
     headers = {
