@@ -17,18 +17,10 @@ import re
 
 from . import SectionResult
 from .common import excerpt_span, status_of
-from .indicators import (
-    KeyRule,
-    curated_key_rules,
-    indicator_unit,
-    normalise_title,
-    observation,
-    previous_year,
-    resolve_key,
-    warn,
-)
+from .indicators import KeyRule, curated_key_rules, normalise_title, resolve_key, warn
 from .records import Indicator, Period, ReportInfo, Unplaced
 from .sections import Line, Section
+from .tables import cell_at, cell_observation, column_periods, indicator_unit
 from .values import parse_cell
 
 TITLE, PREVIOUS, Q1, Q2, Q3, Q4, YEAR, STATUS, NOTE, TREND, TARGET = range(11)
@@ -43,10 +35,6 @@ COLUMN_NAMES = {
     STATUS: "Status",
     TARGET: "annual target",
 }
-
-
-def _cell(cells: list[str], i: int) -> str:
-    return cells[i] if i < len(cells) else ""
 
 
 def _is_header(cells: list[str]) -> bool:
@@ -64,15 +52,7 @@ def parse_lines(section: Section, report: ReportInfo, rules: tuple[KeyRule, ...]
     result = SectionResult()
     rid = report.id
     all_lines = {ln.number: ln for ln in section.lines}
-    year = report.id
-    periods = {
-        PREVIOUS: Period(previous_year(year)),
-        Q1: Period(year, 1),
-        Q2: Period(year, 2),
-        Q3: Period(year, 3),
-        Q4: Period(year, 4),
-        YEAR: Period(year),
-    }
+    periods = column_periods(report.id, PREVIOUS, (Q1, Q2, Q3, Q4), YEAR)
     group: str | None = None
     for ln in section.nonblank():
         cells = ln.cells
@@ -81,7 +61,7 @@ def parse_lines(section: Section, report: ReportInfo, rules: tuple[KeyRule, ...]
         elif _is_group_heading(cells):
             group = normalise_title(cells[0])
             result.consumed.add(ln.number)
-        elif not cells[TITLE] or not any(parse_cell(_cell(cells, c)).is_figure for c in VALUE_COLUMNS):
+        elif not cells[TITLE] or not any(parse_cell(cell_at(cells, c)).is_figure for c in VALUE_COLUMNS):
             result.unplaced.append(
                 Unplaced(
                     rid,
@@ -120,10 +100,10 @@ def _row(
             group=group,
         )
     ]
-    values = {c: parse_cell(_cell(cells, c)) for c in VALUE_COLUMNS}
-    target = parse_cell(_cell(cells, TARGET))
+    values = {c: parse_cell(cell_at(cells, c)) for c in VALUE_COLUMNS}
+    target = parse_cell(cell_at(cells, TARGET))
     unit = indicator_unit([*values.values(), target])
-    status_cell = _cell(cells, STATUS)
+    status_cell = cell_at(cells, STATUS)
     if re.search(r"\d", status_cell):
         warnings.append(
             warn(
@@ -142,7 +122,7 @@ def _row(
                 f"{[c for c in cells[TARGET + 1 :] if c]!r}",
             )
         )
-    note = _cell(cells, NOTE) or None
+    note = cell_at(cells, NOTE) or None
     for c in VALUE_COLUMNS:
         cell = values[c]
         if cell.marker == "Blank" and (c != YEAR or not (note or target.raw)):
@@ -173,7 +153,7 @@ def _row(
                 "target": target.value,
                 "target_raw": target.raw or None,
             }
-        records.append(observation(rid, key, periods[c], cell, unit, ex, **extra))
+        records.append(cell_observation(rid, key, periods[c], cell, unit, ex, **extra))
     if target.problem:
         warnings.append(
             warn(rid, ln, f"the annual target of {title!r} is {target.raw!r}: {target.problem}; kept as text")

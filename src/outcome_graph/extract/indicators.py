@@ -30,15 +30,14 @@ from . import SectionResult
 from .common import excerpt_span, status_of
 from .records import (
     INDICATOR_SETS,
-    Excerpt,
     Indicator,
-    Observation,
     Period,
     ReportedTotal,
     ReportInfo,
     Unplaced,
 )
 from .sections import Line, Section
+from .tables import cell_at, cell_observation, column_periods, indicator_unit
 from .values import Cell, parse_cell
 
 KEYS_FILE = CURATED_DIR / "corporate-indicators.csv"
@@ -149,18 +148,6 @@ def key_for(title: str, indicator_set: str, rules: tuple[KeyRule, ...]) -> str |
 # --- shared row helpers (also used by the complaints table) ---------------------------------------------
 
 
-def previous_year(year: str) -> str:
-    start = int(year[:4])
-    return f"{start - 1}-{start}"
-
-
-def indicator_unit(cells: list[Cell]) -> str:
-    """Percent if any figure shows %, GBP if any shows £, else Number: a table column shows the sign
-    on some cells only (2020/21 line 208: "78.26 %" beside 73.91)."""
-    units = {c.unit for c in cells if c.is_figure}
-    return "Percent" if "Percent" in units else "GBP" if "GBP" in units else "Number"
-
-
 def warn(report: str, line: Line, message: str) -> Unplaced:
     return Unplaced(report, line.number, line.text.strip(), message)
 
@@ -188,21 +175,6 @@ def resolve_key(
         )
     )
     return key
-
-
-def observation(
-    report: str, key: str, period: Period, cell: Cell, unit: str, ex: Excerpt, **annual
-) -> Observation:
-    return Observation(
-        report=report,
-        indicator=key,
-        period=period,
-        raw=cell.raw,
-        value=cell.value,
-        unit=unit,
-        excerpt=ex,
-        **annual,
-    )
 
 
 # --- the corporate tables -------------------------------------------------------------------------------
@@ -239,7 +211,7 @@ def _is_group_heading(cells: list[str]) -> bool:
         bool(filled)
         and not any(re.search(r"\d", c) for c in filled)
         and all(len(c) <= 40 for c in filled)
-        and (len(filled) == 1 or not _cell(cells, TITLE))
+        and (len(filled) == 1 or not cell_at(cells, TITLE))
     )
 
 
@@ -306,10 +278,6 @@ def _join_title(parts: list[str]) -> str:
     return " ".join(words)
 
 
-def _cell(cells: list[str], i: int) -> str:
-    return cells[i] if i < len(cells) else ""
-
-
 COLUMN_NAMES = {
     PREVIOUS: "previous year's value",
     Q1: "Q1 value",
@@ -332,19 +300,19 @@ def _resolve_columns(row: _Row, report: str, warnings: list[Unplaced]) -> dict[i
     usable = [ln for ln in row.lines if ln.number not in row.shifted]
 
     def figures(ln: Line) -> int:
-        return sum(parse_cell(_cell(ln.cells, c)).is_figure for c in VALUE_COLUMNS)
+        return sum(parse_cell(cell_at(ln.cells, c)).is_figure for c in VALUE_COLUMNS)
 
     if not usable:
         return {}
     primary = max(usable, key=lambda ln: (figures(ln), ln.number))
     placed: dict[int, tuple[Line, str]] = {
-        c: (primary, _cell(primary.cells, c)) for c in columns if _cell(primary.cells, c)
+        c: (primary, cell_at(primary.cells, c)) for c in columns if cell_at(primary.cells, c)
     }
     for ln in usable:
         if ln is primary:
             continue
         for c in columns:
-            text = _cell(ln.cells, c)
+            text = cell_at(ln.cells, c)
             if not text:
                 continue
             where = f"column {c + 1} ({COLUMN_NAMES[c]})"
@@ -401,16 +369,6 @@ def _resolve_columns(row: _Row, report: str, warnings: list[Unplaced]) -> dict[i
     return placed
 
 
-def _periods(year: str) -> dict[int, Period]:
-    return {
-        PREVIOUS: Period(previous_year(year)),
-        Q1: Period(year, 1),
-        Q2: Period(year, 2),
-        Q3: Period(year, 3),
-        YEAR: Period(year),
-    }
-
-
 def _indicator_set(group: str | None) -> str:
     return "Complaints" if group and re.search(r"complaint", group, re.I) else "CorporatePI"
 
@@ -420,7 +378,7 @@ def parse_lines(section: Section, report: ReportInfo, rules: tuple[KeyRule, ...]
     result = SectionResult()
     warnings: list[Unplaced] = result.warnings
     all_lines = {ln.number: ln for ln in section.lines}
-    periods = _periods(report.id)
+    periods = column_periods(report.id, PREVIOUS, (Q1, Q2, Q3), YEAR)
     seen_keys: dict[str, int] = {}
     for table in _tables(section, result.consumed):
         rows = _rows(table.lines)
@@ -431,7 +389,7 @@ def parse_lines(section: Section, report: ReportInfo, rules: tuple[KeyRule, ...]
         labels: list[list] = []
         for row in rows:
             for ln in row.lines:
-                note = _cell(ln.cells, NOTE)
+                note = cell_at(ln.cells, NOTE)
                 if note:
                     if _NOTE_START.match(note) or open_note is None:
                         open_note = _Note([note], ln.number)
@@ -439,7 +397,7 @@ def parse_lines(section: Section, report: ReportInfo, rules: tuple[KeyRule, ...]
                     else:
                         open_note.fragments.append(note)
                         open_note.last_line = ln.number
-                label = _cell(ln.cells, GROUP)
+                label = cell_at(ln.cells, GROUP)
                 if label and table.heading is None:
                     m = _NUMBERED.match(label)
                     if m:
@@ -457,7 +415,7 @@ def parse_lines(section: Section, report: ReportInfo, rules: tuple[KeyRule, ...]
                     labelled = [(abs(j - i), r.label) for j, r in enumerate(rows) if r.label is not None]
                     ref = min(labelled, key=lambda t: t[0])[1]
                 group = normalise_title(" ".join(ref)) if ref else None
-            if not any(_cell(ln.cells, TITLE) for ln in row.lines):
+            if not any(cell_at(ln.cells, TITLE) for ln in row.lines):
                 # Only possible when lines without a title end a table that has no indicator at all.
                 result.unplaced.extend(
                     Unplaced(
@@ -490,7 +448,7 @@ def _row_records(
     first = row.lines[0]
     title_parts = []
     for ln in row.lines:
-        title = _cell(ln.cells, TITLE)
+        title = cell_at(ln.cells, TITLE)
         m = _TRAILING_VALUES.search(title)
         if m:
             row.shifted.add(ln.number)
@@ -576,7 +534,9 @@ def _row_records(
                 "target": target.value if target else None,
                 "target_raw": target.raw if target and target.raw else None,
             }
-        records.append(observation(rid, key, periods[c], cell, unit, annual_ex if annual else ex, **extra))
+        records.append(
+            cell_observation(rid, key, periods[c], cell, unit, annual_ex if annual else ex, **extra)
+        )
     if target is not None and target.problem:
         warnings.append(
             warn(
@@ -591,8 +551,8 @@ def _row_records(
 
 def _feeder_cells(ln: Line, shifted: bool) -> tuple[str, str] | None:
     if not shifted:
-        label = _cell(ln.cells, FEEDER)
-        return (label, _cell(ln.cells, FEEDER_VALUE)) if label else None
+        label = cell_at(ln.cells, FEEDER)
+        return (label, cell_at(ln.cells, FEEDER_VALUE)) if label else None
     # On a shifted line only the feeder pair is left after the title: (label, figure).
     rest = [c for c in ln.cells[TITLE + 1 :] if c]
     if len(rest) == 2 and not parse_cell(rest[0]).is_figure and parse_cell(rest[1]).is_figure:
@@ -643,7 +603,7 @@ def _feeders(
                     "kept as text with no value",
                 )
             )
-        out.append(observation(rid, key, year, cell, cell.unit or "Number", ex))
+        out.append(cell_observation(rid, key, year, cell, cell.unit or "Number", ex))
         for name, feeds, pattern in REPORTED_TOTALS:
             if feeds == parent and pattern.match(label) and cell.value is not None:
                 out.append(ReportedTotal(report=rid, name=name, value=Decimal(cell.value), excerpt=ex))

@@ -21,9 +21,10 @@ from . import SectionResult
 from .benchmarks import lgbf_identity
 from .codes import split_leading_code
 from .common import excerpt_span, status_of
-from .records import Extraction, Indicator, Observation, Period, ReportInfo, Unplaced
+from .records import Extraction, Indicator, Observation, ReportInfo, Unplaced
 from .sections import Line, Section
-from .service_pis import indicator_unit, is_header, observation, previous_year, read_target
+from .service_pis import is_header, observation, read_target
+from .tables import column_periods, indicator_unit
 from .values import parse_cell
 
 INDICATOR_SET = "BalancedScorecard"
@@ -111,14 +112,7 @@ def _records(row: _Row, report: ReportInfo, by_number: dict[int, Line], warnings
     cells = {col: parse_cell(row.cells[col]) for col in VALUE_COLUMNS}
     target = parse_cell(row.cells[TARGET])
     unit = indicator_unit([*cells.values(), target])
-    this = report.id
-    periods = {
-        PREVIOUS: Period(previous_year(this)),
-        Q1: Period(this, 1),
-        Q2: Period(this, 2),
-        Q3: Period(this, 3),
-        ANNUAL: Period(this),
-    }
+    periods = column_periods(report.id, PREVIOUS, (Q1, Q2, Q3), ANNUAL)
     records: list = [
         Indicator(
             report=report.id,

@@ -23,6 +23,7 @@ from .codes import split_leading_code
 from .common import excerpt_span, status_of
 from .records import Excerpt, Indicator, Observation, Period, ReportInfo, Unplaced
 from .sections import Line, Section
+from .tables import cell_observation, column_periods, indicator_unit, previous_year
 from .values import Cell, parse_cell
 
 INDICATOR_SET = "ServicePriorityPI"
@@ -77,11 +78,6 @@ BY_HEADING = Layout(
 )
 
 
-def previous_year(year: str) -> str:
-    start = int(year[:4])
-    return f"{start - 1}-{start}"
-
-
 def short_year(year: str) -> str:
     """'2016-2017' -> '2016/17', as table headers write it."""
     return f"{year[:4]}/{year[-2:]}"
@@ -99,12 +95,6 @@ def is_header(line: Line) -> bool:
 def is_noise(text: str) -> bool:
     """A glyph left by an icon ('•', '**', '<u></u>'), not text."""
     return not _HAS_WORD.search(re.sub(r"<[^>]*>", "", text)) or text.strip() == "**"
-
-
-def indicator_unit(cells: list[Cell]) -> str:
-    """One unit for all of an indicator's figures: a '%' or '£' on any of them says what the bare ones are."""
-    units = {c.unit for c in cells if c.is_figure}
-    return "Percent" if "Percent" in units else "GBP" if "GBP" in units else "Number"
 
 
 def read_target(cell: Cell, where: str, report: str, line: int, warnings: list[Unplaced]) -> Decimal | None:
@@ -139,15 +129,7 @@ def observation(
                 f"{where} {period.key}: {cell.problem}; kept with no value",
             )
         )
-    return Observation(
-        report=report,
-        indicator=key,
-        period=period,
-        raw=cell.raw,
-        value=cell.value,
-        unit=unit,
-        excerpt=excerpt,
-    )
+    return cell_observation(report, key, period, cell, unit, excerpt)
 
 
 @dataclass
@@ -324,9 +306,7 @@ def _records(
         priority=row.priority,
         benchmark=text(layout.benchmark),
     )
-    this, last = report.id, previous_year(report.id)
-    periods = {layout.previous: Period(last), layout.annual: Period(this)}
-    periods.update({col: Period(this, q) for q, col in enumerate(layout.quarters, start=1)})
+    periods = column_periods(report.id, layout.previous, layout.quarters, layout.annual)
     records: list = [indicator]
     for col in layout.value_columns:
         obs = observation(
