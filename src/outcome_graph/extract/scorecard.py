@@ -14,7 +14,7 @@ indicator and period, as the build requires, and warns where the two tables disa
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from . import SectionResult
@@ -23,7 +23,7 @@ from .codes import split_leading_code
 from .common import excerpt_span, status_of
 from .records import Extraction, Indicator, Observation, ReportInfo, Unplaced
 from .sections import Line, Section
-from .service_pis import is_header, observation, read_target
+from .service_pis import annual_observation, is_header, observation
 from .tables import column_periods, indicator_unit
 from .values import parse_cell
 
@@ -139,27 +139,18 @@ def _records(row: _Row, report: ReportInfo, by_number: dict[int, Line], warnings
             warnings=warnings,
         )
         if col == ANNUAL:
-            note = row.cells[NOTE] or None
-            has_target = target.marker != "Blank"
-            if obs is None and (note or has_target):
-                obs = Observation(
-                    report=report.id,
-                    indicator=key,
-                    period=periods[col],
-                    raw="",
-                    value=None,
-                    unit=unit,
-                    excerpt=ex,
-                )
-            if obs is not None:
-                value = read_target(target, row.code, report.id, number, warnings) if has_target else None
-                obs = replace(
-                    obs,
-                    note=note,
-                    status=status_of(note),
-                    target=value,
-                    target_raw=target.raw if has_target else None,
-                )
+            obs = annual_observation(
+                obs,
+                row.cells[NOTE] or None,
+                target,
+                key=key,
+                period=periods[col],
+                unit=unit,
+                excerpt=ex,
+                where=row.code,
+                line=number,
+                warnings=warnings,
+            )
         if obs:
             records.append(obs)
     return records

@@ -320,7 +320,7 @@ def _records(
             warnings=warnings,
         )
         if col == layout.annual:
-            obs = _annual(
+            obs = annual_observation(
                 obs,
                 text(layout.note),
                 target,
@@ -329,6 +329,7 @@ def _records(
                 unit=unit,
                 excerpt=ex,
                 where=label,
+                line=row.first,
                 warnings=warnings,
             )
         if obs:
@@ -336,7 +337,7 @@ def _records(
     return records
 
 
-def _annual(
+def annual_observation(
     obs: Observation | None,
     note: str | None,
     target: Cell,
@@ -346,25 +347,19 @@ def _annual(
     unit: str,
     excerpt: Excerpt,
     where: str,
+    line: int,
     warnings: list[Unplaced],
 ) -> Observation | None:
     """The annual observation carries the note, the status the note states, and the target. With a note or
     a target but a blank value cell it is still kept (no value), so that what the report says for the
-    year is not lost."""
+    year is not lost. `line` is where a target that is not a figure is reported. Also used by the
+    balanced scorecard, whose year cell carries the same things."""
     has_target = target.marker != "Blank"
     if obs is None and not (note or has_target):
         return None
     if obs is None:
-        obs = Observation(
-            report=excerpt.report,
-            indicator=key,
-            period=period,
-            raw="",
-            value=None,
-            unit=unit,
-            excerpt=excerpt,
-        )
-    value = read_target(target, where, excerpt.report, excerpt.first_line, warnings) if has_target else None
+        obs = cell_observation(excerpt.report, key, period, Cell(raw=""), unit, excerpt)
+    value = read_target(target, where, excerpt.report, line, warnings) if has_target else None
     return replace(
         obs, note=note, status=status_of(note), target=value, target_raw=target.raw if has_target else None
     )
