@@ -16,8 +16,18 @@ from __future__ import annotations
 import re
 
 from . import SectionResult
-from .common import excerpt_span, status_of
-from .indicators import KeyRule, curated_key_rules, normalise_title, resolve_key, warn
+from .common import excerpt_span
+from .indicators import (
+    KeyRule,
+    annual_fields,
+    blank_year_value,
+    curated_key_rules,
+    normalise_title,
+    resolve_key,
+    unreadable_target,
+    unreadable_value,
+    warn,
+)
 from .records import Indicator, Period, ReportInfo, Unplaced
 from .sections import Line, Section
 from .tables import cell_at, cell_observation, column_periods, indicator_unit
@@ -128,36 +138,15 @@ def _row(
         if cell.marker == "Blank" and (c != YEAR or not (note or target.raw)):
             continue
         if cell.problem:
-            warnings.append(
-                warn(
-                    rid,
-                    ln,
-                    f"column {c + 1} ({COLUMN_NAMES[c]}) of {title!r}: {cell.problem}; "
-                    "kept as text with no value",
-                )
-            )
+            warnings.append(unreadable_value(rid, ln, c, COLUMN_NAMES[c], title, cell.problem))
         extra = {}
         if c == YEAR:
             if cell.marker == "Blank":
-                warnings.append(
-                    warn(
-                        rid,
-                        ln,
-                        f"the year's value of {title!r} is blank; its note and target "
-                        "are kept on an observation with no value",
-                    )
-                )
-            extra = {
-                "status": status_of(note),
-                "note": note,
-                "target": target.value,
-                "target_raw": target.raw or None,
-            }
+                warnings.append(blank_year_value(rid, ln, title))
+            extra = annual_fields(note, target)
         records.append(cell_observation(rid, key, periods[c], cell, unit, ex, **extra))
     if target.problem:
-        warnings.append(
-            warn(rid, ln, f"the annual target of {title!r} is {target.raw!r}: {target.problem}; kept as text")
-        )
+        warnings.append(unreadable_target(rid, ln, title, target))
     return records
 
 

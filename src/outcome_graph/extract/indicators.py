@@ -177,6 +177,38 @@ def resolve_key(
     return key
 
 
+def annual_fields(note: str | None, target: Cell | None) -> dict:
+    """What the year's observation carries besides its figure: the note, the status the note states, and
+    the annual target (as written too)."""
+    return {
+        "status": status_of(note),
+        "note": note,
+        "target": target.value if target else None,
+        "target_raw": target.raw if target and target.raw else None,
+    }
+
+
+def unreadable_value(report: str, line: Line, column: int, name: str, title: str, problem: str) -> Unplaced:
+    return warn(
+        report, line, f"column {column + 1} ({name}) of {title!r}: {problem}; kept as text with no value"
+    )
+
+
+def blank_year_value(report: str, line: Line, title: str) -> Unplaced:
+    return warn(
+        report,
+        line,
+        f"the year's value of {title!r} is blank; its note and target are kept on an observation "
+        "with no value",
+    )
+
+
+def unreadable_target(report: str, line: Line, title: str, target: Cell) -> Unplaced:
+    return warn(
+        report, line, f"the annual target of {title!r} is {target.raw!r}: {target.problem}; kept as text"
+    )
+
+
 # --- the corporate tables -------------------------------------------------------------------------------
 
 
@@ -506,45 +538,17 @@ def _row_records(
         if cell is None or cell.marker == "Blank":
             if annual and (note or target is not None):
                 cell = Cell(raw="")
-                warnings.append(
-                    warn(
-                        rid,
-                        first,
-                        f"the year's value of {title!r} is blank; its note and "
-                        "target are kept on an observation with no value",
-                    )
-                )
+                warnings.append(blank_year_value(rid, first, title))
             else:
                 continue
         if cell.problem:
-            line = placed[c][0]
-            warnings.append(
-                warn(
-                    rid,
-                    line,
-                    f"column {c + 1} ({COLUMN_NAMES[c]}) of {title!r}: {cell.problem}; "
-                    "kept as text with no value",
-                )
-            )
-        extra = {}
-        if annual:
-            extra = {
-                "status": status_of(note),
-                "note": note,
-                "target": target.value if target else None,
-                "target_raw": target.raw if target and target.raw else None,
-            }
+            warnings.append(unreadable_value(rid, placed[c][0], c, COLUMN_NAMES[c], title, cell.problem))
+        extra = annual_fields(note, target) if annual else {}
         records.append(
             cell_observation(rid, key, periods[c], cell, unit, annual_ex if annual else ex, **extra)
         )
     if target is not None and target.problem:
-        warnings.append(
-            warn(
-                rid,
-                placed[TARGET][0],
-                f"the annual target of {title!r} is {target.raw!r}: {target.problem}; kept as text",
-            )
-        )
+        warnings.append(unreadable_target(rid, placed[TARGET][0], title, target))
     records.extend(_feeders(row, key, group, rid, periods[YEAR], all_lines, warnings))
     return records
 
