@@ -17,8 +17,9 @@ from ..errors import ReportError
 from . import SectionResult
 from .codes import normalise_code
 from .common import excerpt_span
-from .records import Indicator, Observation, Period, ReportInfo, Unplaced
+from .records import Indicator, Period, ReportInfo, Unplaced
 from .sections import Line, Section
+from .tables import cell_observation
 from .values import parse_cell
 
 INDICATOR_SET = "LGBF"
@@ -202,17 +203,7 @@ def _row(
             )
         rank, quartile = found.pop(year, (None, None))
         records.append(
-            Observation(
-                report=report.id,
-                indicator=key,
-                period=Period(year),
-                raw=cell.raw,
-                value=cell.value,
-                unit=unit,
-                excerpt=ex,
-                rank=rank,
-                quartile=quartile,
-            )
+            cell_observation(report.id, key, Period(year), cell, unit, ex, rank=rank, quartile=quartile)
         )
     for year in found:
         warnings.append(

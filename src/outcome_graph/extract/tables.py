@@ -1,5 +1,5 @@
-"""Row mechanics shared by the PI table parsers (corporate, complaints, service-priority, scorecard):
-which period each value column holds, one unit per indicator, and the observation a cell states.
+"""Row mechanics shared by the PI table parsers (corporate, complaints, service-priority, scorecard,
+LGBF): which period each value column holds, one unit per indicator, and the observation a cell states.
 What a row looks like stays with each parser, since every report lays its tables out differently."""
 
 from __future__ import annotations
@@ -36,10 +36,10 @@ def indicator_unit(cells: list[Cell]) -> str:
 
 
 def cell_observation(
-    report: str, key: str, period: Period, cell: Cell, unit: str, ex: Excerpt, **annual
+    report: str, key: str, period: Period, cell: Cell, unit: str, ex: Excerpt, **details
 ) -> Observation:
-    """The observation of one cell; `annual` adds what only the year's cell carries (note, status,
-    target)."""
+    """The observation of one cell; `details` are the fields only some cells carry (the year's note,
+    status and target; an LGBF rank and quartile)."""
     return Observation(
         report=report,
         indicator=key,
@@ -48,5 +48,5 @@ def cell_observation(
         value=cell.value,
         unit=unit,
         excerpt=ex,
-        **annual,
+        **details,
     )
