@@ -18,8 +18,18 @@ from ..errors import ReportError
 from .records import Extraction, Record, ReportInfo, Unplaced
 from .sections import Line, Section, split_sections
 
-SECTION_KINDS = ("title", "narrative", "summary", "indicators", "complaints", "actions", "service_pis",
-                 "scorecard", "risks", "benchmarks")
+SECTION_KINDS = (
+    "title",
+    "narrative",
+    "summary",
+    "indicators",
+    "complaints",
+    "actions",
+    "service_pis",
+    "scorecard",
+    "risks",
+    "benchmarks",
+)
 
 _YEAR = re.compile(r"(20\d\d)\s*[-/]\s*(?:20)?(\d\d)\s*$")
 
@@ -45,7 +55,7 @@ def report_info(lines: list[Line], source: str, council: str | None = None) -> R
         raise ReportError(
             source,
             "not a council performance report: the first line should be a title such as "
-            "\"Children's Services Annual Performance Report 2016-2017\"",
+            '"Children\'s Services Annual Performance Report 2016-2017"',
             line=next((ln.number for ln in lines if not ln.blank), 1),
             field="title",
         )
@@ -55,8 +65,14 @@ def report_info(lines: list[Line], source: str, council: str | None = None) -> R
         raise ReportError(source, f"the title's year {m[0]!r} is not a government year", 1, "title")
     service = _slug(title.split("Annual Performance Report")[0])
     council = council or Path(source).name.split("-")[0].lower()
-    return ReportInfo(id=year, council=council, service=service, title=title, source=Path(source).name,
-                      line_count=len(lines))
+    return ReportInfo(
+        id=year,
+        council=council,
+        service=service,
+        title=title,
+        source=Path(source).name,
+        line_count=len(lines),
+    )
 
 
 def read_report_lines(path: Path) -> list[Line]:
@@ -74,8 +90,9 @@ def read_report_lines(path: Path) -> list[Line]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        raise ReportError(source, f"not valid UTF-8 (byte 0x{data[e.start]:02x}); save the text as UTF-8",
-                          line=line) from None
+        raise ReportError(
+            source, f"not valid UTF-8 (byte 0x{data[e.start]:02x}); save the text as UTF-8", line=line
+        ) from None
     text = text.removeprefix("\ufeff")
     # Split on newlines only (not str.splitlines, which also breaks on form feeds and U+2028) so that
     # line numbers agree with `wc -l`, editors and the line numbers quoted in the graph.
@@ -93,8 +110,11 @@ def extract_lines(lines: list[Line], source: str, council: str | None = None) ->
     info = report_info(lines, source, council)
     sections = split_sections(lines)
     if not any(s.kind in ("actions", "service_pis", "indicators") for s in sections):
-        raise ReportError(source, "no action report or performance-indicator tables were found; "
-                          "is this a council performance report?")
+        raise ReportError(
+            source,
+            "no action report or performance-indicator tables were found; "
+            "is this a council performance report?",
+        )
     out = Extraction(report=info)
     for section in sections:
         result: SectionResult = _parser(section.kind).parse(section, info)
@@ -110,8 +130,11 @@ def extract_lines(lines: list[Line], source: str, council: str | None = None) ->
             accounted.update(range(ex.first_line, ex.last_line + 1))
         for ln in section.nonblank():
             if ln.number not in accounted:
-                out.unplaced.append(Unplaced(info.id, ln.number, ln.text.strip(),
-                                             f"not read by the {section.kind} section parser"))
+                out.unplaced.append(
+                    Unplaced(
+                        info.id, ln.number, ln.text.strip(), f"not read by the {section.kind} section parser"
+                    )
+                )
     # The balanced scorecard restates cells of other tables; the build needs one observation per cell.
     _parser("scorecard").merge_restated(out)
     _parser("derive").resolve(out)
@@ -124,5 +147,13 @@ def extract_report(path: str | Path, council: str | None = None) -> Extraction:
     return extract_lines(read_report_lines(path), str(path), council)
 
 
-__all__ = ["extract_report", "extract_lines", "read_report_lines", "report_info", "SectionResult",
-           "Section", "Line", "SECTION_KINDS"]
+__all__ = [
+    "extract_report",
+    "extract_lines",
+    "read_report_lines",
+    "report_info",
+    "SectionResult",
+    "Section",
+    "Line",
+    "SECTION_KINDS",
+]
