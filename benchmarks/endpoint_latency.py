@@ -28,6 +28,7 @@ The machine has 2 cores shared with whatever else runs; the server gets its defa
 from __future__ import annotations
 
 import argparse
+import atexit
 import http.client
 import itertools
 import json
@@ -103,7 +104,9 @@ class Server:
 
 def start_server(store_dir: Path, port: int | None = None, log: Path | None = None) -> Server:
     port = port or free_port()
-    log = log or Path(tempfile.mkstemp(prefix="og-serve-", suffix=".log")[1])
+    if log is None:
+        log = Path(tempfile.mkstemp(prefix="og-serve-", suffix=".log")[1])
+        atexit.register(log.unlink, missing_ok=True)
     with log.open("wb") as out:
         proc = subprocess.Popen(
             serve_command(store_dir, port), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
