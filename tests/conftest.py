@@ -8,12 +8,15 @@
   (`http://127.0.0.1:PORT/query`; the graph store is at `/store`). Stopped at the end of the session.
 - `remote_store`: a RemoteStore over that server.
 - `each_store` / `each_client`: parametrized over both stores, for tests that must hold for both.
+- `server` / `browser`: `outcome-graph serve` run as a user runs it (waitress, its own store) on a free
+  loopback port, and Debian's headless chromium driven by Playwright, for the page tests.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -136,3 +139,68 @@ def each_app(each_store):
 @pytest.fixture
 def each_client(each_app):
     return each_app.test_client()
+
+
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking switches chromium tries to reach Google's hosts at every start.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+browser_test = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """`outcome-graph serve` in its own process group on a free port, stopped by its pid at the end."""
+    port = free_port()
+    store = tmp_path_factory.mktemp("browser-store")
+    log = tmp_path_factory.mktemp("browser-log") / "serve.log"
+    exe = Path(sys.executable).with_name("outcome-graph")
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [str(exe), "serve", "--port", str(port), "--store", str(store), "--workers", "1"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"outcome-graph serve exited: {log.read_text()}")
+            try:
+                with urllib.request.urlopen(base + "/queries", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"outcome-graph serve did not answer in 90 s: {log.read_text()}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()

@@ -9,88 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
+from conftest import browser_test
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 RISKS = """PREFIX og: <https://w3id.org/outcome-graph/def#>
 SELECT ?risk ?code ?score WHERE { ?risk a og:Risk ; og:code ?code ; og:score ?score } ORDER BY ?code"""
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`outcome-graph serve` in its own process group, stopped (by its pid) when the module is done."""
-    port = free_port()
-    store = tmp_path_factory.mktemp("browser-store")
-    log = tmp_path_factory.mktemp("browser-log") / "serve.log"
-    exe = Path(sys.executable).with_name("outcome-graph")
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [str(exe), "serve", "--port", str(port), "--store", str(store), "--workers", "1"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"outcome-graph serve exited: {log.read_text()}")
-            try:
-                with urllib.request.urlopen(base + "/queries", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"outcome-graph serve did not answer in 60 s: {log.read_text()}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
+pytestmark = browser_test
 
 
 @pytest.fixture

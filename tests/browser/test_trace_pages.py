@@ -7,114 +7,21 @@ renders every priority of the 2020/21 report; the picture is present and non-emp
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import browser_test
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
-
-# Until the app factory registers the trace views itself, the server is the app factory's app with the
-# blueprint added, on waitress, exactly as `outcome-graph serve` runs it.
-SERVER = """
-import sys
-from pathlib import Path
-
-import waitress
-
-from outcome_graph.serve.app import create_app
-
-if __name__ == "__main__":
-    app = create_app(config={"store_dir": Path(sys.argv[1]), "workers": 1})
-    if "trace_views" not in app.blueprints:
-        from outcome_graph.serve.trace_views import bp
-
-        app.register_blueprint(bp)
-    waitress.serve(app, host="127.0.0.1", port=int(sys.argv[2]), threads=4)
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def registered_by_factory() -> bool:
-    from outcome_graph.serve import app
-
-    return "trace_views" in Path(app.__file__).read_text()
+pytestmark = browser_test
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    port = free_port()
-    store = tmp_path_factory.mktemp("trace-browser-store")
-    work = tmp_path_factory.mktemp("trace-browser")
-    log = work / "serve.log"
-    if registered_by_factory():
-        exe = Path(sys.executable).with_name("outcome-graph")
-        cmd = [str(exe), "serve", "--port", str(port), "--store", str(store), "--workers", "1"]
-    else:
-        script = work / "serve_trace.py"
-        script.write_text(SERVER)
-        cmd = [sys.executable, str(script), str(store), str(port)]
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"server exited: {log.read_text()}")
-            try:
-                with urllib.request.urlopen(base + "/trace", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"server did not answer in 90 s: {log.read_text()}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def page(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        pg = browser.new_page()
-        pg.set_default_timeout(30000)
-        yield pg
-        browser.close()
+def page(server, browser):
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.set_default_timeout(30000)
+    yield pg
+    context.close()
 
 
 def test_search_then_click_through_the_trace(server, page):
