@@ -117,6 +117,12 @@ class RecordBuilder:
         g.add((e, OG.text, Literal(ex.text)))
         return e
 
+    def _code(self, s: URIRef, code: str | None, derived: bool) -> None:
+        if code:
+            self.add(s, OG.code, Literal(code))
+            if derived:
+                self.add(s, OG.codeDerived, Literal(True))
+
     def _record(self, s: URIRef, cls: URIRef, ex: Excerpt) -> None:
         self.g.add((s, RDF.type, cls))
         self.g.add((s, OG.report, self.report))
@@ -132,10 +138,7 @@ class RecordBuilder:
     def action(self, a: Action) -> URIRef:
         s = action_iri(self.council, a.key)
         self._record(s, OG.Action, a.excerpt)
-        if a.code:
-            self.add(s, OG.code, Literal(a.code))
-            if a.code_derived:
-                self.add(s, OG.codeDerived, Literal(True))
+        self._code(s, a.code, a.code_derived)
         self.add(s, OG.title, Literal(a.title))
         self.add(s, OG.priority, priority_iri(self.council, self.year, a.priority))
         if a.due_date:
@@ -150,10 +153,7 @@ class RecordBuilder:
     def indicator(self, i: Indicator) -> URIRef:
         s = indicator_iri(self.council, i.key)
         self._record(s, OG.Indicator, i.excerpt)
-        if i.code:
-            self.add(s, OG.code, Literal(i.code))
-            if i.code_derived:
-                self.add(s, OG.codeDerived, Literal(True))
+        self._code(s, i.code, i.code_derived)
         for alt in i.alt_codes:
             self.add(s, OG.altCode, Literal(alt))
         # Titles: the build picks one og:title per indicator afterwards (see finish_titles).
