@@ -368,6 +368,44 @@ def serialize(result, fmt: str) -> bytes:
     raise ParameterError(f"unknown results format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
+_BARE_TSV = {str(XSD.integer), str(XSD.decimal), str(XSD.double), str(XSD.boolean)}
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _tsv_json_term(term: dict[str, str]) -> str:
+    kind, value = term["type"], term["value"]
+    if kind == "uri":
+        return f"<{value}>"
+    if kind == "bnode":
+        return f"_:{value}"
+    datatype = term.get("datatype")
+    if datatype in _BARE_TSV:
+        return value
+    text = '"' + value.translate(_TSV_ESCAPES) + '"'
+    if "xml:lang" in term:
+        return f"{text}@{term['xml:lang']}"
+    if datatype and datatype != str(XSD.string):
+        return f"{text}^^<{datatype}>"
+    return text
+
+
+def tsv_from_json(body: bytes) -> bytes:
+    """The saved-query TSV of a SPARQL JSON results body (as `serialize` writes it from a SelectResult).
+
+    The store's own TSV gives every literal in quotes with its datatype; the saved queries' TSV has always
+    written numbers and booleans bare, as the SPARQL 1.1 TSV format allows, so that a spreadsheet reads
+    them as numbers. Converting the engine's JSON keeps that without building a Python term per cell.
+    """
+    doc = json.loads(body)
+    names = doc["head"]["vars"]
+    lines = ["\t".join("?" + v for v in names)]
+    lines += [
+        "\t".join(_tsv_json_term(row[v]) if v in row else "" for v in names)
+        for row in doc["results"]["bindings"]
+    ]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
 def format_table(result) -> str:
     """A plain-text table for a terminal: IRIs shortened with the project's prefixes."""
     names = list(result.vars)

@@ -12,7 +12,8 @@ import json
 from flask import Blueprint, Response, render_template, request, url_for
 
 from ..errors import OutcomeGraphError
-from ..saved_queries import FORMATS, ParameterError, SavedQuery, UnknownQuery, get_query, serialize
+from ..saved_queries import FORMATS, ParameterError, SavedQuery, UnknownQuery, get_query, tsv_from_json
+from ..store.bindings import bind
 from . import current_store
 from .pages import error_status, limits, saved_queries, table
 
@@ -90,25 +91,36 @@ def run(name: str):
     timeout, max_rows = limits()
     try:
         bindings = query.bindings(values)
-        result = current_store().select(query.text, bindings=bindings, timeout=timeout, max_rows=max_rows)
+        if fmt == "html":
+            result = current_store().select(query.text, bindings=bindings, timeout=timeout, max_rows=max_rows)
+        else:
+            # The engine writes the results itself, as for /sparql: converting each row to Python terms
+            # and back cost about 0.1 ms a row. TSV is taken from its JSON to keep numbers bare.
+            media_type = FORMATS["json"] if fmt == "tsv" else FORMATS[fmt]
+            answer = current_store().execute(
+                bind(query.text, bindings), media_type, timeout=timeout, max_rows=max_rows
+            )
     except ParameterError as e:
         return _error(str(e), 400, fmt, query)
     except OutcomeGraphError as e:
         return _error(str(e), error_status(e), fmt, query)
-    if fmt == "html":
-        shown = {p.name: values.get(p.name, p.default or "") for p in query.parameters}
-        body = render_template(
-            "saved_query.html",
-            query=query,
-            values=shown,
-            result=table(result),
-            downloads={f: url_for("queries.run", name=name, **values, format=f) for f in FORMATS},
-        )
-        resp = Response(body, mimetype=HTML)
-    else:
-        resp = Response(serialize(result, fmt), mimetype=FORMATS[fmt])
+    if fmt != "html":
+        body = tsv_from_json(answer.body) if fmt == "tsv" else answer.body
+        resp = Response(body, mimetype=FORMATS[fmt])
         if fmt in ("csv", "tsv"):
             resp.headers["Content-Disposition"] = f'inline; filename="{name}.{fmt}"'
+        if answer.truncated:
+            resp.headers["X-Outcome-Graph-Truncated"] = "true"
+        return _cors(resp)
+    shown = {p.name: values.get(p.name, p.default or "") for p in query.parameters}
+    page = render_template(
+        "saved_query.html",
+        query=query,
+        values=shown,
+        result=table(result),
+        downloads={f: url_for("queries.run", name=name, **values, format=f) for f in FORMATS},
+    )
+    resp = Response(page, mimetype=HTML)
     if result.truncated:
         resp.headers["X-Outcome-Graph-Truncated"] = "true"
     return _cors(resp)
