@@ -47,3 +47,7 @@ def test_the_audit_reports_the_validation_warnings_by_default(client):
     assert "18" in text and "17" in text
     skipped = client.get("/audit?report=2020-2021&format=json&validate=0").get_json()
     assert skipped["validated"] is False and skipped["warnings"] == []
+
+
+def test_the_audit_defaults_to_the_latest_report_served(client):
+    assert client.get("/audit?format=json&validate=0").get_json()["report"] == "2020-2021"

@@ -147,8 +147,20 @@ def _validation(store):
     return validation_of(store)
 
 
+LATEST_REPORT = """PREFIX og: <https://w3id.org/outcome-graph/def#>
+SELECT ?period WHERE { ?report a og:Report ; og:period ?period } ORDER BY DESC(STR(?period)) LIMIT 1"""
+
+
+def _latest_report() -> str:
+    """The audit's default: the most recent report year in the served graph."""
+    rows = current_store().select(LATEST_REPORT).rows
+    if not rows:
+        raise OutcomeGraphError("the served graph holds no report")
+    return str(rows[0]["period"]).rsplit("/", 1)[-1]
+
+
 def _audit():
-    report = _report_arg() or "2020-2021"
+    report = _report_arg() or _latest_report()
     other = _report_arg("compare")
     council = request.args.get("council") or None
     return audit_data.build_audit(_tg(), report, other, _validation(current_store()), council)
