@@ -57,7 +57,7 @@ OG = "https://w3id.org/outcome-graph/id/"
 # Values for parameters that have no default (the saved query cannot run without one).
 EXAMPLES = {
     "evidence-by-code": {"code": "CS.S.02.02"},
-    "evidence": {"record": OG + "midlothian/action/CSPC.P.2.1"},
+    "evidence": {"record": OG + "midlothian/report/2020-2021/action/CSPC.P.2.1"},
 }
 
 

@@ -9,9 +9,10 @@ reports again for every further 5-year block (2021-22 and 2025-26, ...), so the 
 report ids move too. The curated formulas of graph/curated/formulas.ttl (written for Midlothian) are
 copied for each synthetic council, so the feeder-arithmetic rule runs on every copy.
 
-Note for years > 1: the builder mints an action's and a risk's IRI from its council and code, so an
-action that recurs in a council's later report is the same node, with two reports; the validator rightly
-flags that (an action has exactly one report). The validation benchmark therefore uses --years 1.
+Actions and risks are minted per report (ogr:{council}/report/{year}/action/{code}), so with --years > 1
+an action that recurs in a council's later report is a node of its own in each report. (Until they were,
+such an action was one node with two reports, which the validator flagged; the validation benchmark has
+used --years 1 since then.)
 """
 
 from __future__ import annotations

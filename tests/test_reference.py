@@ -547,7 +547,7 @@ def test_curated_links_are_built_with_their_rationale_and_no_second_basis(built)
         # builder's mention linking (e.g. CSPC.P.1.2 "entitled to aftercare" names Part 10 itself).
         assert set(built.objects(link, OG.basis)) == {OG.Curation}, link
         assert built.value(link, OG.rationale) is not None
-    risk = URIRef("https://w3id.org/outcome-graph/id/midlothian/risk/C.RR.01-23")
+    risk = URIRef("https://w3id.org/outcome-graph/id/midlothian/report/2020-2021/risk/C.RR.01-23")
     assert (risk, OG.relatesTo, ACT_2014) in built
     prio = URIRef("https://w3id.org/outcome-graph/id/midlothian/report/2020-2021/priority/01")
     assert (risk, OG.relatesTo, prio) in built

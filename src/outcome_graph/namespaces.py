@@ -95,8 +95,10 @@ def priority_iri(council: str, year: str, code: str) -> URIRef:
     return OGR[f"{segment(council)}/report/{year}/priority/{segment(code)}"]
 
 
-def action_iri(council: str, key: str) -> URIRef:
-    return OGR[f"{segment(council)}/action/{segment(key)}"]
+def action_iri(council: str, year: str, key: str) -> URIRef:
+    # Per report: a council carries actions over from year to year under the same code, and each
+    # year's record has its own progress and status. `key` is the code, or "L{line}" for an uncoded one.
+    return OGR[f"{segment(council)}/report/{year}/action/{segment(key)}"]
 
 
 def indicator_iri(council: str, key: str) -> URIRef:
@@ -110,8 +112,9 @@ def observation_iri(council: str, year: str, indicator_key: str, period: str) ->
     return OGR[f"{segment(council)}/report/{year}/observation/{segment(indicator_key)}/{period}"]
 
 
-def risk_iri(council: str, code: str) -> URIRef:
-    return OGR[f"{segment(council)}/risk/{segment(code)}"]
+def risk_iri(council: str, year: str, code: str) -> URIRef:
+    # Per report, as actions: a risk register carries its entries over, each year with its own score.
+    return OGR[f"{segment(council)}/report/{year}/risk/{segment(code)}"]
 
 
 def excerpt_iri(council: str, year: str, first: int, last: int) -> URIRef:

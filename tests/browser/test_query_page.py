@@ -59,11 +59,11 @@ def test_run_a_query_follow_a_link_download_csv(page, server, tmp_path):
         ("C.RR.01-23", "12"),
         ("C.RR.01-25", "12"),
     ]
-    assert got[2]["risk"] == "https://w3id.org/outcome-graph/id/midlothian/risk/C.RR.01-23"
+    assert got[2]["risk"] == "https://w3id.org/outcome-graph/id/midlothian/report/2020-2021/risk/C.RR.01-23"
 
     # follow a result link to the lookup page
-    page.click("text=ogr:midlothian/risk/C.RR.01-23")
-    page.wait_for_url(server + "/id/midlothian/risk/C.RR.01-23")
+    page.click("text=ogr:midlothian/report/2020-2021/risk/C.RR.01-23")
+    page.wait_for_url(server + "/id/midlothian/report/2020-2021/risk/C.RR.01-23")
     assert page.locator("h1").inner_text() == "GIRFEC Children & Young People's (Scotland) Act 2014"
     evidence = page.locator("#evidence").inner_text()
     assert "line 436" in evidence and "Lack of suitable accommodation for those 16+" in evidence

@@ -18,7 +18,7 @@ from outcome_graph.build import build_graph, to_ntriples
 
 OG = "https://w3id.org/outcome-graph/def#"
 OGR = "https://w3id.org/outcome-graph/id/"
-RISK = OGR + "midlothian/risk/C.RR.01-23"
+RISK = OGR + "midlothian/report/2020-2021/risk/C.RR.01-23"
 OBS_2016 = OGR + "midlothian/report/2016-2017/observation/lgbf/CHN8a/2015-2016"
 PART_11 = "http://www.legislation.gov.uk/id/asp/2014/8/part/11"
 HOSTILE = "<script>alert('x')</script>"
@@ -124,9 +124,14 @@ def test_rdf_for_machines(client):
 
 
 def test_unknown_iris_are_404(client):
-    r = client.get("/id/midlothian/risk/C.RR.99-99")
+    r = client.get("/id/midlothian/report/2020-2021/risk/C.RR.99-99")
     assert r.status_code == 404 and "is not in the graph" in r.get_data(as_text=True)
-    assert client.get("/id/midlothian/risk/C.RR.99-99", headers={"Accept": "text/turtle"}).status_code == 404
+    assert (
+        client.get(
+            "/id/midlothian/report/2020-2021/risk/C.RR.99-99", headers={"Accept": "text/turtle"}
+        ).status_code
+        == 404
+    )
     assert client.get("/resource", query_string={"iri": "not an iri"}).status_code == 400
 
 
@@ -134,7 +139,7 @@ def test_other_iris_of_the_graph_resolve_at_resource(client):
     r = client.get("/resource", query_string={"iri": "http://www.legislation.gov.uk/id/asp/2014/8/part/9"})
     html = unescape(r.get_data(as_text=True))
     assert r.status_code == 200 and "<h1>Corporate parenting</h1>" in html
-    assert 'href="/id/midlothian/action/CSPC.P.11.6"' in html  # implements Part 9 (curated)
+    assert 'href="/id/midlothian/report/2020-2021/action/CSPC.P.11.6"' in html  # implements Part 9 (curated)
 
 
 def test_literals_are_escaped_and_encoded_iris_resolve(client):
@@ -168,4 +173,4 @@ def test_lookup_answers_the_same_over_either_store(each_client):
     g = Graph().parse(data=r.data, format="turtle")
     assert g.value(URIRef(RISK), URIRef(OG + "score")).toPython() == 12
     assert (URIRef(RISK), URIRef(OG + "relatesTo"), URIRef(PART_11)) in g
-    assert each_client.get("/id/midlothian/risk/C.RR.99-99").status_code == 404
+    assert each_client.get("/id/midlothian/report/2020-2021/risk/C.RR.99-99").status_code == 404

@@ -105,7 +105,9 @@ def test_a_year_in_any_of_the_reports_spellings_is_the_government_year_iri(text)
 def test_parameter_values_become_typed_terms():
     assert to_term("code", "CSPC.P. 1.2a") == Literal("CSPC.P.1.2a")  # extraction noise removed
     assert to_term("code", "C.RR.01 – 23") == Literal("C.RR.01-23")
-    assert to_term("iri", "ogr:midlothian/risk/C.RR.01-23") == URIRef(OGR + "midlothian/risk/C.RR.01-23")
+    assert to_term("iri", "ogr:midlothian/report/2020-2021/risk/C.RR.01-23") == URIRef(
+        OGR + "midlothian/report/2020-2021/risk/C.RR.01-23"
+    )
     assert to_term("iri", f"<{ACT_2014}>") == URIRef(ACT_2014)
     assert to_term("integer", "12") == Literal(12, datatype=URIRef(XSD_NS + "integer"))
     assert to_term("decimal", "2,951.54") == Literal(Decimal("2951.54"), datatype=URIRef(XSD_NS + "decimal"))
@@ -297,7 +299,7 @@ def test_complaints_handling_across_years(store, queries):
 
 
 def test_the_evidence_lines_behind_a_record_by_iri_and_by_code(store, queries):
-    rows = run(store, queries, "evidence", record="ogr:midlothian/risk/C.RR.01-23")
+    rows = run(store, queries, "evidence", record="ogr:midlothian/report/2020-2021/risk/C.RR.01-23")
     assert [(r["source"], r["firstLine"], r["lastLine"]) for r in rows] == [
         ("midlothian-cspc-2020-21.txt", 436, 436)
     ]
@@ -530,7 +532,11 @@ def test_query_command_lists_and_runs_saved_queries(store_dir, capsys):
     )
     assert main(["query", "risks", "--store", str(store_dir)]) == 0
     table = capsys.readouterr().out
-    assert "C.RR.01-23" in table and "ogr:midlothian/risk/C.RR.01-23" in table and "(10 rows)" in table
+    assert (
+        "C.RR.01-23" in table
+        and "ogr:midlothian/report/2020-2021/risk/C.RR.01-23" in table
+        and "(10 rows)" in table
+    )
 
 
 @pytest.mark.parametrize(
@@ -552,7 +558,10 @@ def test_query_command_errors_say_what_to_do(argv, message, capsys):
 # --- the same answers from a remote SPARQL server -------------------------------------------------------
 
 
-REQUIRED = {"evidence": {"record": "ogr:midlothian/risk/C.RR.01-23"}, "evidence-by-code": {"code": "CHN8a"}}
+REQUIRED = {
+    "evidence": {"record": "ogr:midlothian/report/2020-2021/risk/C.RR.01-23"},
+    "evidence-by-code": {"code": "CHN8a"},
+}
 
 
 @pytest.mark.server

@@ -102,7 +102,12 @@ def test_up_from_an_observation_reaches_the_priority_and_the_duty(tg):
     obs = OGR + "report/2016-2017/observation/CS.S.01.02a/2016-2017"
     t = up(tg, obs)
     nodes = set(t.graph)
-    assert {ACT, ACT + "/part/4", OGR + "report/2016-2017/priority/01", OGR + "action/CS.S.01.02"} <= nodes
+    assert {
+        ACT,
+        ACT + "/part/4",
+        OGR + "report/2016-2017/priority/01",
+        OGR + "report/2016-2017/action/CS.S.01.02",
+    } <= nodes
     assert OGR + "indicator/CS.S.01.02a" in nodes
     assert not any(tg.kind(n) == "Observation" and n != obs for n in nodes)
 
@@ -110,13 +115,13 @@ def test_up_from_an_observation_reaches_the_priority_and_the_duty(tg):
 def test_up_from_an_excerpt_reaches_what_its_lines_evidence(tg):
     line_269 = OGR + "report/2020-2021/lines/269-269"
     t = up(tg, line_269)
-    assert OGR + "action/CSPC.P.2.1" in t.graph
+    assert OGR + "report/2020-2021/action/CSPC.P.2.1" in t.graph
     assert OGR + "report/2020-2021/priority/02" in t.graph
     duties = {n for n in t.graph if engine.is_duty(tg, n)}
     assert duties, "the Safe & Together action is curated as implementing child-protection duties"
     for d in duties:
         for _, m, data in t.graph.out_edges(d, data=True):
-            if m == OGR + "action/CSPC.P.2.1":
+            if m == OGR + "report/2020-2021/action/CSPC.P.2.1":
                 assert data["basis"] == "Curation" and data["rationale"]
 
 
@@ -156,6 +161,6 @@ def test_unknown_and_malformed_references_say_what_to_do(tg):
 
 def test_search_finds_by_title_words(tg):
     hits = resolve(tg, "Safe together model")
-    assert hits == OGR + "action/CSPC.P.2.1"
+    assert hits == OGR + "report/2020-2021/action/CSPC.P.2.1"
     found = engine.search(tg, "named person")
-    assert ACT + "/part/4" in found and OGR + "action/CS.S.01.02" in found
+    assert ACT + "/part/4" in found and OGR + "report/2016-2017/action/CS.S.01.02" in found

@@ -35,8 +35,8 @@ def test_priority_and_actions_without_indicators(found):
     assert list(prio) == [OGR + "report/2020-2021/priority/10"]
     assert prio[OGR + "report/2020-2021/priority/10"].lines == "2020-2021 line 315"
     actions = of(found, "action-without-indicator")
-    assert actions[OGR + "action/CSPC.P.3.2"].lines == "2020-2021 line 279"
-    assert OGR + "action/CSPC.P.2.1" not in actions
+    assert actions[OGR + "report/2020-2021/action/CSPC.P.3.2"].lines == "2020-2021 line 279"
+    assert OGR + "report/2020-2021/action/CSPC.P.2.1" not in actions
 
 
 def test_off_target_indicators_with_no_action(found):
@@ -68,7 +68,7 @@ def test_indicators_without_a_value_in_their_year_quote_what_the_report_says(fou
 def test_a_record_without_evidence_is_found(tg, found):
     assert not of(found, "record-without-evidence")
     g = nx.DiGraph(tg.g)
-    action = OGR + "action/CSPC.P.2.1"
+    action = OGR + "report/2020-2021/action/CSPC.P.2.1"
     g.remove_edges_from(
         [(action, m) for m in list(g.successors(action)) if g.edges[action, m]["rel"] == "evidence"]
     )

@@ -14,9 +14,15 @@ OBS = "report/2016-2017/observation/"
 
 # case, severity, rule, focus (relative to the test council), words the message must contain
 CASES = [
-    ("action-progress", "Violation", "action progress", "action/CS.S.01.02", "between 0 and 100"),
-    ("action-title", "Violation", "action title", "action/CS.S.01.02", "exactly one title"),
-    ("action-due-date", "Violation", "action due date", "action/CS.S.01.02", "one xsd:date"),
+    (
+        "action-progress",
+        "Violation",
+        "action progress",
+        "report/2016-2017/action/CS.S.01.02",
+        "between 0 and 100",
+    ),
+    ("action-title", "Violation", "action title", "report/2016-2017/action/CS.S.01.02", "exactly one title"),
+    ("action-due-date", "Violation", "action due date", "report/2016-2017/action/CS.S.01.02", "one xsd:date"),
     (
         "action-status",
         "Violation",
@@ -24,7 +30,7 @@ CASES = [
         "https://w3id.org/outcome-graph/def#Improving",
         "Used as a status (og:status) but not a concept of og:StatusScheme",
     ),
-    ("action-code", "Violation", "action code", "action/CS.S.%2001.02", "no spaces"),
+    ("action-code", "Violation", "action code", "report/2016-2017/action/CS.S.%2001.02", "no spaces"),
     ("lgbf-rank", "Violation", "LGBF rank", OBS + "CHN9/2016-2017", "from 1 to 32"),
     ("lgbf-quartile", "Violation", "LGBF quartile", OBS + "CHN9/2016-2017", "from 1 (Top) to 4 (Bottom)"),
     ("lgbf-code", "Violation", "LGBF code", "indicator/CHN%209", "national code, like CHN8a"),
@@ -72,8 +78,14 @@ CASES = [
         OBS + "CS.S.01.01b/2018-2019",
         "CS.S.01.01b: a figure for 2018-2019 in the 2016-2017 report",
     ),
-    ("record-evidence", "Violation", "record evidence", "risk/C.RR.01-24", "og:evidence excerpt"),
-    ("risk-score", "Violation", "risk score", "risk/C.RR.01-24", "from 1 to 25"),
+    (
+        "record-evidence",
+        "Violation",
+        "record evidence",
+        "report/2016-2017/risk/C.RR.01-24",
+        "og:evidence excerpt",
+    ),
+    ("risk-score", "Violation", "risk score", "report/2016-2017/risk/C.RR.01-24", "from 1 to 25"),
     (
         "excerpt-within-report",
         "Violation",
@@ -92,7 +104,7 @@ CASES = [
         "evidence-own-report",
         "Violation",
         "evidence from the record's own report",
-        "risk/C.RR.01-24",
+        "report/2016-2017/risk/C.RR.01-24",
         "Cites lines 40-40 of the 2020-2021 report",
     ),
     (
@@ -171,7 +183,7 @@ CASES = [
         "off-target-note",
         "Warning",
         "off target has a note",
-        "action/CS.S.01.02",
+        "report/2016-2017/action/CS.S.01.02",
         "CS.S.01.02 is Off Target but the report gives no note",
     ),
     (
@@ -185,7 +197,7 @@ CASES = [
         "complete-progress",
         "Warning",
         "complete action at 100%",
-        "action/CS.S.01.02",
+        "report/2016-2017/action/CS.S.01.02",
         "CS.S.01.02 is Complete but its progress is 80.0%",
     ),
 ]

@@ -109,18 +109,23 @@ def add_text_links(graph: Graph, mentioned: dict[URIRef, set[URIRef]]) -> None:
 
 
 def add_structure_links(graph: Graph) -> None:
-    """Indicator -> action by code (CS.S.01.01a measures CS.S.01.01); record -> priority by its table."""
-    actions: dict[tuple[str, str], URIRef] = {}
+    """Indicator -> action by code (CS.S.01.01a measures CS.S.01.01); record -> priority by its table.
+
+    Actions are per report, indicators are not: an indicator measures, for each report it is read from,
+    that report's action of the code, with that report's excerpt as the evidence."""
+    actions: dict[tuple[str, URIRef, str], URIRef] = {}
     for a in graph.subjects(RDF.type, OG.Action):
         code = graph.value(a, OG.code)
         if code:
-            actions[(_council_of(a), str(code))] = a
+            actions[(_council_of(a), graph.value(a, OG.report), str(code))] = a
     for ind in sorted(set(graph.subjects(RDF.type, OG.Indicator))):
         code = graph.value(ind, OG.code)
         m = re.match(r"^(.*\d)[a-z]$", str(code)) if code else None
-        target = actions.get((_council_of(ind), m[1])) if m else None
-        if target is not None:
-            for ex in sorted(graph.objects(ind, OG.evidence)):
+        if not m:
+            continue
+        for ex in sorted(graph.objects(ind, OG.evidence)):
+            target = actions.get((_council_of(ind), graph.value(ex, OG.report), m[1]))
+            if target is not None:
                 link_node(graph, _council_of(ind), ind, OG.action, target, OG.CodeStructure, evidence=ex)
     for cls in (OG.Action, OG.Indicator):
         for rec in sorted(set(graph.subjects(RDF.type, cls))):
@@ -136,17 +141,22 @@ def add_curated_links(graph: Graph, links: Iterable[CuratedLink], council: str, 
     """Adds the curated links whose records are in this build; returns a note for each one that is not
     (a build of some reports only). A link to a target that does not exist is an error: that is a
     mistake in the curated file, whatever was built."""
-    by_code: dict[str, URIRef] = {}
+    by_code: dict[str, list[URIRef]] = {}
     for cls in (OG.Action, OG.Risk):
         for rec in graph.subjects(RDF.type, cls):
             code = graph.value(rec, OG.code)
             if code and _council_of(rec) == council:
-                by_code[str(code)] = rec
+                by_code.setdefault(str(code), []).append(rec)
     skipped = []
     for link in links:
+        # A link keyed by code holds for the record of that code in every report built (actions and
+        # risks are per report); one to a priority, which belongs to one report, for that report's only.
+        subjects = sorted(by_code.get(link.subject, []))
         if link.object.startswith("priority:"):
             year, _, number = link.object.removeprefix("priority:").partition("/")
             target = priority_iri(council, year, number)
+            report = graph.value(target, OG.report)
+            subjects = [s for s in subjects if graph.value(s, OG.report) == report]
         else:
             target = URIRef(link.object)
             if (target, None, None) not in graph:
@@ -154,14 +164,16 @@ def add_curated_links(graph: Graph, links: Iterable[CuratedLink], council: str, 
                     f"{source}:{link.line}: {link.object} is not in the graph; link only "
                     "to provisions, framework elements and priorities that exist"
                 )
-        subject = by_code.get(link.subject)
-        if subject is None or (target, None, None) not in graph:
+        if not subjects or (target, None, None) not in graph:
             skipped.append(
                 f"{source}:{link.line}: curated link {link.subject} {link.predicate} {link.object} "
                 "not added: its record is not in the reports built"
             )
             continue
-        link_node(graph, council, subject, OG[link.predicate], target, OG.Curation, rationale=link.rationale)
+        for subject in subjects:
+            link_node(
+                graph, council, subject, OG[link.predicate], target, OG.Curation, rationale=link.rationale
+            )
     return skipped
 
 

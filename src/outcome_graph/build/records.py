@@ -136,7 +136,7 @@ class RecordBuilder:
         self.add(s, OG.title, Literal(p.title))
 
     def action(self, a: Action) -> URIRef:
-        s = action_iri(self.council, a.key)
+        s = action_iri(self.council, self.year, a.code or f"L{a.excerpt.first_line}")
         self._record(s, OG.Action, a.excerpt)
         self._code(s, a.code, a.code_derived)
         self.add(s, OG.title, Literal(a.title))
@@ -200,7 +200,7 @@ class RecordBuilder:
         return s
 
     def risk(self, r: Risk) -> URIRef:
-        s = risk_iri(self.council, r.code)
+        s = risk_iri(self.council, self.year, r.code)
         self._record(s, OG.Risk, r.excerpt)
         self.add(s, OG.code, Literal(r.code))
         self.add(s, OG.title, Literal(r.title))
