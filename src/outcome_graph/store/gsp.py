@@ -1,48 +1,114 @@
-"""Push the graph to a SPARQL server with the SPARQL 1.1 Graph Store HTTP Protocol."""
+"""Push the graph to a SPARQL server with the SPARQL 1.1 Graph Store HTTP Protocol, into a named graph.
+
+The Graph Store URL of the servers this project is tested against is known from the query endpoint and
+the server's own `Server` header: Oxigraph serves queries at /query and the graph store at /store;
+Virtuoso serves queries at /sparql and a graph store that takes a login at /sparql-graph-crud-auth
+(digest; its /sparql-graph-crud without a login is refused unless the anonymous SPARQL user is given
+write rights, which a shared server should not do). Other servers (Fuseki's /DATASET/data, GraphDB's
+/repositories/ID/rdf-graphs/service) must be named with --graph-store.
+
+Large graphs go up in chunks of whole N-Triples lines: the first chunk replaces the graph (PUT), the
+others are added to it (POST), so that no single request is larger than a server's request limit.
+"""
 
 from __future__ import annotations
 
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 
 from . import StoreError
+from .credentials import Credentials, opener, public_url
+
+CHUNK_BYTES = 32 * 1024**2
+GSP_HINT = (
+    "give it with --graph-store URL (Oxigraph: http://HOST:PORT/store; Virtuoso: "
+    "http://HOST:PORT/sparql-graph-crud-auth; Fuseki: http://HOST:PORT/DATASET/data)"
+)
 
 
-def graph_store_url(endpoint: str) -> str:
-    """The Graph Store Protocol URL next to a query endpoint, for servers that follow Oxigraph's layout.
-
-    Oxigraph serves queries at /query and the graph store at /store; other servers (Fuseki's /data,
-    GraphDB's /rdf-graphs/service) must be named with --graph-store.
-    """
-    parts = urllib.parse.urlsplit(endpoint)
+def graph_store_url(endpoint: str, server: str = "") -> str:
+    """The Graph Store Protocol URL next to a query endpoint, from its layout and its `Server` header."""
+    parts = urllib.parse.urlsplit(public_url(endpoint))
     path = parts.path.rstrip("/")
-    if not path.endswith("/query"):
-        raise StoreError(
-            f"cannot tell the Graph Store Protocol URL for {endpoint}: give it with --graph-store URL"
-        )
-    return urllib.parse.urlunsplit(parts._replace(path=path[: -len("query")] + "store", query=""))
+    software = server.lower()
+    if software.startswith("virtuoso") and path.endswith("/sparql"):
+        return urllib.parse.urlunsplit(parts._replace(path=path + "-graph-crud-auth", query=""))
+    if (software.startswith("oxigraph") or not software) and path.endswith("/query"):
+        return urllib.parse.urlunsplit(parts._replace(path=path[: -len("query")] + "store", query=""))
+    named = f" (the server says it is {server.strip()})" if server.strip() else ""
+    raise StoreError(f"cannot tell the Graph Store Protocol URL for {public_url(endpoint)}{named}: {GSP_HINT}")
 
 
-def put_default_graph(
+def chunks(data: bytes, size: int = CHUNK_BYTES) -> list[bytes]:
+    """`data` (N-Triples) cut at line ends into pieces of at most about `size` bytes."""
+    out, start = [], 0
+    while start < len(data):
+        end = min(start + size, len(data))
+        if end < len(data):
+            newline = data.rfind(b"\n", start, end)
+            end = newline + 1 if newline >= start else data.find(b"\n", end) + 1 or len(data)
+        out.append(data[start:end])
+        start = end
+    return out or [b""]
+
+
+def put_graph(
     store_url: str,
     data: bytes,
     *,
+    graph: str | None = None,
+    credentials: Credentials | None = None,
     media_type: str = "application/n-triples",
     replace: bool = True,
     timeout: float = 300.0,
+    chunk_bytes: int = CHUNK_BYTES,
+    progress: Callable[[str], None] | None = None,
 ) -> int:
-    """PUT (replace) or POST (add) `data` as the server's default graph; returns the HTTP status."""
+    """PUT (replace) or POST (add) N-Triples `data` as the named `graph` (the default graph when None).
+
+    Returns the number of requests made. A refusal names the URL (without any login) and the server's
+    own message; a failure after the first chunk says how far the load got.
+    """
+    query = urllib.parse.urlencode({"graph": graph}) if graph else "default"
     separator = "&" if "?" in store_url else "?"
-    url = f"{store_url}{separator}default"
-    request = urllib.request.Request(
-        url, data=data, method="PUT" if replace else "POST", headers={"Content-Type": media_type}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status
-    except urllib.error.HTTPError as e:
-        detail = " ".join(e.read().decode("utf-8", "replace").split())[:500]
-        raise StoreError(f"the graph store at {url} refused the graph: HTTP {e.code} {detail}") from e
-    except (urllib.error.URLError, OSError) as e:
-        raise StoreError(f"cannot reach the graph store at {url}: {e}") from e
+    url = f"{public_url(store_url)}{separator}{query}"
+    client = opener(store_url, credentials)
+    pieces = chunks(data, chunk_bytes)
+    if credentials is not None:
+        # An empty POST first (it adds nothing): the login is checked, and its challenge answered, before
+        # a large body is sent — a server may refuse an unauthenticated upload by closing the connection.
+        steps = [(0, b"", "POST")]
+    else:
+        steps = []
+    steps += [(n, piece, "PUT" if replace and n == 1 else "POST") for n, piece in enumerate(pieces, 1)]
+    for number, piece, method in steps:
+        request = urllib.request.Request(url, data=piece, method=method, headers={"Content-Type": media_type})
+        where = f" (chunk {number} of {len(pieces)}; the first {number - 1} are in)" if number > 1 else ""
+        if not number:
+            where = " (checking the login with an empty POST)"
+        try:
+            with client.open(request, timeout=timeout) as response:
+                response.read()
+        except urllib.error.HTTPError as e:
+            detail = " ".join(e.read().decode("utf-8", "replace").split())[:500]
+            if e.code in (401, 403):
+                who = f"refused the login from {credentials.source}" if credentials else "needs a login"
+                raise StoreError(
+                    f"the graph store at {url} {who} (HTTP {e.code}){where}: give a login with --user "
+                    "and OUTCOME_GRAPH_PASSWORD, or in ~/.netrc (machine HOST login USER password PASS)"
+                ) from None
+            raise StoreError(f"the graph store at {url} refused the graph{where}: HTTP {e.code} {detail}") from None
+        except (urllib.error.URLError, OSError) as e:
+            reason = getattr(e, "reason", e)
+            raise StoreError(f"cannot reach the graph store at {url}{where}: {reason}") from None
+        if progress and len(pieces) > 1 and number:
+            progress(f"  chunk {number} of {len(pieces)} {method} done")
+    return len(pieces)
+
+
+def put_default_graph(store_url: str, data: bytes, *, media_type: str = "application/n-triples",
+                      replace: bool = True, timeout: float = 300.0) -> int:
+    """PUT (replace) or POST (add) `data` as the server's default graph (for a server of one's own)."""
+    return put_graph(store_url, data, media_type=media_type, replace=replace, timeout=timeout)

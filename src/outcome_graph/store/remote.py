@@ -1,28 +1,45 @@
-"""A store behind any SPARQL 1.1 server, queried through SPARQLWrapper.
+"""A store behind a SPARQL 1.1 server (Oxigraph, Virtuoso, ...), spoken to with the SPARQL 1.1 Protocol.
 
-Every answer is parsed in full before it is used: a server that stops on its own timeout may still
-answer 200 with a cut-off body (the Oxigraph server does), so a body that does not parse is a
-StoreError and never data. Results are always fetched as SPARQL JSON or N-Triples and re-serialized
-here, so the row limit and its signal work as they do for the embedded store.
+- Scope: the graph lives in one named graph on the server (`graph`, default `DEFAULT_GRAPH`, or
+  $OUTCOME_GRAPH_GRAPH). Every request names it as the dataset's default graph (`default-graph-uri`)
+  and names an empty graph as the only named graph (`named-graph-uri`), so that neither the default
+  graph nor `GRAPH ?g` ever reaches another graph on the server (Virtuoso's default graph is the union
+  of all its graphs, its system graphs included).
+- Forms: SELECT and ASK ask for SPARQL JSON results, CONSTRUCT and DESCRIBE for N-Triples; an answer
+  in another form is an error that says what came back.
+- Nothing is passed on unchecked: every body is parsed in full before use (a server that stops on its
+  own timeout may still answer 200 with a cut-off body), Virtuoso's draft `typed-literal` term type is
+  normalised to the standard `literal`, and a result the server cut is detected — Virtuoso's
+  `X-SPARQL-MaxRows` header, its partial-result `X-SQL-State` headers, or a row count equal to the
+  server's known row limit (`server_max_rows`, $OUTCOME_GRAPH_SERVER_MAX_ROWS). A cut result is marked
+  truncated where the caller accepts a cut result (a `max_rows` was given) and is an error otherwise.
+- Logins (digest or basic) come from `credentials.resolve`; they are never part of a message.
+
+Requests are made with urllib rather than SPARQLWrapper: SPARQLWrapper's digest authentication installs
+a process-wide urllib opener, which is wrong in a threaded server talking to one server with a login.
 """
 
 from __future__ import annotations
 
 import http.client
+import os
 import time
 import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 import rdflib
-from SPARQLWrapper import POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from . import Bindings, QueryError, Response, SelectResult, StoreError
 from .bindings import bind
+from .credentials import Credentials, opener, resolve
 from .results import (
     GRAPH_TYPES,
     JSON,
     NTRIPLES,
+    RDF_FORMATS,
     RESULT_TYPES,
     parse_json,
     serialize_boolean,
@@ -32,12 +49,23 @@ from .results import (
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 256 * 1024**2  # an answer is read whole before use; beyond this it is refused
-_ACCEPT = f"{JSON}, {NTRIPLES};q=0.9"
-_RDF_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
+DEFAULT_GRAPH = "https://w3id.org/outcome-graph/graph/main"
+GRAPH_VARIABLE = "OUTCOME_GRAPH_GRAPH"
+SERVER_MAX_ROWS_VARIABLE = "OUTCOME_GRAPH_SERVER_MAX_ROWS"
+# The dataset's only named graph: one that holds nothing, so GRAPH ?g {...} matches nothing, as it does
+# in the embedded store, instead of ranging over every graph on the server.
+NO_NAMED_GRAPHS = "urn:x-outcome-graph:no-named-graphs"
+RESULTS_ACCEPT = f"{JSON}, application/json;q=0.9"
+GRAPH_ACCEPT = f"{NTRIPLES}, text/plain;q=0.9"
+# what a server may answer a CONSTRUCT with, parsed in full (N-Triples is what is asked for)
+_GRAPH_REPLIES = {
     NTRIPLES: ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
+_RESULT_REPLIES = (JSON, "application/json")
+RESULTS, GRAPH = "SELECT or ASK", "CONSTRUCT or DESCRIBE"
 
 
 def _message(body) -> str:
@@ -46,72 +74,140 @@ def _message(body) -> str:
     return " ".join(str(body).split())[:500]
 
 
+@dataclass
+class _Reply:
+    kind: str  # 'rows', 'boolean' or 'triples'
+    answer: object  # the JSON document, or the list of triples
+    cut_at: int | None = None  # the row limit the server says it applied, or the known limit reached
+
+    @property
+    def size(self) -> int:
+        if self.kind == "rows":
+            return len(self.answer["results"]["bindings"])  # type: ignore[index]
+        return len(self.answer) if self.kind == "triples" else 1  # type: ignore[arg-type]
+
+
 class RemoteStore:
-    def __init__(self, endpoint: str, *, timeout: float | None = None, max_bytes: int = DEFAULT_MAX_BYTES):
-        self.endpoint = endpoint
-        self.name = f"remote:{endpoint}"
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        graph: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        credentials: Credentials | None = None,
+        timeout: float | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        server_max_rows: int | None = None,
+    ):
+        if credentials is not None:
+            self.endpoint = resolve(endpoint)[0]
+            self.credentials: Credentials | None = credentials
+        else:
+            self.endpoint, self.credentials = resolve(endpoint, user, password)
+        self.graph = graph or os.environ.get(GRAPH_VARIABLE) or DEFAULT_GRAPH
+        limit = server_max_rows or os.environ.get(SERVER_MAX_ROWS_VARIABLE)
+        self.server_max_rows = int(limit) if limit else None
+        self.name = f"remote:{self.endpoint} graph <{self.graph}>"
         self.timeout = timeout or DEFAULT_TIMEOUT
         self.max_bytes = max_bytes
+        self.server_software = ""  # the Server header of the last answer (tells Virtuoso from Oxigraph)
+        self._opener = opener(self.endpoint, self.credentials)
 
     # ---- one HTTP exchange ----------------------------------------------------------------------
 
-    def _fetch(
-        self,
-        query: str,
-        timeout: float | None,
-        default_graphs: list[str] | None = None,
-        named_graphs: list[str] | None = None,
-    ) -> tuple[str, bytes]:
-        client = SPARQLWrapper(self.endpoint)
-        client.setMethod(POST)
-        client.setOnlyConneg(True)  # no non-standard format= parameter: Accept alone says what we want
-        client.setTimeout(int(max(1, round(timeout or self.timeout))))
-        client.addCustomHttpHeader("Accept", _ACCEPT)
-        for graph in default_graphs or []:
-            client.addDefaultGraph(graph)
-        for graph in named_graphs or []:
-            client.addNamedGraph(graph)
-        client.setQuery(query)
+    def _fetch(self, query: str, timeout: float | None, expect: str) -> _Reply:
+        form = urllib.parse.urlencode(
+            [("query", query), ("default-graph-uri", self.graph), ("named-graph-uri", NO_NAMED_GRAPHS)]
+        ).encode()
+        request = urllib.request.Request(
+            self.endpoint,
+            data=form,
+            method="POST",
+            headers={
+                "Accept": RESULTS_ACCEPT if expect == RESULTS else GRAPH_ACCEPT,
+                "Content-Type": "application/x-www-form-urlencoded",
+                "User-Agent": "outcome-graph",
+            },
+        )
         limit = timeout or self.timeout
         deadline = time.monotonic() + limit
         try:
-            response = client.query().response
-            media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            response = self._opener.open(request, timeout=limit)
+            headers = response.headers
+            self.server_software = headers.get("Server", "")
+            media_type = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
             body = self._read(response, deadline, limit)
-        except QueryBadFormed as e:
-            raise QueryError(
-                f"the SPARQL server refused the query: {_message(e.args[0] if e.args else e)}"
-            ) from e
-        except SPARQLWrapperException as e:
-            raise StoreError(f"the SPARQL server at {self.endpoint} failed: {_message(e)}") from e
         except urllib.error.HTTPError as e:
-            raise StoreError(
-                f"the SPARQL server at {self.endpoint} answered HTTP {e.code}: {_message(e.read())}"
-            ) from e
-        except TimeoutError as e:
-            raise StoreError(
-                f"the SPARQL server at {self.endpoint} did not answer within {limit:g} s", 504
-            ) from e
+            self.server_software = e.headers.get("Server", "") if e.headers else ""
+            detail = _message(e.read())
+            if e.code == 400:
+                raise QueryError(f"the SPARQL server refused the query: {detail}") from None
+            if e.code in (401, 403):
+                who = f"the login from {self.credentials.source}" if self.credentials else "no login"
+                raise StoreError(
+                    f"the SPARQL server at {self.endpoint} refused access with {who} (HTTP {e.code}); "
+                    "give a login with --user and OUTCOME_GRAPH_PASSWORD, or in ~/.netrc",
+                    502,
+                ) from None
+            raise StoreError(f"the SPARQL server at {self.endpoint} answered HTTP {e.code}: {detail}") from None
+        except (TimeoutError, urllib.error.URLError) as e:
+            if isinstance(e, TimeoutError) or isinstance(getattr(e, "reason", None), TimeoutError):
+                raise StoreError(
+                    f"the SPARQL server at {self.endpoint} did not answer within {limit:g} s", 504
+                ) from None
+            raise StoreError(f"cannot reach the SPARQL server at {self.endpoint}: {e.reason}") from None
         except http.client.IncompleteRead as e:
-            raise StoreError(f"the SPARQL server at {self.endpoint} broke off its answer ({e!r})") from e
-        except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
-            raise StoreError(f"cannot reach the SPARQL server at {self.endpoint}: {e}") from e
-        return media_type, body
+            raise StoreError(f"the SPARQL server at {self.endpoint} broke off its answer ({e!r})") from None
+        except (OSError, http.client.HTTPException) as e:
+            raise StoreError(f"cannot reach the SPARQL server at {self.endpoint}: {e}") from None
+        self._check_partial(headers)
+        reply = self._parse(media_type, body, expect)
+        reply.cut_at = self._cut_at(headers, reply)
+        return reply
 
-    def _answer(self, query: str, timeout: float | None, **dataset) -> tuple[str, object]:
-        """('rows', doc) | ('boolean', doc) | ('triples', [Triple]) — each parsed and checked in full."""
-        media_type, body = self._fetch(query, timeout, **dataset)
-        if media_type == JSON or media_type == "application/json":
-            doc = parse_json(body)
-            return ("boolean" if "boolean" in doc else "rows"), doc
-        if media_type in (NTRIPLES, "text/plain"):
+    def _check_partial(self, headers) -> None:
+        # Virtuoso's "anytime" answer: at its MaxQueryExecutionTime it sends what it has with 200 OK and
+        # X-SQL-State: S1TAT — an arbitrary part of the result, so never usable as data.
+        state = headers.get("X-SQL-State")
+        if state:
+            raise StoreError(
+                f"the SPARQL server sent an incomplete result (X-SQL-State: {state}: "
+                f"{_message(headers.get('X-SQL-Message', ''))[:160]}); the query ran past the server's "
+                "time limit (Virtuoso: MaxQueryExecutionTime in virtuoso.ini)",
+                504,
+            )
+
+    def _cut_at(self, headers, reply: _Reply) -> int | None:
+        declared = headers.get("X-SPARQL-MaxRows")
+        if declared:
             try:
-                return "triples", [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
-            except SyntaxError as e:
-                raise StoreError(f"the SPARQL server sent malformed or cut-off N-Triples ({e})") from e
-        raise StoreError(
-            f"the SPARQL server answered with {media_type or 'no media type'}, not SPARQL results"
-        )
+                return int(declared)
+            except ValueError:
+                return reply.size
+        if self.server_max_rows and reply.kind != "boolean" and reply.size >= self.server_max_rows:
+            return self.server_max_rows
+        return None
+
+    def _parse(self, media_type: str, body: bytes, expect: str) -> _Reply:
+        if expect == RESULTS:
+            if media_type not in _RESULT_REPLIES:
+                raise StoreError(
+                    f"the SPARQL server answered a {RESULTS} query with "
+                    f"{media_type or 'no media type'}, not SPARQL JSON results"
+                )
+            doc = parse_json(body)
+            return _Reply("boolean" if "boolean" in doc else "rows", doc)
+        rdf_format = _GRAPH_REPLIES.get(media_type)
+        if rdf_format is None:
+            raise StoreError(
+                f"the SPARQL server answered a {GRAPH} query with {media_type or 'no media type'}, not RDF "
+                f"(asked for {NTRIPLES})"
+            )
+        try:
+            return _Reply("triples", [q.triple for q in ox.parse(body, format=rdf_format)])
+        except SyntaxError as e:
+            raise StoreError(f"the SPARQL server sent malformed or cut-off {media_type} ({e})") from None
 
     def _read(self, response, deadline: float, limit: float) -> bytes:
         """The whole body, within the time limit and the size limit.
@@ -140,6 +236,24 @@ class RemoteStore:
         finally:
             response.close()
 
+    def _cut(self, reply: _Reply, max_rows: int | None, accept_cut: bool) -> tuple[list, bool, int | None]:
+        """(items, truncated, the limit to report): the caller's limit and the server's, applied.
+
+        A result the server cut is an error unless the caller accepts a cut result (and says so on).
+        """
+        items = reply.answer["results"]["bindings"] if reply.kind == "rows" else reply.answer  # type: ignore[index]
+        if reply.cut_at is not None and not accept_cut:
+            raise StoreError(
+                f"the SPARQL server cut its answer at {reply.size} rows (its row limit is {reply.cut_at}), so "
+                "it is incomplete; raise the server's limit above the graph's size (Virtuoso: "
+                "ResultSetMaxRows in the [SPARQL] section of virtuoso.ini)"
+            )
+        if max_rows is not None and len(items) > max_rows:  # type: ignore[arg-type]
+            return items[:max_rows], True, max_rows  # type: ignore[index]
+        if reply.cut_at is not None:
+            return items, True, min(reply.cut_at, max_rows) if max_rows is not None else reply.cut_at  # type: ignore[return-value]
+        return items, False, max_rows  # type: ignore[return-value]
+
     # ---- the Store protocol ---------------------------------------------------------------------
 
     def select(
@@ -150,19 +264,17 @@ class RemoteStore:
         timeout: float | None = None,
         max_rows: int | None = None,
     ) -> SelectResult:
-        kind, doc = self._answer(bind(query, bindings), timeout)
-        if kind != "rows":
+        reply = self._fetch(bind(query, bindings), timeout, RESULTS)
+        if reply.kind != "rows":
             raise QueryError("expected a SELECT query")
-        rows = doc["results"]["bindings"]
-        truncated = max_rows is not None and len(rows) > max_rows
-        rows = rows[:max_rows] if truncated else rows
-        return SelectResult(list(doc["head"].get("vars", [])), to_nodes(rows), truncated)
+        rows, truncated, _ = self._cut(reply, max_rows, max_rows is not None)
+        return SelectResult(list(reply.answer["head"].get("vars", [])), to_nodes(rows), truncated)  # type: ignore[index]
 
     def ask(self, query: str, *, bindings: Bindings | None = None, timeout: float | None = None) -> bool:
-        kind, doc = self._answer(bind(query, bindings), timeout)
-        if kind != "boolean":
+        reply = self._fetch(bind(query, bindings), timeout, RESULTS)
+        if reply.kind != "boolean":
             raise QueryError("expected an ASK query")
-        return doc["boolean"]
+        return reply.answer["boolean"]  # type: ignore[index]
 
     def construct(
         self,
@@ -172,13 +284,10 @@ class RemoteStore:
         timeout: float | None = None,
         max_triples: int | None = None,
     ) -> rdflib.Graph:
-        kind, triples = self._answer(bind(query, bindings), timeout)
-        if kind != "triples":
-            raise QueryError("expected a CONSTRUCT or DESCRIBE query")
-        truncated = max_triples is not None and len(triples) > max_triples
-        data = ox.serialize(triples[:max_triples] if truncated else triples, format=ox.RdfFormat.N_TRIPLES)
+        reply = self._fetch(bind(query, bindings), timeout, GRAPH)
+        triples, truncated, _ = self._cut(reply, max_triples, max_triples is not None)
         graph = rdflib.Graph()
-        graph.parse(data=data, format="nt")
+        graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
         graph.truncated = truncated  # type: ignore[attr-defined]
         return graph
 
@@ -192,32 +301,31 @@ class RemoteStore:
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
     ) -> Response:
-        kind, answer = self._answer(query, timeout, default_graphs=default_graphs, named_graphs=named_graphs)
-        if kind == "boolean":
+        if default_graphs or named_graphs:
+            # the dataset on a shared server is this store's graph; another graph there is not ours to read
+            raise QueryError(
+                f"this store serves the graph <{self.graph}> only: leave out default-graph-uri / named-graph-uri"
+            )
+        reply = self._fetch(query, timeout, GRAPH if accept in GRAPH_TYPES else RESULTS)
+        if reply.kind == "boolean":
             if accept not in RESULT_TYPES[:2]:
                 raise QueryError(f"ASK results cannot be given as {accept}", status=406)
-            return Response(serialize_boolean(answer["boolean"], accept), accept, False, "ASK")
-        if kind == "rows":
+            return Response(serialize_boolean(reply.answer["boolean"], accept), accept, False, "ASK")  # type: ignore[index]
+        items, truncated, limit = self._cut(reply, max_rows, True)
+        if reply.kind == "rows":
             if accept not in RESULT_TYPES:
                 raise QueryError(f"SELECT results cannot be given as {accept}", status=406)
-            rows = answer["results"]["bindings"]
-            truncated = max_rows is not None and len(rows) > max_rows
-            rows = rows[:max_rows] if truncated else rows
-            vars_ = list(answer["head"].get("vars", []))
-            return Response(serialize_select(vars_, rows, accept, truncated, max_rows), accept, truncated)
-        if accept not in GRAPH_TYPES:
-            raise QueryError(f"CONSTRUCT results cannot be given as {accept}", status=406)
-        truncated = max_rows is not None and len(answer) > max_rows
-        triples = answer[:max_rows] if truncated else answer
-        return Response(ox.serialize(triples, format=_RDF_FORMATS[accept]), accept, truncated, "CONSTRUCT")
+            vars_ = list(reply.answer["head"].get("vars", []))  # type: ignore[index]
+            return Response(serialize_select(vars_, items, accept, truncated, limit), accept, truncated)
+        return Response(ox.serialize(items, format=RDF_FORMATS[accept]), accept, truncated, "CONSTRUCT")
 
     def triple_count(self) -> int:
         result = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(result.rows[0]["n"])
 
     def graph_names(self) -> set[str]:
-        result = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return {str(row["g"]) for row in result.rows if "g" in row}
+        """None: the served dataset is the store's graph as the default graph, with no named graphs."""
+        return set()
 
     def close(self) -> None:
         pass

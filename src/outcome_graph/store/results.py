@@ -13,6 +13,7 @@ import io
 import json
 from xml.sax.saxutils import escape, quoteattr
 
+import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
@@ -31,9 +32,18 @@ BOOLEAN_TYPES = (JSON, XML)
 TURTLE = "text/turtle"
 NTRIPLES = "application/n-triples"
 JSONLD = "application/ld+json"
-GRAPH_TYPES = (TURTLE, NTRIPLES, JSONLD)
+RDFXML = "application/rdf+xml"  # what rdflib's SPARQLStore and SPARQLWrapper ask for by default
+GRAPH_TYPES = (TURTLE, NTRIPLES, JSONLD, RDFXML)
+# the engine's writer for each graph media type
+RDF_FORMATS = {
+    TURTLE: ox.RdfFormat.TURTLE,
+    NTRIPLES: ox.RdfFormat.N_TRIPLES,
+    JSONLD: ox.RdfFormat.JSON_LD,
+    RDFXML: ox.RdfFormat.RDF_XML,
+}
 
 Row = dict[str, dict[str, str]]
+VIRTUOSO_ASK = "__ASK_RETVAL"
 
 
 def to_node(term: dict[str, str]) -> Node:
@@ -73,7 +83,31 @@ def parse_json(body: bytes) -> dict:
     bindings = doc.get("results", {}).get("bindings") if isinstance(doc.get("results"), dict) else None
     if not isinstance(bindings, list) or not all(isinstance(b, dict) for b in bindings):
         raise StoreError("the SPARQL server's answer has no 'results.bindings' list")
+    if doc["head"].get("vars") == [VIRTUOSO_ASK] and len(bindings) <= 1:
+        # Virtuoso 7.2 answers ASK as a SELECT of one integer: one row of 1 for true, no row for false
+        return {"head": {}, "boolean": bool(bindings) and bindings[0].get(VIRTUOSO_ASK, {}).get("value") != "0"}
+    for row in bindings:
+        for var, term in row.items():
+            row[var] = _standard_term(term)
     return doc
+
+
+def _standard_term(term) -> dict[str, str]:
+    """A SPARQL 1.1 JSON term: Virtuoso's draft "typed-literal" becomes "literal", an explicit
+    xsd:string datatype is dropped (a simple literal), and a term without a type or value is an error."""
+    if not isinstance(term, dict) or not isinstance(term.get("value"), str):
+        raise StoreError(f"malformed SPARQL JSON results: a term without a string value ({str(term)[:80]})")
+    kind = term.get("type")
+    if kind not in ("uri", "bnode", "literal", "typed-literal"):
+        raise StoreError(f"malformed SPARQL JSON results: unknown term type {kind!r}")
+    if kind in ("uri", "bnode"):
+        return {"type": kind, "value": term["value"]}
+    out = {"type": "literal", "value": term["value"]}
+    if term.get("xml:lang"):
+        out["xml:lang"] = term["xml:lang"]
+    elif term.get("datatype") and term["datatype"] != XSD_STRING:
+        out["datatype"] = term["datatype"]
+    return out
 
 
 def serialize_select(

@@ -58,13 +58,9 @@ def _term(t) -> dict[str, str]:
 
 
 def _rdf_format(media_type: str):
-    import pyoxigraph as ox
+    from .results import RDF_FORMATS
 
-    return {
-        "text/turtle": ox.RdfFormat.TURTLE,
-        "application/n-triples": ox.RdfFormat.N_TRIPLES,
-        "application/ld+json": ox.RdfFormat.JSON_LD,
-    }[media_type]
+    return RDF_FORMATS[media_type]
 
 
 def _handle(store, request: dict) -> dict:
