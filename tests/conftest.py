@@ -7,6 +7,9 @@
   loaded with the same graph through the Graph Store Protocol; yields its query endpoint URL
   (`http://127.0.0.1:PORT/query`; the graph store is at `/store`). Stopped at the end of the session.
 - `remote_store`: a RemoteStore over that server.
+- `virtuoso_server`: Debian's Virtuoso (`virtuoso-t`) run in the foreground with a scratch database and
+  its own ini on free loopback ports, loaded with the same graph (see tests/virtuoso.py); started once.
+  Missing, it skips — except under CI=true (or OUTCOME_GRAPH_REQUIRE_VIRTUOSO=1), where it fails.
 - `each_store` / `each_client`: parametrized over both stores, for tests that must hold for both.
 - `server` / `browser`: `outcome-graph serve` run as a user runs it (waitress, its own store) on a free
   loopback port, and Debian's headless chromium driven by Playwright, for the page tests.
@@ -30,8 +33,8 @@ from outcome_graph.build import build_graph, sources_fingerprint, to_ntriples
 from outcome_graph.serve.app import create_app
 from outcome_graph.store.build import ensure_built
 from outcome_graph.store.embedded import EmbeddedStore
-from outcome_graph.store.gsp import put_default_graph
-from outcome_graph.store.remote import RemoteStore
+from outcome_graph.store.gsp import put_graph
+from outcome_graph.store.remote import DEFAULT_GRAPH, RemoteStore
 
 # Page tests need Debian's chromium. Where it is missing they skip, except where a browser is required
 # (CI sets OUTCOME_GRAPH_REQUIRE_BROWSER=1): then a missing browser fails the run.
@@ -115,7 +118,7 @@ def client(app):
 def oxigraph_server(tmp_path_factory, graph_ntriples):
     process, base = start_oxigraph(tmp_path_factory.mktemp("oxigraph"))
     try:
-        put_default_graph(f"{base}/store", graph_ntriples)
+        put_graph(f"{base}/store", graph_ntriples, graph=DEFAULT_GRAPH)
         yield f"{base}/query"
     finally:
         stop(process)
@@ -124,6 +127,18 @@ def oxigraph_server(tmp_path_factory, graph_ntriples):
 @pytest.fixture(scope="session")
 def remote_store(oxigraph_server):
     return RemoteStore(oxigraph_server, timeout=10)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory, graph_ntriples):
+    from virtuoso import start_virtuoso
+
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    try:
+        server.load(graph_ntriples)
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session", params=["embedded", pytest.param("remote", marks=pytest.mark.server)])

@@ -68,8 +68,8 @@ def run(args: argparse.Namespace) -> int:
     count = store.triple_count()
     if not args.append and count != sent:
         raise OutcomeGraphError(
-            f"the endpoint answers with {count} triples in <{store.graph}>, but {sent} were sent: the load is "
-            "incomplete or the endpoint reads another graph"
+            f"the endpoint answers with {count} triples in <{store.graph}>, but {sent} were sent: "
+            "the load is incomplete or the endpoint reads another graph"
         )
     print(f"done in {time.monotonic() - started:.1f} s: the endpoint now answers with {count} triples")
     return 0

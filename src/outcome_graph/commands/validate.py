@@ -27,6 +27,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--format", default="text", help="text (default), json, or turtle (sh:ValidationReport)")
     p.add_argument("--council", help="council id for reports whose file name does not start with it")
+    p.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="validate the graph a SPARQL server holds "
+        "(its named graph: $OUTCOME_GRAPH_GRAPH or the default)",
+    )
 
 
 class UsageError(Exception):
@@ -67,6 +73,14 @@ def load_inputs(inputs: list[Path], council: str | None = None) -> tuple[Graph, 
     return g, ", ".join(str(p) for p in inputs)
 
 
+def remote_graph(endpoint: str) -> tuple[Graph, str]:
+    """The whole graph a SPARQL server holds, read back (a cut answer is an error, not a graph)."""
+    from ..store.remote import RemoteStore
+
+    store = RemoteStore(endpoint, timeout=120)
+    return store.construct("CONSTRUCT WHERE { ?s ?p ?o }"), f"<{store.graph}> at {store.endpoint}"
+
+
 def run(args: argparse.Namespace) -> int:
     from ..validate import validate_graph
     from ..validate.formats import FORMATS, render
@@ -78,7 +92,12 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        graph, source = load_inputs(args.inputs, args.council)
+        if args.endpoint and args.inputs:
+            raise UsageError("give files or --endpoint, not both")
+        if args.endpoint:
+            graph, source = remote_graph(args.endpoint)
+        else:
+            graph, source = load_inputs(args.inputs, args.council)
     except (UsageError, OutcomeGraphError) as e:
         # A file that cannot be read or built is the caller's to fix, not a validation finding (exit 1).
         print(f"outcome-graph validate: error: {e}", file=sys.stderr)

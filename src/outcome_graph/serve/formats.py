@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MIMEAccept
 
-from ..store.results import CSV, JSON, JSONLD, NTRIPLES, TSV, TURTLE, XML
+from ..store.results import CSV, JSON, JSONLD, NTRIPLES, RDFXML, TSV, TURTLE, XML
 
 # format= names a browser user can type; each maps to one media type.
 FORMAT_NAMES = {
@@ -18,7 +18,13 @@ FORMAT_NAMES = {
     "ntriples": NTRIPLES,
     "jsonld": JSONLD,
     "json-ld": JSONLD,
+    "n3": TURTLE,  # SPARQLWrapper's N3; Turtle is N3
+    "rdf": RDFXML,  # SPARQLWrapper's RDF and RDFXML
+    "rdf+xml": RDFXML,
+    "rdfxml": RDFXML,
 }
+# For a graph (CONSTRUCT, DESCRIBE) SPARQLWrapper's XML and JSON mean RDF/XML and JSON-LD.
+GRAPH_FORMAT_NAMES = {**FORMAT_NAMES, "xml": RDFXML, "json": JSONLD}
 
 # What each query form can be given as, best first (the first is the default for */* or no Accept),
 # with the generic types clients commonly send mapped to the specific one they mean.
@@ -37,9 +43,13 @@ OFFERS = {
         TURTLE: TURTLE,
         NTRIPLES: NTRIPLES,
         JSONLD: JSONLD,
+        RDFXML: RDFXML,
         "application/json": JSONLD,
         "text/plain": NTRIPLES,
         "application/x-turtle": TURTLE,
+        "text/n3": TURTLE,
+        "text/rdf+n3": TURTLE,
+        "application/xml": RDFXML,
     },
 }
 OFFERS["DESCRIBE"] = OFFERS["CONSTRUCT"]
@@ -61,12 +71,13 @@ def choose(form: str, accept: MIMEAccept, format_name: str | None) -> str | None
     offers = OFFERS[form]
     if format_name:
         name = format_name.strip().lower()
-        media_type = FORMAT_NAMES.get(name) or (name if name in offers else None)
+        names = GRAPH_FORMAT_NAMES if form in ("CONSTRUCT", "DESCRIBE") else FORMAT_NAMES
+        media_type = names.get(name) or (name if name in offers else None)
         if media_type is None:
             raise UnknownFormat(
                 f"unknown format {format_name!r}: use one of {', '.join(sorted(FORMAT_NAMES))}"
             )
-        return offers.get(media_type)
+        return offers.get(media_type)  # a format this form cannot be given as: None (406)
     if not accept:
         return next(iter(offers.values()))
     best = accept.best_match(list(offers))

@@ -10,7 +10,7 @@ Other IRIs the graph uses (statutes, periods, vocabulary terms) are shown the sa
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 from rdflib import Graph, URIRef
 
 from ..errors import OutcomeGraphError
@@ -25,6 +25,13 @@ RDF_TYPES = {
     "text/turtle": ("turtle", "text/turtle"),
     "application/ld+json": ("json-ld", "application/ld+json"),
     "application/n-triples": ("nt", "application/n-triples"),
+    "application/rdf+xml": ("xml", "application/rdf+xml"),  # rdflib's and SPARQLWrapper's default
+}
+# other names clients send for the same formats
+RDF_ALIASES = {
+    "text/n3": "text/turtle",
+    "application/x-turtle": "text/turtle",
+    "text/plain": "application/n-triples",
 }
 RDF_FORMATS = {
     "ttl": "text/turtle",
@@ -33,6 +40,11 @@ RDF_FORMATS = {
     "json-ld": "application/ld+json",
     "json": "application/ld+json",
     "nt": "application/n-triples",
+    "xml": "application/rdf+xml",
+    "rdf": "application/rdf+xml",
+    "rdf+xml": "application/rdf+xml",
+    "rdfxml": "application/rdf+xml",
+    "n3": "text/turtle",
 }
 NEIGHBOURS_SHOWN = 500
 
@@ -71,12 +83,21 @@ SELECT ?link ?p ?o ?basis ?rationale ?first ?last WHERE {
 DESCRIBE = "CONSTRUCT { ?s ?p ?o . ?x ?q ?s } WHERE { { ?s ?p ?o } UNION { ?x ?q ?s } }"
 
 
+class NotAcceptable(Exception):
+    pass
+
+
 def _rdf_choice() -> str | None:
+    """The RDF media type asked for, or None for the HTML page. An Accept header that names only
+    types neither HTML nor an RDF format offered here is refused (406), never answered with HTML."""
     fmt = request.args.get("format")
     if fmt:
         return RDF_FORMATS.get(fmt.lower()) if fmt.lower() not in ("html", "htm") else None
-    best = request.accept_mimetypes.best_match(["text/html", *RDF_TYPES])
-    return best if best in RDF_TYPES else None
+    accept = request.accept_mimetypes
+    best = accept.best_match(["text/html", "application/xhtml+xml", *RDF_TYPES, *RDF_ALIASES])
+    if best is None and accept:
+        raise NotAcceptable()
+    return RDF_ALIASES.get(best, best) if best not in ("text/html", "application/xhtml+xml", None) else None
 
 
 def _label(row: dict, v: str) -> str | None:
@@ -165,8 +186,8 @@ def describe(iri: URIRef):
 def _rdf(iri: URIRef, media_type: str) -> Response:
     timeout, _ = limits()
     graph: Graph = current_store().construct(DESCRIBE, bindings={"s": iri}, timeout=timeout)
-    if len(graph) == 0:
-        abort(404)
+    if len(graph) == 0:  # plain text: an RDF request never gets an HTML page, not even an error page
+        return Response(f"{iri} is not in the graph: no statement names it.\n", 404, mimetype="text/plain")
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns)
     fmt, mime = RDF_TYPES[media_type]
@@ -180,10 +201,16 @@ def _rdf(iri: URIRef, media_type: str) -> Response:
 def _show(iri: URIRef):
     try:
         media_type = _rdf_choice()
+    except NotAcceptable:
+        offered = ", ".join(["text/html", *RDF_TYPES])
+        return Response(f"{iri} can be given as: {offered}\n", 406, mimetype="text/plain")
+    try:
         if media_type:
             return _rdf(iri, media_type)
         info = describe(iri)
     except OutcomeGraphError as e:
+        if media_type:
+            return Response(f"{e}\n", error_status(e), mimetype="text/plain")
         return Response(
             render_template("error.html", message=str(e), status=error_status(e)),
             error_status(e),

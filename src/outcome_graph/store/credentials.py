@@ -54,7 +54,9 @@ def _netrc_login(host: str) -> tuple[str, str] | None:
         where = f"{path}, line {line}" if line else path
         from . import StoreError
 
-        raise StoreError(f"cannot read {where}: fix its syntax (machine HOST login USER password PASS)") from None
+        raise StoreError(
+            f"cannot read {where}: fix its syntax (machine HOST login USER password PASS)"
+        ) from None
     if not found:
         return None
     login, _account, password = found
@@ -104,7 +106,8 @@ class _Digest(urllib.request.HTTPDigestAuthHandler):
 
     def retry_http_digest_auth(self, req, auth):
         _scheme, challenge = auth.split(" ", 1)
-        self.challenge = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(challenge)))
+        fields = filter(None, urllib.request.parse_http_list(challenge))
+        self.challenge = urllib.request.parse_keqv_list(fields)
         return super().retry_http_digest_auth(req, auth)
 
     def http_request(self, req):

@@ -38,7 +38,9 @@ def graph_store_url(endpoint: str, server: str = "") -> str:
     if (software.startswith("oxigraph") or not software) and path.endswith("/query"):
         return urllib.parse.urlunsplit(parts._replace(path=path[: -len("query")] + "store", query=""))
     named = f" (the server says it is {server.strip()})" if server.strip() else ""
-    raise StoreError(f"cannot tell the Graph Store Protocol URL for {public_url(endpoint)}{named}: {GSP_HINT}")
+    raise StoreError(
+        f"cannot tell the Graph Store Protocol URL for {public_url(endpoint)}{named}: {GSP_HINT}"
+    )
 
 
 def chunks(data: bytes, size: int = CHUNK_BYTES) -> list[bytes]:
@@ -99,7 +101,9 @@ def put_graph(
                     f"the graph store at {url} {who} (HTTP {e.code}){where}: give a login with --user "
                     "and OUTCOME_GRAPH_PASSWORD, or in ~/.netrc (machine HOST login USER password PASS)"
                 ) from None
-            raise StoreError(f"the graph store at {url} refused the graph{where}: HTTP {e.code} {detail}") from None
+            raise StoreError(
+                f"the graph store at {url} refused the graph{where}: HTTP {e.code} {detail}"
+            ) from None
         except (urllib.error.URLError, OSError) as e:
             reason = getattr(e, "reason", e)
             raise StoreError(f"cannot reach the graph store at {url}{where}: {reason}") from None

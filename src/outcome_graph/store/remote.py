@@ -66,6 +66,9 @@ _GRAPH_REPLIES = {
 }
 _RESULT_REPLIES = (JSON, "application/json")
 RESULTS, GRAPH = "SELECT or ASK", "CONSTRUCT or DESCRIBE"
+VIRTUOSO_LIMIT_QUERY = (
+    "SELECT (bif:cfg_item_value(bif:virtuoso_ini_path(), 'SPARQL', 'ResultSetMaxRows') AS ?max) WHERE { }"
+)
 
 
 def _message(body) -> str:
@@ -112,13 +115,22 @@ class RemoteStore:
         self.timeout = timeout or DEFAULT_TIMEOUT
         self.max_bytes = max_bytes
         self.server_software = ""  # the Server header of the last answer (tells Virtuoso from Oxigraph)
+        self._asked_limit = False
         self._opener = opener(self.endpoint, self.credentials)
 
     # ---- one HTTP exchange ----------------------------------------------------------------------
 
     def _fetch(self, query: str, timeout: float | None, expect: str) -> _Reply:
+        limit = timeout or self.timeout
         form = urllib.parse.urlencode(
-            [("query", query), ("default-graph-uri", self.graph), ("named-graph-uri", NO_NAMED_GRAPHS)]
+            [
+                ("query", query),
+                ("default-graph-uri", self.graph),
+                ("named-graph-uri", NO_NAMED_GRAPHS),
+                # Virtuoso's own time limit for this query (ms, a little under ours): it stops there rather
+                # than run on after this client has given up (its answer is then partial: refused below)
+                ("timeout", str(int(limit * 800))),
+            ]
         ).encode()
         request = urllib.request.Request(
             self.endpoint,
@@ -130,7 +142,6 @@ class RemoteStore:
                 "User-Agent": "outcome-graph",
             },
         )
-        limit = timeout or self.timeout
         deadline = time.monotonic() + limit
         try:
             response = self._opener.open(request, timeout=limit)
@@ -143,6 +154,10 @@ class RemoteStore:
             detail = _message(e.read())
             if e.code == 400:
                 raise QueryError(f"the SPARQL server refused the query: {detail}") from None
+            if "S1T00" in detail or "timed out" in detail:  # Virtuoso at its MaxQueryExecutionTime
+                raise StoreError(
+                    f"the query ran past the SPARQL server's time limit (HTTP {e.code}): {detail}", 504
+                ) from None
             if e.code in (401, 403):
                 who = f"the login from {self.credentials.source}" if self.credentials else "no login"
                 raise StoreError(
@@ -150,7 +165,9 @@ class RemoteStore:
                     "give a login with --user and OUTCOME_GRAPH_PASSWORD, or in ~/.netrc",
                     502,
                 ) from None
-            raise StoreError(f"the SPARQL server at {self.endpoint} answered HTTP {e.code}: {detail}") from None
+            raise StoreError(
+                f"the SPARQL server at {self.endpoint} answered HTTP {e.code}: {detail}"
+            ) from None
         except (TimeoutError, urllib.error.URLError) as e:
             if isinstance(e, TimeoutError) or isinstance(getattr(e, "reason", None), TimeoutError):
                 raise StoreError(
@@ -163,8 +180,30 @@ class RemoteStore:
             raise StoreError(f"cannot reach the SPARQL server at {self.endpoint}: {e}") from None
         self._check_partial(headers)
         reply = self._parse(media_type, body, expect)
+        if self.server_software.lower().startswith("virtuoso") and self.server_max_rows is None:
+            self._learn_virtuoso_limit(headers)
         reply.cut_at = self._cut_at(headers, reply)
         return reply
+
+    def _learn_virtuoso_limit(self, headers) -> None:
+        """Virtuoso's ResultSetMaxRows, asked of the server once.
+
+        Virtuoso says when it cut a SELECT (X-SPARQL-MaxRows) but cuts a CONSTRUCT silently, at its
+        limit plus one; knowing the limit, a graph of that size is recognised as cut.
+        """
+        if self._asked_limit:
+            return
+        self._asked_limit = True
+        declared = headers.get("X-SPARQL-MaxRows")
+        if declared and declared.isdigit():
+            self.server_max_rows = int(declared)
+            return
+        try:
+            reply = self._fetch(VIRTUOSO_LIMIT_QUERY, None, RESULTS)
+            value = reply.answer["results"]["bindings"][0]["max"]["value"]  # type: ignore[index]
+        except (StoreError, QueryError, LookupError, TypeError):
+            return  # the server does not say (a login without the right): only its headers tell
+        self.server_max_rows = int(value) if value.strip().isdigit() and int(value) > 0 else None
 
     def _check_partial(self, headers) -> None:
         # Virtuoso's "anytime" answer: at its MaxQueryExecutionTime it sends what it has with 200 OK and
@@ -244,8 +283,8 @@ class RemoteStore:
         items = reply.answer["results"]["bindings"] if reply.kind == "rows" else reply.answer  # type: ignore[index]
         if reply.cut_at is not None and not accept_cut:
             raise StoreError(
-                f"the SPARQL server cut its answer at {reply.size} rows (its row limit is {reply.cut_at}), so "
-                "it is incomplete; raise the server's limit above the graph's size (Virtuoso: "
+                f"the SPARQL server cut its answer at {reply.size} rows (its row limit is {reply.cut_at}), "
+                "so it is incomplete; raise the server's limit above the graph's size (Virtuoso: "
                 "ResultSetMaxRows in the [SPARQL] section of virtuoso.ini)"
             )
         if max_rows is not None and len(items) > max_rows:  # type: ignore[arg-type]
@@ -304,7 +343,8 @@ class RemoteStore:
         if default_graphs or named_graphs:
             # the dataset on a shared server is this store's graph; another graph there is not ours to read
             raise QueryError(
-                f"this store serves the graph <{self.graph}> only: leave out default-graph-uri / named-graph-uri"
+                f"this store serves the graph <{self.graph}> only: "
+                "leave out default-graph-uri / named-graph-uri"
             )
         reply = self._fetch(query, timeout, GRAPH if accept in GRAPH_TYPES else RESULTS)
         if reply.kind == "boolean":

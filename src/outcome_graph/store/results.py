@@ -85,7 +85,8 @@ def parse_json(body: bytes) -> dict:
         raise StoreError("the SPARQL server's answer has no 'results.bindings' list")
     if doc["head"].get("vars") == [VIRTUOSO_ASK] and len(bindings) <= 1:
         # Virtuoso 7.2 answers ASK as a SELECT of one integer: one row of 1 for true, no row for false
-        return {"head": {}, "boolean": bool(bindings) and bindings[0].get(VIRTUOSO_ASK, {}).get("value") != "0"}
+        value = bool(bindings) and bindings[0].get(VIRTUOSO_ASK, {}).get("value") != "0"
+        return {"head": {}, "boolean": value}
     for row in bindings:
         for var, term in row.items():
             row[var] = _standard_term(term)
