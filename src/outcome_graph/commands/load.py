@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     if args.graph_store:
         target = args.graph_store
     else:
-        store.ask("ASK {}")  # the Server header tells which layout the server has
+        store.select("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")  # its Server header tells its layout
         target = graph_store_url(store.endpoint, store.server_software)
     login = f", login from {store.credentials.source}" if store.credentials else ""
     print("building the graph from the bundled reports ...", flush=True)

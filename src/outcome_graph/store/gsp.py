@@ -78,18 +78,16 @@ def put_graph(
     url = f"{public_url(store_url)}{separator}{query}"
     client = opener(store_url, credentials)
     pieces = chunks(data, chunk_bytes)
-    if credentials is not None:
-        # An empty POST first (it adds nothing): the login is checked, and its challenge answered, before
-        # a large body is sent — a server may refuse an unauthenticated upload by closing the connection.
-        steps = [(0, b"", "POST")]
-    else:
-        steps = []
+    # An empty POST first (it adds nothing): a login is checked, and its challenge answered, before a
+    # large body is sent — a server that refuses an upload (Virtuoso, without a login) closes the
+    # connection under it, and the client would see a broken pipe instead of the refusal.
+    steps = [(0, b"", "POST")]
     steps += [(n, piece, "PUT" if replace and n == 1 else "POST") for n, piece in enumerate(pieces, 1)]
     for number, piece, method in steps:
         request = urllib.request.Request(url, data=piece, method=method, headers={"Content-Type": media_type})
         where = f" (chunk {number} of {len(pieces)}; the first {number - 1} are in)" if number > 1 else ""
         if not number:
-            where = " (checking the login with an empty POST)"
+            where = " (an empty POST, to check access)"
         try:
             with client.open(request, timeout=timeout) as response:
                 response.read()
@@ -110,9 +108,3 @@ def put_graph(
         if progress and len(pieces) > 1 and number:
             progress(f"  chunk {number} of {len(pieces)} {method} done")
     return len(pieces)
-
-
-def put_default_graph(store_url: str, data: bytes, *, media_type: str = "application/n-triples",
-                      replace: bool = True, timeout: float = 300.0) -> int:
-    """PUT (replace) or POST (add) `data` as the server's default graph (for a server of one's own)."""
-    return put_graph(store_url, data, media_type=media_type, replace=replace, timeout=timeout)
