@@ -12,18 +12,37 @@ from flask import Flask
 
 from ..store import Store, open_store
 from . import EXTENSION
+from .admission import Admission, AdmittedStore, Policy
+from .admission import init_app as init_admission
+from .cache import CacheFront, ResultCache
 from .config import load_settings
+
+DEFAULT_WORKERS = 3  # query workers for user-written queries
+DEFAULT_RESERVED = 1  # ... and for the project's own (saved queries, pages)
 
 # Views written separately; each module exposes `bp`. A module that is not there yet is skipped.
 OPTIONAL_BLUEPRINTS = ("queries", "pages", "lookup", "trace_views", "trace", "audit", "validation")
+
+
+def admission_policy(store: Store, config: Mapping[str, Any], timeout: float) -> Policy:
+    """The admission policy for `store`: lanes as wide as its worker pools (see serve.admission)."""
+    pool, reserved = getattr(store, "pool", None), getattr(store, "reserved", None)
+    workers = getattr(pool, "size", None) or int(config.get("workers", DEFAULT_WORKERS))
+    return Policy(
+        adhoc_workers=workers,
+        reserved_workers=getattr(reserved, "size", 0),
+        timeout=timeout,
+        **{k: config[k] for k in ("per_client", "budget", "max_wait", "queue") if config.get(k) is not None},
+    )
 
 
 def create_app(store: Store | None = None, config: Mapping[str, Any] | None = None) -> Flask:
     """The app over `store`, or over the store named by config (`store_dir`, `endpoint`) or environment.
 
     config keys: timeout, max_rows, max_body, max_query (see serve.Settings), store_dir, endpoint,
-    workers; the environment variables OUTCOME_GRAPH_TIMEOUT, OUTCOME_GRAPH_MAX_ROWS,
-    OUTCOME_GRAPH_ENDPOINT and OUTCOME_GRAPH_STORE fill in what config leaves out.
+    workers, reserved_workers, cache (False: no result cache), and the admission policy's per_client,
+    budget, max_wait, queue (see serve.admission); the environment variables OUTCOME_GRAPH_TIMEOUT,
+    OUTCOME_GRAPH_MAX_ROWS, OUTCOME_GRAPH_ENDPOINT and OUTCOME_GRAPH_STORE fill in what config leaves out.
     """
     config = dict(config or {})
     settings = load_settings(config)
@@ -33,13 +52,26 @@ def create_app(store: Store | None = None, config: Mapping[str, Any] | None = No
         store = open_store(
             Path(store_dir) if store_dir else None,
             endpoint,
-            workers=int(config.get("workers", 2)),
+            workers=int(config.get("workers", DEFAULT_WORKERS)),
             timeout=settings.timeout,
+            reserved_workers=int(config.get("reserved_workers", DEFAULT_RESERVED)),
         )
+    policy = admission_policy(store, config, settings.timeout)
     app = Flask("outcome_graph.serve")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body
     app.config["JSON_SORT_KEYS"] = False
-    app.extensions[EXTENSION] = {"store": store, "settings": settings}
+    admission = Admission(policy)
+    app.extensions[EXTENSION] = {
+        "store": AdmittedStore(store, admission),
+        "settings": settings,
+        "admission": admission,
+    }
+    init_admission(app, admission)
+    generation = getattr(store, "generation", None)
+    if generation and config.get("cache", True):  # a remote store may change under us: not cached
+        cache = ResultCache()
+        app.extensions[EXTENSION]["cache"] = cache
+        app.wsgi_app = CacheFront(app.wsgi_app, cache, generation)  # type: ignore[method-assign]
 
     from .safety import warm_up
     from .sparql import bp as sparql_bp

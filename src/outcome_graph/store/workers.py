@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -200,6 +201,7 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._closed = False
         self.killed = 0  # workers killed for overrunning: observable in tests and logs
+        self.refused_long = 0  # workers killed when a query overran its budget and was not promoted
         # Every worker is started from this one long-lived thread: Linux's parent-death signal follows
         # the thread that started a process, so a worker started from a short-lived thread would die
         # with it.
@@ -277,7 +279,20 @@ class WorkerPool:
         except RuntimeError:  # the pool closed meanwhile
             pass
 
-    def run(self, request: dict, timeout: float) -> dict:
+    def run(
+        self,
+        request: dict,
+        timeout: float,
+        *,
+        budget: float | None = None,
+        promote: Callable[[], Callable[[], None]] | None = None,
+    ) -> dict:
+        """The worker's reply to `request`, stopped at `timeout` seconds.
+
+        With `budget` and `promote`: once the query has run `budget` seconds, `promote()` is asked for
+        leave to go on (it returns a function to call when the query ends); if it raises, the query's
+        worker is killed and the exception propagates (admission control's "long-running" slots).
+        """
         if self._closed:
             raise StoreError("the store is closed")
         deadline = time.monotonic() + timeout
@@ -288,8 +303,17 @@ class WorkerPool:
                 f"all {self.size} query workers stayed busy for the whole time limit ({timeout:g} s); "
                 "try again shortly"
             ) from None
+        release = None
         try:
             worker.conn.send(request)
+            long_possible = budget is not None and budget < deadline - time.monotonic()
+            if long_possible and promote is not None and not worker.conn.poll(budget):
+                try:
+                    release = promote()
+                except BaseException:
+                    self.refused_long += 1
+                    self._retire(worker)
+                    raise
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 self.killed += 1
                 self._retire(worker)
@@ -303,6 +327,9 @@ class WorkerPool:
             raise StoreError(
                 "the query worker died while running the query (most likely it ran out of memory)"
             ) from None
+        finally:
+            if release is not None:
+                release()
         self._idle.put(worker)
         if status == "ok":
             return payload
