@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 
 from ..store import Store, open_store
 from . import EXTENSION
@@ -34,6 +34,28 @@ def admission_policy(store: Store, config: Mapping[str, Any], timeout: float) ->
         timeout=timeout,
         **{k: config[k] for k in ("per_client", "budget", "max_wait", "queue") if config.get(k) is not None},
     )
+
+
+def _hide_store_paths(app: Flask, store: Store) -> None:
+    """No answer names the store's files: an error message that does (a library's, one day) says
+    "the store" instead. The detail stays in the server's log."""
+    path = getattr(store, "path", None)
+    if path is None:
+        return
+    path = Path(path)
+    names = {str(path.parent.parent), str(path.parent.parent.resolve())}
+    hidden = sorted((n for n in names if len(n) > 4), key=len, reverse=True)  # never "/" or "/tmp"
+
+    @app.after_request
+    def _hide(response: Response) -> Response:
+        if response.status_code < 400 or response.direct_passthrough or response.is_streamed:
+            return response
+        body = response.get_data(as_text=True)
+        if any(h in body for h in hidden):
+            for h in hidden:
+                body = body.replace(h, "<the store>")
+            response.set_data(body)
+        return response
 
 
 def create_app(store: Store | None = None, config: Mapping[str, Any] | None = None) -> Flask:
@@ -67,6 +89,7 @@ def create_app(store: Store | None = None, config: Mapping[str, Any] | None = No
         "admission": admission,
     }
     init_admission(app, admission)
+    _hide_store_paths(app, store)
     generation = getattr(store, "generation", None)
     if generation and config.get("cache", True):  # a remote store may change under us: not cached
         cache = ResultCache()
