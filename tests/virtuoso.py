@@ -142,7 +142,7 @@ def start_virtuoso(directory: Path) -> Virtuoso:
             db=db,
             sql_port=sql_port,
             http_port=http_port,
-            vsp=VSP_ROOT,
+            vsp=VSP_ROOT if Path(VSP_ROOT).is_dir() else directory,  # /sparql needs no page of its own
             max_rows=RESULT_SET_MAX_ROWS,
             max_time=MAX_QUERY_EXECUTION_TIME,
         )
