@@ -57,7 +57,7 @@ _NUMBER = re.compile(
 _PERIOD_AFTER = re.compile(r"^\s*(?:in\s+)?(?P<p>Q[1-4]|(?:20)?\d\d\s*[/-]\s*\d\d)\b(?!\s*/)")
 _PERIOD_BEFORE_PAREN = re.compile(r"(?P<p>(?:20)?\d\d\s*/\s*\d\d)\s*\(\s*$")
 _QUARTER_BEFORE = re.compile(r"Q(?P<q>[1-4])\s*-\s*$")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z£\d(])|(?<=\))\.\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z£\d(])")
 
 
 @dataclass(frozen=True)
