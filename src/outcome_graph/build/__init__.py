@@ -53,7 +53,7 @@ def build_from_extractions(extractions: list[Extraction]) -> BuildResult:
         warnings += links.add_curated_links(g, curated_links(), council, str(CURATED_DIR / "links.csv"))
         links.add_polarities(g, polarities(), council)
     links.add_alt_code_links(g, same_indicators())
-    claims.add_claims(g, extractions)  # figures stated in words, and their checks (issue 12)
+    warnings += claims.add_claims(g, extractions)  # figures stated in words, and their checks
     return BuildResult(g, extractions, warnings)
 
 

@@ -15,7 +15,6 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from ..curate import read_csv
-from ..errors import OutcomeGraphError
 from ..extract.claims import claims_of
 from ..extract.claims_check import rows_of
 from ..extract.claims_compare import Comparison, check_claims, verdict
@@ -80,23 +79,22 @@ def _against(council: str, k: Check) -> URIRef | None:
     return observation_iri(council, k.against_report or k.report, ind, segment(period))
 
 
-def add_claims(g: Graph, extractions: list[Extraction], curated: tuple[Comparison, ...] | None = None) -> int:
-    """Adds every claim of the extractions (one council's reports, checked together) to g; returns how
-    many. Raises OutcomeGraphError for a curated comparison that names a claim or cell not there."""
+def add_claims(
+    g: Graph, extractions: list[Extraction], curated: tuple[Comparison, ...] | None = None
+) -> list[str]:
+    """Adds every claim of the extractions (each council's reports checked together) to g; returns the
+    build warnings (curated comparisons that name a claim or cell the build does not have)."""
     curated = comparisons() if curated is None else curated
-    total = 0
+    warnings: list[str] = []
     for council in sorted({x.report.council for x in extractions}):
         xs = [x for x in extractions if x.report.council == council]
         claims = [c for x in xs for c in claims_of(x)]
         rows = {x.report.id: rows_of(x.of(Observation)) for x in xs}
-        try:
-            checks = check_claims(claims, rows, curated, str(CURATED_DIR / "claim-comparisons.csv"))
-        except ValueError as e:
-            raise OutcomeGraphError(str(e)) from None
+        source = str(CURATED_DIR / "claim-comparisons.csv")
+        checks = check_claims(claims, rows, curated, source, warnings)
         for c in claims:
             _add(g, council, c, checks[(c.report, c.key)])
-        total += len(claims)
-    return total
+    return warnings
 
 
 def _add(g: Graph, council: str, c: Claim, checks: list[Check]) -> None:

@@ -154,20 +154,33 @@ def verdict(checks: list[Check]) -> tuple[str, str]:
 
 
 def check_claims(
-    claims: list[Claim], rows: dict[str, Rows], comparisons: tuple[Comparison, ...] = (), source: str = ""
+    claims: list[Claim],
+    rows: dict[str, Rows],
+    comparisons: tuple[Comparison, ...] = (),
+    source: str = "",
+    problems: list[str] | None = None,
 ) -> dict[tuple[str, str], list[Check]]:
-    """Every check of every claim, keyed by (report, claim key). `rows` per report id."""
+    """Every check of every claim, keyed by (report, claim key). `rows` per report id. A curated
+    comparison that names a claim, figure or cell this build does not have (a changed or cut report)
+    is left out and said in `problems`, never applied to something else."""
+    problems = [] if problems is None else problems
     index = {(c.report, c.key): c for c in claims}
     out: dict[tuple[str, str], list[Check]] = {k: [] for k in index}
     for c in claims:
         out[(c.report, c.key)] += self_checks(c) + table_checks(c, rows.get(c.report, {}))
     for comp in comparisons:
         c = index.get((comp.report, comp.claim))
-        if c is None and comp.report in rows:
-            raise ValueError(f"{source}:{comp.line}: the {comp.report} report has no claim {comp.claim}")
         if c is None:
-            continue  # a report not in this build
-        check = curated_check(c, comp, rows, index, source)
+            if comp.report in rows:
+                problems.append(
+                    f"{source}:{comp.line}: the {comp.report} report has no claim {comp.claim}; not compared"
+                )
+            continue  # or a report not in this build
+        try:
+            check = curated_check(c, comp, rows, index, source)
+        except ValueError as e:
+            problems.append(f"{e}; not compared")
+            continue
         out[(c.report, c.key)].append(check)
         if check.against and check.against.startswith("claim:"):
             year, key = check.against[len("claim:") :].split("/")
