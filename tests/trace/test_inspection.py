@@ -128,3 +128,10 @@ def test_csv_tables_say_no_evidence(audit):
     gaps = [r for r in rows if r[4] == "no evidence in this report"]
     assert [r[0] for r in gaps] == ["2014 Act ss8, 13", "2014 Act s67; 1995 Act s26A"]
     assert len(t["claims"][1]) == 35
+
+
+def test_audit_compares_with_the_previous_report(audit, tg):
+    c = audit["changes"]
+    assert (c["old"], c["new"]) == ("2016-2017", "2020-2021")
+    assert len(c["actions"]["dropped"]) == 10
+    assert build_audit(tg, "2016-2017", store=None)["changes"] is None

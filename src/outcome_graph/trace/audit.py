@@ -225,11 +225,15 @@ def build_audit(
         "validated": validation is not None,
         "compare": None,
         "inspection": None,
+        "changes": None,
     }
     if store is not None:
+        from .changes import compare_reports, previous_report
         from .inspection import build_inspection, read
 
         out["inspection"] = build_inspection(read(store), tg, report)
+        previous = previous_report(tg, report)
+        out["changes"] = compare_reports(tg, previous, report) if previous else None
     if compare_with:
         if compare_with not in tg.reports:
             raise TraceError(

@@ -56,12 +56,28 @@ def _cells(tg: TraceGraph, ind: str, report: str) -> dict[str, str]:
 
 
 def _indicators(tg: TraceGraph, report: str) -> dict[str, str]:
-    return {i: i for i in tg.nodes_of("Indicator") if _cells(tg, i, report)}
+    """key -> indicator: its IRI, or its title where the report gives it no code (such a record is
+    minted per report and line, so the same uncoded PI has another IRI in the next report)."""
+    out = {}
+    for i in tg.nodes_of("Indicator"):
+        if _cells(tg, i, report):
+            d = tg.node(i)
+            out[i if d.get("code") else f"title:{' '.join((d.get('title') or '').lower().split())}"] = i
+    return out
 
 
 def _ind(tg: TraceGraph, i: str) -> dict:
     d = tg.node(i)
     return {"iri": i, "code": d.get("code"), "title": d.get("title")}
+
+
+def _by_code(items: list[dict]) -> list[dict]:
+    return sorted(items, key=lambda x: (x["code"] is None, x["code"] or "", x["title"] or "", x["iri"]))
+
+
+def _short(text: str | None) -> str:
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= 100 else flat[:99] + "…"
 
 
 def _annual_target(tg: TraceGraph, ind: str, report: str) -> tuple[str | None, str | None]:
@@ -95,30 +111,31 @@ def compare_reports(tg: TraceGraph, old: str, new: str) -> dict:
     oi, ni = _indicators(tg, old), _indicators(tg, new)
     both = sorted(oi.keys() & ni.keys())
     targets, restated, statuses = [], [], []
-    for i in both:
+    for key in both:
+        i, j = oi[key], ni[key]
         t0, l0 = _annual_target(tg, i, old)
-        t1, l1 = _annual_target(tg, i, new)
+        t1, l1 = _annual_target(tg, j, new)
         if (t0 is not None or t1 is not None) and not _same(t0, t1):
             targets.append(
-                {**_ind(tg, i), old: {"target": t0, "lines": l0}, new: {"target": t1, "lines": l1}}
+                {**_ind(tg, j), old: {"target": t0, "lines": l0}, new: {"target": t1, "lines": l1}}
             )
-        c0, c1 = _cells(tg, i, old), _cells(tg, i, new)
+        c0, c1 = _cells(tg, i, old), _cells(tg, j, new)
         for period in sorted(c0.keys() & c1.keys()):
             d0, d1 = tg.node(c0[period]), tg.node(c1[period])
-            if d0.get("value") is None and d1.get("value") is None:
-                continue
+            if d0.get("value") is None or d1.get("value") is None:
+                continue  # a figure first given (or no longer given) is not a restatement
             if not _same(d0.get("value"), d1.get("value")):
                 restated.append(
                     {
-                        **_ind(tg, i),
+                        **_ind(tg, j),
                         "period": period_label(period),
                         old: {"value": display_value(d0), **_line(tg, c0[period])},
                         new: {"value": display_value(d1), **_line(tg, c1[period])},
                     }
                 )
-        s0, s1 = status_in_year(tg, i, old), status_in_year(tg, i, new)
+        s0, s1 = status_in_year(tg, i, old), status_in_year(tg, j, new)
         if s0 and s1 and s0 != s1:
-            statuses.append({"kind": "indicator", **_ind(tg, i), old: s0, new: s1})
+            statuses.append({"kind": "indicator", **_ind(tg, j), old: s0, new: s1})
     for c in carried:
         s0, s1 = c[old]["status"], c[new]["status"]
         if s0 and s1 and s0 != s1:
@@ -128,8 +145,8 @@ def compare_reports(tg: TraceGraph, old: str, new: str) -> dict:
         "new": new,
         "actions": actions,
         "indicators": {
-            "appeared": [_ind(tg, i) for i in sorted(ni.keys() - oi.keys())],
-            "disappeared": [_ind(tg, i) for i in sorted(oi.keys() - ni.keys())],
+            "appeared": _by_code([_ind(tg, ni[k]) for k in ni.keys() - oi.keys()]),
+            "disappeared": _by_code([_ind(tg, oi[k]) for k in oi.keys() - ni.keys()]),
             "in_both": len(both),
         },
         "targets_changed": targets,
@@ -168,21 +185,21 @@ def as_text(c: dict) -> str:
     out += [f"  {act(x)}" for x in a["dropped"]]
     ind = c["indicators"]
     out.append(f"\nIndicators that appeared ({len(ind['appeared'])}):")
-    out += [f"  {x['code'] or ''} {x['title']}".rstrip() for x in ind["appeared"]]
+    out += [f"  {' '.join(filter(None, (x['code'], x['title'])))}" for x in ind["appeared"]]
     out.append(f"Indicators that disappeared ({len(ind['disappeared'])}):")
-    out += [f"  {x['code'] or ''} {x['title']}".rstrip() for x in ind["disappeared"]]
+    out += [f"  {' '.join(filter(None, (x['code'], x['title'])))}" for x in ind["disappeared"]]
     out.append(f"\nTargets changed ({len(c['targets_changed'])}):")
     for x in c["targets_changed"]:
-        out.append(
-            f"  {x['code'] or x['title']}: {x[old]['target']} (line {x[old]['lines']}) -> "
-            f"{x[new]['target']} (line {x[new]['lines']})"
-        )
+        t0, t1 = (x[r]["target"] if x[r]["target"] is not None else "no target" for r in (old, new))
+        l0, l1 = (f" (line {x[r]['lines']})" if x[r]["lines"] else "" for r in (old, new))
+        out.append(f"  {x['code'] or x['title']}: {t0}{l0} -> {t1}{l1}")
     out.append(f"\nFigures restated ({len(c['restated'])}):")
     for x in c["restated"]:
+        a, b = x[old], x[new]
         out.append(
-            f"  {x['code'] or x['title']} {x['period']}: {x[old]['value']} in {period_label(old)} "
-            f"(line {x[old]['lines']}: {x[old]['text']!r}) -> {x[new]['value']} in {period_label(new)} "
-            f"(line {x[new]['lines']}: {x[new]['text']!r})"
+            f"  {x['code'] or x['title']} {x['period']}: {a['value']} in the {period_label(old)} report "
+            f'(line {a["lines"]}: "{_short(a["text"])}") -> {b["value"]} in the {period_label(new)} report '
+            f'(line {b["lines"]}: "{_short(b["text"])}")'
         )
     out.append(f"\nStatuses moved ({len(c['statuses_moved'])}):")
     for x in c["statuses_moved"]:
