@@ -40,6 +40,7 @@ def test_kq1_protection_2020_21(insp):
         "270",
     )
     assert a["basis"] == CURATED and "case conferences" in a["rationale"]
+    assert a["status_label"] == "Off Target"  # the vocabulary's label, not the concept's name
     # CHN22, re-registrations: latest figure 3.13% for 2019/20 (line 453)
     [i] = kq1["indicators"]
     assert (i["code"], i["latest"], i["period"], i["lines"][0]["lines"]) == (

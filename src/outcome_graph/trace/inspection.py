@@ -259,16 +259,26 @@ def duties(rdf: rdflib.Graph, tg: TraceGraph, report: str, claims: dict[str, dic
     return out
 
 
+def _label_statuses(rdf: rdflib.Graph, sections: list[dict]) -> None:
+    """Each action's and indicator's status as the vocabulary labels it ("Off Target")."""
+    labels = {local(s): str(o) for s, o in rdf.subject_objects(SKOS.prefLabel) if str(s).startswith(str(OG))}
+    for s in sections:
+        for x in s["actions"] + s["indicators"]:
+            x["status_label"] = labels.get(x.get("status") or "", x.get("status"))
+
+
 def build_inspection(rdf: rdflib.Graph, tg: TraceGraph, report: str) -> dict:
     report_node = next((n for n in tg.nodes_of("Report") if tg.node(n).get("reports") == [report]), None)
     listed = report_claims(rdf, report_node) if report_node else []
     by_iri = {c["iri"]: c for c in listed}
     counts = {v: sum(c["verdict"] == v for c in listed) for v in ("Agrees", "Disagrees", "CannotCheck")}
+    questions, duty_sections = key_questions(rdf, tg, report, by_iri), duties(rdf, tg, report, by_iri)
+    _label_statuses(rdf, questions + duty_sections)
     return {
         "mapping": f"curated ({MAPPING_SOURCE}, a rationale per row); for duties also the report's "
         "own words (actions and paragraphs naming the provision) and graph/curated/links.csv",
-        "key_questions": key_questions(rdf, tg, report, by_iri),
-        "duties": duties(rdf, tg, report, by_iri),
+        "key_questions": questions,
+        "duties": duty_sections,
         "claims": listed,
         "claim_counts": {"total": len(listed), **counts},
     }
