@@ -19,7 +19,7 @@ CASES = [
         "Violation",
         "claim arithmetic",
         "report/2016-2017/claim/L21-1",
-        "line 21: from 56 to 64 is a change of 14.29, stated as 12.5%, but the claim records no disagreeing check",
+        "line 21: from 56 to 64 is a change of 14.29, stated as 12.5%, but the claim records no disagreeing",
     ),
     (
         "claim-disagrees",
