@@ -186,7 +186,7 @@ def _check_cut_short(out: Extraction, lines: list[Line], last_line_ended: bool) 
             Problem(
                 out.report.id,
                 last.number,
-                last.text.strip(),
+                last.text,
                 f"the file ends in the middle of line {last.number} (no line ending after it), and that "
                 "line could not be read whole: the file looks cut short; build from the complete report",
             )

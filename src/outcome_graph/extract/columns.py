@@ -70,7 +70,7 @@ def keep_out(result: _Result, report: str, line: Line, reason: str, *, own: bool
         return
     why = f"{reason}; the row is not read by position and its figures are kept out"
     result.unplaced.append(Unplaced(report, line.number, text, why))
-    result.problems.append(Problem(report, line.number, text, why))
+    result.problems.append(Problem(report, line.number, line.text, why))
 
 
 def icon_leftovers(report: str, line: Line, cells: list[str], icon_columns: dict[int, str]) -> list[Dropped]:

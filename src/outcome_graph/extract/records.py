@@ -163,7 +163,7 @@ class Problem:
 
     report: str
     line: int
-    text: str
+    text: str  # the line, verbatim (it becomes the problem's evidence)
     reason: str
 
 
