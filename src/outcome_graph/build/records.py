@@ -134,7 +134,7 @@ class RecordBuilder:
         s = priority_iri(self.council, self.year, p.code)
         self._record(s, OG.Priority, p.excerpt)
         self.add(s, OG.code, Literal(p.code))
-        self.add(s, OG.title, Literal(p.title))
+        self.add(s, OG.title, _text(p.title))
 
     def action(self, a: Action) -> URIRef:
         s = action_iri(self.council, self.year, a.code or f"L{a.excerpt.first_line}")

@@ -83,6 +83,11 @@ class _PriorityTitle:
     lines: list[int] = field(default_factory=list)
 
 
+def _texty(cell: str) -> bool:
+    """Text, not an icon's glyph or leftover ("Ø", "I", "8", "83", "⊘")."""
+    return (len(cell) > 1 and bool(_HAS_LETTER.search(cell))) or len(cell) > 3
+
+
 def _is_header(cells: list[str]) -> bool:
     return bool(cells) and cells[0].lower().startswith("code") and any("action" in c.lower() for c in cells)
 
@@ -120,6 +125,9 @@ class _Reader:
         self.layout: str | None = None
         self.run_on_open = False  # True while the last action row's comment may continue below
         self.columns = Columns("action table")
+        # With a Priority column, titles are joined from fragments across rows: a row kept out (the
+        # first such line) may have held one, so no title joined from fragments can be trusted.
+        self.titles_unsure: int | None = None
 
     def warn(self, line: Line, reason: str) -> None:
         self.result.warnings.append(Unplaced(self.report.id, line.number, line.text.strip(), reason))
@@ -173,10 +181,14 @@ class _Reader:
                 "comment), so the row is read by form; check against the published PDF",
             )
             self._row(line, placed)
+            # A comment may run on below only when the row has one to continue.
+            self.run_on_open = bool(placed[-1])
             return
         keep_out(self.result, self.report.id, line, f"{why}; {placed}")
+        if self.layout == "priority" and self.titles_unsure is None:
+            self.titles_unsure = line.number
         filled = [c for c in cells if c]
-        if self.run_on_open and len(filled) == 1 and not split_leading_code(cells[0])[0]:
+        if self.run_on_open and len(filled) <= 1 and not split_leading_code(cells[0])[0]:
             self.rows[-1].kept_out = (
                 f"line {line.number} below does not fit the table's columns and may continue this "
                 "action's comment"
@@ -197,18 +209,23 @@ class _Reader:
                 forms["progress"].append(i)
             elif _NOTE_HEAD.match(c):
                 forms["comment"].append(i)
+        if not any(forms.values()):
+            return "no cell has the form of a due date, a progress percentage or a status note"
         if any(len(at) > 1 for at in forms.values()):
             return "two cells have the form of one column's (two dates, percentages or status notes)"
         first_form = min([at[0] for at in forms.values() if at], default=len(cells))
-        texts = [c for c in cells[1:first_form] if c]
+        if any(split_leading_code(c)[0] for c in cells[1:first_form]):
+            return "a code stands after the first cell"
+        between = [c for c in cells[1:first_form] if c]
+        texts = [c for c in between if _texty(c)]
         if len(texts) != texts_before:
             return f"{len(texts)} text cell(s) stand where the layout has {texts_before}"
         formed = {at[0] for at in forms.values() if at}
         after = [c for i, c in enumerate(cells) if i >= first_form and i not in formed and c]
-        if any(_HAS_LETTER.search(c) or len(c) > 3 for c in after):
+        if any(_texty(c) for c in after):
             return f"cells {after!r} have no place by their form"
         code = code_cell if split_leading_code(code_cell)[0] else ""
-        icon = " ".join(after)
+        icon = " ".join([c for c in between if not _texty(c)] + after)
         pick = {k: cells[at[0]] if at else "" for k, at in forms.items()}
         return [code, *texts, pick["due"], icon, pick["progress"], pick["comment"]]
 
@@ -347,7 +364,15 @@ class _Reader:
         rid = self.report.id
         for p in self.priorities.values():
             ex = excerpt_span(rid, self.lines, min(p.lines), max(p.lines))
-            self.result.records.append(Priority(rid, p.code, p.title, ex))
+            title: str | None = p.title
+            if self.titles_unsure is not None:
+                title = None
+                self.warn(
+                    self.lines[min(p.lines)],
+                    f"priority {p.code}'s title is joined from fragments of the Priority column, and line "
+                    f"{self.titles_unsure}, which may hold one, could not be read: the title is left out",
+                )
+            self.result.records.append(Priority(rid, p.code, title, ex))
         for r in self.rows:
             if r.kept_out:
                 for n in r.lines:

@@ -47,7 +47,7 @@ class Period:
 class Priority:
     report: str
     code: str  # the service plan's number, as written: "01"
-    title: str
+    title: str | None  # None only where fragments of it could not be read (actions.py)
     excerpt: Excerpt
 
 

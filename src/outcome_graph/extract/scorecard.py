@@ -77,18 +77,21 @@ def parse(section: Section, report: ReportInfo) -> SectionResult:
                     "a balanced scorecard line that is neither a header nor a PI row",
                 )
             )
-    near = {n + d: n for n in misfits for d in (-1, 1)}
-    for row in [r for r in rows if r.line.number in near]:
-        why = f"line {near[row.line.number]} next to it does not fit the table's columns, and may hold "
-        keep_out(
-            out, report.id, row.line, why + "the other half of a cell merged across the two rows", own=False
-        )
-    rows = [r for r in rows if r.line.number not in near]
     for row in rows:
         _join_across_columns(row)
+    # Merged cells are joined between fitting rows only (a misfit line is no row, so nothing joins across
+    # it); then the rows next to a misfit, which may have shared a merged cell with it, are kept out.
     for upper, lower in zip(rows, rows[1:], strict=False):
         if lower.line.number == upper.line.number + 1:
             _join_down(upper, lower)
+    near = {n + d: n for n in misfits for d in (-1, 1)}
+    for row in [r for r in rows if r.line.number in near]:
+        why = (
+            f"line {near[row.line.number]} next to it does not fit the table's columns, and may hold "
+            "the other half of a cell merged across the two rows"
+        )
+        keep_out(out, report.id, row.line, why, own=False)
+    rows = [r for r in rows if r.line.number not in near]
     by_number = {ln.number: ln for ln in section.lines}
     for row in rows:
         out.records.extend(_records(row, report, by_number, out.warnings))
