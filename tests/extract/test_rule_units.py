@@ -133,7 +133,9 @@ def feeder_graph(year_figure: str) -> Graph:
     Q3 in the 2016/17 report, and for the same year restated, with other counts, in a 2017/18 report.
     Paired within one report and period every figure agrees with its feeders; paired across periods or
     reports, none does (2296/1000, 970/2397, 1000/2397 ...)."""
-    ttl = PREFIXES + """
+    ttl = (
+        PREFIXES
+        + """
 <report/2017-2018> a og:Report ; og:title "Children's Services Annual Performance Report 2017/18" ;
     og:period <http://reference.data.gov.uk/id/government-year/2017-2018> ;
     og:service <service/childrens-services> ; og:organisation <> ;
@@ -150,6 +152,7 @@ def feeder_graph(year_figure: str) -> Graph:
     og:evidence <report/2016-2017/lines/12-12> ; og:title "Number received" ;
     og:indicatorSet og:FeederData ; og:feeds <indicator/inv> .
 """
+    )
     rows = [
         ("2016-2017", "inv", YEAR, "2016-2017", year_figure, f"{int(float(year_figure))}%", "Percent"),
         ("2016-2017", "inv/feeder/paid", YEAR, "2016-2017", "2296.0", "2,296", "Number"),
