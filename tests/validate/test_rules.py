@@ -22,6 +22,13 @@ CASES = [
         "line 21: from 56 to 64 is a change of 14.29, stated as 12.5%, but the claim records no disagreeing",
     ),
     (
+        "extraction-problem",
+        "Violation",
+        "figures kept out of the graph",
+        "report/2016-2017/problem/L14",
+        "Line 14 of testshire-2016-17.txt: 4 cells where the PI table header (line 9) has 5",
+    ),
+    (
         "claim-disagrees",
         "Warning",
         "claim against the report",
