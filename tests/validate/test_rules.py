@@ -15,6 +15,27 @@ OBS = "report/2016-2017/observation/"
 # case, severity, rule, focus (relative to the test council), words the message must contain
 CASES = [
     (
+        "claim-arithmetic",
+        "Violation",
+        "claim arithmetic",
+        "report/2016-2017/claim/L21-1",
+        "line 21: from 56 to 64 is a change of 14.29, stated as 12.5%, but the claim records no disagreeing",
+    ),
+    (
+        "extraction-problem",
+        "Violation",
+        "figures kept out of the graph",
+        "report/2016-2017/problem/L14",
+        "Line 14 of testshire-2016-17.txt: 4 cells where the PI table header (line 9) has 5",
+    ),
+    (
+        "claim-disagrees",
+        "Warning",
+        "claim against the report",
+        "report/2016-2017/claim/L20-1",
+        "against the tables: line 20 states 4 of 6; its own figures gives 83.3%",
+    ),
+    (
         "action-progress",
         "Violation",
         "action progress",
