@@ -261,7 +261,10 @@ def duties(rdf: rdflib.Graph, tg: TraceGraph, report: str, claims: dict[str, dic
 
 def status_labels(rdf: rdflib.Graph) -> dict[str, str]:
     """Status (and verdict) concept names -> the vocabulary's labels: "OffTarget" -> "Off Target"."""
-    return {local(s): str(o) for s, o in rdf.subject_objects(SKOS.prefLabel) if str(s).startswith(str(OG))}
+    # sorted: the graph's triple order is the store's answer order, which differs between stores
+    labelled = rdf.subject_objects(SKOS.prefLabel)
+    pairs = sorted((local(s), str(o)) for s, o in labelled if str(s).startswith(str(OG)))
+    return dict(pairs)
 
 
 def _label_statuses(rdf: rdflib.Graph, sections: list[dict]) -> None:
