@@ -22,7 +22,7 @@ LABELS_QUERY = """
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX og: <https://w3id.org/outcome-graph/def#>
-SELECT ?term ?pref ?label ?notation ?reading WHERE {
+SELECT ?term ?pref ?label ?notation ?reading ?scheme WHERE {
   ?term ?any ?x .
   FILTER (isIRI(?term) && STRSTARTS(STR(?term), "https://w3id.org/outcome-graph/def#"))
   FILTER (?any IN (skos:prefLabel, rdfs:label, skos:notation, og:reading))
@@ -30,6 +30,7 @@ SELECT ?term ?pref ?label ?notation ?reading WHERE {
   OPTIONAL { ?term rdfs:label ?label FILTER (LANGMATCHES(LANG(?label), "en") || LANG(?label) = "") }
   OPTIONAL { ?term skos:notation ?notation }
   OPTIONAL { ?term og:reading ?reading }
+  OPTIONAL { ?term skos:inScheme ?scheme }
 }
 """
 
@@ -54,6 +55,7 @@ class Labels:
     by_iri: dict[str, str] = field(default_factory=dict)
     by_notation: dict[str, str] = field(default_factory=dict)
     readings: dict[str, str] = field(default_factory=dict)
+    statuses: frozenset[str] = frozenset()  # the og:Status concepts, for in_text
 
     def term(self, iri_or_name: str | None) -> str:
         """The label of a term given as an IRI, a prefixed name (og:dueDate) or an og: local name
@@ -73,14 +75,29 @@ class Labels:
         return humanise(local_name(text))
 
     def reading(self, iri_or_name: str) -> str:
-        """How a sentence reads a link of this property: "is part of", "implements"."""
+        """How a sentence reads a link of this property: its og:reading ("is part of", "implements"),
+        else "has <label>" ("has polarity")."""
         text = str(iri_or_name)
         iri = text if "://" in text else str(OG) + text.split(":")[-1]
-        return self.readings.get(iri) or self.term(iri)
+        return self.readings.get(iri) or f"has {self.term(iri)}"
+
+    def in_text(self, text: str) -> str:
+        """Statuses named by their local names inside generated text ("Complete / DataOnly") as labels."""
+        statuses = [iri for iri in self.by_iri if iri.startswith(str(OG)) and _is_status(iri, self)]
+        for iri in sorted(statuses, key=len, reverse=True):
+            name = local_name(iri)
+            text = re.sub(rf"\b{re.escape(name)}\b", self.by_iri[iri], text)
+        return text
 
     def notation(self, key: str | None) -> str:
         """A code-list notation's label (a reported total's key); the key itself where none is defined."""
         return self.by_notation.get(key or "", key or "")
+
+
+def _is_status(iri: str, labels: Labels) -> bool:
+    # Camel-case local names only (OffTarget, DataOnly): words like "Complete" read the same either way.
+    name = local_name(iri)
+    return bool(_CAMEL.search(name)) and iri in labels.statuses
 
 
 def from_rows(rows) -> Labels:
@@ -90,8 +107,11 @@ def from_rows(rows) -> Labels:
     label: dict[str, str] = {}
     notation: dict[str, str] = {}
     reading: dict[str, str] = {}
+    statuses: set[str] = set()
     for row in rows:
         term = str(row["term"])
+        if str(row.get("scheme") or "") == str(OG) + "StatusScheme":
+            statuses.add(term)
         for key, into in (("pref", pref), ("label", label), ("reading", reading)):
             if row.get(key) is not None:
                 value = str(row[key])
@@ -100,7 +120,7 @@ def from_rows(rows) -> Labels:
             notation[term] = str(row["notation"])
     by_iri = {t: pref.get(t) or label[t] for t in sorted(pref.keys() | label.keys())}
     by_notation = {n: by_iri[t] for t, n in sorted(notation.items()) if t in by_iri}
-    return Labels(by_iri, by_notation, reading)
+    return Labels(by_iri, by_notation, reading, frozenset(statuses))
 
 
 @lru_cache(maxsize=1)
@@ -151,6 +171,17 @@ def year_text(year: str) -> str:
     """'2020-2021' -> '2020/21' (how the reports write a government year)."""
     m = _YEAR.fullmatch(year.strip())
     return f"{m[1]}/{m[2][2:]}" if m else year
+
+
+_YEAR_IN_TEXT = re.compile(r"\b(\d{4})-(\d{4})\b")
+_SPAN = re.compile(r"\b(lines? \d+)-(\d+)\b")
+
+
+def years_in_text(text: str) -> str:
+    """Government years inside generated text as the reports write them ('2020-2021' -> '2020/21'),
+    and line spans with an en dash."""
+    text = _YEAR_IN_TEXT.sub(lambda m: year_text(m[0]), text)
+    return _SPAN.sub(lambda m: f"{m[1]}–{m[2]}", text)
 
 
 def period_text(period: str | None) -> str:

@@ -15,7 +15,7 @@ from . import EXTENSION
 from .config import load_settings
 
 # Views written separately; each module exposes `bp`. A module that is not there yet is skipped.
-OPTIONAL_BLUEPRINTS = ("queries", "pages", "lookup", "trace_views", "trace", "audit", "validation")
+OPTIONAL_BLUEPRINTS = ("queries", "pages", "lookup", "search", "trace_views", "trace", "audit", "validation")
 
 
 def create_app(store: Store | None = None, config: Mapping[str, Any] | None = None) -> Flask:

@@ -120,6 +120,18 @@ def _figure_filter(value, unit=None) -> str:
     return labels_mod.value_text(value, unit)
 
 
+@bp.app_template_filter("lines")
+def _lines_filter(text) -> str:
+    """'2020-2021 line 208; 2016-2017 lines 5-6' -> '2020/21 line 208; 2016/17 lines 5–6'."""
+    return labels_mod.years_in_text(str(text or ""))
+
+
+@bp.app_template_filter("plain")
+def _plain_filter(text) -> str:
+    """Free text the graph's code wrote (a gap's detail): years as 2020/21, statuses by their labels."""
+    return labels().in_text(labels_mod.years_in_text(str(text or "")))
+
+
 @bp.app_template_global("name_of")
 def _name_of(code, title) -> str:
     return name_of(code, title)
