@@ -111,8 +111,7 @@ def chart_svg(points: list[Point], labels: Labels, title: str, chart_id: str = "
     again = restated(points)
     desc = "; ".join(
         f"{period_text(p.period)} ({year_text(p.report)} report): "
-        f"{value_text(p.value, p.unit) or 'no figure'}"
-        + (f", {labels.term(p.status)}" if p.status else "")
+        f"{value_text(p.value, p.unit) or 'no figure'}" + (f", {labels.term(p.status)}" if p.status else "")
         for p in sorted(points, key=lambda p: (slot_key(p.period), p.report))
     )
     out = [

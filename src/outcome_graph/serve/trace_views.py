@@ -223,8 +223,12 @@ def audit_page():
     if _wants_json():
         return jsonify(a)
     tables = list(audit_data.TABLES if a["compare"] else audit_data.TABLES[:-1])
+    from ..trace.audit_view import presentation
+    from .pages import labels
+
+    shown = presentation(_tg(), a, current_store(), labels())
     return render_template(
-        "trace/audit.html", a=a, tables=tables, kinds=GAP_KINDS, validate=_validate_requested()
+        "trace/audit.html", a=a, tables=tables, kinds=GAP_KINDS, validate=_validate_requested(), **shown
     )
 
 

@@ -91,6 +91,7 @@ def node_line(d: dict) -> str:
 
 
 def basis_text(tg: TraceGraph, data: dict) -> str:
+    """'Report text, 2016/17 line 104' or 'Curation: <rationale>'."""
     words = basis_words(data["basis"])
     if data.get("rationale"):
         words += f": {data['rationale']}"
@@ -98,10 +99,18 @@ def basis_text(tg: TraceGraph, data: dict) -> str:
     for e in data.get("evidence") or []:
         if e in tg.g:
             ed = tg.node(e)
-            refs.append(f"{year_text((ed.get('reports') or ['?'])[0])} {_lines(ed)}")
+            refs.append(f"{year_text((ed.get('reports') or ['?'])[0])} report {_lines(ed)}")
     if refs and data["rel"] not in ("evidence",):
         words += ", " + "; ".join(refs)
-    return f"{_labels().term(data['rel'])} ({words})"
+    return words
+
+
+def _relation(tg: TraceGraph, data: dict, upward: bool) -> str:
+    """How a tree line relates to the line above it, in words: "implements the above (Report text, ...)"."""
+    verb = _labels().reading(data["rel"])
+    below_is_subject = (data["rel"] != "evidence") != upward
+    said = f"{verb} the above" if below_is_subject else f"the above {verb} this"
+    return f"{said} ({basis_text(tg, data)})"
 
 
 def link_sentence(g, upper: str, lower: str, data: dict) -> dict:
@@ -131,24 +140,25 @@ def to_text(tg: TraceGraph, t: Trace) -> str:
 
     def visit(n: str, depth: int, via: str | None) -> None:
         pad = "  " * depth
-        prefix = f"{pad}{'- ' + via + ' -> ' if via else ''}"
+        prefix = f"{pad}- " if via else pad
+        suffix = f" — {via}" if via else ""
         d = g.nodes[n]
         if n in shown:
-            out.append(f"{prefix}{node_line(d).split(' note: ')[0]} (shown above)")
+            out.append(f"{prefix}{node_line(d).split(' note: ')[0]}{suffix} (shown above)")
             return
         shown.add(n)
-        out.append(prefix + node_line(d))
+        out.append(prefix + node_line(d) + suffix)
         if d.get("kind") == "Excerpt" and d.get("text") is not None:
             for i, line in enumerate(str(d["text"]).split("\n")):
                 out.append(f"{pad}    {d.get('first', 0) + i:>4} | {line}")
         for m in sorted(step(n), key=lambda m: sort_key(t, m)):
             data = g.edges[n, m] if t.direction != "up" else g.edges[m, n]
-            visit(m, depth + 1, basis_text(tg, data))
+            visit(m, depth + 1, _relation(tg, data, t.direction == "up"))
 
     visit(t.root, 0, None)
     if t.direction == "down" and g.nodes[t.root].get("kind") == "Risk":
         for start in sorted(g.predecessors(t.root), key=lambda m: sort_key(t, m)):
-            out.append(f"related to ({basis_text(tg, g.edges[start, t.root])}):")
+            out.append(f"the risk relates to ({basis_text(tg, g.edges[start, t.root])}):")
             visit(start, 1, None)
     if t.direction == "across":
         out.append("")
