@@ -167,7 +167,12 @@ def test_audit_command_writes_the_printable_report(capsys, store_dir, store, tmp
     assert err.startswith("audit 2020-2021: 11 priorities, 23 actions, 32 indicators")
     html = out_file.read_text()
     assert html.count('class="priority" id="priority-') == 11
-    assert "@media print" in html and "Compared with 2016-2017" in html
+    assert "@media print" in html and "@page{size:A4" in html and "Compared with 2016/17" in html
+    # a cover an inspector can file: council, report, date generated, the data version
+    assert "<dt>Council</dt><dd>Midlothian Council</dd>" in html
+    assert "<dt>Data version</dt><dd>sources fingerprint " in html and "<dt>Generated</dt>" in html
+    assert 'id="contents"' in html
     # the SHACL warnings are in: the action the report prints without a code (line 318)
     assert "validation warnings" in err and "Validation was not run" not in html
-    assert "2020-2021 318" in html
+    assert "2020/21 line 318" in html
+    assert f"wrote {out_file.resolve()} (HTML)" in err
