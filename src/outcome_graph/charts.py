@@ -99,7 +99,9 @@ def chart_svg(points: list[Point], labels: Labels, title: str, chart_id: str = "
     lo, hi = min(min(numbers), Decimal(0)), max(numbers)
     ticks = _ticks(lo, hi if hi > lo else lo + 1)
     lo, hi = ticks[0], ticks[-1]
-    plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
+    # at least 64 px a period, so that no label runs into the next
+    width = max(W, LEFT + RIGHT + 64 * len(slots))
+    plot_w, plot_h = width - LEFT - RIGHT, H - TOP - BOTTOM
     step = plot_w / max(1, len(slots))
 
     def x_of(period: str) -> float:
@@ -115,8 +117,8 @@ def chart_svg(points: list[Point], labels: Labels, title: str, chart_id: str = "
         for p in sorted(points, key=lambda p: (slot_key(p.period), p.report))
     )
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="indicator-chart" viewBox="0 0 {W} {H + 34}" '
-        f'width="{W}" height="{H + 34}" role="img" aria-labelledby="{chart_id}-t {chart_id}-d">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="indicator-chart" viewBox="0 0 {width} {H + 34}" '
+        f'width="{width}" height="{H + 34}" role="img" aria-labelledby="{chart_id}-t {chart_id}-d">',
         f'<title id="{chart_id}-t">{escape(title)}: figures over time</title>',
         f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
         "<style>text{font:12px system-ui,sans-serif;fill:#1b1f24} .ax{stroke:#5b6570} .gr{stroke:#e1e5ea}"
@@ -124,13 +126,13 @@ def chart_svg(points: list[Point], labels: Labels, title: str, chart_id: str = "
     ]
     for t in ticks:
         y = y_of(t)
-        out.append(f'<line class="gr" x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
+        out.append(f'<line class="gr" x1="{LEFT}" x2="{width - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
         out.append(
             f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
             f"{escape(value_text(str(t), unit))}</text>"
         )
     out.append(f'<line class="ax" x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{TOP + plot_h}"/>')
-    out.append(f'<line class="ax" x1="{LEFT}" x2="{W - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}"/>')
+    out.append(f'<line class="ax" x1="{LEFT}" x2="{width - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}"/>')
     # x labels: Q1..Q4 (and "Year" for the annual figure) under each slot of a year that has quarters,
     # the government year under its slots; a year with only its annual figure is labelled once.
     years: dict[str, list[str]] = {}

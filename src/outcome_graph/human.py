@@ -20,11 +20,13 @@ INSTANCE_LABELS = """
 PREFIX og: <https://w3id.org/outcome-graph/def#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?s ?code ?title ?label WHERE {
+SELECT ?s ?code ?title ?label ?of ?period WHERE {
   VALUES ?s { %s }
   OPTIONAL { ?s og:code ?code }
   OPTIONAL { ?s og:title ?title }
   OPTIONAL { ?s skos:prefLabel ?label }
+  OPTIONAL { ?s og:indicator ?i ; og:period ?period . OPTIONAL { ?i og:code ?ic } OPTIONAL { ?i og:title ?it }
+             BIND (COALESCE(?ic, ?it) AS ?of) }
 }
 """
 MAX_LOOKUP = 5000  # distinct IRIs labelled per result; beyond that a row's label is its short name
@@ -48,7 +50,10 @@ def instance_labels(store, iris: list[str]) -> dict[str, str]:
     found: dict[str, tuple] = {}
     for r in rows:
         s = str(r["s"])
-        cand = (str(r.get("code") or ""), str(r.get("title") or ""), str(r.get("label") or ""))
+        label = str(r.get("label") or "")
+        if r.get("period") is not None:  # a figure: whose, and for when
+            label = f"{r.get('of') or 'figure'}, {period_text(str(r['period']))}"
+        cand = (str(r.get("code") or ""), str(r.get("title") or ""), label)
         found[s] = min(found.get(s, cand), cand)  # deterministic where a record has two titles
     return {s: name_of(c, t) or lab for s, (c, t, lab) in found.items() if c or t or lab}
 

@@ -44,8 +44,9 @@ def local_name(iri: str) -> str:
 
 def humanise(name: str) -> str:
     """A vocabulary term the data gives no label for (rdf:type, dcterms:title): its local name in words."""
-    words = _CAMEL.sub(" ", name).replace("_", " ")
-    return words[:1].lower() + words[1:] if words[1:2].islower() else words
+    words = _CAMEL.sub(" ", name).replace("_", " ").split()
+    # lower-case words, acronyms as written ("alt label", "ID of GIRFEC")
+    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words)
 
 
 @dataclass

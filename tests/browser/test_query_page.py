@@ -63,9 +63,11 @@ def test_run_a_query_follow_a_link_download_csv(page, server, tmp_path):
 
     # follow a result link to the lookup page
     assert got[2]["risk_label"] == "C.RR.01-23 GIRFEC Children & Young People's (Scotland) Act 2014"
-    page.click("text=ogr:midlothian/report/2020-2021/risk/C.RR.01-23")
+    page.click("table.results >> text=C.RR.01-23 GIRFEC")
     page.wait_for_url(server + "/id/midlothian/report/2020-2021/risk/C.RR.01-23")
-    assert page.locator("h1").inner_text() == "C.RR.01-23 GIRFEC Children & Young People's (Scotland) Act 2014"
+    assert (
+        page.locator("h1").inner_text() == "C.RR.01-23 GIRFEC Children & Young People's (Scotland) Act 2014"
+    )
     evidence = page.locator("#evidence").inner_text()
     assert "line 436" in evidence and "Lack of suitable accommodation for those 16+" in evidence
     # and on from there to a duty it relates to

@@ -20,7 +20,9 @@ from outcome_graph.saved_queries import load_queries
 RISKS = """PREFIX og: <https://w3id.org/outcome-graph/def#>
 SELECT ?risk ?code ?score WHERE { ?risk a og:Risk ; og:code ?code ; og:score ?score } ORDER BY ?code"""
 RISK = "midlothian/report/2020-2021/risk/C.RR.01-23"
-RISK_LINK = f'<a href="/id/{RISK}">ogr:{RISK}</a>'
+# a record reads as its code and title; the link goes to its page (and the IRI shows on hover)
+RISK_NAME = "C.RR.01-23 GIRFEC Children &amp; Young People&#39;s (Scotland) Act 2014"
+RISK_LINK = f'<a href="/id/{RISK}">{RISK_NAME}</a>'
 
 
 def page(client, **args):
@@ -94,7 +96,7 @@ def test_ask_and_construct(client):
         query="PREFIX og: <https://w3id.org/outcome-graph/def#> "
         "CONSTRUCT { ?r og:score ?s } WHERE { ?r a og:Risk ; og:score ?s }",
     )
-    assert r.status_code == 200 and "4 rows" in html and '<th scope="col">subject</th>' in html
+    assert r.status_code == 200 and "4 rows" in html and '<th scope="col" title="?subject">Subject</th>' in html
 
 
 def test_errors_carry_the_parsers_message(client):

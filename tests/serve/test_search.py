@@ -95,7 +95,11 @@ def test_too_many_words_is_a_clear_400(client):
 
 @pytest.mark.parametrize(
     ("typed", "words"),
-    [("Priority 2", ["priority", "02"]), ("Safe & Together", ["safe", "together"]), ("CS.S.01.02", ["cs.s.01.02"])],
+    [
+        ("Priority 2", ["priority", "02"]),
+        ("Safe & Together", ["safe", "together"]),
+        ("CS.S.01.02", ["cs.s.01.02"]),
+    ],
 )
 def test_words_as_the_query_compares_them(typed, words):
     assert words_of(typed) == words

@@ -170,10 +170,21 @@ def cell(term: Node | None) -> Cell:
 
 
 def table(result) -> dict:
-    """A SelectResult as header and rows of cells, for the results table template."""
+    """A SelectResult as header and rows of cells, for the results table template: the project's records
+    by their code and title (the IRI on hover and in the link), columns named in words."""
+    iris = [str(t) for r in result.rows for t in r.values() if isinstance(t, URIRef)]
+    names = instance_labels(current_store(), iris) if iris else {}
+
+    def named(term) -> Cell:
+        c = cell(term)
+        if c.kind == "uri" and c.title in names:
+            return Cell(names[c.title], c.href, c.title, c.kind)
+        return c
+
     return {
         "vars": list(result.vars),
-        "rows": [[cell(row.get(v)) for v in result.vars] for row in result.rows],
+        "headers": [labels_mod.humanise(v).capitalize() for v in result.vars],
+        "rows": [[named(row.get(v)) for v in result.vars] for row in result.rows],
         "truncated": bool(getattr(result, "truncated", False)),
     }
 
@@ -184,6 +195,7 @@ def graph_table(graph: Graph, limit: int | None) -> dict:
     triples = triples[:limit] if limit is not None else triples
     return {
         "vars": ["subject", "predicate", "object"],
+        "headers": ["Subject", "Predicate", "Object"],
         "rows": [[cell(s), cell(p), cell(o)] for s, p, o in triples],
         "truncated": truncated,
     }
