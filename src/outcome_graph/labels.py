@@ -88,6 +88,9 @@ class Labels:
         for iri in sorted(statuses, key=len, reverse=True):
             name = local_name(iri)
             text = re.sub(rf"\b{re.escape(name)}\b", self.by_iri[iri], text)
+        # keys of code lists that are plainly keys ("pis.on_target_or_complete"), never ordinary words
+        for key in sorted((k for k in self.by_notation if "." in k or "_" in k), key=len, reverse=True):
+            text = re.sub(rf"(?<![\w.]){re.escape(key)}(?![\w.])", f"“{self.by_notation[key]}”", text)
         return text
 
     def notation(self, key: str | None) -> str:

@@ -96,7 +96,8 @@ def test_ask_and_construct(client):
         query="PREFIX og: <https://w3id.org/outcome-graph/def#> "
         "CONSTRUCT { ?r og:score ?s } WHERE { ?r a og:Risk ; og:score ?s }",
     )
-    assert r.status_code == 200 and "4 rows" in html and '<th scope="col" title="?subject">Subject</th>' in html
+    assert r.status_code == 200 and "4 rows" in html
+    assert '<th scope="col" title="?subject">Subject</th>' in html
 
 
 def test_errors_carry_the_parsers_message(client):
