@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     validation = _validation(args, store)
     validated = time.perf_counter()
-    a = build_audit(tg, report, other, validation, args.council)
+    a = build_audit(tg, report, other, validation, args.council, store=store)
     fmt = args.format or ("pdf" if args.out and args.out.suffix.lower() == ".pdf" else "html")
     if fmt == "pdf" and args.out is None:
         raise OutcomeGraphError("a PDF needs a file: give --out audit.pdf")
