@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
@@ -70,6 +70,7 @@ def test_the_served_graph_gives_the_same_labels_as_the_files(built_store):
     assert served.by_iri == files.by_iri and served.by_notation == files.by_notation
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=1990, max_value=2097), st.integers(min_value=1, max_value=4))
 def test_periods_read_as_the_reports_write_them(year, quarter):
     y = f"{year}-{year + 1}"
@@ -83,6 +84,7 @@ def test_periods_read_as_the_reports_write_them(year, quarter):
     assert L.years_in_text(f"{y} line 5-6") == f"{short} line 5–6"
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=0, max_value=10**12))
 def test_whole_numbers_have_thousands_separators(n):
     assert L.number_text(str(n)) == f"{n:,}"
@@ -90,6 +92,7 @@ def test_whole_numbers_have_thousands_separators(n):
     assert L.value_text(str(n), "Percent") == f"{n:,}%"
 
 
+@settings(deadline=None)
 @given(st.decimals(min_value=1_000_000, max_value=10**11, places=2))
 def test_millions_of_pounds_read_in_millions(d):
     text = L.value_text(str(d), OG + "GBP")
@@ -142,6 +145,19 @@ def test_the_chart_marks_target_status_restatements_and_inferred_placements():
     assert {"#2e7d32", "#c62828"} <= fills
     assert any(e.get("stroke-dasharray") == "2 2" for e in svg.iter(SVG + "rect"))
     assert "period inferred by the extractor" in text
+
+
+@settings(deadline=None)
+@given(st.lists(st.decimals(min_value=-10**6, max_value=10**9, places=2), min_size=1, max_size=8))
+def test_every_figure_is_drawn_inside_the_chart(values):
+    from outcome_graph.charts import BOTTOM, TOP, H
+
+    points = [Point(f"{2000 + i}-{2001 + i}", "2016-2017", str(v), "Number") for i, v in enumerate(values)]
+    svg = chart(points)
+    drawn = [g for g in svg.findall(SVG + "g") if g.get("transform") is None]  # not the key's marks
+    ys = [float(c.get("cy")) for g in drawn for c in g.iter(SVG + "circle")]
+    assert len(ys) == len(values)
+    assert all(TOP - 0.01 <= y <= H - BOTTOM + 0.01 for y in ys), (values, ys)
 
 
 def test_a_key_entry_for_each_thing_drawn_and_nothing_else():

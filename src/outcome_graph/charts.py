@@ -64,10 +64,9 @@ def _ticks(lo: Decimal, hi: Decimal) -> list[Decimal]:
     magnitude = Decimal(10) ** (raw.adjusted())
     step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
     start = (lo / step).to_integral_value(rounding="ROUND_FLOOR") * step
-    out, v = [], start
-    while v <= hi + step / 1000:
-        out.append(v)
-        v += step
+    out = [start]
+    while out[-1] < hi:  # the last tick at or above the highest figure: nothing drawn off the chart
+        out.append(out[-1] + step)
     return out
 
 
