@@ -233,6 +233,28 @@ def audit_page():
     )
 
 
+def _plain_row(header: list[str], row: list) -> list:
+    """The audit's CSV is for people, like the page: statuses by their labels, periods and report years
+    as the reports write them ("2020/21", "Q2 2020/21"), reported totals by their names."""
+    from .. import labels as labels_mod
+    from .pages import labels
+
+    L = labels()
+    out = []
+    for name, v in zip(header, row, strict=False):
+        if v is None:
+            out.append("")
+        elif name in ("status", "state", "unit"):
+            out.append(L.term(v) if v in L.by_notation or "://" in str(v) or str(v)[:1].isupper() else v)
+        elif name in ("period", "report"):
+            out.append(labels_mod.period_text(str(v)))
+        elif name in ("detail", "message", "lines"):
+            out.append(L.in_text(labels_mod.years_in_text(str(v))))
+        else:
+            out.append(v)
+    return out
+
+
 @bp.get("/audit.csv")
 def audit_csv():
     table = request.args.get("table", "actions")
@@ -248,7 +270,7 @@ def audit_csv():
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(header)
-    w.writerows(["" if v is None else v for v in row] for row in rows)
+    w.writerows(_plain_row(header, row) for row in rows)
     name = f"audit-{a['report']}-{table}.csv"
     return Response(
         buf.getvalue(),

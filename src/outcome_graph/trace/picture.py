@@ -90,10 +90,8 @@ def box_lines(g, n: str) -> list[str]:
         code, title = d.get("code") or "", d.get("title") or d.get("label") or ""
         name = title if not code or title.startswith(code) else f"{code} {title}".strip()
         text = f"{L.term(kind)}: {name}" if kind in ("Statute", "Framework") else f"{L.term(kind)} {name}"
-    lines = textwrap.wrap(text, CHARS) or [""]
-    if len(lines) > 4:  # very long titles: four lines and the rest in the tooltip
-        lines = lines[:3] + [lines[3][: CHARS - 1] + "…"]
-    return lines
+    # wrapped, never cut: a long title makes a taller box
+    return textwrap.wrap(text, CHARS, break_long_words=True) or [""]
 
 
 def _height(lines: list[str]) -> int:
