@@ -63,7 +63,7 @@ def presentation(tg, a: dict, store, labels: Labels, now: _dt.datetime | None = 
     for section in a["priorities"]:
         for i in section["indicators"]:
             if i["iri"] not in charts:
-                points = points_from_trace(tg, i["iri"])
+                points = figures(store, i["iri"]) if store is not None else points_from_trace(tg, i["iri"])
                 name = " ".join(x for x in (i.get("code"), i.get("title")) if x)
                 charts[i["iri"]] = chart_svg(points, labels, name, "chart-" + str(len(charts) + 1))
     return {
@@ -73,6 +73,18 @@ def presentation(tg, a: dict, store, labels: Labels, now: _dt.datetime | None = 
         "priority_names": {p["code"]: p["title"] for p in a["priorities"]},
         "charts": charts,
     }
+
+
+FIGURES = (Path(__file__).resolve().parents[1] / "serve" / "indicator-figures.rq").read_text(encoding="utf-8")
+
+
+def figures(store, indicator: str):
+    """An indicator's figures in every report, by the same query as its /id/ page's chart."""
+    from rdflib import URIRef
+
+    from ..charts import points_from_rows
+
+    return points_from_rows(store.select(FIGURES, bindings={"indicator": URIRef(indicator)}).rows)
 
 
 def chromium() -> str | None:
