@@ -85,3 +85,13 @@ def test_the_audit_names_priorities_on_the_grid_and_shows_charts(client):
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="indicator-chart"') >= 10
     assert "@page{size:A4" in html and "Data version" in text and "Midlothian Council" in text
     assert not INTERNAL.search(text), INTERNAL.search(text)
+
+
+def test_a_figure_placed_by_inference_is_marked_on_its_chart(client):
+    # 2020/21 line 207: the extractor placed two figures in their periods by inference (og:placement)
+    html = client.get(
+        "/id/midlothian/indicator/corporate/service-priority-actions-on-target", headers={"Accept": BROWSER}
+    ).get_data(as_text=True)
+    chart = html.split('class="indicator-chart"', 1)[1].split("</svg>", 1)[0]
+    assert "period inferred" in chart and 'stroke-dasharray="2 2"' in chart
+    assert "(period inferred)" in text_of(html)  # and in the table beside it
