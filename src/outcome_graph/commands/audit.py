@@ -80,7 +80,7 @@ def render_html(a: dict, tg=None, store=None) -> str:
     from ..trace.audit_view import presentation
     from ..trace.gaps import GAP_KINDS
 
-    shown = presentation(tg, a, store, from_ontology()) if tg is not None else {}
+    shown = presentation(tg, a, store, from_ontology())
     css = (Path(__file__).resolve().parents[1] / "serve" / "static" / "style.css").read_text(encoding="utf-8")
     with app.test_request_context("/audit"):
         tables = list(TABLES if a["compare"] else TABLES[:-1])
