@@ -169,6 +169,7 @@ def normalised_validation(text: str) -> dict:
     return doc
 
 
+VERSION = re.compile(r"<dd>(sources fingerprint [0-9a-f]+|remote:[^<]*triples)</dd>")
 _EMBEDDED_OUTPUT: dict[tuple[str, ...], str] = {}  # each command run once over the embedded store
 
 
@@ -179,7 +180,8 @@ def test_trace_gaps_audit_and_validate_print_what_the_embedded_store_gives(serve
             _EMBEDDED_OUTPUT[key] = command_output(capsys, [*args, "--store", str(embedded_dir)])
         embedded = _EMBEDDED_OUTPUT[key]
         remote = command_output(capsys, [*args, "--endpoint", server[1]])
-        assert remote == embedded, " ".join(args)
+        # the audit page names where its data came from: the sources' fingerprint, or the server
+        assert VERSION.sub("", remote) == VERSION.sub("", embedded), " ".join(args)
         assert len(embedded) > 200
     if ("validate",) not in _EMBEDDED_OUTPUT:
         _EMBEDDED_OUTPUT[("validate",)] = command_output(capsys, ["validate", "--format", "json"])
