@@ -216,7 +216,7 @@ ROUTES = [
     (f"/id/{RISK}", {}, "text/html"),
     ("/trace/CSPC.P.1.2a", {"format": "json"}, "application/json"),
     ("/trace/CSPC.P.1.2a", {}, "text/html"),
-    ("/trace", {"q": "poverty"}, "text/html"),
+    ("/search", {"q": "poverty"}, "text/html"),
     ("/gaps", {"format": "json"}, "application/json"),
     ("/gaps", {}, "text/html"),
     ("/audit", {"report": "2020-2021", "format": "json"}, "application/json"),
