@@ -169,7 +169,7 @@ def normalised_validation(text: str) -> dict:
     return doc
 
 
-VERSION = re.compile(r"<dd>(sources fingerprint [0-9a-f]+|remote:[^<]*triples)</dd>")
+VERSION = re.compile(r"<dd>(sources fingerprint [0-9a-f]+|remote:[^<]*triples|[^<]*\d\d:\d\d UTC)</dd>")
 _EMBEDDED_OUTPUT: dict[tuple[str, ...], str] = {}  # each command run once over the embedded store
 
 
