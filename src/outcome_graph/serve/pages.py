@@ -171,7 +171,10 @@ def run_text(text: str):
         if info.form == "ASK":
             return "boolean", store.ask(text, timeout=timeout)
         if info.form in ("CONSTRUCT", "DESCRIBE"):
-            return "graph", store.construct(text, timeout=timeout, max_triples=limit)
+            # One triple over the limit, so that graph_table can tell a cut graph from one of exactly
+            # `limit` triples (and the page says so).
+            more = None if limit is None else limit + 1
+            return "graph", store.construct(text, timeout=timeout, max_triples=more)
         return "select", store.select(text, timeout=timeout, max_rows=limit)
     except OutcomeGraphError as e:
         raise PageError(str(e), error_status(e)) from None
@@ -222,7 +225,10 @@ def index():
         except PageError as e:
             context["error"] = e.message
             status = e.status
-    return render_template("query.html", **context), status
+    resp = Response(render_template("query.html", **context), status, mimetype="text/html")
+    if context["result"] and context["result"]["truncated"]:
+        resp.headers["X-Outcome-Graph-Truncated"] = "true"  # as every other route that cuts rows
+    return resp
 
 
 @bp.get("/download.<fmt>")
