@@ -5,10 +5,9 @@ from __future__ import annotations
 import shutil
 import sys
 
+import conftest
 import pytest
 from _pytest.outcomes import Failed, Skipped
-
-import conftest
 
 
 @pytest.fixture
