@@ -90,7 +90,10 @@ def page_urls() -> list[str]:
 def run_pages() -> dict[str, bytes]:
     from outcome_graph.serve.app import create_app
 
-    app = create_app(config={"store_dir": os.environ["OUTCOME_GRAPH_STORE"], "workers": 1})
+    # A generous time limit: on a busy machine a query stopped at the default 10 s would make two runs
+    # differ for a reason that is not the hash seed (stopping queries is tested in tests/serve/).
+    config = {"store_dir": os.environ["OUTCOME_GRAPH_STORE"], "workers": 1, "timeout": 300}
+    app = create_app(config=config)
     client = app.test_client()
     out = {}
     for url in page_urls():

@@ -158,7 +158,7 @@ def test_audit_command_writes_the_printable_report(capsys, store_dir, store, tmp
         str(store_dir),
     )
     assert code == 0
-    assert err.startswith("audit 2020-2021: 11 priorities, 23 actions, 32 indicators")
+    assert err.startswith("audit 2020-2021: 11 priorities, 23 actions, 32 service-priority PIs")
     html = out_file.read_text()
     assert html.count('class="priority" id="priority-') == 11
     assert "@media print" in html and "Compared with 2016-2017" in html
