@@ -26,6 +26,8 @@ TRACE_NODES = (
     "https://w3id.org/outcome-graph/id/framework/the-promise/foundation/voice",
 )
 YEARS = ("2016/17", "2020/21")
+# Values for the parameters a saved query requires (the others keep their defaults).
+REQUIRED = {"code": "CSPC.P.2.1", "iri": "ogr:midlothian/indicator/CSPC.P.1.2a", "string": "poverty"}
 
 
 def cli_runs(out: Path) -> list[list[str]]:
@@ -50,6 +52,7 @@ def cli_runs(out: Path) -> list[list[str]]:
     runs.append(["trace", "CSPC.P.1.2a", "--format", "svg"])
     for name, q in load_queries().items():
         params = ["--param", "report=2016/17"] if any(p.name == "report" for p in q.parameters) else []
+        params += [a for p in q.parameters if p.required for a in ("--param", f"{p.name}={REQUIRED[p.type]}")]
         runs.append(["query", name, "--format", "csv", *params])
     return runs
 
@@ -82,8 +85,9 @@ def page_urls() -> list[str]:
         urls += [f"/trace?node={node}", f"/trace?node={node}&format=json", f"/trace?node={node}&format=svg"]
     urls += ["/trace?q=corporate+parenting", "/id/midlothian/indicator/CSPC.P.1.2a"]
     urls += ["/id/midlothian/report/2020-2021", "/resource?iri=http://www.legislation.gov.uk/id/asp/2014/8"]
-    for name in load_queries():
-        urls += [f"/queries/{name}?format={f}" for f in ("html", "json", "csv", "tsv", "xml")]
+    for name, q in load_queries().items():
+        given = "".join(f"&{p.name}={REQUIRED[p.type]}" for p in q.parameters if p.required)
+        urls += [f"/queries/{name}?format={f}{given}" for f in ("html", "json", "csv", "tsv", "xml")]
     return urls
 
 

@@ -76,8 +76,14 @@ def assert_same(results: dict[str, dict], out: Path, which: str) -> None:
 def test_every_command_gives_the_same_bytes_under_every_hash_seed(built_store_dir, tmp_path):
     results = run_seeds("cli", CLI_SEEDS, built_store_dir, tmp_path)
     assert_same(results, tmp_path, "cli")
-    # The outputs are real ones, not errors: the store was read and the reports' counts are there.
+    # The outputs are real ones, not errors: every command succeeded, and the reports' counts are there.
     out = tmp_path / f"cli-{CLI_SEEDS[0]}"
+    failed = [
+        n
+        for n, d in results[CLI_SEEDS[0]].items()
+        if not (out / d["file"]).read_bytes().startswith(b"exit 0\n")
+    ]
+    assert not failed, f"commands that failed: {failed}"
     gaps = json.loads(
         (out / results[CLI_SEEDS[0]]["gaps --format json"]["file"]).read_bytes().split(b"\n", 1)[1]
     )
