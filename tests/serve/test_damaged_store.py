@@ -148,17 +148,17 @@ def test_files_damaged_while_serving_never_show_a_path_or_a_500(tmp_path, graph_
         _scramble(sorted(db.glob("*.sst")))
         requests = [
             ("/sparql", {"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 5"}),
-            ("/sparql", {"query": "ASK { ?s ?p ?o }"}),
             ("/sparql", {"query": PREFIX + "SELECT ?r WHERE { ?r a og:Risk ; og:score ?x }"}),
             ("/queries/risks", {"format": "json"}),
             ("/id/midlothian/indicator/CSPC.P.1.2a", {}),
             ("/sparql", {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}),
+            ("/sparql", {"query": "ASK { ?s ?p ?o }"}),  # may hang in the engine until the time limit
         ]
         for path, args in requests:
             answer = client.get(path, query_string=args)
             body = answer.get_data(as_text=True)
             assert str(tmp_path) not in body and ".sst" not in body, body
-            assert answer.status_code in (200, 404, 502, 503), (path, answer.status_code, body)
+            assert answer.status_code in (200, 404, 429, 502, 503), (path, answer.status_code, body)
             if answer.status_code == 503 and "damaged" in body:
                 assert "Restart the server" in body
     finally:

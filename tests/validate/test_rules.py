@@ -15,6 +15,20 @@ OBS = "report/2016-2017/observation/"
 # case, severity, rule, focus (relative to the test council), words the message must contain
 CASES = [
     (
+        "extraction-problem",
+        "Violation",
+        "figures kept out of the graph",
+        "report/2016-2017/problem/L14",
+        "Line 14 of testshire-2016-17.txt: 4 cells where the PI table header (line 9) has 5",
+    ),
+    (
+        "claim-disagrees",
+        "Warning",
+        "claim against the report",
+        "report/2016-2017/claim/L20-1",
+        "against the tables: line 20 states 4 of 6; its own figures gives 83.3%",
+    ),
+    (
         "action-progress",
         "Violation",
         "action progress",
