@@ -76,13 +76,16 @@ def test_current_made_a_directory_is_moved_aside_and_rebuilt(tmp_path):
     (tmp_path / "current").unlink()
     (tmp_path / "current").mkdir()
     (tmp_path / "current" / "note.txt").write_text("kept")
+    # what the crash this used to cause left behind: a swap link of a process long gone, a spare generation
+    os.symlink(_generations(tmp_path)[0].name, tmp_path / ".current-4194999")
+    (tmp_path / "gen-spare-1").mkdir()
     said.clear()
     with _open(tmp_path, said) as store:
         assert store.triple_count() == count
     assert any("moved it aside" in s for s in said), said
     aside = list(tmp_path.glob("damaged-current-*"))
     assert len(aside) == 1 and (aside[0] / "note.txt").read_text() == "kept", "nothing is deleted"
-    assert not list(tmp_path.glob(".current-*"))
+    assert not list(tmp_path.glob(".current-*")) and len(_generations(tmp_path)) == 1
     assert (tmp_path / "current").is_symlink()
 
 
