@@ -31,6 +31,7 @@ NOT_ROWS = {
     "queries.openapi": "the OpenAPI document",
     "lookup.resource": "one resource's page: its neighbours are capped by the page and say 'more'",
     "lookup.any_resource": "as lookup.resource",
+    "search.search_page": "search hits, capped by the page's own bound (serve/search.py), not the row limit",
     "trace_views.trace_page": "a trace, computed whole from the trace graph (not a query's rows)",
     "trace_views.gaps_page": "the gap analysis, whole",
     "trace_views.audit_page": "the audit, whole",
