@@ -100,4 +100,6 @@ def test_every_page_gives_the_same_bytes_under_every_hash_seed(built_store_dir, 
         name: (tmp_path / f"pages-{PAGE_SEEDS[0]}" / d["file"]).read_bytes().split(b" ", 1)[0]
         for name, d in results[PAGE_SEEDS[0]].items()
     }
-    assert {n for n, s in statuses.items() if s != b"200"} == set(), "every compared page must be answered"
+    # Answered (a redirect, e.g. /trace?q= to the search page, is an answer), not an error.
+    errors = {n for n, s in statuses.items() if not s.startswith((b"2", b"3"))}
+    assert errors == set(), "every compared page must be answered"
