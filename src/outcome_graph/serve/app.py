@@ -41,10 +41,7 @@ def create_app(store: Store | None = None, config: Mapping[str, Any] | None = No
     app.config["JSON_SORT_KEYS"] = False
     app.extensions[EXTENSION] = {"store": store, "settings": settings}
 
-    from .safety import warm_up
     from .sparql import bp as sparql_bp
-
-    warm_up()
 
     app.register_blueprint(sparql_bp)
     for name in OPTIONAL_BLUEPRINTS:

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from ..errors import OutcomeGraphError
 from ..saved_queries import FORMATS, ParameterError, SavedQuery, UnknownQuery, get_query, tsv_from_json
 from ..store.bindings import bind
-from . import current_store
+from . import current_store, settings
 from .pages import error_status, limits, saved_queries, table
 
 bp = Blueprint("queries", __name__, template_folder="templates")
@@ -88,6 +88,9 @@ def run(name: str):
     except UnknownQuery as e:
         return _error(str(e), 404, fmt)
     values = {k: v for k, v in request.args.items() if k not in RESERVED}
+    limit = settings().max_query
+    if sum(len(k) + len(v) for k, v in values.items()) > limit:
+        return _error(f"the parameters are longer than {limit} characters in all", 413, fmt, query)
     timeout, max_rows = limits()
     try:
         bindings = query.bindings(values)
@@ -306,5 +309,6 @@ def _version() -> str:
 
 @bp.get("/openapi.json")
 def openapi():
-    doc = openapi_document(saved_queries(), request.host_url.rstrip("/") + request.script_root)
+    # A relative server URL (resolved against this document's own address): never the Host header.
+    doc = openapi_document(saved_queries(), request.script_root or "/")
     return _cors(Response(json.dumps(doc, indent=1), mimetype="application/json"))
