@@ -41,7 +41,10 @@ def create_app(store: Store | None = None, config: Mapping[str, Any] | None = No
     app.config["JSON_SORT_KEYS"] = False
     app.extensions[EXTENSION] = {"store": store, "settings": settings}
 
+    from .headers import add_security_headers
     from .sparql import bp as sparql_bp
+
+    app.after_request(add_security_headers)
 
     app.register_blueprint(sparql_bp)
     for name in OPTIONAL_BLUEPRINTS:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _BASE = (
     "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
@@ -39,20 +39,21 @@ _TOKEN = re.compile(
     "|".join(
         [
             r"(?P<ws>[ \t\r\n]+)",
+            r"(?P<sep>[{}(),;*=/\[\]])",  # characters that begin no other token: tried early, for speed
+            rf"(?P<var>[?$]{_VARNAME})",
+            rf"(?P<pname>(?:{_PREFIX})?:(?:{_LOCAL})?)",
+            r"(?P<word>[A-Za-z][A-Za-z0-9_]*)",
+            rf"(?P<number>[+-]?(?:[0-9]+\.[0-9]*{_EXPONENT}|\.[0-9]+{_EXPONENT}|[0-9]+{_EXPONENT}"
+            r"|[0-9]*\.[0-9]+|[0-9]+))",
             r"(?P<comment>#[^\r\n]*)",  # a comment ends at CR or LF (section 19.5)
             r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)',
             rf'(?P<long2>"""(?:(?:"|"")?(?:[^"\\]|{_ECHAR}))*""")',
             rf"(?P<long1>'''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}))*''')",
             rf'(?P<string2>"(?:[^"\\\n\r]|{_ECHAR})*")',
             rf"(?P<string1>'(?:[^'\\\n\r]|{_ECHAR})*')",
-            rf"(?P<var>[?$]{_VARNAME})",
             rf"(?P<bnode>_:[{_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?)",
-            rf"(?P<pname>(?:{_PREFIX})?:(?:{_LOCAL})?)",
             r"(?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
-            rf"(?P<number>[+-]?(?:[0-9]+\.[0-9]*{_EXPONENT}|\.[0-9]+{_EXPONENT}|[0-9]+{_EXPONENT}"
-            r"|[0-9]*\.[0-9]+|[0-9]+))",
-            r"(?P<word>[A-Za-z][A-Za-z0-9_]*)",
-            r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\].,;*+\-/!=<>^|?])",
+            r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|[.+\-!<>^|?])",
         ]
     )
 )
@@ -74,8 +75,7 @@ class LexError(ValueError):
         self.line, self.column = line, column
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str  # iri, string, var, bnode, pname, langtag, number, word, punct
     text: str  # as written in the canonical text
     value: str  # an IRI's or string's content, a pname's or word's text
@@ -111,48 +111,60 @@ def _unescape(body: str) -> str:
     return re.sub(r"\\(.)", lambda m: _ECHARS[m.group(1)], body, flags=re.S)
 
 
+def _fail(text: str, position: int) -> LexError:
+    line, column = _position(text, position)
+    char = text[position]
+    what = repr(char) if char.isprintable() else f"U+{ord(char):04X}"
+    hint = " (an unterminated string, or an escape other than \\t \\b \\n \\r \\f \\\\ \\\" \\')"
+    return LexError(f"{what} does not begin a SPARQL token" + (hint if char in "\"'" else ""), line, column)
+
+
+_SKIP = frozenset(("ws", "comment"))
+_STRING_KINDS = {"long1": 3, "long2": 3, "string1": 1, "string2": 1}
+_UNARY = frozenset("!-+^")
+
+
 def tokens(text: str) -> list[Token]:
     """The tokens of a query text whose codepoint escapes are already decoded; LexError if any is bad."""
     out: list[Token] = []
-    position, end, depth, unary = 0, len(text), 0, 0
-    while position < end:
-        m = _TOKEN.match(text, position)
-        if m is None:
-            line, column = _position(text, position)
-            what = repr(text[position]) if text[position].isprintable() else f"U+{ord(text[position]):04X}"
-            hint = " (an unterminated string, or an escape other than \\t \\b \\n \\r \\f \\\\ \\\" \\')"
-            raise LexError(
-                f"{what} does not begin a SPARQL token" + (hint if text[position] in "\"'" else ""),
-                line,
-                column,
-            )
-        kind, raw = m.lastgroup, m.group()
-        position = m.end()
-        if kind in ("ws", "comment"):
+    append = out.append
+    position = depth = unary = 0
+    for m in _TOKEN.finditer(text):  # one pass in C; a gap between two matches is a character no token takes
+        start, stop = m.span()
+        if start != position:
+            raise _fail(text, position)
+        position = stop
+        kind = m.lastgroup
+        if kind in _SKIP:
             continue
-        if kind in ("long1", "long2"):
-            value = _unescape(raw[3:-3])
-        elif kind in ("string1", "string2"):
-            value = _unescape(raw[1:-1])
+        raw = m.group()
+        quote = _STRING_KINDS.get(kind)
+        if quote:
+            value = _unescape(raw[quote:-quote]) if "\\" in raw else raw[quote:-quote]
+            append(Token("string", '"' + value.translate(_WRITE) + '"', value, start, stop))
+            continue
+        if kind == "sep":
+            kind = "punct"
+        if kind == "punct":
+            if raw in _OPEN:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise LexError(
+                        f"the query is nested too deeply (over {MAX_DEPTH} levels)", *_position(text, start)
+                    )
+            elif raw in _CLOSE:
+                depth -= 1
+            if raw in _UNARY:
+                unary += 1
+                if unary > MAX_UNARY:
+                    raise LexError(f"more than {MAX_UNARY} operators in a row", *_position(text, start))
+            else:
+                unary = 0
         else:
-            value = raw
-        if kind.startswith(("long", "string")):
-            out.append(Token("string", '"' + value.translate(_WRITE) + '"', value, m.start(), m.end()))
-            continue
-        if kind == "iri":
-            value = raw[1:-1]
-        if raw in _OPEN:
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise LexError(
-                    f"the query is nested too deeply (over {MAX_DEPTH} levels)", *_position(text, m.start())
-                )
-        elif raw in _CLOSE:
-            depth -= 1
-        unary = unary + 1 if raw in ("!", "-", "+", "^") else 0
-        if unary > MAX_UNARY:
-            raise LexError(f"more than {MAX_UNARY} operators in a row", *_position(text, m.start()))
-        out.append(Token(kind, raw, value, m.start(), m.end()))
+            unary = 0
+        append(Token(kind, raw, raw[1:-1] if kind == "iri" else raw, start, stop))
+    if position != len(text):
+        raise _fail(text, position)
     return out
 
 
@@ -178,13 +190,15 @@ def canonical(toks: list[Token]) -> tuple[str, list[int]]:
     parts: list[str] = []
     starts: list[int] = []
     size = 0
-    for i, t in enumerate(toks):
-        if i and not _glued(toks[i - 1], t):
+    before = None
+    for t in toks:
+        if before is not None and not _glued(before, t):
             parts.append(" ")
             size += 1
         starts.append(size)
         parts.append(t.text)
         size += len(t.text)
+        before = t
     return "".join(parts), starts
 
 

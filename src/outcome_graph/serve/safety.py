@@ -77,8 +77,8 @@ class QueryInfo:
 
 
 def _with_pointer(message: str, text: str, line: int, column: int) -> str:
-    lines = text.splitlines()
-    shown = lines[line - 1] if 0 < line <= len(lines) else ""
+    lines = text.split("\n")  # as `line` counts them; a bare CR is shown as a space
+    shown = lines[line - 1].replace("\r", " ") if 0 < line <= len(lines) else ""
     if not shown.strip() or len(shown) > 300:
         return message
     return f"{message}\n  {shown}\n  {' ' * (column - 1)}^"
