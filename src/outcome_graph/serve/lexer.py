@@ -202,9 +202,10 @@ def canonical(toks: list[Token]) -> tuple[str, list[int]]:
     return "".join(parts), starts
 
 
-def position_in(decoded: str, toks: list[Token], starts: list[int], offset: int) -> tuple[int, int]:
-    """The (line, column) in `decoded` of the token found at `offset` of the canonical text."""
-    if not toks:
+def position_in(decoded: str, offsets, starts, offset: int) -> tuple[int, int]:
+    """The (line, column) in `decoded` of the token found at `offset` of the canonical text; `offsets`
+    and `starts` say where each token starts in the one and the other."""
+    if not offsets:
         return 1, 1
     index = max(0, bisect.bisect_right(starts, offset) - 1)
-    return _position(decoded, toks[index].offset)
+    return _position(decoded, offsets[index])

@@ -162,12 +162,14 @@ def run_text(text: str):
     if len(text) > limit:
         raise PageError(f"the query is longer than {limit} characters", 413)
     try:
-        info = check_query(text)
+        info = check_query(text, settings().timeout)
         graphs = info.default_graphs + info.named_graphs
         if graphs:
             check_dataset(graphs, current_store().graph_names())
     except Refused as e:
         raise PageError(e.message, e.status) from None
+    except OutcomeGraphError as e:  # a long text's check stopped at the time limit
+        raise PageError(str(e), error_status(e)) from None
     if info.has_dataset:  # the page runs over the whole graph; /sparql hands a dataset to the engine
         raise PageError("FROM / FROM NAMED are for /sparql: this page queries the whole graph", 400)
     store = current_store()

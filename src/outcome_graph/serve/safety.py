@@ -56,17 +56,17 @@ class QueryInfo:
     text: str = ""  # the canonical text: the only text an engine is given
     has_dataset: bool = False  # the query has FROM or FROM NAMED
     _decoded: str = field(default="", repr=False)
-    _tokens: tuple[Token, ...] = field(default=(), repr=False)
+    _offsets: tuple[int, ...] = field(default=(), repr=False)  # where each token starts, as sent
     _starts: tuple[int, ...] = field(default=(), repr=False)
 
     def explain(self, message: str) -> str:
         """An engine's error about the canonical text, with the position in the client's own text."""
         m = _ENGINE_POSITION.search(message)
-        if not m or not self._tokens:
+        if not m or not self._offsets:
             return message
         line, column = int(m.group(1)), int(m.group(2))
         offset = column - 1 if line == 1 else len(self.text)
-        at_line, at_column = position_in(self._decoded, list(self._tokens), list(self._starts), offset)
+        at_line, at_column = position_in(self._decoded, self._offsets, self._starts, offset)
         rest = message[m.end() :].strip()
         return _with_pointer(
             f"SPARQL syntax error at line {at_line}, column {at_column}: {rest}",
@@ -84,10 +84,46 @@ def _with_pointer(message: str, text: str, line: int, column: int) -> str:
     return f"{message}\n  {shown}\n  {' ' * (column - 1)}^"
 
 
-def check_query(text: str) -> QueryInfo:
-    """The query's form, dataset and canonical text, or Refused: a syntax error, an update, SERVICE."""
-    # Only short texts are cached, so the cache holds at most a few megabytes whatever clients send.
-    return _check_cached(text) if len(text) <= 4096 else _check(text)
+CACHED = 4096  # texts up to this length are cached: the cache holds a few megabytes whatever is sent
+IN_PROCESS = 8192  # texts up to this length are checked in the server process (about a millisecond)
+
+
+def check_query(text: str, timeout: float | None = None) -> QueryInfo:
+    """The query's form, dataset and canonical text, or Refused: a syntax error, an update, SERVICE.
+
+    With a `timeout` (the query's own time limit), a text longer than IN_PROCESS characters is checked
+    in a checker process that is killed at that limit (QueryTimeout): the check of a huge text costs
+    its sender time, not the server (which would otherwise hold the interpreter's lock for up to a
+    second for a 100 KB text).
+    """
+    if len(text) <= CACHED:
+        return _check_cached(text)
+    if len(text) <= IN_PROCESS or timeout is None:
+        return _check(text)
+    reply = _checker().run({"op": "check", "query": text}, timeout)
+    if "refused" in reply:
+        raise Refused(*reply["refused"])
+    return reply["info"]
+
+
+def check_here(text: str) -> QueryInfo:
+    """check_query in this process, whatever the length (a checker process's side)."""
+    return _check(text)
+
+
+_checker_pool = None
+_checker_lock = threading.Lock()
+
+
+def _checker():
+    """The one checker process (started on first need; only long texts ever wait for it)."""
+    global _checker_pool
+    with _checker_lock:
+        if _checker_pool is None or _checker_pool._closed:
+            from ..store.workers import CHECKER, WorkerPool
+
+            _checker_pool = WorkerPool(CHECKER, size=1, memory_limit=2 * 1024**3)
+        return _checker_pool
 
 
 @functools.lru_cache(maxsize=1024)
@@ -128,7 +164,8 @@ def _check(text: str) -> QueryInfo:
     text_out, starts = canonical(toks)
     if _BELT.search(_STRINGS.sub('""', text_out)):
         raise _service()
-    return QueryInfo(form, default, named, text_out, has_dataset, decoded, tuple(toks), tuple(starts))
+    offsets = tuple(t.offset for t in toks)
+    return QueryInfo(form, default, named, text_out, has_dataset, decoded, offsets, tuple(starts))
 
 
 def _service() -> Refused:

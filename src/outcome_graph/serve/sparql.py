@@ -132,7 +132,7 @@ def sparql() -> Response:
                 "the request has no `query`: POST a SPARQL query (GET /sparql describes the service)"
             )
         return _description()
-    info = check_query(query)
+    info = check_query(query, settings().timeout)
     # Protocol dataset parameters replace the query's own FROM / FROM NAMED (SPARQL 1.1 Protocol 2.1.4).
     # Either way the dataset is handed to the engine explicitly, so FROM cannot pick any other graph.
     if default_uris or named_uris:

@@ -42,6 +42,9 @@ from .results import GRAPH_TYPES, RESULT_TYPES, serialize_boolean, serialize_sel
 # a StoreError) instead of pushing the machine into swap.
 DEFAULT_MEMORY_LIMIT = 4 * 1024**3
 
+# The store path that starts a worker without a store, which only checks query texts.
+CHECKER = "-"
+
 # The query thread's stack: virtual memory, touched only as deep as a query recurses.
 QUERY_STACK = 512 * 1024**2
 
@@ -101,6 +104,15 @@ def _handle(store, request: dict) -> dict:
     import pyoxigraph as ox
 
     op = request["op"]
+    if op == "check":  # a checker process (no store): a long query text's check, under its deadline
+        from ..serve.safety import Refused, check_here
+
+        try:
+            return {"info": check_here(request["query"])}
+        except Refused as e:
+            return {"refused": (e.message, e.status)}
+    if store is None:
+        raise StoreError("this is a checker process: it has no store")
     if op == "len":
         return {"count": len(store)}
     if op == "graphs":
@@ -169,12 +181,14 @@ def worker_main(path: str, conn: Connection, memory_limit: int | None) -> None:
     _die_with_parent()
     if memory_limit:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-    try:
-        store = ox.Store.read_only(path)
-    except OSError as e:
-        conn.send(("error", f"cannot open the store at {path}: {e}"))
-        return
-    _NAMED_GRAPHS.extend(g for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    store = None
+    if path != CHECKER:
+        try:
+            store = ox.Store.read_only(path)
+        except OSError as e:
+            conn.send(("error", f"cannot open the store at {path}: {e}"))
+            return
+        _NAMED_GRAPHS.extend(g for g in store.named_graphs() if isinstance(g, ox.NamedNode))
     conn.send(("ready", None))
     threading.stack_size(QUERY_STACK)
     thread = threading.Thread(target=_serve, args=(store, conn), name="og-query")
