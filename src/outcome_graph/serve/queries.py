@@ -16,6 +16,7 @@ from ..saved_queries import FORMATS, ParameterError, SavedQuery, UnknownQuery, g
 from ..store.bindings import bind
 from . import current_store, settings
 from .pages import error_status, limits, saved_queries, table
+from .safety import Refused, check_query
 
 bp = Blueprint("queries", __name__, template_folder="templates")
 
@@ -93,16 +94,18 @@ def run(name: str):
         return _error(f"the parameters are longer than {limit} characters in all", 413, fmt, query)
     timeout, max_rows = limits()
     try:
-        bindings = query.bindings(values)
+        # Parameters are bound as typed terms; the bound text then passes the same check as a query
+        # sent to /sparql, and the engine runs the checked canonical text.
+        checked = check_query(bind(query.text, query.bindings(values)), timeout).text
         if fmt == "html":
-            result = current_store().select(query.text, bindings=bindings, timeout=timeout, max_rows=max_rows)
+            result = current_store().select(checked, timeout=timeout, max_rows=max_rows)
         else:
             # The engine writes the results itself, as for /sparql: converting each row to Python terms
             # and back cost about 0.1 ms a row. TSV is taken from its JSON to keep numbers bare.
             media_type = FORMATS["json"] if fmt == "tsv" else FORMATS[fmt]
-            answer = current_store().execute(
-                bind(query.text, bindings), media_type, timeout=timeout, max_rows=max_rows
-            )
+            answer = current_store().execute(checked, media_type, timeout=timeout, max_rows=max_rows)
+    except Refused as e:
+        return _error(e.message, e.status, fmt, query)
     except ParameterError as e:
         return _error(str(e), 400, fmt, query)
     except OutcomeGraphError as e:
