@@ -31,15 +31,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         help="rows beyond which results are cut (default $OUTCOME_GRAPH_MAX_ROWS or 10000)",
     )
-    parser.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
     parser.add_argument(
-        "--workers", type=int, default=2, help="query worker processes for the embedded store (default 2)"
+        "--threads",
+        type=int,
+        help="request threads (default: enough that queries can never hold them all; see the README)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=3,
+        help="query worker processes for user-written queries, embedded store (default 3)",
+    )
+    parser.add_argument(
+        "--reserved-workers",
+        type=int,
+        default=1,
+        help="query worker processes kept for saved queries and pages, embedded store (default 1)",
     )
 
 
 def run(args: argparse.Namespace) -> int:
     import waitress
 
+    from ..errors import OutcomeGraphError
     from ..serve.app import create_app
 
     config = {
@@ -48,11 +62,32 @@ def run(args: argparse.Namespace) -> int:
         "timeout": args.timeout,
         "max_rows": args.max_rows,
         "workers": args.workers,
+        "reserved_workers": args.reserved_workers,
     }
     app = create_app(config={k: v for k, v in config.items() if v is not None})
-    store = app.extensions["outcome_graph"]["store"]
+    extension = app.extensions["outcome_graph"]
+    store = extension["store"]
+    threads = args.threads or extension["admission"].policy.threads()
+    try:
+        # create_server binds the port: "serving" is said only once it is ours
+        server = waitress.create_server(
+            app,
+            host=args.host,
+            port=args.port,
+            threads=threads,
+            ident="outcome-graph",
+            # refuse an oversized body while it arrives, before it is spooled for the app
+            max_request_body_size=extension["settings"].max_body,
+        )
+    except OSError as e:
+        store.close()
+        raise OutcomeGraphError(
+            f"cannot listen on {args.host}:{args.port}: {e.strerror or e}; another program (perhaps another "
+            "outcome-graph serve) is using that port: stop it or choose another with --port"
+        ) from None
     print(
-        f"outcome-graph: serving {store.name} at http://{args.host}:{args.port}/ (SPARQL: /sparql)",
+        f"outcome-graph: serving {store.name} at http://{args.host}:{server.effective_port}/ "
+        "(SPARQL: /sparql)",
         flush=True,
     )
 
@@ -61,15 +96,8 @@ def run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        waitress.serve(
-            app,
-            host=args.host,
-            port=args.port,
-            threads=args.threads,
-            ident="outcome-graph",
-            # refuse an oversized body while it arrives, before it is spooled for the app
-            max_request_body_size=app.extensions["outcome_graph"]["settings"].max_body,
-        )
+        server.run()
     finally:
+        server.close()
         store.close()
     return 0

@@ -8,22 +8,63 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 
 from ..store import Store, open_store
 from . import EXTENSION
+from .admission import Admission, AdmittedStore, Policy
+from .admission import init_app as init_admission
+from .cache import CacheFront, ResultCache
 from .config import load_settings
+
+DEFAULT_WORKERS = 3  # query workers for user-written queries
+DEFAULT_RESERVED = 1  # ... and for the project's own (saved queries, pages)
 
 # Views written separately; each module exposes `bp`. A module that is not there yet is skipped.
 OPTIONAL_BLUEPRINTS = ("queries", "pages", "lookup", "trace_views", "trace", "audit", "validation")
+
+
+def admission_policy(store: Store, config: Mapping[str, Any], timeout: float) -> Policy:
+    """The admission policy for `store`: lanes as wide as its worker pools (see serve.admission)."""
+    pool, reserved = getattr(store, "pool", None), getattr(store, "reserved", None)
+    workers = getattr(pool, "size", None) or int(config.get("workers", DEFAULT_WORKERS))
+    return Policy(
+        adhoc_workers=workers,
+        reserved_workers=getattr(reserved, "size", 0),
+        timeout=timeout,
+        **{k: config[k] for k in ("per_client", "budget", "max_wait", "queue") if config.get(k) is not None},
+    )
+
+
+def _hide_store_paths(app: Flask, store: Store) -> None:
+    """No answer names the store's files: an error message that does (a library's, one day) says
+    "the store" instead. The detail stays in the server's log."""
+    path = getattr(store, "path", None)
+    if path is None:
+        return
+    path = Path(path)
+    names = {str(path.parent.parent), str(path.parent.parent.resolve())}
+    hidden = sorted((n for n in names if len(n) > 4), key=len, reverse=True)  # never "/" or "/tmp"
+
+    @app.after_request
+    def _hide(response: Response) -> Response:
+        if response.status_code < 400 or response.direct_passthrough or response.is_streamed:
+            return response
+        body = response.get_data(as_text=True)
+        if any(h in body for h in hidden):
+            for h in hidden:
+                body = body.replace(h, "<the store>")
+            response.set_data(body)
+        return response
 
 
 def create_app(store: Store | None = None, config: Mapping[str, Any] | None = None) -> Flask:
     """The app over `store`, or over the store named by config (`store_dir`, `endpoint`) or environment.
 
     config keys: timeout, max_rows, max_body, max_query (see serve.Settings), store_dir, endpoint,
-    workers; the environment variables OUTCOME_GRAPH_TIMEOUT, OUTCOME_GRAPH_MAX_ROWS,
-    OUTCOME_GRAPH_ENDPOINT and OUTCOME_GRAPH_STORE fill in what config leaves out.
+    workers, reserved_workers, cache (False: no result cache), and the admission policy's per_client,
+    budget, max_wait, queue (see serve.admission); the environment variables OUTCOME_GRAPH_TIMEOUT,
+    OUTCOME_GRAPH_MAX_ROWS, OUTCOME_GRAPH_ENDPOINT and OUTCOME_GRAPH_STORE fill in what config leaves out.
     """
     config = dict(config or {})
     settings = load_settings(config)
@@ -33,13 +74,27 @@ def create_app(store: Store | None = None, config: Mapping[str, Any] | None = No
         store = open_store(
             Path(store_dir) if store_dir else None,
             endpoint,
-            workers=int(config.get("workers", 2)),
+            workers=int(config.get("workers", DEFAULT_WORKERS)),
             timeout=settings.timeout,
+            reserved_workers=int(config.get("reserved_workers", DEFAULT_RESERVED)),
         )
+    policy = admission_policy(store, config, settings.timeout)
     app = Flask("outcome_graph.serve")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body
     app.config["JSON_SORT_KEYS"] = False
-    app.extensions[EXTENSION] = {"store": store, "settings": settings}
+    admission = Admission(policy)
+    app.extensions[EXTENSION] = {
+        "store": AdmittedStore(store, admission),
+        "settings": settings,
+        "admission": admission,
+    }
+    init_admission(app, admission)
+    _hide_store_paths(app, store)
+    generation = getattr(store, "generation", None)
+    if generation and config.get("cache", True):  # a remote store may change under us: not cached
+        cache = ResultCache()
+        app.extensions[EXTENSION]["cache"] = cache
+        app.wsgi_app = CacheFront(app.wsgi_app, cache, generation)  # type: ignore[method-assign]
 
     from .headers import add_security_headers
     from .sparql import bp as sparql_bp

@@ -15,6 +15,7 @@ from ..errors import OutcomeGraphError
 from ..saved_queries import FORMATS, ParameterError, SavedQuery, UnknownQuery, get_query, tsv_from_json
 from ..store.bindings import bind
 from . import current_store, settings
+from .cache import mark_cacheable
 from .pages import error_status, limits, saved_queries, table
 from .safety import Refused, check_query
 
@@ -117,6 +118,7 @@ def run(name: str):
             resp.headers["Content-Disposition"] = f'inline; filename="{name}.{fmt}"'
         if answer.truncated:
             resp.headers["X-Outcome-Graph-Truncated"] = "true"
+        mark_cacheable()
         return _cors(resp)
     shown = {p.name: values.get(p.name, p.default or "") for p in query.parameters}
     page = render_template(

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, current_app, request
 
 from ..store import QueryError, QueryTimeout, StoreError
 from . import EXTENSION, current_store, public_base, settings
+from .cache import mark_cacheable
 from .description import service_description
 from .formats import UnknownFormat, choose, content_type, offered
 from .safety import Refused, check_dataset, check_query
@@ -165,6 +166,7 @@ def sparql() -> Response:
     response.headers["Vary"] = "Accept"
     if answer.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
+    mark_cacheable()  # the engine's answer to this exact request on this generation of the store
     return response
 
 

@@ -145,6 +145,7 @@ def open_store(
     progress: Callable[[str], None] | None = print,
     workers: int = 2,
     timeout: float | None = None,
+    reserved_workers: int = 0,
 ) -> Store:
     """The embedded store in `store_dir` (built or rebuilt from the sources as needed), or a remote one.
 
@@ -160,4 +161,10 @@ def open_store(
 
     directory = Path(store_dir) if store_dir else default_store_dir()
     db = ensure_built(directory, build_if_missing=build_if_missing, progress=progress)
-    return EmbeddedStore(db, workers=workers, timeout=timeout)
+    try:
+        return EmbeddedStore(db, workers=workers, timeout=timeout, reserved_workers=reserved_workers)
+    except StoreError as e:  # the database cannot be opened: the store is a cache of the reports
+        if not build_if_missing:
+            raise
+        db = ensure_built(directory, progress=progress, damaged=f"its database cannot be opened: {e}")
+        return EmbeddedStore(db, workers=workers, timeout=timeout, reserved_workers=reserved_workers)

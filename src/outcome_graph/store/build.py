@@ -5,15 +5,23 @@ Layout of a store directory:
     current            -> gen-<fingerprint>-<n>   (a symlink; the store being served)
     gen-<fingerprint>-<n>/db                       the Oxigraph database
     gen-<fingerprint>-<n>/FINGERPRINT              the sources fingerprint it was built from
+    gen-<fingerprint>-<n>/CHECKSUMS                sha256 of each database file as built
     building-...                                   a build in progress (or one that crashed)
 
 A rebuild loads into a fresh `building-*` directory and only when the load has finished renames it to
 `gen-*` and atomically replaces the `current` symlink (rename(2) over the old link). A crash at any
 point before that leaves `current` pointing at the previous, complete store.
+
+The store is a cache of the reports, so a damaged one is rebuilt from them, saying so: files that no
+longer match their CHECKSUMS, a `current` that is a directory or a file instead of the link (moved aside
+to `damaged-current-*`, nothing deleted), a database the workers cannot open (see `open_store`). What
+cannot be mended safely (the store location is a file, a directory that cannot be written) is a
+one-line StoreError saying what is wrong and what to do.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import time
@@ -71,6 +79,74 @@ def sources_fingerprint() -> str:
     return fingerprint()
 
 
+CHECKSUMS = "CHECKSUMS"
+# Files RocksDB may write to after the build (its info log and lock): not part of the data.
+UNCHECKED = ("LOG", "LOCK")
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def write_checksums(generation: Path) -> None:
+    db = generation / "db"
+    lines = [
+        f"{_digest(f)}  {f.name}"
+        for f in sorted(db.iterdir())
+        if f.is_file() and not f.name.startswith(UNCHECKED)
+    ]
+    (generation / CHECKSUMS).write_text("\n".join(lines) + "\n")
+
+
+def damage(generation: Path) -> str | None:
+    """What is wrong with a generation's database files, or None when they are as built (or unknown)."""
+    listing = generation / CHECKSUMS
+    if not listing.is_file():
+        return None  # built before checksums were kept: the workers' open is the check
+    for line in listing.read_text().splitlines():
+        digest, _, name = line.partition("  ")
+        f = generation / "db" / name
+        if not f.is_file():
+            return f"its file {name} is missing"
+        if _digest(f) != digest:
+            return f"its file {name} is not as it was built"
+    return None
+
+
+def _check_location(directory: Path) -> None:
+    if directory.exists() and not directory.is_dir():
+        raise StoreError(
+            f"the store location {directory} is a file, not a directory: give a directory for the store "
+            "(--store DIR or OUTCOME_GRAPH_STORE; it is made if missing)"
+        )
+
+
+def _move_aside_broken_link(directory: Path, progress: Progress) -> None:
+    """A `current` that is not the link a build makes (a directory or a file) is moved aside, kept."""
+    link = directory / "current"
+    if link.is_symlink() or not link.exists():
+        return
+    if link.is_dir() and (link / "FINGERPRINT").is_file() and (link / "db").is_dir():
+        return  # a whole store in place of the link: served as it is
+    aside = directory / f"damaged-current-{time.time_ns()}"
+    try:
+        os.rename(link, aside)
+    except OSError as e:
+        raise StoreError(
+            f"{link} is a {'directory' if link.is_dir() else 'file'}, not the link to the store, and cannot "
+            f"be moved aside ({e.strerror}): remove it and start again"
+        ) from None
+    _say(
+        progress,
+        f"the store in {directory} was damaged ({link.name} was not a link): moved it aside to "
+        f"{aside.name}; rebuilding the store from the reports",
+    )
+
+
 def ensure_built(
     directory: Path,
     *,
@@ -78,11 +154,27 @@ def ensure_built(
     progress: Progress = print,
     fingerprint: str | None = None,
     source: Source | None = None,
+    damaged: str | None = None,
 ) -> Path:
-    """The database directory of an up-to-date store in `directory`, building it if needed."""
+    """The database directory of an up-to-date store in `directory`, building it if needed.
+
+    `damaged` (a reason) forces a rebuild of a store the caller found it cannot use.
+    """
     directory = Path(directory)
+    _check_location(directory)
     fingerprint = fingerprint or sources_fingerprint()
+    if build_if_missing:
+        _move_aside_broken_link(directory, progress)
     generation = current_generation(directory)
+    damaged = damaged or (damage(generation) if generation else None)
+    if damaged:
+        if not build_if_missing:
+            raise StoreError(
+                f"the store in {directory} is damaged ({damaged}): run `outcome-graph serve` once to rebuild "
+                "it from the reports"
+            )
+        _say(progress, f"the store in {directory} is damaged ({damaged}): rebuilding it from the reports")
+        return rebuild(directory, fingerprint, source or graph_source, progress, drop_current=True)
     if generation and (generation / "FINGERPRINT").read_text().strip() == fingerprint:
         return generation / "db"
     if not build_if_missing:
@@ -97,13 +189,46 @@ def ensure_built(
     return rebuild(directory, fingerprint, source or graph_source, progress)
 
 
-def rebuild(directory: Path, fingerprint: str, source: Source, progress: Progress = print) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _clear_leftovers(directory: Path) -> None:
     for leftover in directory.glob("building-*"):
         shutil.rmtree(leftover, ignore_errors=True)  # a crashed earlier build
+    for link in directory.glob(".current-*"):  # the swap link of a build that died mid-swap
+        pid = link.name.removeprefix(".current-")
+        if link.is_symlink() and not (pid.isdigit() and _pid_alive(int(pid)) and int(pid) != os.getpid()):
+            link.unlink()
+
+
+def rebuild(
+    directory: Path,
+    fingerprint: str,
+    source: Source,
+    progress: Progress = print,
+    *,
+    drop_current: bool = False,
+) -> Path:
+    """Build a new generation and make it current. `drop_current`: the current one is damaged, so it is
+    removed rather than kept for a server that may still be reading it."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        _clear_leftovers(directory)
+        building = directory / f"building-{fingerprint[:16]}-{os.getpid()}-{time.time_ns()}"
+        building.mkdir()
+    except OSError as e:
+        raise StoreError(
+            f"cannot write the store in {directory} ({e.strerror or e}): give a directory you can write "
+            "(--store DIR or OUTCOME_GRAPH_STORE)"
+        ) from None
     started = time.monotonic()
-    building = directory / f"building-{fingerprint[:16]}-{os.getpid()}-{time.time_ns()}"
-    building.mkdir()
     try:
         data = source(progress)
         _say(progress, f"loading into the store at {directory} ...")
@@ -113,17 +238,29 @@ def rebuild(directory: Path, fingerprint: str, source: Source, progress: Progres
         count = len(store)
         del store  # closes the database before it is renamed
         (building / "FINGERPRINT").write_text(fingerprint + "\n")
+        write_checksums(building)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
-    previous = current_generation(directory)
+    previous = None if drop_current else current_generation(directory)
     generation = directory / f"gen-{fingerprint[:16]}-{time.time_ns()}"
-    os.rename(building, generation)
     link = directory / f".current-{os.getpid()}"
-    if link.is_symlink():
-        link.unlink()
-    os.symlink(generation.name, link)
-    os.replace(link, directory / "current")
+    try:
+        os.rename(building, generation)
+        if link.is_symlink():
+            link.unlink()
+        os.symlink(generation.name, link)
+        os.replace(link, directory / "current")
+    except OSError as e:
+        # leave the store as it was: no stray link, no extra generation
+        if link.is_symlink():
+            link.unlink()
+        shutil.rmtree(building, ignore_errors=True)
+        shutil.rmtree(generation, ignore_errors=True)
+        raise StoreError(
+            f"cannot make the new store current in {directory} ({e.strerror or e}): "
+            f"check that {directory / 'current'} is a link or absent, and start again"
+        ) from None
     # Keep the generation that was serving until now (a running server may still read it); drop older.
     for old in directory.glob("gen-*"):
         if old not in (generation, previous):

@@ -8,6 +8,7 @@ import rdflib
 
 from . import Bindings, QueryError, Response, SelectResult
 from .bindings import bind
+from .lanes import RESERVED, current_lane
 from .results import to_nodes
 from .workers import WorkerPool
 
@@ -15,14 +16,34 @@ DEFAULT_TIMEOUT = 10.0
 
 
 class EmbeddedStore:
-    def __init__(self, db_path: Path, *, workers: int = 2, timeout: float | None = None):
+    """`workers` processes answer user-written queries (and everything when no lane is set);
+    `reserved_workers` more, if any, answer only the project's own queries (lane RESERVED), so that
+    those never queue behind a user's slow query."""
+
+    def __init__(
+        self, db_path: Path, *, workers: int = 2, timeout: float | None = None, reserved_workers: int = 0
+    ):
         self.path = Path(db_path)
         self.name = f"embedded:{self.path}"
+        # The store is read-only and each build is a new gen-* directory: its name is the version of
+        # the data, which result caches are keyed on.
+        self.generation = self.path.parent.name if self.path.name == "db" else str(self.path)
         self.timeout = timeout or DEFAULT_TIMEOUT
         self.pool = WorkerPool(str(self.path), size=workers)
+        try:
+            self.reserved = WorkerPool(str(self.path), size=reserved_workers) if reserved_workers else None
+        except BaseException:
+            self.pool.close()
+            raise
 
     def _run(self, request: dict, timeout: float | None) -> dict:
-        return self.pool.run(request, timeout or self.timeout)
+        lane = current_lane()
+        timeout = timeout or self.timeout
+        if lane is None:
+            return self.pool.run(request, timeout)
+        if lane.name == RESERVED and self.reserved is not None:
+            return self.reserved.run(request, timeout)
+        return self.pool.run(request, timeout, budget=lane.budget, promote=lane.promote)
 
     def select(
         self,
@@ -88,6 +109,8 @@ class EmbeddedStore:
 
     def close(self) -> None:
         self.pool.close()
+        if self.reserved is not None:
+            self.reserved.close()
 
     def __enter__(self) -> EmbeddedStore:
         return self

@@ -31,6 +31,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -47,6 +48,11 @@ CHECKER = "-"
 
 # The query thread's stack: virtual memory, touched only as deep as a query recurses.
 QUERY_STACK = 512 * 1024**2
+
+STORE_DAMAGED = (
+    "the store's files could not be read: they look damaged. Restart the server: it checks the store at "
+    "start and rebuilds it from the reports (the server's log has the detail)"
+)
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -185,7 +191,8 @@ def worker_main(path: str, conn: Connection, memory_limit: int | None) -> None:
     if path != CHECKER:
         try:
             store = ox.Store.read_only(path)
-        except OSError as e:
+        # RocksDB reports damaged files as RuntimeError("Corruption: ...")
+        except (OSError, RuntimeError) as e:
             conn.send(("error", f"cannot open the store at {path}: {e}"))
             return
         _NAMED_GRAPHS.extend(g for g in store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -212,6 +219,8 @@ def _serve(store, conn: Connection) -> None:
             reply = ("not-acceptable", f"{e} results cannot be given as {request.get('media_type')}")
         except MemoryError:
             reply = ("error", "the query needed more memory than a query worker may use")
+        except (OSError, RuntimeError) as e:  # the database's own failure (damaged or missing files)
+            reply = ("store-error", f"{type(e).__name__}: {e}")
         except Exception as e:  # the engine's own evaluation errors (type errors, bad IRIs, ...)
             reply = ("query-error", f"{type(e).__name__}: {e}")
         try:
@@ -295,6 +304,8 @@ class WorkerPool:
         self.killed = 0  # workers killed for overrunning: observable in tests and logs
         self.isolation, self.isolation_note = isolation()  # how workers are kept off the network
         self.isolated = bool(self.isolation)
+        self.refused_long = 0  # workers killed when a query overran its budget and was not promoted
+        self._broken: str | None = None  # why a replacement worker could not start, if one could not
         # Every worker is started from this one long-lived thread: Linux's parent-death signal follows
         # the thread that started a process, so a worker started from a short-lived thread would die
         # with it.
@@ -361,7 +372,10 @@ class WorkerPool:
         def replace() -> None:
             try:
                 fresh = self._spawn()
-            except Exception:  # interpreter shutdown or a store that went away: nothing to replace
+            except Exception as e:  # interpreter shutdown, or a store that went away or is damaged
+                if not self._closed:
+                    self._broken = str(e)
+                    print(f"outcome-graph: a query worker could not be restarted: {e}", file=sys.stderr)
                 return
             if self._closed:
                 fresh.kill()
@@ -373,9 +387,27 @@ class WorkerPool:
         except RuntimeError:  # the pool closed meanwhile
             pass
 
-    def run(self, request: dict, timeout: float) -> dict:
+    def run(
+        self,
+        request: dict,
+        timeout: float,
+        *,
+        budget: float | None = None,
+        promote: Callable[[], Callable[[], None]] | None = None,
+    ) -> dict:
+        """The worker's reply to `request`, stopped at `timeout` seconds.
+
+        With `budget` and `promote`: once the query has run `budget` seconds, `promote()` is asked for
+        leave to go on (it returns a function to call when the query ends); if it raises, the query's
+        worker is killed and the exception propagates (admission control's "long-running" slots).
+        """
         if self._closed:
             raise StoreError("the store is closed")
+        if self._broken and self._idle.empty():
+            with self._lock:
+                alive = len(self._all)
+            if not alive:  # every worker is gone and none can be started: waiting would only hang
+                raise StoreError(STORE_DAMAGED, status=503)
         deadline = time.monotonic() + timeout
         try:
             worker = self._idle.get(timeout=timeout)
@@ -384,8 +416,17 @@ class WorkerPool:
                 f"all {self.size} query workers stayed busy for the whole time limit ({timeout:g} s); "
                 "try again shortly"
             ) from None
+        release = None
         try:
             worker.conn.send(request)
+            long_possible = budget is not None and budget < deadline - time.monotonic()
+            if long_possible and promote is not None and not worker.conn.poll(budget):
+                try:
+                    release = promote()
+                except BaseException:
+                    self.refused_long += 1
+                    self._retire(worker)
+                    raise
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 self.killed += 1
                 self._retire(worker)
@@ -399,6 +440,9 @@ class WorkerPool:
             raise StoreError(
                 "the query worker died while running the query (most likely it ran out of memory)"
             ) from None
+        finally:
+            if release is not None:
+                release()
         self._idle.put(worker)
         if status == "ok":
             return payload
@@ -406,6 +450,10 @@ class WorkerPool:
             raise QueryError(payload)
         if status == "not-acceptable":
             raise QueryError(payload, status=406)
+        if status == "store-error":
+            # The detail names the store's files: it goes to the server's log, not to the client.
+            print(f"outcome-graph: the store could not be read: {payload}", file=sys.stderr, flush=True)
+            raise StoreError(STORE_DAMAGED, status=503)
         raise StoreError(payload)
 
     def pids(self) -> list[int]:

@@ -1,0 +1,235 @@
+"""Admission control: how many queries run, who waits, who is refused, and how a cheap query gets by.
+
+The policy (also in the README, "Admission control"):
+
+- Routes that run no query (static files, /openapi.json, /queries, the service description once
+  known) never touch the query workers, and the server has more request threads than queries can
+  ever hold, so they are answered whatever the queries are doing.
+- Two lanes of worker processes. User-written queries (/sparql, the query page and its downloads)
+  run in the `adhoc` lane; the project's own queries (saved queries, /id/ pages, trace, audit,
+  validation) run in the `reserved` lane, on workers of their own, so they never wait behind a user's
+  query. A result-cache hit (serve.cache) runs nothing and is admitted without counting.
+- Per client (remote address), at most `per_client` user-written queries in flight (running or
+  waiting); more is 429 with Retry-After, at once.
+- Per lane, at most workers + `queue` requests in flight; beyond that 503 with Retry-After, at once;
+  a request waits at most `max_wait` seconds for a worker, then 503.
+- A user-written query that runs past `budget` seconds becomes long-running: at most `long_slots`
+  (one fewer than the lane's workers, so one worker always takes short queries) and at most one per
+  client run at once; a query that overruns when those are taken is stopped there (its worker is
+  killed) with 503 or 429 and Retry-After. Every query is stopped at the time limit (503).
+
+Cheapness is never guessed by running anything in the server process: a query is cheap because it is
+cached, because it is the project's own, or because it finished within its budget.
+"""
+
+from __future__ import annotations
+
+import collections
+import math
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from flask import Flask, Response, g, has_request_context, request
+
+from ..store.lanes import ADHOC, LANE, RESERVED, Busy, Lane, current_lane
+
+# Endpoints whose queries are written by the user: everything else that queries runs the project's own.
+ADHOC_ENDPOINTS = frozenset({"sparql.sparql", "pages.index", "pages.download"})
+
+
+@dataclass(frozen=True)
+class Policy:
+    adhoc_workers: int = 3  # worker processes for user-written queries
+    reserved_workers: int = 1  # worker processes for the project's own queries (0: they share)
+    per_client: int = 2  # user-written queries one client may have in flight
+    per_client_long: int = 1  # ... of which past their budget
+    queue: int = 6  # user-written queries that may wait for a worker
+    reserved_queue: int = 8  # project queries that may wait for a worker
+    max_wait: float = 5.0  # seconds a query may wait for a worker
+    budget: float = 1.0  # seconds before a user-written query counts as long-running
+    timeout: float = 10.0  # the query time limit (for Retry-After)
+
+    @property
+    def long_slots(self) -> int:
+        return max(1, self.adhoc_workers - 1)
+
+    def threads(self) -> int:
+        """Request threads so that queries (running or waiting) can never hold them all."""
+        held = self.adhoc_workers + self.queue + max(1, self.reserved_workers) + self.reserved_queue
+        return max(16, held + 8)
+
+
+class Admission:
+    def __init__(self, policy: Policy):
+        self.policy = policy
+        self._lock = threading.Lock()
+        self._running = {
+            ADHOC: threading.BoundedSemaphore(policy.adhoc_workers),
+            RESERVED: threading.BoundedSemaphore(max(1, policy.reserved_workers)),
+        }
+        self._limit = {
+            ADHOC: policy.adhoc_workers + policy.queue,
+            RESERVED: max(1, policy.reserved_workers) + policy.reserved_queue,
+        }
+        self._in_flight = {ADHOC: 0, RESERVED: 0}
+        self._per_client: collections.Counter[str] = collections.Counter()
+        self._long_per_client: collections.Counter[str] = collections.Counter()
+        self._long = 0
+        self.refused = collections.Counter()  # why requests were refused: observable in tests and logs
+
+    def _retry(self) -> int:
+        return max(1, math.ceil(self.policy.timeout / 2))
+
+    def _refuse(self, why: str, message: str, status: int, retry_after: int) -> Busy:
+        self.refused[why] += 1
+        return Busy(message, status, retry_after)
+
+    @contextmanager
+    def slot(self, lane: Lane | None) -> Iterator[None]:
+        """Hold a worker slot of `lane` (no lane: no admission) for the duration of one store call."""
+        if lane is None:
+            yield
+            return
+        name = ADHOC if lane.name == ADHOC else RESERVED
+        per_client = name == ADHOC
+        with self._lock:
+            if per_client and self._per_client[lane.client] >= self.policy.per_client:
+                raise self._refuse(
+                    "client",
+                    f"too many queries at once: you already have {self.policy.per_client} queries running "
+                    "or waiting here (the most one client may have); wait for them to finish",
+                    429,
+                    2,
+                )
+            if self._in_flight[name] >= self._limit[name]:
+                raise self._refuse(
+                    "full",
+                    f"the server is busy: {self._in_flight[name]} queries are running or waiting, the most "
+                    "it takes at once; try again shortly",
+                    503,
+                    self._retry(),
+                )
+            self._in_flight[name] += 1
+            if per_client:
+                self._per_client[lane.client] += 1
+        try:
+            if not self._running[name].acquire(timeout=self.policy.max_wait):
+                raise self._refuse(
+                    "wait",
+                    f"the server is busy: no query worker came free within {self.policy.max_wait:g} s; "
+                    "try again shortly",
+                    503,
+                    self._retry(),
+                )
+            try:
+                yield
+            finally:
+                self._running[name].release()
+        finally:
+            with self._lock:
+                self._in_flight[name] -= 1
+                if per_client:
+                    self._per_client[lane.client] -= 1
+                    if not self._per_client[lane.client]:
+                        del self._per_client[lane.client]
+
+    def promote(self, client: str) -> Callable[[], None]:
+        """Leave for a user-written query past its budget to go on running, or Busy (it is stopped)."""
+        budget = self.policy.budget
+        with self._lock:
+            if self._long_per_client[client] >= self.policy.per_client_long:
+                raise self._refuse(
+                    "client-long",
+                    f"the query was stopped after {budget:g} s: you already have a long-running query here "
+                    "(one client may run one at a time); wait for it, or narrow this one",
+                    429,
+                    self._retry(),
+                )
+            if self._long >= self.policy.long_slots:
+                raise self._refuse(
+                    "long",
+                    f"the query was stopped after {budget:g} s: {self._long} long-running queries are "
+                    "already running, the most this server runs at once; try again later, or narrow it",
+                    503,
+                    self._retry(),
+                )
+            self._long += 1
+            self._long_per_client[client] += 1
+
+        def release() -> None:
+            with self._lock:
+                self._long -= 1
+                self._long_per_client[client] -= 1
+                if not self._long_per_client[client]:
+                    del self._long_per_client[client]
+
+        return release
+
+    def lane_for(self, endpoint: str | None, client: str) -> Lane:
+        if endpoint in ADHOC_ENDPOINTS:
+            return Lane(ADHOC, client, self.policy.budget, partial(self.promote, client))
+        return Lane(RESERVED, client)
+
+
+class AdmittedStore:
+    """A store whose every call is admitted first (in the lane of the request that makes it)."""
+
+    def __init__(self, store: Any, admission: Admission):
+        self._store, self._admission = store, admission
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            with self._admission.slot(current_lane()):
+                return getattr(self._store, method)(*args, **kwargs)
+        except Busy as e:
+            if has_request_context():
+                g.retry_after = e.retry_after
+            raise
+
+    def select(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call("select", *args, **kwargs)
+
+    def ask(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call("ask", *args, **kwargs)
+
+    def construct(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call("construct", *args, **kwargs)
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call("execute", *args, **kwargs)
+
+    def triple_count(self) -> int:
+        return self._call("triple_count")
+
+    def graph_names(self) -> set[str]:
+        return self._call("graph_names")
+
+
+def init_app(app: Flask, admission: Admission) -> None:
+    """Set each request's lane, answer Busy as plain text, and put Retry-After on every refusal."""
+
+    @app.before_request
+    def _lane() -> None:
+        LANE.set(admission.lane_for(request.endpoint, request.remote_addr or ""))
+
+    @app.teardown_request
+    def _no_lane(exc: BaseException | None) -> None:
+        LANE.set(None)  # waitress reuses threads: the next request sets its own
+
+    @app.errorhandler(Busy)
+    def _busy(e: Busy) -> Response:
+        return Response(e.message + "\n", status=e.status, mimetype="text/plain")
+
+    @app.after_request
+    def _retry_after(response: Response) -> Response:
+        retry = g.get("retry_after")
+        if retry and response.status_code in (429, 503) and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = str(retry)
+        return response
