@@ -53,7 +53,7 @@ def test_a_service_query_that_reaches_a_worker_fetches_nothing(built_store, list
     require_isolation(built_store.pool)
     query = f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"
     request = {"op": "execute", "query": query, "media_type": "application/sparql-results+json"}
-    with pytest.raises(QueryError):
+    with pytest.raises(QueryError, match="Network is unreachable"):
         built_store.pool.run(request, timeout=10)
     silent = {**request, "query": query.replace("SERVICE", "SERVICE SILENT")}
     built_store.pool.run(silent, timeout=10)  # SILENT: the failure is swallowed, still nothing sent

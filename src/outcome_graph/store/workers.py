@@ -24,6 +24,7 @@ import atexit
 import logging
 import os
 import queue
+import re
 import resource
 import shutil
 import socket
@@ -45,6 +46,11 @@ DEFAULT_MEMORY_LIMIT = 4 * 1024**3
 
 # The store path that starts a worker without a store, which only checks query texts.
 CHECKER = "-"
+
+# How the engine reports a network request that failed (SERVICE): not a damaged store.
+_NETWORK = re.compile(
+    r"os error (101|110|111|113)\b|unreachable|connection refused|not allowed for HTTP", re.I
+)
 
 # The query thread's stack: virtual memory, touched only as deep as a query recurses.
 QUERY_STACK = 512 * 1024**2
@@ -220,7 +226,10 @@ def _serve(store, conn: Connection) -> None:
         except MemoryError:
             reply = ("error", "the query needed more memory than a query worker may use")
         except (OSError, RuntimeError) as e:  # the database's own failure (damaged or missing files)
-            reply = ("store-error", f"{type(e).__name__}: {e}")
+            if _NETWORK.search(str(e)):  # or a request the engine tried: a worker has no network
+                reply = ("query-error", f"the query tried to reach the network, which is refused: {e}")
+            else:
+                reply = ("store-error", f"{type(e).__name__}: {e}")
         except Exception as e:  # the engine's own evaluation errors (type errors, bad IRIs, ...)
             reply = ("query-error", f"{type(e).__name__}: {e}")
         try:
