@@ -21,6 +21,7 @@ COMMANDS = {
     "trace": "follow a duty, outcome or record down to its evidence, or up to what it evidences",
     "gaps": "list where the chain from duty to evidence breaks",
     "audit": "write the inspection audit report for a report year",
+    "diff": "what changed from one report to the next of the same council and service",
 }
 
 

@@ -79,6 +79,11 @@ def test_missing_codes_are_warnings_naming_the_line(real_summary):
 def test_the_real_warnings_are_exactly_these(real_summary):
     assert sorted((r.rule, r.report, r.line) for r in real_summary.results if r.severity == "Warning") == [
         ("action code given", "2020-2021", 318),
+        ("claim against the report", "2016-2017", 141),
+        ("claim against the report", "2016-2017", 190),
+        ("claim against the report", "2020-2021", 59),
+        ("claim against the report", "2020-2021", 73),
+        ("claim against the report", "2020-2021", 301),
         ("reported PI totals", "2016-2017", 85),
         ("reported PI totals", "2016-2017", 86),
         ("reported PI totals", "2020-2021", 221),

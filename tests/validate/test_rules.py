@@ -15,6 +15,13 @@ OBS = "report/2016-2017/observation/"
 # case, severity, rule, focus (relative to the test council), words the message must contain
 CASES = [
     (
+        "claim-disagrees",
+        "Warning",
+        "claim against the report",
+        "report/2016-2017/claim/L20-1",
+        "against the tables: line 20 states 4 of 6; its own figures gives 83.3%",
+    ),
+    (
         "action-progress",
         "Violation",
         "action progress",

@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     validation = _validation(args, store)
     validated = time.perf_counter()
-    a = build_audit(tg, report, other, validation, args.council)
+    a = build_audit(tg, report, other, validation, args.council, store=store)
     if args.format == "json":
         import json
 

@@ -163,7 +163,8 @@ def _audit():
     report = _report_arg() or _latest_report()
     other = _report_arg("compare")
     council = request.args.get("council") or None
-    return audit_data.build_audit(_tg(), report, other, _validation(current_store()), council)
+    store = current_store()
+    return audit_data.build_audit(_tg(), report, other, _validation(store), council, store=store)
 
 
 @bp.get("/audit")

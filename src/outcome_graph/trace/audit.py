@@ -181,10 +181,16 @@ def compare(tg: TraceGraph, report: str, other: str) -> dict:
 
 
 def build_audit(
-    tg: TraceGraph, report: str, compare_with: str | None = None, validation=None, council: str | None = None
+    tg: TraceGraph,
+    report: str,
+    compare_with: str | None = None,
+    validation=None,
+    council: str | None = None,
+    store=None,
 ) -> dict:
     """Everything the audit report shows for one report year (of one council, where the graph holds
-    several councils' reports)."""
+    several councils' reports). With the store: also the sections by key question and by duty, and
+    every claim with its verdict (trace/inspection.py)."""
     from .engine import TraceError
 
     if report not in tg.reports:
@@ -218,7 +224,16 @@ def build_audit(
         ],
         "validated": validation is not None,
         "compare": None,
+        "inspection": None,
+        "changes": None,
     }
+    if store is not None:
+        from .changes import compare_reports, previous_report
+        from .inspection import build_inspection, read
+
+        out["inspection"] = build_inspection(read(store), tg, report)
+        previous = previous_report(tg, report)
+        out["changes"] = compare_reports(tg, previous, report) if previous else None
     if compare_with:
         if compare_with not in tg.reports:
             raise TraceError(
@@ -246,7 +261,19 @@ def validation_rows(validation, report: str) -> list[dict]:
 
 # -- tables for CSV -------------------------------------------------------------------------------
 
-TABLES = ("summary", "actions", "indicators", "observations", "coverage", "gaps", "warnings", "compare")
+TABLES = (
+    "summary",
+    "key-questions",
+    "duties",
+    "claims",
+    "actions",
+    "indicators",
+    "observations",
+    "coverage",
+    "gaps",
+    "warnings",
+    "compare",
+)
 
 
 def _lines(ev: list[dict]) -> str:
@@ -255,7 +282,9 @@ def _lines(ev: list[dict]) -> str:
 
 def audit_tables(a: dict) -> dict[str, tuple[list[str], list[list]]]:
     """Every table of the audit as (header, rows), for CSV download."""
-    t: dict[str, tuple[list[str], list[list]]] = {}
+    from .inspection import inspection_tables
+
+    t: dict[str, tuple[list[str], list[list]]] = dict(inspection_tables(a))
     t["summary"] = (
         ["what", "state", "count"],
         [["actions", k, v] for k, v in a["summary"]["actions"].items()]

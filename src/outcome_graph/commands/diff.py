@@ -1,0 +1,71 @@
+"""`outcome-graph diff OLD NEW`: what changed from one report to the next of the same council and
+service — actions carried over, new and dropped; indicators that appeared or disappeared; targets
+changed; figures restated; statuses moved. OLD and NEW are report files (built together, in memory)
+or report years in the store (2016-2017 or 2016/17)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ..errors import OutcomeGraphError
+from ..trace import engine
+from ..trace.changes import as_text, compare_reports
+from ..trace.cli_common import add_store_arguments, write_output
+from ..trace.graph import TraceGraph, load
+from ..trace.store import open_trace_store
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("old", metavar="OLD", help="the earlier report: a report file, or a year in the store")
+    p.add_argument("new", metavar="NEW", help="the later report: a report file, or a year in the store")
+    p.add_argument("--council", help="the council, where the graph holds several councils' reports")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--out", type=Path, help="write here (default: standard output)")
+    add_store_arguments(p)
+
+
+def _from_files(old: Path, new: Path) -> tuple[TraceGraph, str, str, str]:
+    from ..build import build, to_ntriples
+    from ..trace.store import MemoryStore
+
+    result = build([old, new])
+    x0, x1 = result.extractions
+    r0, r1 = x0.report, x1.report
+    if r0.council != r1.council or r0.service != r1.service:
+        raise OutcomeGraphError(
+            f"{old} ({r0.council}, {r0.service}) and {new} ({r1.council}, {r1.service}) are not "
+            "reports of the same council and service"
+        )
+    if r0.id == r1.id:
+        raise OutcomeGraphError(f"{old} and {new} are both reports for {r0.id}; give two different years")
+    tg = load(MemoryStore(to_ntriples(result.graph), name=f"memory:{old.name}+{new.name}"))
+    return tg, r0.id, r1.id, r0.council
+
+
+def run(args: argparse.Namespace) -> int:
+    old, new = Path(args.old), Path(args.new)
+    if old.is_file() or new.is_file():
+        for p in (old, new):
+            if not p.is_file():
+                raise OutcomeGraphError(f"{p}: no such report file (give two report files, or two years)")
+        tg, y0, y1, council = _from_files(old, new)
+    else:
+        y0, y1 = engine.normalise_year(args.old), engine.normalise_year(args.new)
+        tg = load(open_trace_store(args.store, args.endpoint, quiet=True))
+        councils = sorted(set(tg.councils_reporting(y0)) & set(tg.councils_reporting(y1)))
+        council = args.council or (councils[0] if len(councils) == 1 else None)
+        for y in (y0, y1):
+            if y not in tg.reports:
+                raise OutcomeGraphError(f"no report for {y} in the graph; reports: {', '.join(tg.reports)}")
+        if council is None:
+            raise OutcomeGraphError(
+                f"choose a council with --council: {', '.join(councils) or 'none has both'}"
+            )
+    changes = compare_reports(tg.scoped(council), y0, y1)
+    if args.format == "json":
+        write_output(json.dumps(changes, indent=2, ensure_ascii=False) + "\n", args.out)
+    else:
+        write_output(as_text(changes), args.out)
+    return 0

@@ -1,0 +1,138 @@
+"""The audit's sections by key question and by duty, on the 2020/21 report: what is evidenced and
+what is a gap, each item with its line and basis."""
+
+from __future__ import annotations
+
+import pytest
+
+from outcome_graph.trace.audit import audit_tables, build_audit
+from outcome_graph.trace.inspection import CURATED, FIGURE, WORDS
+
+
+@pytest.fixture(scope="module")
+def audit(tg, store):
+    return build_audit(tg, "2020-2021", store=store)
+
+
+@pytest.fixture(scope="module")
+def insp(audit):
+    return audit["inspection"]
+
+
+def by(items, key):
+    return {x[key]: x for x in items}
+
+
+def test_five_key_questions_in_order(insp):
+    assert [q["notation"] for q in insp["key_questions"]] == ["KQ1", "KQ2", "KQ3", "KQ4", "KQ5"]
+    assert insp["key_questions"][0]["label"] == "Recognising and responding when children need protection"
+    assert "graph/curated/inspection-map.csv" in insp["mapping"]
+
+
+def test_kq1_protection_2020_21(insp):
+    kq1 = insp["key_questions"][0]
+    # CSPC.P.2.2, the Safe & Together child protection case conferences, 60% and off target (line 270)
+    [a] = kq1["actions"]
+    assert (a["code"], a["progress"], a["status"], a["lines"][0]["lines"]) == (
+        "CSPC.P.2.2",
+        "60",
+        "OffTarget",
+        "270",
+    )
+    assert a["basis"] == CURATED and "case conferences" in a["rationale"]
+    assert a["status_label"] == "Off Target"  # the vocabulary's label, not the concept's name
+    # CHN22, re-registrations: latest figure 3.13% for 2019/20 (line 453)
+    [i] = kq1["indicators"]
+    assert (i["code"], i["latest"], i["period"], i["lines"][0]["lines"]) == (
+        "CHN22",
+        "3.13%",
+        "2019/20",
+        "453",
+    )
+    # the new National Child Protection Guidance paragraph, line 27
+    assert [w["lines"][0]["lines"] for w in kq1["words"]] == ["27"]
+    # the 2016/17 claims about the register are not part of the 2020/21 audit
+    assert kq1["claims"] == []
+
+
+def test_kq2_indicators_with_latest_figure_target_and_status(insp):
+    kq2 = by(insp["key_questions"], "notation")["KQ2"]
+    inds = by(kq2["indicators"], "code")
+    assert (inds["CSPC.P.4.1b"]["latest"], inds["CSPC.P.4.1b"]["target"], inds["CSPC.P.4.1b"]["status"]) == (
+        "92%",
+        "100",
+        "OffTarget",
+    )
+    assert inds["CSPC.P.2.1b"]["latest"] == "125" and inds["CSPC.P.2.1b"]["lines"][0]["lines"] == "350"
+    claims = by(kq2["claims"], "key")
+    assert claims["L374-1"]["verdict"] == "Agrees"
+    assert [r["code"] for r in kq2["risks"]] == ["C.RR.01-10"]
+
+
+def test_kq4_carries_the_disagreeing_claim(insp):
+    kq4 = by(insp["key_questions"], "notation")["KQ4"]
+    claims = by(kq4["claims"], "key")
+    assert claims["L59-1"]["verdict"] == "Disagrees" and "line 342" in claims["L59-1"]["reason"]
+    assert claims["L342-1"]["verdict"] == "Agrees"
+
+
+def test_duties_evidenced_and_gaps_2020_21(insp):
+    duties = by(insp["duties"], "notation")
+    assert list(duties) == [
+        "2014 Act ss8, 13",
+        "2014 Act s58",
+        "2014 Act Part 10; 1995 Act ss29-30",
+        "2014 Act s67; 1995 Act s26A",
+        "2014 Act Part 12",
+        "2014 Act Part 13",
+        "2017 Act s13",
+        "2003 Act s13",
+        "CLD Regulations 2013 reg 4",
+    ]
+    # gaps: the 2020/21 report has nothing on the children's services plan (Part 3) or continuing care
+    gaps = [n for n, d in duties.items() if not d["evidenced"]]
+    assert gaps == ["2014 Act ss8, 13", "2014 Act s67; 1995 Act s26A"]
+    for n in gaps:
+        d = duties[n]
+        assert d["evidence_kinds"] == [] and not any(
+            d[k] for k in ("actions", "indicators", "claims", "risks", "words")
+        )
+    # aftercare: the action's own words ("entitled to aftercare", line 264)
+    after = duties["2014 Act Part 10; 1995 Act ss29-30"]
+    assert [(a["code"], a["basis"]) for a in after["actions"]] == [("CSPC.P.1.2", WORDS)]
+    # child poverty: the uncoded action at line 318 (curated), CSPC.P.3.1a's figure, the pilot's claims
+    poverty = duties["2017 Act s13"]
+    assert {a["lines"][0]["lines"] for a in poverty["actions"]} == {"318-321", "275-278"}
+    assert [i["code"] for i in poverty["indicators"]] == ["CSPC.P.3.1a"]
+    assert [c["key"] for c in poverty["claims"]] == ["L37-1", "L37-2"]
+    assert poverty["evidence_kinds"] == [CURATED, FIGURE]
+    # CLD plan: the report names it (lines 75 and 87)
+    cld = duties["CLD Regulations 2013 reg 4"]
+    assert cld["evidence_kinds"] == [WORDS]
+    assert [w["lines"][0]["lines"] for w in cld["words"]] == ["75", "87"]
+
+
+def test_every_claim_listed_with_its_verdict(insp):
+    counts = insp["claim_counts"]
+    assert counts["total"] == len(insp["claims"]) == 35
+    assert counts["Agrees"] + counts["Disagrees"] + counts["CannotCheck"] == counts["total"]
+    claims = by(insp["claims"], "key")
+    assert claims["L252-1"]["verdict_label"] == "agrees"
+    assert claims["L252-1"]["figures"] == [(1, "part", "5"), (2, "whole", "6")]
+    assert claims["L301-1"]["verdict_label"] == "disagrees"
+
+
+def test_csv_tables_say_no_evidence(audit):
+    t = audit_tables(audit)
+    head, rows = t["duties"]
+    assert head[:2] == ["key", "label"]
+    gaps = [r for r in rows if r[4] == "no evidence in this report"]
+    assert [r[0] for r in gaps] == ["2014 Act ss8, 13", "2014 Act s67; 1995 Act s26A"]
+    assert len(t["claims"][1]) == 35
+
+
+def test_audit_compares_with_the_previous_report(audit, tg):
+    c = audit["changes"]
+    assert (c["old"], c["new"]) == ("2016-2017", "2020-2021")
+    assert len(c["actions"]["dropped"]) == 10
+    assert build_audit(tg, "2016-2017", store=None)["changes"] is None
