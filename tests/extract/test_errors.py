@@ -50,12 +50,17 @@ def test_truncated_mid_table_still_builds_and_reports_the_cut_row(tmp_path, caps
     x = extract_report(path)
     a = [a for a in x.of(Action) if a.excerpt.first_line == 269][0]
     assert (a.code, a.progress, a.status, a.note) == ("CSPC.P.2.1", None, None, None)
-    [w] = [w for w in x.warnings if w.line == 269]
-    assert "row ends before its Progress and Comment columns (the line may be cut)" in w.reason
+    reasons = [w.reason for w in x.warnings if w.line == 269]
+    assert reasons[0].startswith("4 cells where the action table header (line 268) has 6")
+    assert "row ends before its Progress and Comment columns (the line may be cut)" in reasons[1]
     assert [a.excerpt.first_line for a in x.of(Action)] == [264, 269]  # nothing after the cut
+    # The file says it was cut: the last line has no line ending and could not be read whole.
+    [p] = [p for p in x.problems if p.line == 269]
+    assert "the file ends in the middle of line 269" in p.reason and "cut short" in p.reason
     code, out, err = build(path, tmp_path, capsys)
     assert code == 0, err
     assert "line 269: row ends before its Progress and Comment columns" in out
+    assert "line 269: the file ends in the middle of line 269" in out
     assert (tmp_path / "graph.ttl").stat().st_size > 0
 
 
@@ -65,21 +70,30 @@ def test_a_row_with_a_cell_missing_is_read_by_form_and_reported(tmp_path, capsys
     x = extract_report(path)
     a = [a for a in x.of(Action) if a.excerpt.first_line == 270][0]
     assert (a.code, a.progress, a.status) == ("CSPC.P.2.2", Decimal(60), "OffTarget")
+    # Five cells under a six-column header: never read by position; here every cell has one place by
+    # its form (a code, one text, a date, a percentage, a status note), so it is read that way.
     [w] = [w for w in x.warnings if w.line == 270]
-    assert "cells out of place" in w.reason and "progress, comment not in its column" in w.reason
+    assert w.reason.startswith("5 cells where the action table header (line 268) has 6")
+    assert "read by form" in w.reason
+    assert x.problems == []
     code, out, _ = build(path, tmp_path, capsys)
     assert code == 0
-    assert "line 270: cells out of place" in out
+    assert "line 270: 5 cells where the action table header" in out
 
 
 def test_a_risk_row_with_a_cell_missing_is_reported(tmp_path):
     # Line 437 (C.RR.01-25) loses one of its empty cells: seven cells under an eight-column header.
     path = write(tmp_path, edit_line(lines_of(R20), 437, "\t\t\t\t\t\tImpact", "\t\t\t\t\tImpact"))
     x = extract_report(path)
-    [w] = [w for w in x.warnings if w.line == 437]
-    assert w.reason == "risk row has 7 cells where the header has 8; the missing cells are read as empty"
-    r = [r for r in x.of(Risk) if r.code == "C.RR.01-25"][0]
-    assert r.score is None  # not guessed from the shifted cells
+    # Not read by position: the row is kept out, listed as not understood, and recorded as a problem.
+    [p] = x.problems
+    assert (p.line, p.reason) == (
+        437,
+        "7 cells where the risk table header (line 435) has 8: a cell is missing, and which one cannot be "
+        "told; the row is not read by position and its figures are kept out",
+    )
+    assert [u.line for u in x.unplaced if u.line == 437] == [437]
+    assert [r.code for r in x.of(Risk)] == ["C.RR.01-23", "C.RR.01-09", "C.RR.01-10"]
 
 
 def test_a_figure_cell_reading_12__5_is_reported_and_not_a_number(tmp_path, capsys):

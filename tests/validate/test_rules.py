@@ -15,6 +15,13 @@ OBS = "report/2016-2017/observation/"
 # case, severity, rule, focus (relative to the test council), words the message must contain
 CASES = [
     (
+        "extraction-problem",
+        "Violation",
+        "figures kept out of the graph",
+        "report/2016-2017/problem/L14",
+        "Line 14 of testshire-2016-17.txt: 4 cells where the PI table header (line 9) has 5",
+    ),
+    (
         "claim-disagrees",
         "Warning",
         "claim against the report",

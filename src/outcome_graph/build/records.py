@@ -21,6 +21,7 @@ from ..extract.records import (
     Narrative,
     Observation,
     Priority,
+    Problem,
     ReportedTotal,
     Risk,
 )
@@ -133,7 +134,7 @@ class RecordBuilder:
         s = priority_iri(self.council, self.year, p.code)
         self._record(s, OG.Priority, p.excerpt)
         self.add(s, OG.code, Literal(p.code))
-        self.add(s, OG.title, Literal(p.title))
+        self.add(s, OG.title, _text(p.title))
 
     def action(self, a: Action) -> URIRef:
         s = action_iri(self.council, self.year, a.code or f"L{a.excerpt.first_line}")
@@ -197,6 +198,20 @@ class RecordBuilder:
             g.add((s, OG.rank, Literal(o.rank, datatype=XSD.integer)))
         if o.quartile is not None:
             g.add((s, OG.quartile, Literal(o.quartile, datatype=XSD.integer)))
+        if o.placement:
+            # A figure whose column was inferred says so in the graph, not only in the build output.
+            g.add((s, OG.placement, OG.InferredPlacement))
+            g.add((s, OG.placementReason, Literal(o.placement)))
+        return s
+
+    def problem(self, p: Problem, index: int) -> URIRef:
+        """A line whose figures were kept out: its own node, with the line as evidence and the reason;
+        the shapes make it a violation. `index` tells apart two problems on one line."""
+        suffix = f"L{p.line}" if index == 1 else f"L{p.line}-{index}"
+        s = OGR[f"{segment(self.council)}/report/{self.year}/problem/{suffix}"]
+        lines = Excerpt(p.report, p.line, p.line, p.text)
+        self._record(s, OG.ExtractionProblem, lines)
+        self.add(s, OG.reason, Literal(p.reason))
         return s
 
     def risk(self, r: Risk) -> URIRef:
@@ -242,6 +257,10 @@ class RecordBuilder:
         }
         for rec in records:
             handlers[type(rec)](rec)
+        seen: dict[int, int] = {}
+        for p in self.x.problems:
+            seen[p.line] = seen.get(p.line, 0) + 1
+            self.problem(p, seen[p.line])
 
 
 def finish_titles(graph: Graph, titles: dict[URIRef, list[tuple[str, int, str]]]) -> None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ReportError
-from .records import Extraction, Record, ReportInfo, Unplaced
+from .records import Dropped, Extraction, Problem, Record, ReportInfo, Unplaced
 from .sections import Line, Section, split_sections
 
 SECTION_KINDS = (
@@ -41,6 +42,10 @@ class SectionResult:
     unplaced: list[Unplaced] = field(default_factory=list)
     # Records kept but worth a reader's attention (a cell that is not a figure): see Extraction.warnings.
     warnings: list[Unplaced] = field(default_factory=list)
+    # Rows kept out because their cells could not be placed (columns.keep_out): also in `unplaced`.
+    problems: list[Problem] = field(default_factory=list)
+    # Icon leftovers dropped from icon columns (columns.icon_leftovers).
+    dropped: list[Dropped] = field(default_factory=list)
 
 
 def _slug(text: str) -> str:
@@ -77,6 +82,11 @@ def report_info(lines: list[Line], source: str, council: str | None = None) -> R
 
 def read_report_lines(path: Path) -> list[Line]:
     """The file's lines, 1-based. Errors name the file and say what to do."""
+    return _read(path)[0]
+
+
+def _read(path: Path) -> tuple[list[Line], bool]:
+    """The file's lines, and whether its last line ends with a line ending."""
     source = str(path)
     try:
         data = path.read_bytes()
@@ -97,16 +107,32 @@ def read_report_lines(path: Path) -> list[Line]:
     # Split on newlines only (not str.splitlines, which also breaks on form feeds and U+2028) so that
     # line numbers agree with `wc -l`, editors and the line numbers quoted in the graph.
     rows = text.split("\n")
-    if rows and rows[-1] == "":
+    ended = bool(rows) and rows[-1] == ""
+    if ended:
         rows.pop()
-    return [Line(i + 1, t.rstrip("\r")) for i, t in enumerate(rows)]
+    return [Line(i + 1, t.rstrip("\r")) for i, t in enumerate(rows)], ended
 
 
 def _parser(kind: str):
     return importlib.import_module(f"{__name__}.{kind}")
 
 
-def extract_lines(lines: list[Line], source: str, council: str | None = None) -> Extraction:
+def parse_section(section: Section, info: ReportInfo) -> SectionResult:
+    """One section through the parser for its kind. Pure: the same section gives the same result."""
+    return _parser(section.kind).parse(section, info)
+
+
+def extract_lines(
+    lines: list[Line],
+    source: str,
+    council: str | None = None,
+    *,
+    last_line_ended: bool = True,
+    parse: Callable[[Section, ReportInfo], SectionResult] = parse_section,
+) -> Extraction:
+    """The report's records from its lines. `last_line_ended` says whether the file's last line had a
+    line ending (a file cut short mid-line has none); `parse` reads one section (a test may memoise it:
+    the result is only read, never changed)."""
     info = report_info(lines, source, council)
     sections = split_sections(lines)
     if not any(s.kind in ("actions", "service_pis", "indicators") for s in sections):
@@ -117,10 +143,12 @@ def extract_lines(lines: list[Line], source: str, council: str | None = None) ->
         )
     out = Extraction(report=info)
     for section in sections:
-        result: SectionResult = _parser(section.kind).parse(section, info)
+        result = parse(section, info)
         out.records.extend(result.records)
         out.unplaced.extend(result.unplaced)
-        out.warnings.extend(getattr(result, "warnings", []))
+        out.warnings.extend(result.warnings)
+        out.problems.extend(result.problems)
+        out.dropped.extend(result.dropped)
         accounted = set(result.consumed) | {u.line for u in result.unplaced}
         if section.heading:
             accounted.add(section.heading.number)
@@ -138,18 +166,43 @@ def extract_lines(lines: list[Line], source: str, council: str | None = None) ->
     # The balanced scorecard restates cells of other tables; the build needs one observation per cell.
     _parser("scorecard").merge_restated(out)
     _parser("derive").resolve(out)
+    _check_cut_short(out, lines, last_line_ended)
     out.unplaced.sort(key=lambda u: u.line)
+    out.problems.sort(key=lambda p: p.line)
+    out.dropped.sort(key=lambda d: (d.line, d.column))
     return out
+
+
+def _check_cut_short(out: Extraction, lines: list[Line], last_line_ended: bool) -> None:
+    """A file cut short mid-line has no line ending after its last line. Both bundled reports also end
+    without one, so that alone proves nothing; but when that last line could not be read whole (it is
+    listed as not understood, kept out, or read with a warning), the cut is the likely reason and the
+    report says so."""
+    last = next((ln for ln in reversed(lines) if not ln.blank), None)
+    if last_line_ended or last is None or last.number != lines[-1].number:
+        return
+    if any(u.line == last.number for u in [*out.unplaced, *out.warnings, *out.problems]):
+        out.problems.append(
+            Problem(
+                out.report.id,
+                last.number,
+                last.text,
+                f"the file ends in the middle of line {last.number} (no line ending after it), and that "
+                "line could not be read whole: the file looks cut short; build from the complete report",
+            )
+        )
 
 
 def extract_report(path: str | Path, council: str | None = None) -> Extraction:
     path = Path(path)
-    return extract_lines(read_report_lines(path), str(path), council)
+    lines, ended = _read(path)
+    return extract_lines(lines, str(path), council, last_line_ended=ended)
 
 
 __all__ = [
     "extract_report",
     "extract_lines",
+    "parse_section",
     "read_report_lines",
     "report_info",
     "SectionResult",

@@ -26,6 +26,13 @@ Rules for the noise of the PDF text layer:
   derive the code from the action's position.
 - Cells are read by their form (a date, a percentage, a status note) as well as by position; a row
   whose cells are not where the header puts them is read by form and reported as a warning.
+- A row whose cell count is not the header's (columns.py) is never read by position. It is read by
+  form only where every cell has one place: a code (or an empty or glyph code cell) first; at most one
+  date, one percentage and one status note; between the code and the first of those exactly the text
+  cells the layout has there (the Action, and with a Priority column the priority text before it); and
+  nothing else but icon leftovers. Otherwise it is kept out, and when it could be the run-on of the
+  comment above (no code, one text cell), that action is kept out with it.
+- Digits in the Icon column are dropped and listed (columns.icon_leftovers).
 """
 
 from __future__ import annotations
@@ -37,12 +44,14 @@ from decimal import Decimal
 
 from . import SectionResult
 from .codes import split_leading_code
+from .columns import Columns, icon_leftovers, keep_out
 from .common import excerpt_span, status_of
 from .records import Action, Priority, ReportInfo, Unplaced
 from .sections import Line, Section
 from .values import parse_cell
 
 _DATE = re.compile(r"^\d{1,2}-[A-Za-z]{3}-\d{4}$")
+_HAS_LETTER = re.compile(r"[A-Za-z]")
 _PRIORITY_HEAD = re.compile(r"^(\d{2})\.\s*(\S.*)$")
 _NOTE_HEAD = re.compile(r"^(?:Q\d\s*)?\d\d/\d\d\s*:")
 # The priority number inside an action code: CS.S.02.01 -> 02, CSPC.P.11.7 -> 11.
@@ -64,6 +73,7 @@ class _Row:
     progress: Decimal | None
     note: str | None
     lines: list[int]
+    kept_out: str | None = None  # why the row is kept out (a line below it that may continue it misfits)
 
 
 @dataclass
@@ -71,6 +81,11 @@ class _PriorityTitle:
     code: str
     title: str
     lines: list[int] = field(default_factory=list)
+
+
+def _texty(cell: str) -> bool:
+    """Text, not an icon's glyph or leftover ("Ø", "I", "8", "83", "⊘")."""
+    return (len(cell) > 1 and bool(_HAS_LETTER.search(cell))) or len(cell) > 3
 
 
 def _is_header(cells: list[str]) -> bool:
@@ -109,6 +124,10 @@ class _Reader:
         self.current_priority: str | None = None  # the priority code actions are filed under
         self.layout: str | None = None
         self.run_on_open = False  # True while the last action row's comment may continue below
+        self.columns = Columns("action table")
+        # With a Priority column, titles are joined from fragments across rows: a row kept out (the
+        # first such line) may have held one, so no title joined from fragments can be trusted.
+        self.titles_unsure: int | None = None
 
     def warn(self, line: Line, reason: str) -> None:
         self.result.warnings.append(Unplaced(self.report.id, line.number, line.text.strip(), reason))
@@ -121,6 +140,7 @@ class _Reader:
             filled = [c for c in cells if c]
             if _is_header(cells):
                 self.layout = _layout(cells)
+                self.columns.header(line)
                 self.result.consumed.add(line.number)
             elif len(filled) == 1 and cells[0] and _PRIORITY_HEAD.match(cells[0]):
                 self._priority_heading(line, filled[0])
@@ -136,6 +156,8 @@ class _Reader:
                             "text before the first action table header",
                         )
                     )
+            elif why := self.columns.misfit(line):
+                self._misfit(line, cells, why)
             elif self._only_comment(cells):
                 if self.run_on_open:
                     self._run_on(line, cells)
@@ -148,6 +170,64 @@ class _Reader:
                 self._row(line, cells)
         self._finish()
         return self.result
+
+    def _misfit(self, line: Line, cells: list[str], why: str) -> None:
+        """A row whose cells do not fit the header: read by form where each cell has one place."""
+        placed = self._by_form(cells)
+        if isinstance(placed, list):
+            self.warn(
+                line,
+                f"{why}: every cell has one place by its form (code, action text, due date, progress, "
+                "comment), so the row is read by form; check against the published PDF",
+            )
+            self._row(line, placed)
+            # A comment may run on below only when the row has one to continue.
+            self.run_on_open = bool(placed[-1])
+            return
+        keep_out(self.result, self.report.id, line, f"{why}; {placed}")
+        if self.layout == "priority" and self.titles_unsure is None:
+            self.titles_unsure = line.number
+        filled = [c for c in cells if c]
+        if self.run_on_open and len(filled) <= 1 and not split_leading_code(cells[0])[0]:
+            self.rows[-1].kept_out = (
+                f"line {line.number} below does not fit the table's columns and may continue this "
+                "action's comment"
+            )
+        self.run_on_open = False
+
+    def _by_form(self, cells: list[str]) -> list[str] | str:
+        """The row's cells in the header's positions, placed by form; or why they cannot be."""
+        texts_before = 2 if self.layout == "priority" else 1
+        code_cell = cells[0] if cells else ""
+        if code_cell and not split_leading_code(code_cell)[0] and _HAS_LETTER.search(code_cell):
+            return f"its first cell {code_cell!r} is not a code, so the Code and Action cannot be told apart"
+        forms: dict[str, list[int]] = {"due": [], "progress": [], "comment": []}
+        for i, c in enumerate(cells[1:], start=1):
+            if _DATE.match(re.sub(r"\s+", "", c)):
+                forms["due"].append(i)
+            elif parse_cell(c).unit == "Percent":
+                forms["progress"].append(i)
+            elif _NOTE_HEAD.match(c):
+                forms["comment"].append(i)
+        if not any(forms.values()):
+            return "no cell has the form of a due date, a progress percentage or a status note"
+        if any(len(at) > 1 for at in forms.values()):
+            return "two cells have the form of one column's (two dates, percentages or status notes)"
+        first_form = min([at[0] for at in forms.values() if at], default=len(cells))
+        if any(split_leading_code(c)[0] for c in cells[1:first_form]):
+            return "a code stands after the first cell"
+        between = [c for c in cells[1:first_form] if c]
+        texts = [c for c in between if _texty(c)]
+        if len(texts) != texts_before:
+            return f"{len(texts)} text cell(s) stand where the layout has {texts_before}"
+        formed = {at[0] for at in forms.values() if at}
+        after = [c for i, c in enumerate(cells) if i >= first_form and i not in formed and c]
+        if any(_texty(c) for c in after):
+            return f"cells {after!r} have no place by their form"
+        code = code_cell if split_leading_code(code_cell)[0] else ""
+        icon = " ".join([c for c in between if not _texty(c)] + after)
+        pick = {k: cells[at[0]] if at else "" for k, at in forms.items()}
+        return [code, *texts, pick["due"], icon, pick["progress"], pick["comment"]]
 
     def _priority_heading(self, line: Line, text: str) -> None:
         m = _PRIORITY_HEAD.match(text)
@@ -258,6 +338,8 @@ class _Reader:
         note = " ".join(rest[note_at].split()) if note_at is not None else None
         if not title:
             self.warn(line, "action row without an Action text")
+        icon_at = title_at + 2
+        self.result.dropped.extend(icon_leftovers(self.report.id, line, cells, {icon_at: "Icon"}))
         self.rows.append(_Row(code, priority, " ".join(title.split()), due, progress, note, [line.number]))
         self.run_on_open = True
 
@@ -282,8 +364,20 @@ class _Reader:
         rid = self.report.id
         for p in self.priorities.values():
             ex = excerpt_span(rid, self.lines, min(p.lines), max(p.lines))
-            self.result.records.append(Priority(rid, p.code, p.title, ex))
+            title: str | None = p.title
+            if self.titles_unsure is not None:
+                title = None
+                self.warn(
+                    self.lines[min(p.lines)],
+                    f"priority {p.code}'s title is joined from fragments of the Priority column, and line "
+                    f"{self.titles_unsure}, which may hold one, could not be read: the title is left out",
+                )
+            self.result.records.append(Priority(rid, p.code, title, ex))
         for r in self.rows:
+            if r.kept_out:
+                for n in r.lines:
+                    keep_out(self.result, rid, self.lines[n], r.kept_out, own=False)
+                continue
             ex = excerpt_span(rid, self.lines, r.lines[0], r.lines[-1])
             self.result.records.append(
                 Action(

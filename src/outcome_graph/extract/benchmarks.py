@@ -4,6 +4,8 @@ column per year, and an "External Comparison" cell giving Midlothian's rank and 
 LGBF codes change spelling between years (CHN08a in 2016/17, CHN8a in 2020/21) while the indicator
 stays the same; the analyst's record of which codes are the same indicator is curated data
 (graph/curated/same-indicator.csv), so every LGBF indicator is keyed by its canonical code.
+
+A row whose cells do not fit the header's columns is kept out (columns.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from ..curate import same_indicators
 from ..errors import ReportError
 from . import SectionResult
 from .codes import normalise_code
+from .columns import Columns, keep_out
 from .common import excerpt_span
 from .records import Indicator, Period, ReportInfo, Unplaced
 from .sections import Line, Section
@@ -120,15 +123,20 @@ def parse(section: Section, report: ReportInfo) -> SectionResult:
     years: dict[int, str] | None = None
     comparison = -1
     group: str | None = None
+    columns = Columns("LGBF table")
     for line in section.nonblank():
         cells = line.cells
         code = normalise_code(cells[0])
         if cells[0].lower() == "code":
             years, comparison = _header_years(line, report.source)
+            columns.header(line)
             out.consumed.add(line.number)
             continue
         if _is_value_row(line):
             out.consumed.add(line.number)
+            continue
+        if years is not None and (why := columns.misfit(line)):
+            keep_out(out, report.id, line, why)
             continue
         if not _LGBF_CODE.match(code):
             if len([c for c in cells if c]) == 1 and years is None:

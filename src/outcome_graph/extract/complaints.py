@@ -5,10 +5,10 @@ Annual Target. Here Q4 is a column of its own. Keys come from graph/curated/corp
 the same file as the corporate PIs, so that the 2016/17 complaints rows (in its corporate PI summary)
 and these share keys.
 
-The Status column shows an icon, which the extraction mostly drops; on lines 246 and 255 it left a
-number there ("47", "4"). Counting tabs puts those numbers in the Status column, not the target (which
-is the last column, empty for these "Data Only" rows) nor the year's value (4 = 0+3+1+0 on line 246), so
-they are not read as figures: each is reported as a warning with its text.
+The Status and Short Trend columns show icons, which the extraction mostly drops; on lines 246 and 255
+it left a number in the Status column ("47", "4"). Counting tabs puts those numbers in the Status column,
+not the target nor the year's value, so they are dropped and listed as icon leftovers (columns.py), as in
+every table. A row whose cells do not fit the header's columns is kept out (columns.py).
 """
 
 from __future__ import annotations
@@ -16,21 +16,22 @@ from __future__ import annotations
 import re
 
 from . import SectionResult
+from .columns import Columns, icon_leftovers, keep_out
 from .common import excerpt_span
-from .indicators import (
-    KeyRule,
+from .keys import KeyRule, curated_key_rules, normalise_title, resolve_key
+from .records import Indicator, Period, ReportInfo, Unplaced
+from .sections import Line, Section
+from .tables import (
     annual_fields,
     blank_year_value,
-    curated_key_rules,
-    normalise_title,
-    resolve_key,
+    cell_at,
+    cell_observation,
+    column_periods,
+    indicator_unit,
     unreadable_target,
     unreadable_value,
     warn,
 )
-from .records import Indicator, Period, ReportInfo, Unplaced
-from .sections import Line, Section
-from .tables import cell_at, cell_observation, column_periods, indicator_unit
 from .values import parse_cell
 
 TITLE, PREVIOUS, Q1, Q2, Q3, Q4, YEAR, STATUS, NOTE, TREND, TARGET = range(11)
@@ -42,9 +43,9 @@ COLUMN_NAMES = {
     Q3: "Q3 value",
     Q4: "Q4 value",
     YEAR: "year's value",
-    STATUS: "Status",
     TARGET: "annual target",
 }
+ICON_COLUMNS = {STATUS: "Status", TREND: "Short Trend"}
 
 
 def _is_header(cells: list[str]) -> bool:
@@ -64,13 +65,17 @@ def parse_lines(section: Section, report: ReportInfo, rules: tuple[KeyRule, ...]
     all_lines = {ln.number: ln for ln in section.lines}
     periods = column_periods(report.id, PREVIOUS, (Q1, Q2, Q3, Q4), YEAR)
     group: str | None = None
+    columns = Columns("complaints table")
     for ln in section.nonblank():
         cells = ln.cells
         if _is_header(cells):
+            columns.header(ln)
             result.consumed.add(ln.number)
         elif _is_group_heading(cells):
             group = normalise_title(cells[0])
             result.consumed.add(ln.number)
+        elif why := columns.misfit(ln):
+            keep_out(result, rid, ln, why)
         elif not cells[TITLE] or not any(parse_cell(cell_at(cells, c)).is_figure for c in VALUE_COLUMNS):
             result.unplaced.append(
                 Unplaced(
@@ -82,6 +87,7 @@ def parse_lines(section: Section, report: ReportInfo, rules: tuple[KeyRule, ...]
             )
         else:
             result.records.extend(_row(ln, group, rid, rules, periods, all_lines, result.warnings))
+            result.dropped.extend(icon_leftovers(rid, ln, cells, ICON_COLUMNS))
     return result
 
 
@@ -113,16 +119,6 @@ def _row(
     values = {c: parse_cell(cell_at(cells, c)) for c in VALUE_COLUMNS}
     target = parse_cell(cell_at(cells, TARGET))
     unit = indicator_unit([*values.values(), target])
-    status_cell = cell_at(cells, STATUS)
-    if re.search(r"\d", status_cell):
-        warnings.append(
-            warn(
-                rid,
-                ln,
-                f"column {STATUS + 1} (Status, where the report shows an icon) holds "
-                f"{status_cell!r}; not read as a value or a target",
-            )
-        )
     if len(cells) > TARGET + 1 and any(cells[TARGET + 1 :]):
         warnings.append(
             warn(

@@ -47,7 +47,7 @@ class Period:
 class Priority:
     report: str
     code: str  # the service plan's number, as written: "01"
-    title: str
+    title: str | None  # None only where fragments of it could not be read (actions.py)
     excerpt: Excerpt
 
 
@@ -105,6 +105,9 @@ class Observation:
     target_raw: str | None = None
     rank: int | None = None
     quartile: int | None = None
+    # Why the figure's column was inferred rather than read (a figure the extraction pushed into a
+    # column another line of the row fills): None when the cell sat in its own column.
+    placement: str | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,30 @@ class Unplaced:
     reason: str
 
 
+@dataclass(frozen=True)
+class Problem:
+    """A line whose figures were kept out because they could not be placed (a row whose cells do not
+    fit its table's columns, a file cut short): listed in the build output and, as an
+    og:ExtractionProblem, made a SHACL violation so that `validate` fails."""
+
+    report: str
+    line: int
+    text: str  # the line, verbatim (it becomes the problem's evidence)
+    reason: str
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A fragment left in an icon column (Status, Short Trend, Icon) by an icon the PDF extraction broke,
+    e.g. "47" where a status icon was: never read as a figure, always listed."""
+
+    report: str
+    line: int
+    column: int  # 1-based, as the build output names it
+    column_name: str
+    fragment: str
+
+
 Record = Priority | Action | Indicator | Observation | Risk | ReportedTotal | Narrative
 
 
@@ -175,6 +202,10 @@ class Extraction:
     warnings: list[Unplaced] = field(default_factory=list)
     # Lines understood as structure rather than content: headings, table headers, legends.
     structural: set[int] = field(default_factory=set)
+    # Rows kept out because their cells could not be placed; their lines are also in `unplaced`.
+    problems: list[Problem] = field(default_factory=list)
+    # Icon leftovers dropped from icon columns.
+    dropped: list[Dropped] = field(default_factory=list)
 
     def of(self, kind: type) -> list:
         return [r for r in self.records if isinstance(r, kind)]

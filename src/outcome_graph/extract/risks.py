@@ -2,7 +2,8 @@
 
 Columns, as the header row names them: Code & Title | Risk Identification | Risk Control Measure |
 Risk Evaluation | Related Action | Related action latest note | Current Risk Matrix | Risk Score.
-The header is repeated after a page break. The first cell holds the code and the title together
+The header is repeated after a page break. A row whose cells do not fit the header's columns is kept
+out (columns.py). The first cell holds the code and the title together
 ("C.RR.01 – 23 GIRFEC ..."); the code is normalised ("C.RR.01-23"). Empty cells give None, and a
 score that is not a whole number is reported and kept as None.
 """
@@ -13,6 +14,7 @@ import re
 
 from . import SectionResult
 from .codes import split_leading_code
+from .columns import Columns, keep_out
 from .common import excerpt
 from .records import ReportInfo, Risk, Unplaced
 from .sections import Line, Section
@@ -44,6 +46,7 @@ def _header_map(line: Line) -> dict[int, str] | None:
 def parse(section: Section, report: ReportInfo) -> SectionResult:
     result = SectionResult()
     columns: dict[int, str] | None = None
+    width = Columns("risk table")
 
     def warn(line: Line, reason: str) -> None:
         result.warnings.append(Unplaced(report.id, line.number, line.text.strip(), reason))
@@ -52,6 +55,7 @@ def parse(section: Section, report: ReportInfo) -> SectionResult:
         cells = line.cells
         if _is_header(cells):
             columns = _header_map(line)
+            width.header(line)
             result.consumed.add(line.number)
             if columns is None:
                 result.unplaced.append(
@@ -68,18 +72,15 @@ def parse(section: Section, report: ReportInfo) -> SectionResult:
             why = "no risk table header above it" if columns is None else "does not start with a risk code"
             result.unplaced.append(Unplaced(report.id, line.number, line.text.strip(), why))
             continue
+        if why := width.misfit(line):
+            keep_out(result, report.id, line, why)
+            continue
         values: dict[str, str | None] = {}
         for i, name in columns.items():
             if name == "title":
                 continue
             text = " ".join(cells[i].split()) if i < len(cells) else ""
             values[name] = text or None
-        if len(cells) < len(columns):
-            warn(
-                line,
-                f"risk row has {len(cells)} cells where the header has {len(columns)}; "
-                "the missing cells are read as empty",
-            )
         raw_score = values.pop("score")
         score = None
         if raw_score is not None:

@@ -6,6 +6,10 @@ marker down two rows ("Data" / "only" in the Target column, "New for" / "16/17" 
 and a note running across two rows ("Local Government Benchmarking Framework for 2016/17" / "will be
 published in January 2018."). Each is read back as the one cell it is, applying to every row it spans.
 
+A row whose cells do not fit the header's columns is kept out (columns.py), and so are the rows on the
+lines just above and below it, with which it may share a merged cell. Digits in the Status (icon) column
+are dropped and listed (columns.icon_leftovers).
+
 The scorecard restates figures from the report's other tables (the LPI and M.G.CS rows of the
 service-priority table, the LGBF figures). `merge_restated` keeps one observation per report,
 indicator and period, as the build requires, and warns where the two tables disagree.
@@ -20,6 +24,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from . import SectionResult
 from .benchmarks import lgbf_identity
 from .codes import split_leading_code
+from .columns import Columns, icon_leftovers, keep_out
 from .common import excerpt_span, status_of
 from .records import Extraction, Indicator, Observation, ReportInfo, Unplaced
 from .sections import Line, Section
@@ -48,9 +53,16 @@ class _Row:
 def parse(section: Section, report: ReportInfo) -> SectionResult:
     out = SectionResult()
     rows: list[_Row] = []
+    columns = Columns("balanced scorecard table")
+    misfits: dict[int, str] = {}
     for line in section.nonblank():
         if is_header(line):
+            columns.header(line)
             out.consumed.add(line.number)
+            continue
+        if why := columns.misfit(line):
+            misfits[line.number] = why
+            keep_out(out, report.id, line, why)
             continue
         cells = line.cells + [""] * max(0, NOTE + 1 - len(line.cells))
         code, rest = split_leading_code(cells[CODE])
@@ -67,12 +79,23 @@ def parse(section: Section, report: ReportInfo) -> SectionResult:
             )
     for row in rows:
         _join_across_columns(row)
+    # Merged cells are joined between fitting rows only (a misfit line is no row, so nothing joins across
+    # it); then the rows next to a misfit, which may have shared a merged cell with it, are kept out.
     for upper, lower in zip(rows, rows[1:], strict=False):
         if lower.line.number == upper.line.number + 1:
             _join_down(upper, lower)
+    near = {n + d: n for n in misfits for d in (-1, 1)}
+    for row in [r for r in rows if r.line.number in near]:
+        why = (
+            f"line {near[row.line.number]} next to it does not fit the table's columns, and may hold "
+            "the other half of a cell merged across the two rows"
+        )
+        keep_out(out, report.id, row.line, why, own=False)
+    rows = [r for r in rows if r.line.number not in near]
     by_number = {ln.number: ln for ln in section.lines}
     for row in rows:
         out.records.extend(_records(row, report, by_number, out.warnings))
+        out.dropped.extend(icon_leftovers(report.id, row.line, row.cells, {STATUS: "Status"}))
     return out
 
 

@@ -43,7 +43,9 @@ class Line:
 
     @property
     def blank(self) -> bool:
-        return not self.text.strip()
+        """Nothing but spaces. A line of tabs alone is not blank: it is a table row whose cells are all
+        empty (or whose only text was lost), which the table's parser must account for."""
+        return "\t" not in self.text and not self.text.strip()
 
 
 @dataclass(frozen=True)

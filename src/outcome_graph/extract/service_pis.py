@@ -8,7 +8,12 @@ its own sub-table. Page breaks repeat the (garbled) header rows and can split a 
 then runs on below the repeated header.
 
 Status is read from the note's own words ("16/17: Off Target"), never from the icon columns, which
-the extraction turned into stray glyphs.
+the extraction turned into stray glyphs (digits among them are listed: columns.icon_leftovers).
+
+A row whose cells do not fit the header's columns is kept out (columns.py), with the lines that run on
+below it. Where the row has no code it may itself be the run-on of the row above, which is kept out too.
+With a Priority column (2016/17), the priority texts are centred across the rows of a page, so a row
+kept out keeps its whole page out: without it, the other rows' priorities could not be told.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from decimal import Decimal
 from ..errors import ReportError
 from . import SectionResult
 from .codes import split_leading_code
+from .columns import Columns, icon_leftovers, keep_out
 from .common import excerpt_span, status_of
 from .records import Excerpt, Indicator, Observation, Period, ReportInfo, Unplaced
 from .sections import Line, Section
@@ -142,6 +148,8 @@ class _Row:
     chunk: int  # which page of the table (between repeated headers) the row is on
     priority: str | None = None
     extra: dict[int, list[str]] = field(default_factory=dict)  # run-on text by column
+    misfit: str | None = None  # why the row's cells do not fit the table's columns (it is kept out)
+    kept_out: str | None = None  # why the row is kept out (its own misfit or a neighbour's)
 
 
 def parse(section: Section, report: ReportInfo) -> SectionResult:
@@ -154,6 +162,7 @@ def parse(section: Section, report: ReportInfo) -> SectionResult:
     rows: list[_Row] = []
     chunk, heading_priority, last_was_header = 0, None, False
     first_row_under_heading = 0
+    columns = Columns("PI table")
     for line in lines:
         cells = line.cells + [""] * max(0, layout.width - len(line.cells))
         substantive = {i: c for i, c in enumerate(cells) if c and i not in layout.icons and not is_noise(c)}
@@ -166,9 +175,15 @@ def parse(section: Section, report: ReportInfo) -> SectionResult:
             if not last_was_header:
                 chunk += 1
             last_was_header = True
+            columns.header(line)
             out.consumed.add(line.number)
             continue
         last_was_header = False
+        if why := columns.misfit(line):
+            # Not read by position: a placeholder, so that lines running on below it stay with it.
+            blank = [""] * layout.width
+            rows.append(_Row(line.number, line.number, blank, None, "", chunk, heading_priority, misfit=why))
+            continue
         code, rest = split_leading_code(cells[layout.code])
         if code and not rest:
             rows.append(
@@ -203,9 +218,37 @@ def parse(section: Section, report: ReportInfo) -> SectionResult:
     if layout.priority is not None:
         _assign_priorities(rows, layout.priority)
     by_number = {ln.number: ln for ln in section.lines}
+    _spread_misfits(rows, layout, by_number)
+    icons = dict(zip(layout.icons, ("Status", "Short Trend"), strict=True))
     for row in rows:
+        if row.kept_out:
+            for n in range(row.first, row.last + 1):
+                if n in by_number and not by_number[n].blank:
+                    if n == row.first and row.misfit:
+                        keep_out(out, report.id, by_number[n], row.misfit)
+                    else:
+                        keep_out(out, report.id, by_number[n], row.kept_out, own=False)
+            continue
         out.records.extend(_records(row, layout, report, by_number, INDICATOR_SET, out.warnings))
+        out.dropped.extend(icon_leftovers(report.id, by_number[row.first], row.cells, icons))
     return out
+
+
+def _spread_misfits(rows: list[_Row], layout: Layout, by_number: dict[int, Line]) -> None:
+    """Mark the rows a misfit keeps out: its own; the row above when the misfit line has no code (it may
+    be that row's run-on); with a Priority column, every row of its page."""
+    for i, row in enumerate(rows):
+        if not row.misfit:
+            continue
+        row.kept_out = row.misfit
+        because = f"line {row.first} does not fit the PI table's columns, and this row may carry its text"
+        has_code = any(split_leading_code(c)[0] for c in by_number[row.first].cells)
+        if not has_code and i > 0 and not rows[i - 1].kept_out:
+            rows[i - 1].kept_out = because
+        if layout.priority is not None:
+            for other in rows:
+                if other.chunk == row.chunk and not other.kept_out:
+                    other.kept_out = because
 
 
 def _check_years(lines: list[Line], report: ReportInfo) -> None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .records import Excerpt, Observation, Period
+from .common import status_of
+from .records import Excerpt, Observation, Period, Unplaced
+from .sections import Line
 from .values import Cell
 
 
@@ -49,4 +51,43 @@ def cell_observation(
         unit=unit,
         excerpt=ex,
         **details,
+    )
+
+
+# --- messages and fields the corporate and complaints tables share --------------------------------------
+
+
+def warn(report: str, line: Line, message: str) -> Unplaced:
+    return Unplaced(report, line.number, line.text.strip(), message)
+
+
+def annual_fields(note: str | None, target: Cell | None) -> dict:
+    """What the year's observation carries besides its figure: the note, the status the note states, and
+    the annual target (as written too)."""
+    return {
+        "status": status_of(note),
+        "note": note,
+        "target": target.value if target else None,
+        "target_raw": target.raw if target and target.raw else None,
+    }
+
+
+def unreadable_value(report: str, line: Line, column: int, name: str, title: str, problem: str) -> Unplaced:
+    return warn(
+        report, line, f"column {column + 1} ({name}) of {title!r}: {problem}; kept as text with no value"
+    )
+
+
+def blank_year_value(report: str, line: Line, title: str) -> Unplaced:
+    return warn(
+        report,
+        line,
+        f"the year's value of {title!r} is blank; its note and target are kept on an observation "
+        "with no value",
+    )
+
+
+def unreadable_target(report: str, line: Line, title: str, target: Cell) -> Unplaced:
+    return warn(
+        report, line, f"the annual target of {title!r} is {target.raw!r}: {target.problem}; kept as text"
     )
