@@ -144,7 +144,10 @@ def test_diff_text_and_errors(capsys, next_year):
     assert main(["diff", str(R20), str(next_year)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Changes from the 2020/21 report to the 2021/22 report")
-    assert "CSPC.P.9.2 Develop new learning activities" in out and "0%, NotAvailable (line 313)" in out
+    assert (
+        "CSPC.P.9.2 Develop new learning activities" in out and "0%, Not Available (line 313)" in out
+    )  # labels from the vocabulary
+    assert "action CSPC.P.2.1: Off Target -> Complete" in out
     assert main(["diff", str(R20), str(R20)]) == 1
     assert "both reports for 2020-2021" in capsys.readouterr().err
     assert main(["diff", str(R20), str(next_year.with_name("missing.txt"))]) == 1
