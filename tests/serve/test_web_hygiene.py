@@ -42,6 +42,7 @@ def examples(app):
         "trace_views.audit_page": ["/audit"],
         "trace_views.audit_csv": ["/audit.csv"],
         "validation.validation_page": ["/validation"],
+        "search.search_page": ["/search", "/search?q=looked+after"],
     }
 
 

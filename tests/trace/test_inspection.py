@@ -151,5 +151,5 @@ def test_the_printed_audit_has_the_sections_before_the_priorities(audit):
     assert kq < duties < claims < changed < first_priority
     assert html.count("No evidence in this report.") == 2
     assert "KQ1. Recognising and responding when children need protection" in html
-    assert "What changed since the 2016-2017 report" in html
+    assert "What changed since the 2016/17 report" in html
     assert ">Off Target<" in html and ">OffTarget<" not in html[kq:first_priority]
