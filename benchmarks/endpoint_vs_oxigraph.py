@@ -11,7 +11,9 @@ then sent to both by GET with Accept: application/sparql-results+json over one k
   cold   a text neither server has seen before (a unique comment appended to each request), so our
          result cache misses and the query runs in a worker (what a first ad-hoc query costs).
 
-Both servers must give the same number of rows for each query. Throughput: --clients processes, each
+Both servers must give the same number of rows for each query. For scale, the floor of the HTTP server
+we run on: waitress (same threads as `serve`) with a WSGI app that returns a fixed 60-byte body, timed
+the same way (p50 of one keep-alive client, and throughput). Throughput: --clients processes, each
 with one keep-alive connection, cycle through the five queries for --duration seconds (warm, then
 cold). Prints p50/p95 per query and way for both servers, throughput, and the ratios ours/theirs
 (latency: lower is better for us; throughput: higher is better).
@@ -149,6 +151,31 @@ def start_oxigraph(nt: Path, where: Path) -> tuple[subprocess.Popen, int]:
     raise RuntimeError("the oxigraph server did not start")
 
 
+FLOOR_APP = """
+import sys, waitress
+def app(environ, start_response):
+    body = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"1"}}]}}'
+    start_response("200 OK", [("Content-Type", "application/sparql-results+json"),
+                              ("Content-Length", str(len(body)))])
+    return [body]
+waitress.serve(app, host="127.0.0.1", port=int(sys.argv[1]), threads=32, _quiet=True)
+"""
+
+
+def start_floor() -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-c", FLOOR_APP, str(port)])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if Client(port, "/floor").get("ASK {}")[0] == 200:
+                return proc, port
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("the floor server did not start")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200, help="timed requests per query and way")
@@ -162,6 +189,7 @@ def main() -> int:
     nt = tmp / "graph.nt"
     nt.write_bytes(to_ntriples(build_graph()))
     ox_proc, ox_port = start_oxigraph(nt, tmp / "oxigraph")
+    floor_proc, floor_port = start_floor()
     ours = start_server(tmp / "store")
     try:
         wait_until_answering(ours)
@@ -204,7 +232,16 @@ def main() -> int:
                 f"oxigraph {ox_rps:.0f} req/s ({ox_err} errors): "
                 f"{ours_rps / ox_rps:.2f}x"
             )
+        floor = Client(floor_port, "/floor")
+        timed(floor, "ASK {}", 10, False)
+        floor_p50 = statistics.median(timed(floor, "ASK {}", args.requests, False))
+        floor_rps, _ = throughput(floor_port, "/floor", args.clients, args.duration, False)
+        print(
+            f"floor (waitress, fixed body, no app work): p50 {floor_p50:.2f} ms, "
+            f"{floor_rps:.0f} req/s with {args.clients} clients"
+        )
     finally:
+        floor_proc.terminate()
         ours.stop()
         ox_proc.terminate()
         ox_proc.wait()

@@ -76,13 +76,16 @@ def test_current_made_a_directory_is_moved_aside_and_rebuilt(tmp_path):
     (tmp_path / "current").unlink()
     (tmp_path / "current").mkdir()
     (tmp_path / "current" / "note.txt").write_text("kept")
+    # what the crash this used to cause left behind: a swap link of a process long gone, a spare generation
+    os.symlink(_generations(tmp_path)[0].name, tmp_path / ".current-4194999")
+    (tmp_path / "gen-spare-1").mkdir()
     said.clear()
     with _open(tmp_path, said) as store:
         assert store.triple_count() == count
     assert any("moved it aside" in s for s in said), said
     aside = list(tmp_path.glob("damaged-current-*"))
     assert len(aside) == 1 and (aside[0] / "note.txt").read_text() == "kept", "nothing is deleted"
-    assert not list(tmp_path.glob(".current-*"))
+    assert not list(tmp_path.glob(".current-*")) and len(_generations(tmp_path)) == 1
     assert (tmp_path / "current").is_symlink()
 
 
@@ -148,17 +151,17 @@ def test_files_damaged_while_serving_never_show_a_path_or_a_500(tmp_path, graph_
         _scramble(sorted(db.glob("*.sst")))
         requests = [
             ("/sparql", {"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 5"}),
-            ("/sparql", {"query": "ASK { ?s ?p ?o }"}),
             ("/sparql", {"query": PREFIX + "SELECT ?r WHERE { ?r a og:Risk ; og:score ?x }"}),
             ("/queries/risks", {"format": "json"}),
             ("/id/midlothian/indicator/CSPC.P.1.2a", {}),
             ("/sparql", {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}),
+            ("/sparql", {"query": "ASK { ?s ?p ?o }"}),  # may hang in the engine until the time limit
         ]
         for path, args in requests:
             answer = client.get(path, query_string=args)
             body = answer.get_data(as_text=True)
             assert str(tmp_path) not in body and ".sst" not in body, body
-            assert answer.status_code in (200, 404, 502, 503), (path, answer.status_code, body)
+            assert answer.status_code in (200, 404, 429, 502, 503), (path, answer.status_code, body)
             if answer.status_code == 503 and "damaged" in body:
                 assert "Restart the server" in body
     finally:

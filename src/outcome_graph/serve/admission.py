@@ -17,6 +17,9 @@ The policy (also in the README, "Admission control"):
   (one fewer than the lane's workers, so one worker always takes short queries) and at most one per
   client run at once; a query that overruns when those are taken is stopped there (its worker is
   killed) with 503 or 429 and Retry-After. Every query is stopped at the time limit (503).
+- A client whose query had to be stopped (at its budget or its time limit) is refused new uncached
+  queries (429) for the Retry-After it was given: stopping a query costs a worker restart, and a
+  client that fires runaway queries in a loop must not turn the pool into a restart loop.
 
 Cheapness is never guessed by running anything in the server process: a query is cheap because it is
 cached, because it is the project's own, or because it finished within its budget.
@@ -27,6 +30,7 @@ from __future__ import annotations
 import collections
 import math
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,6 +39,7 @@ from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
 
+from ..store import QueryTimeout
 from ..store.lanes import ADHOC, LANE, RESERVED, Busy, Lane, current_lane
 
 # Endpoints whose queries are written by the user: everything else that queries runs the project's own.
@@ -79,6 +84,7 @@ class Admission:
         self._per_client: collections.Counter[str] = collections.Counter()
         self._long_per_client: collections.Counter[str] = collections.Counter()
         self._long = 0
+        self._penalty: dict[str, float] = {}  # client -> when it may send uncached queries again
         self.refused = collections.Counter()  # why requests were refused: observable in tests and logs
 
     def _retry(self) -> int:
@@ -87,6 +93,34 @@ class Admission:
     def _refuse(self, why: str, message: str, status: int, retry_after: int) -> Busy:
         self.refused[why] += 1
         return Busy(message, status, retry_after)
+
+    def _check_client(self, client: str) -> None:
+        """Busy(429) if `client` must wait (a query of theirs was stopped) or has its share in flight.
+        Called with the lock held."""
+        wait = self._penalty.get(client, 0.0) - time.monotonic()
+        if wait > 0:
+            raise self._refuse(
+                "penalty",
+                "your last query had to be stopped (it ran too long); wait before sending another "
+                "that is not already answered",
+                429,
+                max(1, math.ceil(wait)),
+            )
+        if self._per_client[client] >= self.policy.per_client:
+            raise self._refuse(
+                "client",
+                f"too many queries at once: you already have {self.policy.per_client} queries running "
+                "or waiting here (the most one client may have); wait for them to finish",
+                429,
+                2,
+            )
+
+    def precheck(self, lane: Lane) -> None:
+        """Refuse a user-written request before any work is done on it (parsing included) when its
+        client would be refused anyway."""
+        if lane.name == ADHOC:
+            with self._lock:
+                self._check_client(lane.client)
 
     @contextmanager
     def slot(self, lane: Lane | None) -> Iterator[None]:
@@ -97,6 +131,8 @@ class Admission:
         name = ADHOC if lane.name == ADHOC else RESERVED
         per_client = name == ADHOC
         with self._lock:
+            if per_client:
+                self._check_client(lane.client)
             if per_client and self._per_client[lane.client] >= self.policy.per_client:
                 raise self._refuse(
                     "client",
@@ -127,6 +163,14 @@ class Admission:
                 )
             try:
                 yield
+            except (Busy, QueryTimeout):
+                if per_client:  # stopped at its budget or its time limit: the client waits a while
+                    with self._lock:
+                        now = time.monotonic()
+                        if len(self._penalty) > 10000:  # forget the served-out ones
+                            self._penalty = {c: t for c, t in self._penalty.items() if t > now}
+                        self._penalty[lane.client] = now + self._retry()
+                raise
             finally:
                 self._running[name].release()
         finally:
@@ -217,7 +261,14 @@ def init_app(app: Flask, admission: Admission) -> None:
 
     @app.before_request
     def _lane() -> None:
-        LANE.set(admission.lane_for(request.endpoint, request.remote_addr or ""))
+        lane = admission.lane_for(request.endpoint, request.remote_addr or "")
+        LANE.set(lane)
+        if request.endpoint in ADHOC_ENDPOINTS and ("query" in request.args or request.method == "POST"):
+            try:
+                admission.precheck(lane)
+            except Busy as e:
+                g.retry_after = e.retry_after
+                raise
 
     @app.teardown_request
     def _no_lane(exc: BaseException | None) -> None:

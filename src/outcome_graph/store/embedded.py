@@ -29,7 +29,9 @@ class EmbeddedStore:
         # the data, which result caches are keyed on.
         self.generation = self.path.parent.name if self.path.name == "db" else str(self.path)
         self.timeout = timeout or DEFAULT_TIMEOUT
-        self.pool = WorkerPool(str(self.path), size=workers)
+        # With a reserved pool, the main pool serves users' own queries: they run at a lower CPU
+        # priority, so a runaway one cannot slow the server's threads or the reserved workers.
+        self.pool = WorkerPool(str(self.path), size=workers, nice=10 if reserved_workers else 0)
         try:
             self.reserved = WorkerPool(str(self.path), size=reserved_workers) if reserved_workers else None
         except BaseException:

@@ -199,10 +199,13 @@ class _Worker:
 
 
 class WorkerPool:
-    def __init__(self, path: str, size: int = 2, memory_limit: int | None = DEFAULT_MEMORY_LIMIT):
+    def __init__(
+        self, path: str, size: int = 2, memory_limit: int | None = DEFAULT_MEMORY_LIMIT, nice: int = 0
+    ):
+        """`nice`: how much lower the workers' CPU priority is than the server's (0: the same)."""
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
-        self.path, self.size, self.memory_limit = path, size, memory_limit
+        self.path, self.size, self.memory_limit, self.nice = path, size, memory_limit, nice
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -243,6 +246,11 @@ class WorkerPool:
             )
         finally:
             theirs.close()
+        if self.nice:
+            try:  # user-written queries yield the CPU to the server's threads and the project's queries
+                os.setpriority(os.PRIO_PROCESS, process.pid, os.getpriority(os.PRIO_PROCESS, 0) + self.nice)
+            except (OSError, AttributeError):
+                pass
         return _Worker(process, Connection(ours.detach()))
 
     def _ready(self, worker: _Worker) -> _Worker:
