@@ -51,7 +51,7 @@ def test_run_a_query_follow_a_link_download_csv(page, server, tmp_path):
     download = info.value
     path = tmp_path / download.suggested_filename
     download.save_as(path)
-    assert download.suggested_filename == "results.csv"
+    assert download.suggested_filename == "results.csv"  # a typed query; a saved one is named after itself
     got = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
     assert [(r["code"], r["score"]) for r in got] == [
         ("C.RR.01-09", "9"),
@@ -62,14 +62,17 @@ def test_run_a_query_follow_a_link_download_csv(page, server, tmp_path):
     assert got[2]["risk"] == "https://w3id.org/outcome-graph/id/midlothian/report/2020-2021/risk/C.RR.01-23"
 
     # follow a result link to the lookup page
-    page.click("text=ogr:midlothian/report/2020-2021/risk/C.RR.01-23")
+    assert got[2]["risk_label"] == "C.RR.01-23 GIRFEC Children & Young People's (Scotland) Act 2014"
+    page.click("table.results >> text=C.RR.01-23 GIRFEC")
     page.wait_for_url(server + "/id/midlothian/report/2020-2021/risk/C.RR.01-23")
-    assert page.locator("h1").inner_text() == "GIRFEC Children & Young People's (Scotland) Act 2014"
+    assert (
+        page.locator("h1").inner_text() == "C.RR.01-23 GIRFEC Children & Young People's (Scotland) Act 2014"
+    )
     evidence = page.locator("#evidence").inner_text()
     assert "line 436" in evidence and "Lack of suitable accommodation for those 16+" in evidence
     # and on from there to a duty it relates to
     page.click("#properties >> text=Continuing care")
-    assert page.locator("h1").inner_text() == "Continuing care"
+    assert page.locator("h1").inner_text() == "Part 11 Continuing care"
 
     assert all(url.startswith(server + "/") for url in page.requested), page.requested
 
@@ -77,10 +80,16 @@ def test_run_a_query_follow_a_link_download_csv(page, server, tmp_path):
 def test_an_example_is_loaded_by_the_picker_and_run(page, server):
     page.goto(server + "/")
     page.select_option("#example", "off-target-indicators")
+    page.click("#load-example")
+    page.wait_for_selector("table.results")
     text = page.locator("#query").input_value()
-    assert "VALUES (?report)" in text and "og:OffTarget" in text  # the script filled the editor
+    assert "VALUES (?report)" in text and "og:OffTarget" in text  # the example, its default bound
+    # the chosen example stays chosen after a run, with its parameter form
+    assert page.locator("#example").input_value() == "off-target-indicators"
+    assert page.locator("#p-report").input_value() == "2020-2021"
     page.locator("#query").press("Control+Enter")  # the script runs the query
     page.wait_for_selector("table.results")
+    assert page.locator("#example").input_value() == "off-target-indicators"
     body = page.locator("table.results").inner_text()
     # the seven off-target PIs of 2020/21 (lines 207, 251-254, 374, 375)
     assert page.locator("table.results tbody tr").count() == 7

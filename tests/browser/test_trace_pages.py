@@ -26,9 +26,9 @@ def page(server, browser):
 
 def test_search_then_click_through_the_trace(server, page):
     page.goto(server + "/trace")
-    page.fill("input[name=q]", "Safe Together")
-    page.click("button[type=submit]")
-    link = page.locator("a.trace-link", has_text="CSPC.P.2.1")
+    page.fill("#trace-q", "Safe Together")
+    page.click("main button[type=submit]")
+    link = page.locator("ol.search-results li", has_text="CSPC.P.2.1 ").locator("a.trace-link")
     assert link.count() >= 1
     link.first.click()
     page.wait_for_selector("svg.trace-picture")
@@ -48,7 +48,7 @@ def test_search_then_click_through_the_trace(server, page):
         "CSPC.P.2.1a\tIncrease the number of staff" in page.locator("blockquote.excerpt").first.inner_text()
     )
     # up from there reaches priority 02
-    page.click("text=up")
+    page.click("text=Up to the duties")
     page.wait_for_selector('svg.trace-picture g.n[data-kind="Priority"]')
     assert "Priority 02" in page.locator("svg.trace-picture").text_content()
 

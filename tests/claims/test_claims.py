@@ -77,6 +77,7 @@ def test_positive_destinations_line_301(claim):
     ]
     assert c.period == Period("2019-2020")
     assert (c.source, c.record) == ("action note", "CSPC.P.7.2")
+    assert c.about == "Midlothian's positive destination rate"
 
 
 def test_a_decrease_is_a_negative_change(claim):

@@ -62,21 +62,24 @@ def test_a_risk_page_has_its_properties_evidence_and_linked_duties(client):
     assert r.status_code == 200 and r.mimetype == "text/html"
     html = r.get_data(as_text=True)
     text = unescape(html)
-    assert "<h1>GIRFEC Children &amp; Young People&#39;s (Scotland) Act 2014</h1>" in html
+    assert "<h1>C.RR.01-23 GIRFEC Children &amp; Young People&#39;s (Scotland) Act 2014</h1>" in html
     # the evidence: line 436 of the 2020/21 report, quoted
     assert "line 436" in text and "midlothian-cspc-2020-21.txt" in text
     assert "Lack of suitable accommodation for those 16+ who are unable to reside" in text
     # properties
-    assert re.search(r">og:score</a></th>\s*<td class=\"number\">12</td>", html)
-    # the links to duties, with their basis and the analyst's rationale
+    # properties, named by their labels in the ontology (never og:score)
+    assert re.search(r">score</a></th>\s*<td class=\"number\">12</td>", html)
+    assert ">og:" not in html
+    # the links to duties as sentences, with their basis (its label) and the analyst's rationale
     assert f'href="/resource?iri={quote(PART_11, safe="")}"' in html
-    assert "og:Curation" in text and "bears on continuing care, the right to stay in placement" in text
-    assert "og:ReportText" in text
+    assert "relates to" in text
+    assert "Curation: " in text and "bears on continuing care, the right to stay in placement" in text
+    assert "Report text" in text
 
 
 def test_an_observation_page_quotes_its_report_line(client):
     html = unescape(client.get(local(OBS_2016)).get_data(as_text=True))
-    assert "2951.54" in html
+    assert "£2,951.54" in html  # the figure with its unit, as the report writes it
     assert "line 211" in html and "midlothian-childrens-services-2016-17.txt" in html
     assert "£2,951.54" in html  # the cell as the report wrote it, in the quoted line
     assert 'href="/id/lgbf/indicator/CHN8a"' in html  # its indicator, a neighbour
@@ -138,7 +141,7 @@ def test_unknown_iris_are_404(client):
 def test_other_iris_of_the_graph_resolve_at_resource(client):
     r = client.get("/resource", query_string={"iri": "http://www.legislation.gov.uk/id/asp/2014/8/part/9"})
     html = unescape(r.get_data(as_text=True))
-    assert r.status_code == 200 and "<h1>Corporate parenting</h1>" in html
+    assert r.status_code == 200 and "<h1>Part 9 Corporate parenting</h1>" in html
     assert 'href="/id/midlothian/report/2020-2021/action/CSPC.P.11.6"' in html  # implements Part 9 (curated)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 from pathlib import Path
@@ -532,11 +533,12 @@ def test_query_command_lists_and_runs_saved_queries(store_dir, capsys):
     )
     assert main(["query", "risks", "--store", str(store_dir)]) == 0
     table = capsys.readouterr().out
-    assert (
-        "C.RR.01-23" in table
-        and "ogr:midlothian/report/2020-2021/risk/C.RR.01-23" in table
-        and "(10 rows)" in table
-    )
+    # for people: the risk by its code and title, periods as the reports write them, lines that fit
+    assert "C.RR.01-23 GIRFEC Children & Young People's (Scotland) Act 2014" in table
+    assert "2020/21" in table and "(10 rows)" in table
+    assert "ogr:" not in table and "https://" not in table
+    width = shutil.get_terminal_size((100, 24)).columns
+    assert max(len(line) for line in table.splitlines()) <= width
 
 
 @pytest.mark.parametrize(

@@ -133,8 +133,8 @@ def test_the_bundled_reports_four_years_apart(store):
     assert len(c["actions"]["dropped"]) == 10 and len(c["actions"]["new"]) == 23
     restated = {(x["code"], x["period"]): x for x in c["restated"]}
     x = restated[("CHN8a", "2015/16")]
-    assert (x["2016-2017"]["value"], x["2016-2017"]["lines"]) == ("£2951.54", "211")
-    assert (x["2020-2021"]["value"], x["2020-2021"]["lines"]) == ("£3225.8", "450")
+    assert (x["2016-2017"]["value"], x["2016-2017"]["lines"]) == ("£2,951.54", "211")
+    assert (x["2020-2021"]["value"], x["2020-2021"]["lines"]) == ("£3,225.8", "450")
     targets = {x["title"]: x for x in c["targets_changed"]}
     sick = targets["Average number of working days lost due to sickness absence (cumulative)"]
     assert (sick["2016-2017"]["target"], sick["2020-2021"]["target"]) == ("8.5", "9")
@@ -144,7 +144,10 @@ def test_diff_text_and_errors(capsys, next_year):
     assert main(["diff", str(R20), str(next_year)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Changes from the 2020/21 report to the 2021/22 report")
-    assert "CSPC.P.9.2 Develop new learning activities" in out and "0%, NotAvailable (line 313)" in out
+    assert (
+        "CSPC.P.9.2 Develop new learning activities" in out and "0%, Not Available (line 313)" in out
+    )  # labels from the vocabulary
+    assert "action CSPC.P.2.1: Off Target -> Complete" in out
     assert main(["diff", str(R20), str(R20)]) == 1
     assert "both reports for 2020-2021" in capsys.readouterr().err
     assert main(["diff", str(R20), str(next_year.with_name("missing.txt"))]) == 1

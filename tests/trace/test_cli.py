@@ -22,14 +22,20 @@ def run(capsys, *argv):
 def test_trace_text_of_the_2014_act_quotes_the_named_person_lines(capsys, store_dir, store):
     code, out, _ = run(capsys, "trace", "2014 Act", "--store", str(store_dir))
     assert code == 0
-    assert out.startswith("down trace of http://www.legislation.gov.uk/id/asp/2014/8\n")
-    assert "implements (report text, 2016-2017 line 104) -> Action CS.S.01.02 " in out
+    # in words: labels, periods as the reports write them, each link read from the line below it
+    assert out.startswith(
+        "down trace of Children and Young People (Scotland) Act 2014 <http://www.legislation.gov.uk/id/asp/2014/8>\n"
+    )
+    assert "- Action CS.S.01.02 Implement the changes outlined" in out
+    assert "— implements the above (Report text, 2016/17 report line 104)" in out
     assert (
-        "action (code structure, 2016-2017 line 130) -> Indicator CS.S.01.02a Establish a named person" in out
+        "- Indicator CS.S.01.02a Establish a named person service — measures action the above "
+        "(Code structure, 2016/17 report line 130)" in out
     )
     assert (
-        "Observation 2016-2017 = 100%; target 100; OnTarget; note: 16/17: On Target The Named Person" in out
+        "Observation 2016/17: 100%; target 100%; On Target; note: 16/17: On Target The Named Person" in out
     )
+    assert "OnTarget" not in out.replace("16/17: On Target", "")
     for line in (130, 131, 132, 133):
         assert f"\n{' ' * 10}{line} | CS.S.01.02" in out or f" {line} | CS.S.01.02" in out
 
@@ -89,8 +95,8 @@ def test_trace_png_or_a_clear_message(capsys, store_dir, store, tmp_path):
 def test_trace_across(capsys, store_dir, store):
     code, out, _ = run(capsys, "trace", "CHN8a", "--across", "--store", str(store_dir))
     assert code == 0
-    assert "side by side: 2016-2017 | 2020-2021" in out
-    assert "2015-2016=£2951.54" in out and "2015-2016=£3225.8" in out
+    assert "side by side: 2016/17 | 2020/21" in out
+    assert "2015/16: £2,951.54" in out and "2015/16: £3,225.8" in out
 
 
 def test_gaps_text_and_json(capsys, store_dir, store):
@@ -161,7 +167,12 @@ def test_audit_command_writes_the_printable_report(capsys, store_dir, store, tmp
     assert err.startswith("audit 2020-2021: 11 priorities, 23 actions, 32 indicators")
     html = out_file.read_text()
     assert html.count('class="priority" id="priority-') == 11
-    assert "@media print" in html and "Compared with 2016-2017" in html
+    assert "@media print" in html and "@page{size:A4" in html and "Compared with 2016/17" in html
+    # a cover an inspector can file: council, report, date generated, the data version
+    assert "<dt>Council</dt><dd>Midlothian Council</dd>" in html
+    assert "<dt>Data version</dt><dd>sources fingerprint " in html and "<dt>Generated</dt>" in html
+    assert 'id="contents"' in html
     # the SHACL warnings are in: the action the report prints without a code (line 318)
     assert "validation warnings" in err and "Validation was not run" not in html
-    assert "2020-2021 318" in html
+    assert "2020/21 line 318" in html
+    assert f"wrote {out_file.resolve()} (HTML)" in err

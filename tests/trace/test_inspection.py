@@ -136,3 +136,20 @@ def test_audit_compares_with_the_previous_report(audit, tg):
     assert (c["old"], c["new"]) == ("2016-2017", "2020-2021")
     assert len(c["actions"]["dropped"]) == 10
     assert build_audit(tg, "2016-2017", store=None)["changes"] is None
+
+
+def test_the_printed_audit_has_the_sections_before_the_priorities(audit):
+    from outcome_graph.commands.audit import render_html
+
+    html = render_html(audit)
+    kq, duties, claims = (
+        html.index('id="key-questions"'),
+        html.index('id="duties"'),
+        html.index('id="claims"'),
+    )
+    changed, first_priority = html.index('id="changes"'), html.index('id="priority-01"')
+    assert kq < duties < claims < changed < first_priority
+    assert html.count("No evidence in this report.") == 2
+    assert "KQ1. Recognising and responding when children need protection" in html
+    assert "What changed since the 2016/17 report" in html
+    assert ">Off Target<" in html and ">OffTarget<" not in html[kq:first_priority]

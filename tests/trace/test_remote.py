@@ -31,5 +31,8 @@ def test_remote_store_gives_the_same_trace_graph(tg, remote_store):
 def test_cli_over_an_endpoint(capsys, oxigraph_server):
     assert main(["trace", "CS.S.01.02a", "--up", "--endpoint", oxigraph_server]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("up trace of https://w3id.org/outcome-graph/id/midlothian/indicator/CS.S.01.02a")
+    assert out.startswith(
+        "up trace of Indicator CS.S.01.02a Establish a named person service "
+        "<https://w3id.org/outcome-graph/id/midlothian/indicator/CS.S.01.02a>"
+    )
     assert "Provision Part 4 Provision of named persons" in out

@@ -15,6 +15,13 @@ OBS = "report/2016-2017/observation/"
 # case, severity, rule, focus (relative to the test council), words the message must contain
 CASES = [
     (
+        "claim-arithmetic",
+        "Violation",
+        "claim arithmetic",
+        "report/2016-2017/claim/L21-1",
+        "line 21: from 56 to 64 is a change of 14.29, stated as 12.5%, but the claim records no disagreeing",
+    ),
+    (
         "extraction-problem",
         "Violation",
         "figures kept out of the graph",

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from ..errors import OutcomeGraphError
 from ..trace import engine
 from ..trace.audit import build_audit
 from ..trace.cli_common import add_store_arguments, write_output
@@ -21,8 +22,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--compare", metavar="YEAR", help="compare the indicators and duties shared with this year"
     )
     p.add_argument("--council", help="the council, where the graph holds several councils' reports")
-    p.add_argument("--out", type=Path, help="write the HTML here (default: standard output)")
-    p.add_argument("--format", choices=("html", "json"), default="html")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="write here (default: standard output); a .pdf file is printed on A4 by headless Chromium "
+        "(or WeasyPrint) where one is installed",
+    )
+    p.add_argument(
+        "--format", choices=("html", "json", "pdf"), help="default: by --out's extension, else html"
+    )
     p.add_argument(
         "--no-validate", action="store_true", help="leave out the SHACL validation warnings (saves seconds)"
     )
@@ -48,8 +56,9 @@ def _validation(args: argparse.Namespace, store):
     return validate_graph(graph)
 
 
-def render_html(a: dict) -> str:
-    """The audit page rendered outside a request, with links relative to a served root."""
+def render_html(a: dict, tg=None, store=None) -> str:
+    """The audit page rendered outside a request, as one standalone file (its styles inline), with
+    links relative to a served root."""
     from flask import Flask
 
     from ..serve.trace_views import bp
@@ -66,12 +75,18 @@ def render_html(a: dict) -> str:
         pass
     from flask import render_template
 
+    from ..labels import from_ontology
     from ..trace.audit import TABLES
+    from ..trace.audit_view import presentation
     from ..trace.gaps import GAP_KINDS
 
+    shown = presentation(tg, a, store, from_ontology())
+    css = (Path(__file__).resolve().parents[1] / "serve" / "static" / "style.css").read_text(encoding="utf-8")
     with app.test_request_context("/audit"):
         tables = list(TABLES if a["compare"] else TABLES[:-1])
-        return render_template("trace/audit.html", a=a, tables=tables, kinds=GAP_KINDS, validate=False)
+        return render_template(
+            "trace/audit.html", a=a, tables=tables, kinds=GAP_KINDS, validate=False, inline_css=css, **shown
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,12 +98,19 @@ def run(args: argparse.Namespace) -> int:
     validation = _validation(args, store)
     validated = time.perf_counter()
     a = build_audit(tg, report, other, validation, args.council, store=store)
-    if args.format == "json":
+    fmt = args.format or ("pdf" if args.out and args.out.suffix.lower() == ".pdf" else "html")
+    if fmt == "pdf" and args.out is None:
+        raise OutcomeGraphError("a PDF needs a file: give --out audit.pdf")
+    if fmt == "json":
         import json
 
         write_output(json.dumps(a, indent=2, ensure_ascii=False) + "\n", args.out)
+    elif fmt == "pdf":
+        from ..trace.audit_view import write_pdf
+
+        engine_used = write_pdf(render_html(a, tg.scoped(a.get("council")), store), args.out)
     else:
-        write_output(render_html(a), args.out)
+        write_output(render_html(a, tg.scoped(a.get("council")), store), args.out)
     done = time.perf_counter()
     s = a["summary"]
     print(
@@ -98,4 +120,7 @@ def run(args: argparse.Namespace) -> int:
         + (f", validation {validated - started:.1f} s" if validation else ""),
         file=sys.stderr,
     )
+    if args.out is not None:
+        how = f" (A4 PDF printed by {engine_used})" if fmt == "pdf" else f" ({fmt.upper()})"
+        print(f"wrote {args.out.resolve()}{how}", file=sys.stderr)
     return 0

@@ -62,5 +62,11 @@ def run(args: argparse.Namespace) -> int:
             )
     if args.out:
         write_graph(result.graph, args.out)
-        print(f"wrote {args.out}", file=sys.stderr)
+        print(f"wrote {len(result.graph)} triples to {args.out.resolve()}", file=sys.stderr)
+    else:
+        print(
+            "wrote nothing: give --out FILE (.ttl, .nt, .jsonld or .trig) to keep the graph; "
+            "`outcome-graph serve` and `outcome-graph query` build their own store",
+            file=sys.stderr,
+        )
     return 0

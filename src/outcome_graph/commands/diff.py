@@ -13,7 +13,8 @@ from ..errors import OutcomeGraphError
 from ..trace import engine
 from ..trace.changes import as_text, compare_reports
 from ..trace.cli_common import add_store_arguments, write_output
-from ..trace.graph import TraceGraph, load
+from ..trace.graph import load
+from ..trace.inspection import read, status_labels
 from ..trace.store import open_trace_store
 
 
@@ -26,7 +27,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_store_arguments(p)
 
 
-def _from_files(old: Path, new: Path) -> tuple[TraceGraph, str, str, str]:
+def _from_files(old: Path, new: Path):
     from ..build import build, to_ntriples
     from ..trace.store import MemoryStore
 
@@ -40,8 +41,8 @@ def _from_files(old: Path, new: Path) -> tuple[TraceGraph, str, str, str]:
         )
     if r0.id == r1.id:
         raise OutcomeGraphError(f"{old} and {new} are both reports for {r0.id}; give two different years")
-    tg = load(MemoryStore(to_ntriples(result.graph), name=f"memory:{old.name}+{new.name}"))
-    return tg, r0.id, r1.id, r0.council
+    store = MemoryStore(to_ntriples(result.graph), name=f"memory:{old.name}+{new.name}")
+    return store, r0.id, r1.id, r0.council
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,10 +51,12 @@ def run(args: argparse.Namespace) -> int:
         for p in (old, new):
             if not p.is_file():
                 raise OutcomeGraphError(f"{p}: no such report file (give two report files, or two years)")
-        tg, y0, y1, council = _from_files(old, new)
+        store, y0, y1, council = _from_files(old, new)
+        tg = load(store)
     else:
         y0, y1 = engine.normalise_year(args.old), engine.normalise_year(args.new)
-        tg = load(open_trace_store(args.store, args.endpoint, quiet=True))
+        store = open_trace_store(args.store, args.endpoint, quiet=True)
+        tg = load(store)
         councils = sorted(set(tg.councils_reporting(y0)) & set(tg.councils_reporting(y1)))
         council = args.council or (councils[0] if len(councils) == 1 else None)
         for y in (y0, y1):
@@ -63,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
             raise OutcomeGraphError(
                 f"choose a council with --council: {', '.join(councils) or 'none has both'}"
             )
-    changes = compare_reports(tg.scoped(council), y0, y1)
+    changes = {**compare_reports(tg.scoped(council), y0, y1), "labels": status_labels(read(store))}
     if args.format == "json":
         write_output(json.dumps(changes, indent=2, ensure_ascii=False) + "\n", args.out)
     else:

@@ -8,8 +8,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from rdflib import URIRef
+
 from ..errors import OutcomeGraphError
-from ..saved_queries import FORMATS, format_table, get_query, load_queries, serialize
+from ..saved_queries import FORMATS, get_query, load_queries, serialize
 
 OUTPUT_FORMATS = ("table", *FORMATS)
 
@@ -77,12 +79,18 @@ def run(args: argparse.Namespace) -> int:
     store = open_store(args.store, args.endpoint, progress=lambda m: print(m, file=sys.stderr))
     try:
         result = store.select(query.text, bindings=bindings, timeout=args.timeout, max_rows=args.max_rows)
+        if args.format == "table":
+            from .. import labels
+            from ..human import instance_labels, text_table
+
+            iris = [str(t) for r in result.rows for t in r.values() if isinstance(t, URIRef)]
+            table = text_table(result, labels.for_store(store), instance_labels(store, iris))
     finally:
         close = getattr(store, "close", None)
         if close:
             close()
     if args.format == "table":
-        sys.stdout.write(format_table(result))
+        sys.stdout.write(table)
     else:
         sys.stdout.flush()
         sys.stdout.buffer.write(serialize(result, args.format))

@@ -31,6 +31,9 @@ _STOP = re.compile(
 _OBJECT = re.compile(
     r"\b(?:increased|decreased|reduced|grown)\s+(?P<s>[^.;⟨]{3,90}?)\s+by\s+⟨", re.IGNORECASE
 )
+# "Midlothian's positive destination rate for 2019/20 was 94.4%": the sentence's subject, up to the verb
+# that states its first figure.
+_LEADING = re.compile(r"^(?P<s>[A-Z][^⟨.;,]{3,90}?)(?:\s+(?:for|in)\s+[^\s⟨]+)?\s+(?:was|is|were|are)\s+⟨0⟩")
 _SUBJECT = re.compile(
     r"\b(?:the|our)\s+(?P<s>[^.;⟨]{3,90}?)\s+(?:has\s+|have\s+|had\s+)?(?:continued\s+to\s+)?"
     r"(?:increased|decreased|risen|fallen|is|was|were|are|remains?|equates)\b",
@@ -68,6 +71,8 @@ def about(sentence: str, found: list[Found]) -> str:
         words.append(clean)
         if w.endswith((",", ".", ";", ":")):
             break
+    if not words and (lead := _LEADING.search(text)):
+        return " ".join(lead["s"].split())  # nothing names it after the figure: the subject before it
     return " ".join(words)
 
 

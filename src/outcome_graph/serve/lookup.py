@@ -10,14 +10,23 @@ Other IRIs the graph uses (statutes, periods, vocabulary terms) are shown the sa
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, Response, abort, render_template, request
 from rdflib import Graph, URIRef
 
+from .. import labels as labels_mod
+from ..charts import chart_svg, points_from_rows
 from ..errors import OutcomeGraphError
-from ..namespaces import OGR, PREFIXES, segment
+from ..human import name_of
+from ..namespaces import OG, OGR, PREFIXES, segment
 from ..saved_queries import ParameterError, expand_iri, shorten
 from . import current_store
-from .pages import cell, error_status, limits
+from .pages import cell, error_status, labels, limits
+
+# Kinds of record a trace starts from (trace/graph.py KINDS): their pages link to their trace.
+TRACE_KINDS = {"Statute", "Provision", "Framework", "FrameworkElement", "Priority", "Action", "Indicator"}
+TRACE_KINDS |= {"Observation", "Risk", "Excerpt"}
 
 bp = Blueprint("lookup", __name__, template_folder="templates")
 
@@ -41,9 +50,18 @@ _LABEL = """
     OPTIONAL { ?%(v)s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l_%(v)s }
     OPTIONAL { ?%(v)s <http://www.w3.org/2000/01/rdf-schema#label> ?r_%(v)s }
     OPTIONAL { ?%(v)s <https://w3id.org/outcome-graph/def#code> ?c_%(v)s }
+    OPTIONAL { ?%(v)s <https://w3id.org/outcome-graph/def#period> ?pe_%(v)s }
+    OPTIONAL { ?%(v)s <https://w3id.org/outcome-graph/def#firstLine> ?f_%(v)s ;
+                      <https://w3id.org/outcome-graph/def#lastLine> ?e_%(v)s }
 """
-OUTGOING = "SELECT ?p ?o ?t_o ?l_o ?r_o ?c_o WHERE { ?s ?p ?o . " + _LABEL % {"v": "o"} + "} ORDER BY ?p ?o"
-INCOMING = "SELECT ?x ?p ?t_x ?l_x ?r_x ?c_x WHERE { ?x ?p ?s . " + _LABEL % {"v": "x"} + "} ORDER BY ?p ?x"
+_LABEL_VARS = "?t_%(v)s ?l_%(v)s ?r_%(v)s ?c_%(v)s ?pe_%(v)s ?f_%(v)s ?e_%(v)s"
+OUTGOING = (
+    f"SELECT ?p ?o {_LABEL_VARS % {'v': 'o'}} WHERE {{ ?s ?p ?o . {_LABEL % {'v': 'o'}} }} ORDER BY ?p ?o"
+)
+INCOMING = (
+    f"SELECT ?x ?p {_LABEL_VARS % {'v': 'x'}} WHERE {{ ?x ?p ?s . {_LABEL % {'v': 'x'}} }} ORDER BY ?p ?x"
+)
+FIGURES = (Path(__file__).with_name("indicator-figures.rq")).read_text(encoding="utf-8")
 EVIDENCE = """
 PREFIX og: <https://w3id.org/outcome-graph/def#>
 SELECT ?excerpt ?first ?last ?text ?year ?source ?title WHERE {
@@ -58,10 +76,13 @@ SELECT ?excerpt ?first ?last ?text ?year ?source ?title WHERE {
 LINKS = """
 PREFIX og: <https://w3id.org/outcome-graph/def#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-SELECT ?link ?p ?o ?basis ?rationale ?first ?last WHERE {
-  { ?link rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }
+SELECT ?link ?p ?o ?out ?basis ?rationale ?first ?last ?t_o ?c_o ?l_o WHERE {
+  { ?link rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o BIND(true AS ?out) }
   UNION
-  { ?link rdf:object ?s ; rdf:predicate ?p ; rdf:subject ?o }
+  { ?link rdf:object ?s ; rdf:predicate ?p ; rdf:subject ?o BIND(false AS ?out) }
+  OPTIONAL { ?o og:title ?t_o }
+  OPTIONAL { ?o og:code ?c_o }
+  OPTIONAL { ?o <http://www.w3.org/2004/02/skos/core#prefLabel> ?l_o }
   ?link a og:Link .
   OPTIONAL { ?link og:basis ?basis }
   OPTIONAL { ?link og:rationale ?rationale }
@@ -80,21 +101,48 @@ def _rdf_choice() -> str | None:
 
 
 def _label(row: dict, v: str) -> str | None:
-    for key in (f"t_{v}", f"l_{v}", f"r_{v}", f"c_{v}"):
-        if key in row:
-            return str(row[key])
+    """A neighbour's name: code and title, else its label; a figure by its period; an excerpt by lines."""
+    title = row.get(f"t_{v}") or row.get(f"l_{v}") or row.get(f"r_{v}")
+    code = row.get(f"c_{v}")
+    if title is not None or code is not None:
+        return name_of(str(code) if code is not None else None, str(title) if title is not None else None)
+    if row.get(f"pe_{v}") is not None:
+        return f"figure for {labels_mod.period_text(str(row[f'pe_{v}']))}"
+    if row.get(f"f_{v}") is not None:
+        first, last = str(row[f"f_{v}"]), str(row[f"e_{v}"])
+        return f"line {first}" if first == last else f"lines {first}–{last}"
     return None
 
 
 def _neighbours(rows, var: str) -> list[dict]:
     seen, out = set(), []
+    L = labels()
     for row in rows:
         key = (row["p"], row[var])
         if key in seen:  # several labels give several rows; the first label wins
             continue
         seen.add(key)
-        out.append({"p": cell(row["p"]), "node": cell(row[var]), "label": _label(row, var)})
+        out.append(
+            {
+                "p": cell(row["p"]),
+                "p_label": L.term(str(row["p"])),
+                "reading": L.readings.get(str(row["p"])),
+                "node": cell(row[var]),
+                "label": _label(row, var),
+            }
+        )
     return out
+
+
+def _figures(outgoing: list[dict]) -> None:
+    """og:value and og:target with the record's unit: 85%, £15.56m."""
+    unit = next((n["node"].title for n in outgoing if n["p"].title == str(OG.unit)), None)
+    for n in outgoing:
+        if n["p"].title in (str(OG.value), str(OG.target)) and unit:
+            n["label"] = labels_mod.value_text(n["node"].text, unit)
+
+
+REIFICATION = {PREFIXES["rdf"] + x for x in ("subject", "predicate", "object")}
 
 
 TITLE_PROPERTIES = (
@@ -119,13 +167,32 @@ def describe(iri: URIRef):
     if not out.rows and not inc.rows:
         return None
     outgoing = _neighbours(out.rows, "o")
-    incoming = _neighbours(inc.rows, "x")
+    _figures(outgoing)
+    # The qualified links (og:Link, by rdf:subject/rdf:object) are read as sentences in "Links and their
+    # basis"; listing their reification triples again would show internal names.
+    incoming = [n for n in _neighbours(inc.rows, "x") if n["p"].title not in REIFICATION]
     evidence = store.select(EVIDENCE, bindings=bound, timeout=timeout, max_rows=50).rows
     links = store.select(LINKS, bindings=bound, timeout=timeout, max_rows=NEIGHBOURS_SHOWN).rows
     title = _title(out.rows)
     rdf_type = PREFIXES["rdf"] + "type"
     types = [n["node"] for n in outgoing if n["p"].title == rdf_type]
+    kinds = {labels_mod.local_name(t.title or "") for t in types if t.title}
+    chart = figures = None
+    if "Indicator" in kinds:
+        rows = store.select(FIGURES, bindings={"indicator": iri}, timeout=timeout, max_rows=2000).rows
+        points = points_from_rows(rows)
+        chart = chart_svg(points, labels(), title or shorten(iri), "figures-chart")
+        figures = points
+    L = labels()
+    this_name = name_of(
+        next((str(r["o"]) for r in out.rows if str(r["p"]) == str(OG.code)), None), title
+    ) or shorten(iri)
     return {
+        "name": this_name,
+        "kinds": sorted(kinds),
+        "traceable": bool(kinds & TRACE_KINDS),
+        "chart": chart,
+        "figures": figures,
         "iri": str(iri),
         "short": shorten(iri),
         "title": title,
@@ -140,7 +207,7 @@ def describe(iri: URIRef):
                 "first": int(r["first"]),
                 "last": int(r["last"]),
                 "text": str(r.get("text", "")),
-                "year": shorten(r["year"]).rsplit("/", 1)[-1] if "year" in r else "",
+                "year": labels_mod.period_text(str(r["year"])) if "year" in r else "",
                 "source": str(r.get("source", "")),
                 "report_title": str(r.get("title", "")),
             }
@@ -151,7 +218,11 @@ def describe(iri: URIRef):
                 "link": cell(r["link"]),
                 "p": cell(r["p"]),
                 "o": cell(r["o"]),
+                "o_name": _label(r, "o") or cell(r["o"]).text,
+                "out": str(r.get("out", "")).lower() == "true",
+                "verb": L.reading(str(r["p"])),
                 "basis": cell(r.get("basis")),
+                "basis_label": L.term(str(r["basis"])) if r.get("basis") is not None else "",
                 "rationale": str(r["rationale"]) if "rationale" in r else None,
                 "lines": (f"{r['first']}" if r.get("first") == r.get("last") else f"{r['first']}–{r['last']}")
                 if "first" in r

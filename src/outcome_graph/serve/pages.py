@@ -17,10 +17,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from .. import labels as labels_mod
 from ..errors import OutcomeGraphError
-from ..namespaces import GOV_QUARTER, GOV_YEAR, OGR, sparql_prefixes
+from ..human import instance_labels, labelled_csv, name_of
+from ..namespaces import GOV_QUARTER, GOV_YEAR, OG, OGR, sparql_prefixes
 from ..saved_queries import FORMATS, SavedQuery, load_queries, serialize, shorten
-from . import current_store, settings
+from . import EXTENSION, current_store, settings
 from .safety import Refused, check_dataset, check_query
 
 bp = Blueprint(
@@ -63,14 +65,76 @@ def local_href(iri: str) -> str:
     return f"{root}/resource?iri={quote(iri, safe='')}"
 
 
+def labels() -> labels_mod.Labels:
+    """The served graph's labels (the ontology files' outside a server, e.g. the CLI's audit)."""
+    ext = current_app.extensions.get(EXTENSION) if current_app else None
+    if ext and ext.get("store") is not None:
+        return labels_mod.for_store(ext["store"])
+    return labels_mod.from_ontology()
+
+
 def display(iri: str) -> str:
-    """How an IRI reads in a table: a period as "2016-2017 Q1", others with the project's prefixes."""
-    if iri.startswith(GOV_QUARTER):
-        year, _, quarter = iri[len(GOV_QUARTER) :].partition("/")
-        return f"{year} {quarter}"
-    if iri.startswith(GOV_YEAR):
-        return iri[len(GOV_YEAR) :]
+    """How an IRI reads in a table: a period as "Q1 2016/17", a vocabulary term by its label, others
+    with the project's prefixes."""
+    if iri.startswith((GOV_QUARTER, GOV_YEAR)):
+        return labels_mod.period_text(iri)
+    if iri.startswith(str(OG)):
+        return labels().term(iri)
     return shorten(URIRef(iri))
+
+
+def labelled_csv_of(result) -> bytes:
+    """A SELECT result as CSV for people: a label column beside each IRI column."""
+    iris = [str(t) for r in result.rows for t in r.values() if isinstance(t, URIRef)]
+    return labelled_csv(result, labels(), instance_labels(current_store(), iris))
+
+
+@bp.app_template_filter("label")
+def _label_filter(term) -> str:
+    """{{ status|label }}: a vocabulary term (IRI, og:name or local name) as its label."""
+    return labels().term(term) if term else ""
+
+
+@bp.app_template_filter("total_name")
+def _total_name_filter(key) -> str:
+    return labels().notation(key)
+
+
+@bp.app_template_filter("reading")
+def _reading_filter(rel) -> str:
+    return labels().reading(rel)
+
+
+@bp.app_template_filter("period")
+def _period_filter(period) -> str:
+    return labels_mod.period_text(period)
+
+
+@bp.app_template_filter("year")
+def _year_filter(year) -> str:
+    return labels_mod.year_text(year) if year else ""
+
+
+@bp.app_template_filter("figure")
+def _figure_filter(value, unit=None) -> str:
+    return labels_mod.value_text(value, unit)
+
+
+@bp.app_template_filter("lines")
+def _lines_filter(text) -> str:
+    """'2020-2021 line 208; 2016-2017 lines 5-6' -> '2020/21 line 208; 2016/17 lines 5–6'."""
+    return labels_mod.years_in_text(str(text or ""))
+
+
+@bp.app_template_filter("plain")
+def _plain_filter(text) -> str:
+    """Free text the graph's code wrote (a gap's detail): years as 2020/21, statuses by their labels."""
+    return labels().in_text(labels_mod.years_in_text(str(text or "")))
+
+
+@bp.app_template_global("name_of")
+def _name_of(code, title) -> str:
+    return name_of(code, title)
 
 
 @dataclass(frozen=True)
@@ -106,10 +170,21 @@ def cell(term: Node | None) -> Cell:
 
 
 def table(result) -> dict:
-    """A SelectResult as header and rows of cells, for the results table template."""
+    """A SelectResult as header and rows of cells, for the results table template: the project's records
+    by their code and title (the IRI on hover and in the link), columns named in words."""
+    iris = [str(t) for r in result.rows for t in r.values() if isinstance(t, URIRef)]
+    names = instance_labels(current_store(), iris) if iris else {}
+
+    def named(term) -> Cell:
+        c = cell(term)
+        if c.kind == "uri" and c.title in names:
+            return Cell(names[c.title], c.href, c.title, c.kind)
+        return c
+
     return {
         "vars": list(result.vars),
-        "rows": [[cell(row.get(v)) for v in result.vars] for row in result.rows],
+        "headers": [labels_mod.humanise(v).capitalize() for v in result.vars],
+        "rows": [[named(row.get(v)) for v in result.vars] for row in result.rows],
         "truncated": bool(getattr(result, "truncated", False)),
     }
 
@@ -120,6 +195,7 @@ def graph_table(graph: Graph, limit: int | None) -> dict:
     triples = triples[:limit] if limit is not None else triples
     return {
         "vars": ["subject", "predicate", "object"],
+        "headers": ["Subject", "Predicate", "Object"],
         "rows": [[cell(s), cell(p), cell(o)] for s, p, o in triples],
         "truncated": truncated,
     }
@@ -139,6 +215,21 @@ def error_status(e: Exception) -> int:
     if isinstance(status, int) and 400 <= status < 600:
         return status
     return 400
+
+
+@bp.app_errorhandler(404)
+def not_found(e):
+    """A page that is not there (/id/ alone, a mistyped path): the site's own page with ways on, or
+    plain text for a program."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json", "text/plain"])
+    if best == "application/json":
+        return {"error": "not found", "status": 404}, 404
+    if best != "text/html":
+        return Response("not found\n", 404, mimetype="text/plain")
+    message = f"There is no page at {request.path}."
+    if request.path.rstrip("/") == request.script_root + "/id":
+        message = "Give the rest of a record's IRI after /id/, or search for it."
+    return render_template("error.html", status=404, message=message), 404
 
 
 # --- the query page -------------------------------------------------------------------------------
@@ -187,29 +278,65 @@ def examples() -> list[dict]:
             text = bind(q.text, q.bindings({}))
         except OutcomeGraphError:
             text = q.text  # a required parameter: shown unbound, for the analyst to fill in
-        out.append({"name": q.name, "title": q.title, "description": q.description, "text": text})
+        out.append(
+            {
+                "name": q.name,
+                "title": q.title,
+                "description": q.description,
+                "text": text,
+                "parameters": [
+                    {
+                        "name": p.name,
+                        "type": p.type,
+                        "default": p.default or "",
+                        "required": p.required,
+                        "description": p.description or "",
+                    }
+                    for p in q.parameters
+                ],
+            }
+        )
     return out
+
+
+def _bound_example(name: str, values: dict[str, str]) -> str:
+    """A saved query's text with the parameter form's values bound as typed terms (never pasted)."""
+    from ..store.bindings import bind
+
+    q = saved_queries()[name]
+    return bind(q.text, q.bindings({k: v for k, v in values.items() if v.strip()}))
 
 
 @bp.get("/")
 def index():
     text = request.args.get("query")
-    example = request.args.get("example")
+    example = request.args.get("example") or ""
     listed = examples()
-    if text is None and example:
-        text = next((e["text"] for e in listed if e["name"] == example), None)
-    shown = text if text is not None else sparql_prefixes() + "\n" + DEFAULT_QUERY
+    chosen = next((e for e in listed if e["name"] == example), None)
+    values = {k[2:]: v for k, v in request.args.items() if k.startswith("p.")}
     context = {
-        "query": shown,
         "examples": listed,
+        "chosen": chosen,
+        "values": {
+            p["name"]: values.get(p["name"], p["default"]) for p in (chosen or {}).get("parameters", [])
+        },
         "result": None,
         "boolean": None,
         "error": None,
         "ran": False,
     }
     status = 200
+    if chosen and (text is None or request.args.get("bind")):
+        # The parameter form (or a bare example link): bind its values into the saved query.
+        try:
+            text = _bound_example(chosen["name"], values)
+        except OutcomeGraphError as e:
+            text = chosen["text"]
+            context["error"], status = str(e), 400
+    shown = text if text is not None else sparql_prefixes() + "\n" + DEFAULT_QUERY
+    context["query"] = shown
     # A query given (typed, or an example picked) is run; the bare page only shows the editor.
-    if text is not None and text.strip():
+    if text is not None and text.strip() and not context["error"]:
         context["ran"] = True
         try:
             kind, value = run_text(text)
@@ -243,8 +370,12 @@ def download(fmt: str):
             400,
             mimetype="text/plain",
         )
-    resp = Response(serialize(result, fmt), mimetype=FORMATS[fmt])
-    resp.headers["Content-Disposition"] = f'attachment; filename="results.{fmt}"'
+    body = labelled_csv_of(result) if fmt == "csv" else serialize(result, fmt)
+    resp = Response(body, mimetype=FORMATS[fmt])
+    # Named after the saved query it came from, where it did.
+    name = request.args.get("name", "")
+    stem = name if name in saved_queries() else "results"
+    resp.headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
     if result.truncated:
         resp.headers["X-Outcome-Graph-Truncated"] = "true"
     return resp

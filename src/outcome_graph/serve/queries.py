@@ -16,7 +16,7 @@ from ..saved_queries import FORMATS, ParameterError, SavedQuery, UnknownQuery, g
 from ..store.bindings import bind
 from . import current_store
 from .cache import mark_cacheable
-from .pages import error_status, limits, saved_queries, table
+from .pages import error_status, labelled_csv_of, limits, saved_queries, table
 
 bp = Blueprint("queries", __name__, template_folder="templates")
 
@@ -92,7 +92,9 @@ def run(name: str):
     timeout, max_rows = limits()
     try:
         bindings = query.bindings(values)
-        if fmt == "html":
+        if fmt in ("html", "csv"):
+            # A person's formats: the table, and the CSV with a label beside each IRI (human.py);
+            # /sparql keeps the standard SPARQL CSV.
             result = current_store().select(query.text, bindings=bindings, timeout=timeout, max_rows=max_rows)
         else:
             # The engine writes the results itself, as for /sparql: converting each row to Python terms
@@ -105,11 +107,18 @@ def run(name: str):
         return _error(str(e), 400, fmt, query)
     except OutcomeGraphError as e:
         return _error(str(e), error_status(e), fmt, query)
+    if fmt == "csv":
+        resp = Response(labelled_csv_of(result), mimetype=FORMATS["csv"])
+        resp.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        if result.truncated:
+            resp.headers["X-Outcome-Graph-Truncated"] = "true"
+        mark_cacheable()
+        return _cors(resp)
     if fmt != "html":
         body = tsv_from_json(answer.body) if fmt == "tsv" else answer.body
         resp = Response(body, mimetype=FORMATS[fmt])
         if fmt in ("csv", "tsv"):
-            resp.headers["Content-Disposition"] = f'inline; filename="{name}.{fmt}"'
+            resp.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
         if answer.truncated:
             resp.headers["X-Outcome-Graph-Truncated"] = "true"
         mark_cacheable()

@@ -9,7 +9,7 @@ too large, 415 unknown request type, 503 time limit, 502/504 remote store failur
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, redirect, request, url_for
 
 from ..store import QueryError, QueryTimeout, StoreError
 from . import EXTENSION, current_store, settings
@@ -132,6 +132,9 @@ def sparql() -> Response:
             raise Refused(
                 "the request has no `query`: POST a SPARQL query (GET /sparql describes the service)"
             )
+        if _browser():
+            # A person following the "SPARQL endpoint" link gets the query page, not raw Turtle.
+            return redirect(url_for("pages.index"), 303)
         return _description()
     info = check_query(query)
     # Protocol dataset parameters replace the query's own FROM / FROM NAMED (SPARQL 1.1 Protocol 2.1.4).
@@ -161,6 +164,17 @@ def sparql() -> Response:
         response.headers[TRUNCATED_HEADER] = "true"
     mark_cacheable()  # the engine's answer to this exact request on this generation of the store
     return response
+
+
+def _browser() -> bool:
+    """True for a browser: it names text/html and prefers it to every RDF type."""
+    accept = request.accept_mimetypes
+    if not any(m == "text/html" for m, _ in accept) or "pages.index" not in current_app.view_functions:
+        return False
+    html = accept.quality("text/html")
+    return all(
+        html > accept.quality(m) for m in ("text/turtle", "application/n-triples", "application/ld+json")
+    )
 
 
 def _description() -> Response:

@@ -14,7 +14,7 @@ import csv
 import io
 import threading
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 
 from ..errors import OutcomeGraphError
 from ..trace import audit as audit_data
@@ -22,6 +22,7 @@ from ..trace import engine, render
 from ..trace.gaps import GAP_KINDS, find_gaps, gaps_dict
 from ..trace.graph import load
 from . import current_store
+from .pages import limits
 
 bp = Blueprint("trace_views", __name__, template_folder="templates")
 
@@ -77,6 +78,32 @@ def _page_url_global(iri: str) -> str:
     return page_url(iri)
 
 
+def _choices(ref: str, report: str | None):
+    """The page for a reference that names several records (or none): the search results for it, each
+    with its report, instead of command-line advice. 300 Multiple Choices, or 404 when nothing matches."""
+    from .search import decorate, search
+
+    timeout, _ = limits()
+    hits = search(current_store(), ref, report, timeout)
+    exact = [h for h in hits if h["exact"]] or hits
+    status = 300 if len(exact) > 1 else 404
+    if _wants_json():
+        return jsonify({"error": f"{ref!r} matches {len(exact)} records", "matches": exact}), status
+    years = [r for r in _tg().reports]
+    return (
+        render_template(
+            "search.html",
+            q=ref,
+            report=report,
+            hits=decorate(exact),
+            error=None,
+            ambiguous=len(exact) > 1,
+            report_years=years,
+        ),
+        status,
+    )
+
+
 @bp.get("/trace")
 @bp.get("/trace/<path:ref>")
 def trace_page(ref: str | None = None):
@@ -88,12 +115,23 @@ def trace_page(ref: str | None = None):
             ref = ref.replace(":/", "://", 1)  # a path segment loses one slash of an IRI's scheme
         query = request.args.get("q", "").strip()
         if not ref:
-            hits = engine.search(tg, query, limit=100, report=report) if query else []
-            results = [engine.node_summary(tg, h) for h in hits]
-            if _wants_json():
-                return jsonify({"q": query, "results": results})
-            return render_template("trace/search.html", q=query, results=results, report=report)
-        iri = engine.resolve(tg, ref, report)
+            if query:  # one search for the whole site: /search (bounded, through the store)
+                return redirect(
+                    url_for(
+                        "search.search_page",
+                        q=query,
+                        report=request.args.get("report"),
+                        format=request.args.get("format"),
+                    ),
+                    303,
+                )
+            return render_template("trace/start.html", reports=tg.reports)
+        try:
+            iri = engine.resolve(tg, ref, report)
+        except engine.TraceError:
+            if ref.startswith(("http://", "https://")):
+                raise
+            return _choices(ref, report)
         direction = request.args.get("direction", "down")
         t = engine.trace(tg, iri, direction, report)
     except OutcomeGraphError as e:
@@ -110,14 +148,22 @@ def trace_page(ref: str | None = None):
     data = engine.trace_dict(tg, t)
     if _wants_json():
         return jsonify(data)
+    g = t.graph
+    sentences = []
+    for e in data["edges"]:
+        if e["rel"] == "evidence":
+            continue
+        s = render.link_sentence(g, e["from"], e["to"], g.edges[e["from"], e["to"]])
+        s["evidence"] = e["evidence"]
+        sentences.append(s)
     return render_template(
         "trace/trace.html",
         t=data,
+        root_name=render.node_name(g.nodes[t.root]),
+        sentences=sentences,
         svg=render.to_svg(t, request.script_root),
-        text=render.to_text(tg, t),
         reports=tg.reports,
         node_line=render.node_line,
-        basis_words=render.BASIS_WORDS,
     )
 
 
@@ -130,7 +176,9 @@ def gaps_page():
         return _error(e, 400)
     if _wants_json():
         return jsonify(gaps_dict(gaps))
-    return render_template("trace/gaps.html", data=gaps_dict(gaps), kinds=GAP_KINDS, report=report)
+    return render_template(
+        "trace/gaps.html", data=gaps_dict(gaps), kinds=GAP_KINDS, report=report, reports=_tg().reports
+    )
 
 
 def _validate_requested() -> bool:
@@ -176,9 +224,35 @@ def audit_page():
     if _wants_json():
         return jsonify(a)
     tables = list(audit_data.TABLES if a["compare"] else audit_data.TABLES[:-1])
+    from ..trace.audit_view import presentation
+    from .pages import labels
+
+    shown = presentation(_tg(), a, current_store(), labels())
     return render_template(
-        "trace/audit.html", a=a, tables=tables, kinds=GAP_KINDS, validate=_validate_requested()
+        "trace/audit.html", a=a, tables=tables, kinds=GAP_KINDS, validate=_validate_requested(), **shown
     )
+
+
+def _plain_row(header: list[str], row: list) -> list:
+    """The audit's CSV is for people, like the page: statuses by their labels, periods and report years
+    as the reports write them ("2020/21", "Q2 2020/21"), reported totals by their names."""
+    from .. import labels as labels_mod
+    from .pages import labels
+
+    L = labels()
+    out = []
+    for name, v in zip(header, row, strict=False):
+        if v is None:
+            out.append("")
+        elif name in ("status", "state", "unit"):
+            out.append(L.term(v) if v in L.by_notation or "://" in str(v) or str(v)[:1].isupper() else v)
+        elif name in ("period", "report"):
+            out.append(labels_mod.period_text(str(v)))
+        elif name in ("detail", "message", "lines"):
+            out.append(L.in_text(labels_mod.years_in_text(str(v))))
+        else:
+            out.append(v)
+    return out
 
 
 @bp.get("/audit.csv")
@@ -196,7 +270,7 @@ def audit_csv():
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(header)
-    w.writerows(["" if v is None else v for v in row] for row in rows)
+    w.writerows(_plain_row(header, row) for row in rows)
     name = f"audit-{a['report']}-{table}.csv"
     return Response(
         buf.getvalue(),

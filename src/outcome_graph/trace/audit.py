@@ -229,11 +229,13 @@ def build_audit(
     }
     if store is not None:
         from .changes import compare_reports, previous_report
-        from .inspection import build_inspection, read
+        from .inspection import build_inspection, read, status_labels
 
-        out["inspection"] = build_inspection(read(store), tg, report)
+        rdf = read(store)
+        out["inspection"] = build_inspection(rdf, tg, report)
         previous = previous_report(tg, report)
-        out["changes"] = compare_reports(tg, previous, report) if previous else None
+        if previous:
+            out["changes"] = {**compare_reports(tg, previous, report), "labels": status_labels(rdf)}
     if compare_with:
         if compare_with not in tg.reports:
             raise TraceError(

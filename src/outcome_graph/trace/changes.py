@@ -163,21 +163,24 @@ def previous_report(tg: TraceGraph, report: str) -> str | None:
 
 def as_text(c: dict) -> str:
     old, new = c["old"], c["new"]
+    labels = c.get("labels") or {}
+
+    def st(name: str | None) -> str:
+        return labels.get(name or "", name or "no status")
+
     out = [f"Changes from the {period_label(old)} report to the {period_label(new)} report"]
     a = c["actions"]
 
     def act(x: dict) -> str:
         p = f"{x['progress']}%" if x["progress"] is not None else "no progress"
-        return (
-            f"{x['code'] or '(no code)'} {x['title']} — {p}, {x['status'] or 'no status'} (line {x['lines']})"
-        )
+        return f"{x['code'] or '(no code)'} {x['title']} — {p}, {st(x['status'])} (line {x['lines']})"
 
     out.append(f"\nActions carried over ({len(a['carried_over'])}):")
     for x in a["carried_over"]:
         out.append(
             f"  {x['code'] or '(no code)'} {x['title']}: {period_label(old)} {x[old]['progress']}% "
-            f"{x[old]['status']} (line {x[old]['lines']}) -> {period_label(new)} {x[new]['progress']}% "
-            f"{x[new]['status']} (line {x[new]['lines']})"
+            f"{st(x[old]['status'])} (line {x[old]['lines']}) -> {period_label(new)} {x[new]['progress']}% "
+            f"{st(x[new]['status'])} (line {x[new]['lines']})"
         )
     out.append(f"New actions ({len(a['new'])}):")
     out += [f"  {act(x)}" for x in a["new"]]
@@ -203,5 +206,5 @@ def as_text(c: dict) -> str:
         )
     out.append(f"\nStatuses moved ({len(c['statuses_moved'])}):")
     for x in c["statuses_moved"]:
-        out.append(f"  {x['kind']} {x['code'] or x['title']}: {x[old]} -> {x[new]}")
+        out.append(f"  {x['kind']} {x['code'] or x['title']}: {st(x[old])} -> {st(x[new])}")
     return "\n".join(out) + "\n"

@@ -296,14 +296,12 @@ def across(tg: TraceGraph, iri: str) -> dict:
 
 
 def display_value(d: dict) -> str:
+    """The figure as a person reads it (85%, £15.56m, 1,385); what the report says where it gives none."""
     if d.get("value") is None:
         return d.get("raw") or "N/A"
-    v, unit = d["value"], d.get("unit")
-    if unit == "Percent":
-        return f"{v}%"
-    if unit == "GBP":
-        return f"£{v}"
-    return str(v)
+    from ..labels import value_text
+
+    return value_text(d["value"], d.get("unit"))
 
 
 def excerpt_summary(tg: TraceGraph, e: str) -> dict:

@@ -259,9 +259,14 @@ def duties(rdf: rdflib.Graph, tg: TraceGraph, report: str, claims: dict[str, dic
     return out
 
 
+def status_labels(rdf: rdflib.Graph) -> dict[str, str]:
+    """Status (and verdict) concept names -> the vocabulary's labels: "OffTarget" -> "Off Target"."""
+    return {local(s): str(o) for s, o in rdf.subject_objects(SKOS.prefLabel) if str(s).startswith(str(OG))}
+
+
 def _label_statuses(rdf: rdflib.Graph, sections: list[dict]) -> None:
     """Each action's and indicator's status as the vocabulary labels it ("Off Target")."""
-    labels = {local(s): str(o) for s, o in rdf.subject_objects(SKOS.prefLabel) if str(s).startswith(str(OG))}
+    labels = status_labels(rdf)
     for s in sections:
         for x in s["actions"] + s["indicators"]:
             x["status_label"] = labels.get(x.get("status") or "", x.get("status"))

@@ -1,0 +1,143 @@
+"""Results for people: a label beside each IRI (CSV), and text tables that fit a terminal.
+
+The label of an instance is its code and title from the graph (one bounded query over the IRIs of the
+result, bound as typed terms); of a period, "2020/21" or "Q2 2020/21"; of a vocabulary term, its
+skos:prefLabel/rdfs:label (outcome_graph.labels). Standard SPARQL results stay at /sparql.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+
+from rdflib import Literal, URIRef
+
+from .labels import Labels, number_text, period_text
+from .namespaces import GOV_QUARTER, GOV_YEAR, OG, PREFIXES
+
+INSTANCE_LABELS = """
+PREFIX og: <https://w3id.org/outcome-graph/def#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?s ?code ?title ?label ?of ?period WHERE {
+  VALUES ?s { %s }
+  OPTIONAL { ?s og:code ?code }
+  OPTIONAL { ?s og:title ?title }
+  OPTIONAL { ?s skos:prefLabel ?label }
+  OPTIONAL { ?s og:indicator ?i ; og:period ?period . OPTIONAL { ?i og:code ?ic } OPTIONAL { ?i og:title ?it }
+             BIND (COALESCE(?ic, ?it) AS ?of) }
+}
+"""
+MAX_LOOKUP = 5000  # distinct IRIs labelled per result; beyond that a row's label is its short name
+
+
+def name_of(code: str | None, title: str | None) -> str:
+    """'CSPC.P.2.1 Deliver ...', never 'Care Care' when the code is the title."""
+    code, title = (code or "").strip(), (title or "").strip()
+    if code and title and code.casefold() != title.casefold() and not title.startswith(code):
+        return f"{code} {title}"
+    return title or code
+
+
+def instance_labels(store, iris: list[str]) -> dict[str, str]:
+    """code + title (else skos:prefLabel) of each instance IRI, in one query."""
+    wanted = sorted({i for i in iris if not i.startswith((GOV_YEAR, GOV_QUARTER, str(OG)))})[:MAX_LOOKUP]
+    if not wanted:
+        return {}
+    values = " ".join(URIRef(i).n3() for i in wanted)
+    rows = store.select(INSTANCE_LABELS % values).rows
+    found: dict[str, tuple] = {}
+    for r in rows:
+        s = str(r["s"])
+        label = str(r.get("label") or "")
+        if r.get("period") is not None:  # a figure: whose, and for when
+            label = f"{r.get('of') or 'figure'}, {period_text(str(r['period']))}"
+        cand = (str(r.get("code") or ""), str(r.get("title") or ""), label)
+        found[s] = min(found.get(s, cand), cand)  # deterministic where a record has two titles
+    return {s: name_of(c, t) or lab for s, (c, t, lab) in found.items() if c or t or lab}
+
+
+def term_label(term, labels: Labels, names: dict[str, str]) -> str:
+    """What a person reads for one result cell."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        text = str(term)
+        if text.startswith((GOV_YEAR, GOV_QUARTER)):
+            return period_text(text)
+        if text.startswith(str(OG)):
+            return labels.term(text)
+        if text in names:
+            return names[text]
+        for prefix, ns in PREFIXES.items():
+            if text.startswith(ns) and len(text) > len(ns):
+                return f"{prefix}:{text[len(ns) :]}"
+        return text
+    if isinstance(term, Literal) and term.datatype is not None and term.datatype.endswith("decimal"):
+        return number_text(str(term))
+    return str(term).replace("\n", " ")
+
+
+def _iri_columns(result) -> list[str]:
+    return [v for v in result.vars if any(isinstance(r.get(v), URIRef) for r in result.rows)]
+
+
+def labelled_csv(result, labels: Labels, names: dict[str, str]) -> bytes:
+    """The saved query's CSV for people: each IRI column keeps the IRI (for joining) and gains a
+    `<name>_label` column beside it."""
+    iri_cols = set(_iri_columns(result))
+    header: list[str] = []
+    for v in result.vars:
+        header.append(v)
+        if v in iri_cols:
+            header.append(f"{v}_label")
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(header)
+    for r in result.rows:
+        row = []
+        for v in result.vars:
+            term = r.get(v)
+            row.append("" if term is None else str(term))
+            if v in iri_cols:
+                row.append(term_label(term, labels, names) if isinstance(term, URIRef) else "")
+        w.writerow(row)
+    return buf.getvalue().encode("utf-8")
+
+
+def text_table(result, labels: Labels, names: dict[str, str], width: int | None = None) -> str:
+    """A terminal table of labels. When the columns do not fit the terminal, each row is printed as a
+    block of `name: value` lines instead, so no line runs hundreds of characters."""
+    width = width or shutil.get_terminal_size((100, 24)).columns
+    cols = list(result.vars)
+    cells = [[term_label(r.get(v), labels, names) for v in cols] for r in result.rows]
+    cap = 40
+    widths = [max([len(n)] + [min(len(c[i]), cap) for c in cells]) for i, n in enumerate(cols)]
+    count = f"({len(cells)} row{'s' if len(cells) != 1 else ''}{', truncated' if result.truncated else ''})"
+    if sum(widths) + 2 * (len(cols) - 1) <= width:
+
+        def line(values: list[str]) -> str:
+            return "  ".join(
+                (v if len(v) <= cap else v[: cap - 1] + "…").ljust(w)
+                for v, w in zip(values, widths, strict=True)
+            ).rstrip()
+
+        out = [line(cols), line(["-" * w for w in widths])] + [line(c) for c in cells]
+        return "\n".join(out + [count]) + "\n"
+    pad = max(len(n) for n in cols) if cols else 0
+    out = []
+    for i, c in enumerate(cells, 1):
+        out.append(f"── {i} " + "─" * max(0, min(width, 80) - len(str(i)) - 4))
+        for name, value in zip(cols, c, strict=True):
+            if value:
+                out += _wrapped(f"{name.rjust(pad)}: ", value, width)
+    return "\n".join(out + [count]) + "\n"
+
+
+def _wrapped(lead: str, value: str, width: int) -> list[str]:
+    import textwrap
+
+    room = max(20, width - len(lead))
+    parts = textwrap.wrap(value, room) or [""]
+    return [lead + parts[0]] + [" " * len(lead) + p for p in parts[1:]]
