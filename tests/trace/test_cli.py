@@ -102,9 +102,11 @@ def test_trace_across(capsys, store_dir, store):
 def test_gaps_text_and_json(capsys, store_dir, store):
     code, out, _ = run(capsys, "gaps", "--store", str(store_dir))
     assert code == 0
+    # in words: the reported total by its name, the year as the report writes it
     assert (
-        "actions.on_target_or_complete [2020-2021 line 208]: the report says 18; the records give 17" in out
+        "“Actions on target or complete” [2020/21 line 208]: the report says 18; the records give 17" in out
     )
+    assert "OnTarget" not in out and "pis.total" not in out
     code, out, _ = run(capsys, "gaps", "--format", "json", "--report", "2016-2017", "--store", str(store_dir))
     data = json.loads(out)
     assert data["gaps"] and all(g["report"] in (None, "2016-2017") for g in data["gaps"])

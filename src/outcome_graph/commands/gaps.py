@@ -25,5 +25,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         write_output(json.dumps(gaps_dict(gaps), indent=2, ensure_ascii=False) + "\n", args.out)
     else:
-        write_output(gaps_text(gaps), args.out)
+        # for people: years as the reports write them, statuses and reported totals by their labels
+        from ..labels import from_ontology, years_in_text
+
+        write_output(from_ontology().in_text(years_in_text(gaps_text(gaps))), args.out)
     return 0
