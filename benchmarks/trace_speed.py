@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+from outcome_graph.counts import count_members
 from outcome_graph.trace import engine
 from outcome_graph.trace.audit import build_audit
 from outcome_graph.trace.graph import KINDS, STRUCTURE_QUERY, TraceGraph, from_rdf
@@ -36,6 +37,7 @@ def load_timed(store: MemoryStore) -> tuple[TraceGraph, float, float]:
     rdf = store.construct(STRUCTURE_QUERY)
     t1 = time.perf_counter()
     tg: TraceGraph = from_rdf(rdf)
+    tg.counts = count_members(store)  # as graph.load does
     engine.prepare(tg)  # as graph.load does
     del rdf
     gc.collect()

@@ -50,10 +50,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def server_required() -> bool:
+    """In CI (CI=true, or OUTCOME_GRAPH_REQUIRE_SERVER=1) a missing server fails, as a missing browser
+    does: a skipped server test there would hide that the remote store was never tested."""
+    return os.environ.get("CI", "").lower() == "true" or os.environ.get("OUTCOME_GRAPH_REQUIRE_SERVER") == "1"
+
+
 def oxigraph_binary() -> str:
     found = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
     if not Path(found).exists():
-        pytest.skip("the oxigraph server binary (pip install oxigraph) is not installed")
+        message = "the oxigraph server binary (pip install oxigraph) is not installed"
+        if server_required():
+            pytest.fail(f"{message}; CI requires it (CI=true): add oxigraph to the test dependencies")
+        pytest.skip(message)
     return found
 
 

@@ -148,7 +148,7 @@ def test_the_chart_marks_target_status_restatements_and_inferred_placements():
 
 
 @settings(deadline=None)
-@given(st.lists(st.decimals(min_value=-10**6, max_value=10**9, places=2), min_size=1, max_size=8))
+@given(st.lists(st.decimals(min_value=-(10**6), max_value=10**9, places=2), min_size=1, max_size=8))
 def test_every_figure_is_drawn_inside_the_chart(values):
     from outcome_graph.charts import BOTTOM, TOP, H
 

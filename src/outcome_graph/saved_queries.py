@@ -342,6 +342,7 @@ def serialize(result, fmt: str) -> bytes:
         }
         if getattr(result, "truncated", False):
             doc["head"]["link"] = ["#truncated"]
+            doc["head"]["truncated"] = True  # where /sparql says it (store/results.py)
             doc["truncated"] = True
         return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
     if fmt == "xml":

@@ -69,13 +69,13 @@ def test_audit_page_renders_every_priority(server, page):
         f"{n:02d}" for n in range(1, 12)
     ]
     summary = page.locator("#summary").inner_text()
-    assert "23 actions" in summary and "32 indicators" in summary
+    assert "23 actions" in summary and "32 service-priority PIs" in summary
     assert page.locator("#coverage table tr").count() > 5
     assert "the report says 18; the records give 17" in page.locator("#gaps").inner_text()
     with page.expect_download() as dl:
         page.locator("#summary a.csv").first.click()
     path = dl.value.path()
-    assert Path(path).read_text().startswith("what,state,count")
+    assert Path(path).read_text().startswith("what is counted,count,definition")
     # printable: each priority starts a page
     page.emulate_media(media="print")
     assert page.locator("section.priority").first.evaluate("e => getComputedStyle(e).breakBefore") == "page"

@@ -187,8 +187,9 @@ print(len(failures))
 
 
 def test_the_checker_is_safe_under_concurrent_first_requests():
-    """rdflib's parser, first used from several threads at once, can break for good (pyparsing fixes a
-    wrong arity for its parse actions); the checker serialises it. Run in a fresh interpreter, cold."""
+    """Checks from several threads at once, cold, in a fresh interpreter: the checker holds no lock and
+    shares no parser state (rdflib's pyparsing grammar, which once did this job, broke for good when
+    first used from several threads)."""
     done = subprocess.run(
         [sys.executable, "-c", COLD_CONCURRENT_CHECKS], capture_output=True, text=True, timeout=120
     )
@@ -207,6 +208,21 @@ def test_check_query_reports_the_form_and_dataset():
     )
     with pytest.raises(Refused, match="nested too deeply"):
         check_query("SELECT * WHERE { FILTER(" + "(" * 3000 + "1" + ")" * 3000 + ") }")
+    with pytest.raises(Refused, match="operators in a row"):
+        check_query("SELECT * WHERE { FILTER(" + "!" * 3000 + "true) }")
+
+
+def test_the_engine_is_given_the_canonical_text_not_the_text_as_sent():
+    """Comments gone, codepoint escapes decoded, strings and IRIs written without escapes: a reader has
+    no choice left about where a comment, a string or an IRI ends."""
+    sent = (
+        "PREFIX e: <http://example.org/\\u0061> # c\r"
+        'S\\u0045LECT ?s WHERE { ?s e:p """a "q" \\u0022 x""" , "\\\\u0041" } # tail'
+    )
+    info = check_query(sent)
+    assert info.text == (
+        'PREFIX e: <http://example.org/a> SELECT ?s WHERE { ?s e:p "a \\"q\\" \\" x" , "\\\\u0041" }'
+    )
 
 
 # ---- time limit, through a real WSGI server ----------------------------------------------------
@@ -246,11 +262,12 @@ def test_an_overrunning_query_is_stopped_while_other_clients_are_answered(live_s
     thread.start()
     time.sleep(0.3)
     quick = [fetch(live_server, QUICK) for _ in range(5)]
+    answered_while_slow_ran = thread.is_alive()
     thread.join(timeout=30)
     status, body, seconds = slow["answer"]
     assert status == 503 and b"time limit of 2 s" in body
-    assert 1.9 < seconds < 4
+    assert 1.9 < seconds < 30  # stopped at its limit (a generous bound: speed is in benchmarks/)
     assert built_store.pool.killed == killed + 1
-    for status, body, seconds in quick:
+    for status, body, _seconds in quick:
         assert status == 200 and json.loads(body)["boolean"] is True
-        assert seconds < 1.0
+    assert answered_while_slow_ran, "quick requests must not queue behind the overrunning one"

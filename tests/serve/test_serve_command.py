@@ -74,8 +74,8 @@ def test_first_run_builds_then_serves_with_waitress_and_second_run_reuses(tmp_pa
         out = finish(process)
     assert "building the graph from the bundled reports" in out
     assert "store ready:" in out and f"at http://127.0.0.1:{port}/" in out
+    # How fast is measured by benchmarks/first_start.py, not asserted here.
     print(f"first start (build + serve) answered after {first_start:.2f} s")
-    assert first_start < 30
 
     process, _, second_start = start(tmp_path / "store", port)
     out = finish(process)

@@ -24,7 +24,7 @@ def test_validation_html_escapes_and_groups_by_rule(client):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "No violations." in html and "BS.CS.26" in html
-    assert "<script" not in html.split("<main id=\"main\">", 1)[1].split("</main>", 1)[0]
+    assert "<script" not in html.split('<main id="main">', 1)[1].split("</main>", 1)[0]
 
 
 def test_validation_csv_and_turtle(client):

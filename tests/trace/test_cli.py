@@ -32,9 +32,7 @@ def test_trace_text_of_the_2014_act_quotes_the_named_person_lines(capsys, store_
         "- Indicator CS.S.01.02a Establish a named person service — measures action the above "
         "(Code structure, 2016/17 report line 130)" in out
     )
-    assert (
-        "Observation 2016/17: 100%; target 100%; On Target; note: 16/17: On Target The Named Person" in out
-    )
+    assert "Observation 2016/17: 100%; target 100%; On Target; note: 16/17: On Target The Named Person" in out
     assert "OnTarget" not in out.replace("16/17: On Target", "")
     for line in (130, 131, 132, 133):
         assert f"\n{' ' * 10}{line} | CS.S.01.02" in out or f" {line} | CS.S.01.02" in out
@@ -102,9 +100,11 @@ def test_trace_across(capsys, store_dir, store):
 def test_gaps_text_and_json(capsys, store_dir, store):
     code, out, _ = run(capsys, "gaps", "--store", str(store_dir))
     assert code == 0
+    # in words: the reported total by its name, the year as the report writes it
     assert (
-        "actions.on_target_or_complete [2020-2021 line 208]: the report says 18; the records give 17" in out
+        "“Actions on target or complete” [2020/21 line 208]: the report says 18; the records give 17" in out
     )
+    assert "OnTarget" not in out and "pis.total" not in out
     code, out, _ = run(capsys, "gaps", "--format", "json", "--report", "2016-2017", "--store", str(store_dir))
     data = json.loads(out)
     assert data["gaps"] and all(g["report"] in (None, "2016-2017") for g in data["gaps"])
@@ -164,7 +164,7 @@ def test_audit_command_writes_the_printable_report(capsys, store_dir, store, tmp
         str(store_dir),
     )
     assert code == 0
-    assert err.startswith("audit 2020-2021: 11 priorities, 23 actions, 32 indicators")
+    assert err.startswith("audit 2020-2021: 11 priorities, 23 actions, 32 service-priority PIs")
     html = out_file.read_text()
     assert html.count('class="priority" id="priority-') == 11
     assert "@media print" in html and "@page{size:A4" in html and "Compared with 2016/17" in html

@@ -198,7 +198,8 @@ CASES = [
         "Warning",
         "reported risk totals",
         "report/2016-2017/total/risks.medium",
-        "states 1.0 for risks.medium, but its risk register shows 2 risks scored 5-12",
+        "states 1.0 for risks.medium, but its risk register shows 2 "
+        "(risks in the 2016/17 register scored in the council's Medium band)",
     ),
     (
         "off-target-note",

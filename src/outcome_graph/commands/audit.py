@@ -115,8 +115,8 @@ def run(args: argparse.Namespace) -> int:
     s = a["summary"]
     print(
         f"audit {report}: {len(a['priorities'])} priorities, {s['actions']['total']} actions, "
-        f"{s['indicators']['total']} indicators, {len(a['gaps'])} gaps, {len(a['warnings'])} validation "
-        f"warnings; audit {done - validated:.2f} s"
+        f"{s['indicators']['total']} service-priority PIs, {len(a['gaps'])} gaps, "
+        f"{len(a['warnings'])} validation warnings; audit {done - validated:.2f} s"
         + (f", validation {validated - started:.1f} s" if validation else ""),
         file=sys.stderr,
     )

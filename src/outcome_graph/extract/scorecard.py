@@ -28,8 +28,8 @@ from .columns import Columns, icon_leftovers, keep_out
 from .common import excerpt_span, status_of
 from .records import Extraction, Indicator, Observation, ReportInfo, Unplaced
 from .sections import Line, Section
-from .service_pis import annual_observation, is_header, observation
-from .tables import column_periods, indicator_unit
+from .service_pis import is_header
+from .tables import annual_observation, column_periods, indicator_unit, observation
 from .values import parse_cell
 
 INDICATOR_SET = "BalancedScorecard"

@@ -19,18 +19,17 @@ kept out keeps its whole page out: without it, the other rows' priorities could 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from dataclasses import dataclass, field
 
 from ..errors import ReportError
 from . import SectionResult
 from .codes import split_leading_code
 from .columns import Columns, icon_leftovers, keep_out
-from .common import excerpt_span, status_of
-from .records import Excerpt, Indicator, Observation, Period, ReportInfo, Unplaced
+from .common import excerpt_span
+from .records import Indicator, ReportInfo, Unplaced
 from .sections import Line, Section
-from .tables import cell_observation, column_periods, indicator_unit, previous_year
-from .values import Cell, parse_cell
+from .tables import annual_observation, column_periods, indicator_unit, observation, previous_year
+from .values import parse_cell
 
 INDICATOR_SET = "ServicePriorityPI"
 
@@ -101,41 +100,6 @@ def is_header(line: Line) -> bool:
 def is_noise(text: str) -> bool:
     """A glyph left by an icon ('•', '**', '<u></u>'), not text."""
     return not _HAS_WORD.search(re.sub(r"<[^>]*>", "", text)) or text.strip() == "**"
-
-
-def read_target(cell: Cell, where: str, report: str, line: int, warnings: list[Unplaced]) -> Decimal | None:
-    if cell.problem:
-        warnings.append(
-            Unplaced(report, line, cell.raw, f"{where} target: {cell.problem}; kept as written only")
-        )
-    return cell.value
-
-
-def observation(
-    cell: Cell,
-    *,
-    report: str,
-    key: str,
-    period: Period,
-    unit: str,
-    excerpt: Excerpt,
-    where: str,
-    warnings: list[Unplaced],
-) -> Observation | None:
-    """The observation a value cell states, or None for a blank cell. N/A and other markers are kept
-    with no value; a cell that is neither figure nor marker is kept with no value and a warning."""
-    if cell.marker == "Blank":
-        return None
-    if cell.problem:
-        warnings.append(
-            Unplaced(
-                report,
-                excerpt.first_line,
-                cell.raw,
-                f"{where} {period.key}: {cell.problem}; kept with no value",
-            )
-        )
-    return cell_observation(report, key, period, cell, unit, excerpt)
 
 
 @dataclass
@@ -378,31 +342,3 @@ def _records(
         if obs:
             records.append(obs)
     return records
-
-
-def annual_observation(
-    obs: Observation | None,
-    note: str | None,
-    target: Cell,
-    *,
-    key: str,
-    period: Period,
-    unit: str,
-    excerpt: Excerpt,
-    where: str,
-    line: int,
-    warnings: list[Unplaced],
-) -> Observation | None:
-    """The annual observation carries the note, the status the note states, and the target. With a note or
-    a target but a blank value cell it is still kept (no value), so that what the report says for the
-    year is not lost. `line` is where a target that is not a figure is reported. Also used by the
-    balanced scorecard, whose year cell carries the same things."""
-    has_target = target.marker != "Blank"
-    if obs is None and not (note or has_target):
-        return None
-    if obs is None:
-        obs = cell_observation(excerpt.report, key, period, Cell(raw=""), unit, excerpt)
-    value = read_target(target, where, excerpt.report, line, warnings) if has_target else None
-    return replace(
-        obs, note=note, status=status_of(note), target=value, target_raw=target.raw if has_target else None
-    )

@@ -1,10 +1,15 @@
 """Row mechanics shared by the PI table parsers (corporate, complaints, service-priority, scorecard,
-LGBF): which period each value column holds, one unit per indicator, and the observation a cell states.
+LGBF): which period each value column holds, one unit per indicator, the observation a cell states, the
+messages about cells the corporate and complaints tables share, and the year's cell (note, status,
+target) of the service-priority and scorecard tables. Whether a row's cells fit its table's columns at
+all is columns.py's job, done before any of this reads a cell by position.
 What a row looks like stays with each parser, since every report lays its tables out differently."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from decimal import Decimal
 
 from .common import status_of
 from .records import Excerpt, Observation, Period, Unplaced
@@ -90,4 +95,70 @@ def blank_year_value(report: str, line: Line, title: str) -> Unplaced:
 def unreadable_target(report: str, line: Line, title: str, target: Cell) -> Unplaced:
     return warn(
         report, line, f"the annual target of {title!r} is {target.raw!r}: {target.problem}; kept as text"
+    )
+
+
+# --- the cells of the service-priority PI tables and the balanced scorecard ----------------------------
+
+
+def read_target(cell: Cell, where: str, report: str, line: int, warnings: list[Unplaced]) -> Decimal | None:
+    if cell.problem:
+        warnings.append(
+            Unplaced(report, line, cell.raw, f"{where} target: {cell.problem}; kept as written only")
+        )
+    return cell.value
+
+
+def observation(
+    cell: Cell,
+    *,
+    report: str,
+    key: str,
+    period: Period,
+    unit: str,
+    excerpt: Excerpt,
+    where: str,
+    warnings: list[Unplaced],
+) -> Observation | None:
+    """The observation a value cell states, or None for a blank cell. N/A and other markers are kept
+    with no value; a cell that is neither figure nor marker is kept with no value and a warning."""
+    if cell.marker == "Blank":
+        return None
+    if cell.problem:
+        warnings.append(
+            Unplaced(
+                report,
+                excerpt.first_line,
+                cell.raw,
+                f"{where} {period.key}: {cell.problem}; kept with no value",
+            )
+        )
+    return cell_observation(report, key, period, cell, unit, excerpt)
+
+
+def annual_observation(
+    obs: Observation | None,
+    note: str | None,
+    target: Cell,
+    *,
+    key: str,
+    period: Period,
+    unit: str,
+    excerpt: Excerpt,
+    where: str,
+    line: int,
+    warnings: list[Unplaced],
+) -> Observation | None:
+    """The annual observation carries the note, the status the note states, and the target. With a note or
+    a target but a blank value cell it is still kept (no value), so that what the report says for the
+    year is not lost. `line` is where a target that is not a figure is reported. Also used by the
+    balanced scorecard, whose year cell carries the same things."""
+    has_target = target.marker != "Blank"
+    if obs is None and not (note or has_target):
+        return None
+    if obs is None:
+        obs = cell_observation(excerpt.report, key, period, Cell(raw=""), unit, excerpt)
+    value = read_target(target, where, excerpt.report, line, warnings) if has_target else None
+    return replace(
+        obs, note=note, status=status_of(note), target=value, target_raw=target.raw if has_target else None
     )

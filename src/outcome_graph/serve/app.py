@@ -96,10 +96,10 @@ def create_app(store: Store | None = None, config: Mapping[str, Any] | None = No
         app.extensions[EXTENSION]["cache"] = cache
         app.wsgi_app = CacheFront(app.wsgi_app, cache, generation)  # type: ignore[method-assign]
 
-    from .safety import warm_up
+    from .headers import add_security_headers
     from .sparql import bp as sparql_bp
 
-    warm_up()
+    app.after_request(add_security_headers)
 
     app.register_blueprint(sparql_bp)
     for name in OPTIONAL_BLUEPRINTS:

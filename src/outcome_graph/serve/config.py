@@ -14,6 +14,7 @@ ENV = {
     "max_rows": ("OUTCOME_GRAPH_MAX_ROWS", int),
     "max_body": ("OUTCOME_GRAPH_MAX_BODY", int),
     "max_query": ("OUTCOME_GRAPH_MAX_QUERY", int),
+    "public_url": ("OUTCOME_GRAPH_PUBLIC_URL", str),
 }
 
 
@@ -34,7 +35,10 @@ def load_settings(
             value = kind(raw)
         except (TypeError, ValueError):
             raise OutcomeGraphError(f"{source} must be a number, not {raw!r}") from None
-        if value <= 0:
+        if kind is str:
+            if not value.startswith(("http://", "https://")):
+                raise OutcomeGraphError(f"{source} must be an http(s) URL, not {raw!r}")
+        elif value <= 0:
             raise OutcomeGraphError(f"{source} must be greater than 0, not {raw!r}")
         values[key] = value
     return Settings(**values)

@@ -39,7 +39,8 @@ def service_description(endpoint: str, settings: Settings, triples: int | None) 
     features = {
         "ReadOnly": "Updates (INSERT, DELETE, LOAD, CLEAR, ...) are refused with 403.",
         "NoOutboundRequests": "SERVICE, LOAD and FROM/FROM NAMED naming a document not in the store are "
-        "refused with 400: the server never fetches anything on a user's behalf.",
+        "refused with 400, and queries run in worker processes that have no network: the server never "
+        "fetches anything on a user's behalf.",
         "QueryTimeLimit": f"A query is stopped after {settings.timeout:g} s (503).",
         "ResultRowLimit": f"Results beyond {settings.max_rows} rows or triples are cut; the response then "
         "carries the header X-Outcome-Graph-Truncated: true (and, in JSON, head.truncated = true).",

@@ -249,23 +249,34 @@ def run_text(text: str):
     The same checks as /sparql run first (read-only, no SERVICE, no remote FROM): the page must not
     be a way around them.
     """
+    limit = settings().max_query
+    if len(text) > limit:
+        raise PageError(f"the query is longer than {limit} characters", 413)
     try:
-        info = check_query(text)
+        info = check_query(text, settings().timeout)
         graphs = info.default_graphs + info.named_graphs
         if graphs:
             check_dataset(graphs, current_store().graph_names())
     except Refused as e:
         raise PageError(e.message, e.status) from None
+    except OutcomeGraphError as e:  # a long text's check stopped at the time limit
+        raise PageError(str(e), error_status(e)) from None
+    if info.has_dataset:  # the page runs over the whole graph; /sparql hands a dataset to the engine
+        raise PageError("FROM / FROM NAMED are for /sparql: this page queries the whole graph", 400)
     store = current_store()
     timeout, limit = limits()
+    checked = info.text  # the canonical text that was checked, never the text as typed
     try:
         if info.form == "ASK":
-            return "boolean", store.ask(text, timeout=timeout)
+            return "boolean", store.ask(checked, timeout=timeout)
         if info.form in ("CONSTRUCT", "DESCRIBE"):
-            return "graph", store.construct(text, timeout=timeout, max_triples=limit)
-        return "select", store.select(text, timeout=timeout, max_rows=limit)
+            # One triple over the limit, so that graph_table can tell a cut graph from one of exactly
+            # `limit` triples (and the page says so).
+            more = None if limit is None else limit + 1
+            return "graph", store.construct(checked, timeout=timeout, max_triples=more)
+        return "select", store.select(checked, timeout=timeout, max_rows=limit)
     except OutcomeGraphError as e:
-        raise PageError(str(e), error_status(e)) from None
+        raise PageError(info.explain(str(e)), error_status(e)) from None
 
 
 def examples() -> list[dict]:
@@ -349,7 +360,10 @@ def index():
         except PageError as e:
             context["error"] = e.message
             status = e.status
-    return render_template("query.html", **context), status
+    resp = Response(render_template("query.html", **context), status, mimetype="text/html")
+    if context["result"] and context["result"]["truncated"]:
+        resp.headers["X-Outcome-Graph-Truncated"] = "true"  # as every other route that cuts rows
+    return resp
 
 
 @bp.get("/download.<fmt>")

@@ -14,9 +14,10 @@ from flask import Blueprint, Response, render_template, request, url_for
 from ..errors import OutcomeGraphError
 from ..saved_queries import FORMATS, ParameterError, SavedQuery, UnknownQuery, get_query, tsv_from_json
 from ..store.bindings import bind
-from . import current_store
+from . import current_store, settings
 from .cache import mark_cacheable
 from .pages import error_status, labelled_csv_of, limits, saved_queries, table
+from .safety import Refused, check_query
 
 bp = Blueprint("queries", __name__, template_folder="templates")
 
@@ -89,20 +90,25 @@ def run(name: str):
     except UnknownQuery as e:
         return _error(str(e), 404, fmt)
     values = {k: v for k, v in request.args.items() if k not in RESERVED}
+    limit = settings().max_query
+    if sum(len(k) + len(v) for k, v in values.items()) > limit:
+        return _error(f"the parameters are longer than {limit} characters in all", 413, fmt, query)
     timeout, max_rows = limits()
     try:
-        bindings = query.bindings(values)
+        # Parameters are bound as typed terms; the bound text then passes the same check as a query
+        # sent to /sparql, and the engine runs the checked canonical text.
+        checked = check_query(bind(query.text, query.bindings(values)), timeout).text
         if fmt in ("html", "csv"):
             # A person's formats: the table, and the CSV with a label beside each IRI (human.py);
             # /sparql keeps the standard SPARQL CSV.
-            result = current_store().select(query.text, bindings=bindings, timeout=timeout, max_rows=max_rows)
+            result = current_store().select(checked, timeout=timeout, max_rows=max_rows)
         else:
             # The engine writes the results itself, as for /sparql: converting each row to Python terms
             # and back cost about 0.1 ms a row. TSV is taken from its JSON to keep numbers bare.
             media_type = FORMATS["json"] if fmt == "tsv" else FORMATS[fmt]
-            answer = current_store().execute(
-                bind(query.text, bindings), media_type, timeout=timeout, max_rows=max_rows
-            )
+            answer = current_store().execute(checked, media_type, timeout=timeout, max_rows=max_rows)
+    except Refused as e:
+        return _error(e.message, e.status, fmt, query)
     except ParameterError as e:
         return _error(str(e), 400, fmt, query)
     except OutcomeGraphError as e:
@@ -317,5 +323,6 @@ def _version() -> str:
 
 @bp.get("/openapi.json")
 def openapi():
-    doc = openapi_document(saved_queries(), request.host_url.rstrip("/") + request.script_root)
+    # A relative server URL (resolved against this document's own address): never the Host header.
+    doc = openapi_document(saved_queries(), request.script_root or "/")
     return _cors(Response(json.dumps(doc, indent=1), mimetype="application/json"))

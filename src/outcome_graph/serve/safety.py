@@ -1,31 +1,43 @@
 """Check a query before it runs: the server is read-only and never makes a request on a user's behalf.
 
 pyoxigraph and the Oxigraph server fetch any SERVICE IRI (SERVICE SILENT too) with no switch to turn
-it off, and other engines fetch FROM/FROM NAMED documents and LOAD, so the query is parsed with a real
-SPARQL parser (rdflib's) and its syntax tree is searched: a keyword in a string, an IRI or a comment
-is not a SERVICE clause, while `service` in lower case inside a subquery, OPTIONAL, UNION or FILTER
-EXISTS is one.
+it off, and other engines fetch FROM/FROM NAMED documents and LOAD. What is checked is exactly what
+runs: the query is read once by SPARQL 1.1's own lexical rules (`lexer`), the checks read those
+tokens, and the engine is given only the canonical text written from them, never the text the client
+sent. A second parser's opinion decides nothing: the engine's own parser then reads the canonical text
+(in a query worker, under the query's time limit) and its syntax errors come back as 400s.
+
+What is refused: SERVICE anywhere (as a keyword token, and as a belt, as a word anywhere outside string
+literals of the canonical text), LOAD and every update, and a dataset (FROM, FROM NAMED) naming a graph
+that is not in the store. The dataset is also handed to the engine explicitly, which overrides the
+query's own FROM / FROM NAMED: whatever an engine thinks those clauses say, it reads only those graphs.
+
+Checking is linear in the length of the text (at most `max_query` characters), takes no lock, and a
+text is read once; the query workers have no network at all (`store.workers`), the layer below.
 """
 
 from __future__ import annotations
 
 import functools
-import sys
+import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
-from pyparsing import ParseBaseException, ParseResults
-from rdflib.plugins.sparql.algebra import translatePrologue
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-from rdflib.plugins.sparql.parserutils import CompValue
+from .lexer import LexError, Token, canonical, decode_escapes, position_in, tokens
 
-FORMS = {
-    "SelectQuery": "SELECT",
-    "AskQuery": "ASK",
-    "ConstructQuery": "CONSTRUCT",
-    "DescribeQuery": "DESCRIBE",
-}
+FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+UPDATES = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+# The belt: SERVICE or LOAD as a word of its own anywhere outside string literals of the canonical
+# text (a prefixed name's local part `og:service` or a variable `?service` is not one).
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_BELT = re.compile(r"(?<![\w:?$@\-.\\%/#])(?:service|load)(?![\w:\-])", re.I)
+_ENGINE_POSITION = re.compile(r"error at (\d+):(\d+): ?")
+
+# pySHACL parses SPARQL with rdflib, whose pyparsing grammar is not thread-safe on first use: the
+# validation view holds this lock around it. No request's query check takes it.
+PARSER_LOCK = threading.Lock()
 
 
 class Refused(Exception):
@@ -39,89 +51,79 @@ class Refused(Exception):
 @dataclass(frozen=True)  # shared between requests through the cache: never changed
 class QueryInfo:
     form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
-    default_graphs: tuple[str, ...] = ()  # FROM
-    named_graphs: tuple[str, ...] = ()  # FROM NAMED
+    default_graphs: tuple[str, ...] = ()  # FROM, resolved
+    named_graphs: tuple[str, ...] = ()  # FROM NAMED, resolved
+    text: str = ""  # the canonical text: the only text an engine is given
+    has_dataset: bool = False  # the query has FROM or FROM NAMED
+    _decoded: str = field(default="", repr=False)
+    _offsets: tuple[int, ...] = field(default=(), repr=False)  # where each token starts, as sent
+    _starts: tuple[int, ...] = field(default=(), repr=False)
+
+    def explain(self, message: str) -> str:
+        """An engine's error about the canonical text, with the position in the client's own text."""
+        m = _ENGINE_POSITION.search(message)
+        if not m or not self._offsets:
+            return message
+        line, column = int(m.group(1)), int(m.group(2))
+        offset = column - 1 if line == 1 else len(self.text)
+        at_line, at_column = position_in(self._decoded, self._offsets, self._starts, offset)
+        rest = message[m.end() :].strip()
+        return _with_pointer(
+            f"SPARQL syntax error at line {at_line}, column {at_column}: {rest}",
+            self._decoded,
+            at_line,
+            at_column,
+        )
 
 
-def _nodes(tree):
-    """Every CompValue in a parse tree, depth first."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, CompValue):
-            yield node
-            stack.extend(node.values())
-        elif isinstance(node, (list, tuple, ParseResults)):
-            stack.extend(node)
+def _with_pointer(message: str, text: str, line: int, column: int) -> str:
+    lines = text.split("\n")  # as `line` counts them; a bare CR is shown as a space
+    shown = lines[line - 1].replace("\r", " ") if 0 < line <= len(lines) else ""
+    if not shown.strip() or len(shown) > 300:
+        return message
+    return f"{message}\n  {shown}\n  {' ' * (column - 1)}^"
 
 
-def syntax_message(error: ParseBaseException, text: str) -> str:
-    line = text.splitlines()[error.lineno - 1] if 0 < error.lineno <= len(text.splitlines()) else ""
-    pointer = f"\n  {line}\n  {' ' * (error.col - 1)}^" if line.strip() else ""
-    return f"SPARQL syntax error at line {error.lineno}, column {error.col}: {error.msg}{pointer}"
+CACHED = 4096  # texts up to this length are cached: the cache holds a few megabytes whatever is sent
+IN_PROCESS = 8192  # texts up to this length are checked in the server process (about a millisecond)
 
 
-# pyparsing recurses many frames per nesting level of a query; give it room once, at import, rather
-# than changing a process-wide limit per request under a threaded server. Deeper still is a 400.
-sys.setrecursionlimit(max(sys.getrecursionlimit(), 8000))
+def check_query(text: str, timeout: float | None = None) -> QueryInfo:
+    """The query's form, dataset and canonical text, or Refused: a syntax error, an update, SERVICE.
 
-# rdflib's pyparsing grammar is not safe to use from several threads at once: on first use pyparsing
-# works out each parse action's arity by trial, and threads racing there fix wrong arities for good.
-# Every parse here holds this lock (other modules parsing SPARQL with rdflib in server threads should
-# hold it too), and `warm_up` runs the grammar once at start-up. Checks are cached by query text.
-PARSER_LOCK = threading.Lock()
-
-
-WARM_UP = """PREFIX e: <http://example.org/> BASE <http://example.org/>
-SELECT DISTINCT ?s (COUNT(*) AS ?n) (SAMPLE(?o) AS ?x) FROM e:g FROM NAMED <g>
-WHERE { ?s e:p/e:q* ?o ; a e:C . OPTIONAL { ?o ?p "a"@en, 1, -1, 2.5, 2e3, true, "b"^^e:t }
-  { ?s ?p [] } UNION { GRAPH ?g { ?s ?p ?o } } MINUS { ?s e:r ?o }
-  FILTER(?o > 1 && !BOUND(?x) || REGEX(STR(?o), "^a", "i") || ?o IN (1, 2) || EXISTS { ?s ?p ?o })
-  BIND(IF(?o = 1, CONCAT("a", STR(?s)), COALESCE(?x, 0)) AS ?y) VALUES (?z) { (1) (UNDEF) }
-  { SELECT ?s WHERE { ?s ?p ?o } GROUP BY ?s HAVING (COUNT(?o) > 1) ORDER BY DESC(?s) LIMIT 1 } }
-GROUP BY ?s ORDER BY ?s LIMIT 10 OFFSET 1"""
+    With a `timeout` (the query's own time limit), a text longer than IN_PROCESS characters is checked
+    in a checker process that is killed at that limit (QueryTimeout): the check of a huge text costs
+    its sender time, not the server (which would otherwise hold the interpreter's lock for up to a
+    second for a 100 KB text).
+    """
+    if len(text) <= CACHED:
+        return _check_cached(text)
+    if len(text) <= IN_PROCESS or timeout is None:
+        return _check(text)
+    reply = _checker().run({"op": "check", "query": text}, timeout)
+    if "refused" in reply:
+        raise Refused(*reply["refused"])
+    return reply["info"]
 
 
-def warm_up() -> None:
-    """Run the grammar once, single-threaded, before a server's threads share it."""
-    for text in (WARM_UP, "ASK {}", "CONSTRUCT WHERE { ?s ?p ?o }", "DESCRIBE <http://example.org/>"):
-        _parse_query(text)
-    _parse_update(
-        "INSERT DATA { <http://example.org/a> <http://example.org/b> 1 } ; LOAD <http://example.org/>"
-    )
+def check_here(text: str) -> QueryInfo:
+    """check_query in this process, whatever the length (a checker process's side)."""
+    return _check(text)
 
 
-def _parse_query(text: str):
-    with PARSER_LOCK:
-        return parseQuery(text)
+_checker_pool = None
+_checker_lock = threading.Lock()
 
 
-def _parse_update(text: str):
-    with PARSER_LOCK:
-        return parseUpdate(text)
+def _checker():
+    """The one checker process (started on first need; only long texts ever wait for it)."""
+    global _checker_pool
+    with _checker_lock:
+        if _checker_pool is None or _checker_pool._closed:
+            from ..store.workers import CHECKER, WorkerPool
 
-
-def _refuse_update(text: str, query_error: ParseBaseException) -> None:
-    """Raise Refused(403) if `text` is a SPARQL update; otherwise return (it is just a bad query)."""
-    try:
-        tree = _parse_update(text)
-    except (ParseBaseException, RecursionError, ValueError, TypeError, KeyError):
-        return
-    if not tree.get("request"):
-        return  # an empty update is also an empty query: let the query's syntax error stand
-    if any(node.name == "Load" for node in _nodes(tree)):
-        raise Refused("LOAD is refused: this server never fetches a document on a user's behalf", 400)
-    raise Refused(
-        "this endpoint is read-only: SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ...) "
-        "are refused; send a query (SELECT, ASK, CONSTRUCT or DESCRIBE)",
-        403,
-    )
-
-
-def check_query(text: str) -> QueryInfo:
-    """The query's form and dataset, or Refused: a syntax error, an update, SERVICE."""
-    # Only short texts are cached, so the cache holds at most a few megabytes whatever clients send.
-    return _check_cached(text) if len(text) <= 4096 else _check(text)
+            _checker_pool = WorkerPool(CHECKER, size=1, memory_limit=2 * 1024**3)
+        return _checker_pool
 
 
 @functools.lru_cache(maxsize=1024)
@@ -132,39 +134,109 @@ def _check_cached(text: str) -> QueryInfo:
 def _check(text: str) -> QueryInfo:
     if not text or not text.strip():
         raise Refused("the query is empty: give a SPARQL query in the `query` parameter")
+    decoded = text
     try:
-        tree = _parse_query(text)
-    except ParseBaseException as e:
-        _refuse_update(text, e)
-        raise Refused(syntax_message(e, text)) from None
-    except RecursionError:
-        raise Refused("the query is nested too deeply to parse") from None
-    except (ValueError, TypeError, KeyError, AttributeError) as e:
-        # rdflib's parse actions reject some input beyond the grammar (a bad IRI or escape) and, as a
-        # known rdflib limitation, a negative decimal constant as a triple's object (-1.5).
+        decoded = decode_escapes(text)
+        toks = tokens(decoded)
+    except LexError as e:
+        raise Refused(_with_pointer(str(e), decoded, e.line, e.column)) from None
+    if not toks:
+        raise Refused("the query is empty (only comments): give a SPARQL query")
+    words = [t.value.upper() for t in toks if t.kind == "word"]
+    if "SERVICE" in words:
+        raise _service()
+    if "LOAD" in words:
+        raise Refused("LOAD is refused: this server never fetches a document on a user's behalf", 400)
+    base, prefixes, index = _prologue(toks, decoded)
+    if index >= len(toks):
+        raise _syntax(decoded, toks[-1], "the query ends before its SELECT, ASK, CONSTRUCT or DESCRIBE")
+    head = toks[index]
+    form = head.value.upper() if head.kind == "word" else ""
+    if form in UPDATES:
         raise Refused(
-            f"the query cannot be checked: the SPARQL parser stopped at a term it cannot read ({e}); "
-            "if this is a negative decimal in a triple pattern, write it as FILTER(?v = -1.5)"
-        ) from None
-    prologue_tree, query = tree[0], tree[1]
-    for node in _nodes(query):
-        if node.name == "ServiceGraphPattern":
-            raise Refused(
-                "SERVICE is refused: this server never sends a request to another endpoint on a user's "
-                "behalf; run federated queries from your own client"
-            )
-    try:
-        prologue = translatePrologue(prologue_tree, None)
-        default, named = [], []
-        # CompValue.get resolves names magically; plain membership tests read the tree as it is
-        for clause in query["datasetClause"] if "datasetClause" in query else []:
-            if "default" in clause:
-                default.append(str(prologue.absolutize(clause["default"])))
-            if "named" in clause:
-                named.append(str(prologue.absolutize(clause["named"])))
-    except Exception as e:  # an undeclared prefix in FROM, for one
-        raise Refused(f"SPARQL error in the dataset clause: {e}") from None
-    return QueryInfo(FORMS.get(query.name, query.name), tuple(default), tuple(named))
+            "this endpoint is read-only: SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ...) "
+            "are refused; send a query (SELECT, ASK, CONSTRUCT or DESCRIBE)",
+            403,
+        )
+    if form not in FORMS:
+        raise _syntax(decoded, head, f"expected SELECT, ASK, CONSTRUCT or DESCRIBE, found {head.text[:40]!r}")
+    default, named, has_dataset = _dataset(toks, index, base, prefixes, decoded)
+    text_out, starts = canonical(toks)
+    if _BELT.search(_STRINGS.sub('""', text_out)):
+        raise _service()
+    offsets = tuple(t.offset for t in toks)
+    return QueryInfo(form, default, named, text_out, has_dataset, decoded, offsets, tuple(starts))
+
+
+def _service() -> Refused:
+    return Refused(
+        "SERVICE is refused: this server never sends a request to another endpoint on a user's "
+        "behalf; run federated queries from your own client"
+    )
+
+
+def _syntax(decoded: str, token: Token, message: str) -> Refused:
+    line = decoded.count("\n", 0, token.offset) + 1
+    column = token.offset - (decoded.rfind("\n", 0, token.offset) + 1) + 1
+    return Refused(
+        _with_pointer(
+            f"SPARQL syntax error at line {line}, column {column}: {message}", decoded, line, column
+        )
+    )
+
+
+def _prologue(toks: list[Token], decoded: str) -> tuple[str | None, dict[str, str], int]:
+    """BASE and PREFIX declarations: (base, {prefix: namespace}, index of the first token after them)."""
+    base: str | None = None
+    prefixes: dict[str, str] = {}
+    i = 0
+    while i < len(toks) and toks[i].kind == "word" and toks[i].value.upper() in ("BASE", "PREFIX"):
+        if toks[i].value.upper() == "BASE":
+            if i + 1 >= len(toks) or toks[i + 1].kind != "iri":
+                raise _syntax(decoded, toks[min(i + 1, len(toks) - 1)], "BASE must be followed by an <IRI>")
+            base = _resolve(toks[i + 1].value, base)
+            i += 2
+        else:
+            ok = i + 2 < len(toks) and toks[i + 1].kind == "pname" and toks[i + 1].value.endswith(":")
+            if not ok or toks[i + 2].kind != "iri":
+                raise _syntax(
+                    decoded, toks[min(i + 1, len(toks) - 1)], "PREFIX must be followed by name: <IRI>"
+                )
+            prefixes[toks[i + 1].value[:-1]] = _resolve(toks[i + 2].value, base)
+            i += 3
+    return base, prefixes, i
+
+
+def _resolve(iri: str, base: str | None) -> str:
+    return urljoin(base, iri) if base else iri
+
+
+def _dataset(toks, start, base, prefixes, decoded) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    default: list[str] = []
+    named: list[str] = []
+    found = False
+    for i in range(start, len(toks)):
+        if toks[i].kind != "word" or toks[i].value.upper() != "FROM":
+            continue
+        found = True
+        j = i + 1
+        target = (
+            named
+            if j < len(toks) and toks[j].kind == "word" and toks[j].value.upper() == "NAMED"
+            else default
+        )
+        j += target is named
+        if j >= len(toks) or toks[j].kind not in ("iri", "pname"):
+            raise _syntax(decoded, toks[min(j, len(toks) - 1)], "FROM must be followed by a graph IRI")
+        term = toks[j]
+        if term.kind == "iri":
+            target.append(_resolve(term.value, base))
+        else:
+            prefix, _, local = term.value.partition(":")
+            if prefix not in prefixes:
+                raise _syntax(decoded, term, f"the prefix {prefix + ':'!r} is not declared")
+            target.append(prefixes[prefix] + re.sub(r"\\(.)", r"\1", local))
+    return tuple(default), tuple(named), found
 
 
 def check_dataset(iris: Sequence[str], local_graphs: set[str]) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 
 from ..store import QueryError, QueryTimeout, StoreError
-from . import EXTENSION, current_store, settings
+from . import EXTENSION, current_store, public_base, settings
 from .cache import mark_cacheable
 from .description import service_description
 from .formats import UnknownFormat, choose, content_type, offered
@@ -70,7 +70,7 @@ def _read_body(limit: int) -> bytes:
 def _request_parts() -> tuple[str | None, list[str], list[str]]:
     """(query text or None, default-graph-uri values, named-graph-uri values) from any protocol form."""
     limit = settings().max_body
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD answers as GET, without the body
         params = request.args
         if "update" in params:
             raise Refused("this endpoint is read-only: updates are refused", 403)
@@ -136,13 +136,17 @@ def sparql() -> Response:
             # A person following the "SPARQL endpoint" link gets the query page, not raw Turtle.
             return redirect(url_for("pages.index"), 303)
         return _description()
-    info = check_query(query)
+    info = check_query(query, settings().timeout)
     # Protocol dataset parameters replace the query's own FROM / FROM NAMED (SPARQL 1.1 Protocol 2.1.4).
-    graphs = (
-        default_uris + named_uris if default_uris or named_uris else info.default_graphs + info.named_graphs
-    )
-    if graphs:
-        check_dataset(graphs, _local_graphs())
+    # Either way the dataset is handed to the engine explicitly, so FROM cannot pick any other graph.
+    if default_uris or named_uris:
+        default, named = list(default_uris), list(named_uris)
+    elif info.has_dataset:
+        default, named = list(info.default_graphs), list(info.named_graphs)
+    else:
+        default = named = None
+    if default or named:
+        check_dataset(default + named, _local_graphs())
     try:
         media_type = choose(info.form, request.accept_mimetypes, request.values.get("format"))
     except UnknownFormat as e:
@@ -150,14 +154,17 @@ def sparql() -> Response:
     if media_type is None:
         return _error(406, f"{info.form} results can be given as: {', '.join(offered(info.form))}")
     limits = settings()
-    answer = current_store().execute(
-        query,
-        media_type,
-        timeout=limits.timeout,
-        max_rows=limits.max_rows,
-        default_graphs=default_uris or None,
-        named_graphs=named_uris or None,
-    )
+    try:
+        answer = current_store().execute(
+            info.text,  # the canonical text that was checked, never the text as sent
+            media_type,
+            timeout=limits.timeout,
+            max_rows=limits.max_rows,
+            default_graphs=default,
+            named_graphs=named,
+        )
+    except QueryError as e:
+        raise QueryError(info.explain(e.message), e.status) from None
     response = Response(answer.body, content_type=content_type(answer.media_type))
     response.headers["Vary"] = "Accept"
     if answer.truncated:
@@ -185,7 +192,7 @@ def _description() -> Response:
     extension = current_app.extensions[EXTENSION]
     if "triple_count" not in extension:
         extension["triple_count"] = current_store().triple_count()
-    graph = service_description(request.base_url, settings(), extension["triple_count"])
+    graph = service_description(public_base() + "/sparql", settings(), extension["triple_count"])
     body = graph.serialize(format=offers[media_type])
     response = Response(body, content_type=content_type(media_type))
     response.headers["Vary"] = "Accept"

@@ -5,6 +5,13 @@ only sure way to stop a query is to stop the process running it. Each worker ope
 read-only and answers one request at a time over a socket pair; when a query overruns, its worker is
 killed and a fresh one is started in the background while the other workers keep answering.
 
+Each worker runs in a network namespace of its own (`unshare --net`, or `unshare -r -n` through a user
+namespace when not root), which holds only a loopback interface that is down: even a query that a
+check wrongly let through cannot reach any host, this one included. Where the OS refuses, the pool says
+so once (a warning on the `outcome_graph` logger and on stderr) and runs its workers without that layer.
+Queries run on a thread with a large stack: the engine recurses per level of a deeply nested or very
+long expression and would otherwise overflow a normal stack and crash the worker.
+
 Workers are fresh interpreters (`python -m outcome_graph.store.workers`), not multiprocessing
 children: a fork of a threaded web server can inherit held locks, and multiprocessing's spawn and
 forkserver modes re-run the caller's main script in every child, which breaks any script that opens
@@ -14,9 +21,12 @@ a store at module level.
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import queue
+import re
 import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -33,6 +43,17 @@ from .results import GRAPH_TYPES, RESULT_TYPES, serialize_boolean, serialize_sel
 # A worker may hold this much address space; a query that materialises more dies alone (reported as
 # a StoreError) instead of pushing the machine into swap.
 DEFAULT_MEMORY_LIMIT = 4 * 1024**3
+
+# The store path that starts a worker without a store, which only checks query texts.
+CHECKER = "-"
+
+# How the engine reports a network request that failed (SERVICE): not a damaged store.
+_NETWORK = re.compile(
+    r"os error (101|110|111|113)\b|unreachable|connection refused|not allowed for HTTP", re.I
+)
+
+# The query thread's stack: virtual memory, touched only as deep as a query recurses.
+QUERY_STACK = 512 * 1024**2
 
 STORE_DAMAGED = (
     "the store's files could not be read: they look damaged. Restart the server: it checks the store at "
@@ -69,20 +90,42 @@ def _rdf_format(media_type: str):
     return RDF_FORMATS[media_type]
 
 
+_NAMED_GRAPHS: list = []  # the store's named graphs, read once: the store is read-only
+
+
+def _dataset(store, request: dict) -> dict:
+    """The dataset, always given to the engine: it overrides the query's own FROM / FROM NAMED, so a
+    query reads the graphs the server checked and no others. Without one given: the default graph and
+    every named graph (what the engine would use for a query without FROM)."""
+    import pyoxigraph as ox
+
+    default, named = request.get("default_graphs"), request.get("named_graphs")
+    if default is None and named is None:
+        return {"default_graph": ox.DefaultGraph(), "named_graphs": list(_NAMED_GRAPHS)}
+    return {
+        "default_graph": [ox.NamedNode(g) for g in default or []],
+        "named_graphs": [ox.NamedNode(g) for g in named or []],
+    }
+
+
 def _handle(store, request: dict) -> dict:
     import pyoxigraph as ox
 
     op = request["op"]
+    if op == "check":  # a checker process (no store): a long query text's check, under its deadline
+        from ..serve.safety import Refused, check_here
+
+        try:
+            return {"info": check_here(request["query"])}
+        except Refused as e:
+            return {"refused": (e.message, e.status)}
+    if store is None:
+        raise StoreError("this is a checker process: it has no store")
     if op == "len":
         return {"count": len(store)}
     if op == "graphs":
         return {"graphs": sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))}
-    kwargs = {}
-    if request.get("default_graphs"):
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in request["default_graphs"]]
-    if request.get("named_graphs"):
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in request["named_graphs"]]
-    result = store.query(request["query"], **kwargs)
+    result = store.query(request["query"], **_dataset(store, request))
     limit = request.get("max_rows")
     media_type = request.get("media_type")
     if isinstance(result, ox.QueryBoolean):
@@ -146,12 +189,23 @@ def worker_main(path: str, conn: Connection, memory_limit: int | None) -> None:
     _die_with_parent()
     if memory_limit:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-    try:
-        store = ox.Store.read_only(path)
-    except (OSError, RuntimeError) as e:  # RocksDB reports damaged files as RuntimeError("Corruption: ...")
-        conn.send(("error", f"cannot open the store at {path}: {e}"))
-        return
+    store = None
+    if path != CHECKER:
+        try:
+            store = ox.Store.read_only(path)
+        # RocksDB reports damaged files as RuntimeError("Corruption: ...")
+        except (OSError, RuntimeError) as e:
+            conn.send(("error", f"cannot open the store at {path}: {e}"))
+            return
+        _NAMED_GRAPHS.extend(g for g in store.named_graphs() if isinstance(g, ox.NamedNode))
     conn.send(("ready", None))
+    threading.stack_size(QUERY_STACK)
+    thread = threading.Thread(target=_serve, args=(store, conn), name="og-query")
+    thread.start()
+    thread.join()
+
+
+def _serve(store, conn: Connection) -> None:
     while True:
         try:
             request = conn.recv()
@@ -161,14 +215,17 @@ def worker_main(path: str, conn: Connection, memory_limit: int | None) -> None:
             return
         try:
             reply = ("ok", _handle(store, request))
-        except SyntaxError as e:
+        except SyntaxError as e:  # the engine's own parser: "error at LINE:COLUMN: ..."
             reply = ("query-error", f"SPARQL syntax error: {e}")
         except _NotAcceptable as e:
             reply = ("not-acceptable", f"{e} results cannot be given as {request.get('media_type')}")
         except MemoryError:
             reply = ("error", "the query needed more memory than a query worker may use")
         except (OSError, RuntimeError) as e:  # the database's own failure (damaged or missing files)
-            reply = ("store-error", f"{type(e).__name__}: {e}")
+            if _NETWORK.search(str(e)):  # or a request the engine tried: a worker has no network
+                reply = ("query-error", f"the query tried to reach the network, which is refused: {e}")
+            else:
+                reply = ("store-error", f"{type(e).__name__}: {e}")
         except Exception as e:  # the engine's own evaluation errors (type errors, bad IRIs, ...)
             reply = ("query-error", f"{type(e).__name__}: {e}")
         try:
@@ -178,6 +235,52 @@ def worker_main(path: str, conn: Connection, memory_limit: int | None) -> None:
 
 
 # ---- the pool (runs in the server process) -------------------------------------------------------
+
+
+_log = logging.getLogger("outcome_graph.store.workers")
+_isolation: tuple[list[str], str] | None = None
+_isolation_lock = threading.Lock()
+
+
+def isolation() -> tuple[list[str], str]:
+    """(command prefix that starts a process without network, how) — or ([], why not), found once.
+
+    The prefix is tried on `true` first: a kernel or container that refuses namespaces is found here,
+    at start, not at the first query.
+    """
+    global _isolation
+    with _isolation_lock:
+        if _isolation is None:
+            _isolation = _find_isolation()
+            if not _isolation[0]:
+                message = (
+                    f"outcome-graph: WARNING: query workers run WITH network access ({_isolation[1]}); "
+                    "the query checks are then the only layer that keeps queries from making requests"
+                )
+                _log.warning(message)
+                print(message, file=sys.stderr, flush=True)
+        return _isolation
+
+
+def _find_isolation() -> tuple[list[str], str]:
+    if os.environ.get("OUTCOME_GRAPH_WORKER_NETWORK") == "1":
+        return [], "OUTCOME_GRAPH_WORKER_NETWORK=1 asks for it"
+    unshare = shutil.which("unshare")
+    if not sys.platform.startswith("linux") or not unshare:
+        return [], "no unshare(1) on this system: network namespaces are Linux's"
+    attempts = [[unshare, "--net"]] if os.geteuid() == 0 else []
+    attempts.append([unshare, "--map-root-user", "--net"])  # a user namespace, for an unprivileged user
+    errors = []
+    for prefix in attempts:
+        try:
+            done = subprocess.run([*prefix, "true"], capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            errors.append(str(e))
+            continue
+        if done.returncode == 0:
+            return prefix, " ".join(prefix[1:])
+        errors.append(done.stderr.strip() or f"exit status {done.returncode}")
+    return [], "the system refuses a network namespace: " + "; ".join(errors)
 
 
 @dataclass(eq=False)  # hashed by identity: the pool keeps a set of them
@@ -207,6 +310,8 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._closed = False
         self.killed = 0  # workers killed for overrunning: observable in tests and logs
+        self.isolation, self.isolation_note = isolation()  # how workers are kept off the network
+        self.isolated = bool(self.isolation)
         self.refused_long = 0  # workers killed when a query overran its budget and was not promoted
         self._broken: str | None = None  # why a replacement worker could not start, if one could not
         # Every worker is started from this one long-lived thread: Linux's parent-death signal follows
@@ -229,6 +334,7 @@ class WorkerPool:
         ours, theirs = socket.socketpair()
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
         command = [
+            *self.isolation,
             sys.executable,
             "-m",
             __name__,

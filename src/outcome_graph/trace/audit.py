@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from ..counts import load_counts
 from .engine import display_value, natural, sort_key
 from .gaps import (
     children,
@@ -13,13 +14,11 @@ from .gaps import (
     evidence_of,
     find_gaps,
     implementing_actions,
+    members,
     parents,
     status_in_year,
 )
 from .graph import TraceGraph, council_of, period_key
-
-ACTION_STATES = ("Complete", "OnTarget", "OffTarget", "NotAvailable")
-INDICATOR_STATES = ("OnTarget", "Complete", "OffTarget", "DataOnly", "NotAvailable")
 
 
 def _evidence(tg: TraceGraph, n: str) -> list[dict]:
@@ -116,17 +115,40 @@ def priority_section(tg: TraceGraph, p: str, report: str) -> dict:
     }
 
 
-def summary(sections: list[dict]) -> dict:
-    actions = [a for s in sections for a in s["actions"]]
-    indicators = {i["iri"]: i for s in sections for i in s["indicators"]}.values()
-    a_counts = {k: sum(1 for a in actions if a["status"] == k) for k in ACTION_STATES}
-    a_counts["no status"] = sum(1 for a in actions if a["status"] not in ACTION_STATES)
-    i_counts = {k: sum(1 for i in indicators if i["status"] == k) for k in INDICATOR_STATES}
-    i_counts["no status"] = sum(1 for i in indicators if i["status"] not in INDICATOR_STATES)
-    return {
-        "actions": {"total": len(actions), **a_counts},
-        "indicators": {"total": len(indicators), **i_counts},
-    }
+# Which count of queries/counts/ each figure of the audit's summary is (one definition for every view).
+SUMMARY_COUNTS = {
+    "actions": {
+        "total": "actions-total",
+        "Complete": "actions-complete",
+        "OnTarget": "actions-on-target",
+        "OffTarget": "actions-off-target",
+        "NotAvailable": "actions-not-available",
+        "no status": "actions-without-status",
+    },
+    "indicators": {
+        "total": "pis-total",
+        "OnTarget": "pis-on-target",
+        "Complete": "pis-complete",
+        "OffTarget": "pis-off-target",
+        "DataOnly": "pis-data-only",
+        "NotAvailable": "pis-not-available",
+        "no status": "pis-without-status",
+    },
+}
+
+
+def summary(tg: TraceGraph, report: str) -> dict:
+    """The summary's figures, each the size of one count of queries/counts/ for this report, and the
+    words that say what each counts ("service-priority PIs whose 2020/21 annual figure is Off Target")."""
+    node = next((r for r in tg.nodes_of("Report") if tg.node(r).get("reports") == [report]), None)
+    out: dict = {}
+    for group, figures in SUMMARY_COUNTS.items():
+        out[group] = {k: len(members(tg, name, node)) if node else 0 for k, name in figures.items()}
+    out["counts"] = [
+        {"count": name, "counts": c.says(report), "value": len(members(tg, name, node)) if node else 0}
+        for name, c in load_counts().items()
+    ]
+    return out
 
 
 def label(d: dict) -> str:
@@ -213,7 +235,7 @@ def build_audit(
         "council": council,
         "title": tg.node(report_node).get("title") if report_node else report,
         "source": tg.node(report_node).get("source") if report_node else None,
-        "summary": summary(sections),
+        "summary": summary(tg, report),
         "priorities": sections,
         "coverage": coverage(tg, report, priorities),
         "gaps": [g.to_dict() for g in find_gaps(tg, report)],
@@ -288,9 +310,8 @@ def audit_tables(a: dict) -> dict[str, tuple[list[str], list[list]]]:
 
     t: dict[str, tuple[list[str], list[list]]] = dict(inspection_tables(a))
     t["summary"] = (
-        ["what", "state", "count"],
-        [["actions", k, v] for k, v in a["summary"]["actions"].items()]
-        + [["indicators", k, v] for k, v in a["summary"]["indicators"].items()],
+        ["what is counted", "count", "definition"],
+        [[c["counts"], c["value"], f"queries/counts/{c['count']}.rq"] for c in a["summary"]["counts"]],
     )
     t["actions"] = (
         ["priority", "code", "title", "progress", "status", "due", "note", "lines", "evidence"],

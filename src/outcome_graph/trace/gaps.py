@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from .. import counts
 from .graph import RECORD_KINDS, TraceGraph, period_key
 
 # The duties whose parts must each be implemented by some action: the Parts of the 2014 Act, and The
@@ -16,25 +17,12 @@ DUTY_PART_PREFIXES = ("https://w3id.org/outcome-graph/id/framework/the-promise/f
 GAP_KINDS = {
     "priority-without-indicator": "Priorities with no indicator (directly or through their actions)",
     "action-without-indicator": "Actions with no indicator measuring them",
-    "off-target-unaddressed": "Indicators whose latest status is Off Target, with no action addressing them",
+    "off-target-unaddressed": "Indicators whose annual figure for the report's year is Off Target (every "
+    "indicator set), with no action measured by them",
     "duty-without-action": "Parts of the 2014 Act and Promise foundations with no implementing action",
     "record-without-evidence": "Records with no evidence excerpt",
     "no-value-in-year": "Indicators with no value for their report's own year",
     "total-disagrees": "Totals the report states that disagree with its records",
-}
-
-# How each total a report states is counted from its records: (record kind, indicator set, statuses).
-# The words are the report's own ("Number of service & corporate priority actions on tgt/completed";
-# "Number on tgt/complete or Data Only"); a status of None counts every record of the kind.
-TOTAL_RULES: dict[str, tuple[str, str | None, frozenset[str] | None]] = {
-    "actions.total": ("Action", None, None),
-    "actions.on_target_or_complete": ("Action", None, frozenset({"OnTarget", "Complete"})),
-    "pis.total": ("Indicator", "ServicePriorityPI", None),
-    "pis.on_target_or_complete": (
-        "Indicator",
-        "ServicePriorityPI",
-        frozenset({"OnTarget", "Complete", "DataOnly"}),
-    ),
 }
 
 
@@ -136,15 +124,24 @@ def action_without_indicator(tg: TraceGraph) -> list[Gap]:
 
 
 def off_target_unaddressed(tg: TraceGraph) -> list[Gap]:
+    """The indicators the count `indicators-off-target` counts in each report that no action is measured
+    by; the gap names the annual figure and its line."""
     out = []
-    for ind in tg.nodes_of("Indicator"):
-        s = latest_status(tg, ind)
-        if s and s["status"] == "OffTarget" and not parents(tg, ind, "action", "Action"):
+    for report in tg.nodes_of("Report"):
+        year = (tg.node(report).get("reports") or [None])[0]
+        for ind in members(tg, "indicators-off-target", report):
+            if ind not in tg.g or parents(tg, ind, "action", "Action"):
+                continue
+            annual = [
+                o
+                for o in children(tg, ind, "indicator", "Observation")
+                if tg.node(o).get("period") == year and year in tg.node(o).get("reports", [])
+            ]
+            s = tg.node(annual[0]) if annual else {}
             value = s.get("value") if s.get("value") is not None else s.get("raw") or "N/A"
             target = f" against target {s['target']}" if s.get("target") is not None else ""
-            gap = _gap(tg, "off-target-unaddressed", ind, f"{s.get('period')}: {value}{target}, Off Target")
-            gap.report = (s.get("reports") or [None])[0]
-            gap.lines = source_lines(tg, s["iri"]) or gap.lines
+            gap = _gap(tg, "off-target-unaddressed", ind, f"{year}: {value}{target}, Off Target", year)
+            gap.lines = (source_lines(tg, annual[0]) if annual else None) or gap.lines
             out.append(gap)
     return out
 
@@ -207,25 +204,26 @@ def no_value_in_year(tg: TraceGraph) -> list[Gap]:
     return out
 
 
-def counted(tg: TraceGraph, name: str, report: str) -> tuple[int, str] | None:
-    """The count of records a reported total should equal, and how it was counted."""
-    rule = TOTAL_RULES.get(name)
-    if rule is None:
-        return None
-    kind, indicator_set, statuses = rule
-    records = [
-        n
-        for n in tg.nodes_of(kind)
-        if report in tg.node(n).get("reports", [])
-        and (indicator_set is None or tg.node(n).get("indicator_set") == indicator_set)
-    ]
-    if statuses is None:
-        return len(records), f"{kind.lower()}s in the {report} report"
-    if kind == "Action":
-        n = sum(1 for r in records if tg.node(r).get("status") in statuses)
-    else:
-        n = sum(1 for r in records if status_in_year(tg, r, report) in statuses)
-    return n, f"{kind.lower()}s with status {' / '.join(sorted(statuses))}"
+def members(tg: TraceGraph, count: str, report_iri: str) -> list[str]:
+    """The records a count (queries/counts/COUNT.rq) counts in one report, as the store gave them."""
+    if count not in tg.counts:
+        raise KeyError(f"no count {count!r} read with the graph (queries/counts/{count}.rq)")
+    return tg.counts[count].get(report_iri, [])
+
+
+def report_node(tg: TraceGraph, n: str) -> str | None:
+    """The Report a record (or a Report year, of the record's council) was read from."""
+    d = tg.node(n)
+    year = (d.get("reports") or [None])[0]
+    council = d.get("council")
+    return next(
+        (
+            r
+            for r in tg.nodes_of("Report")
+            if tg.node(r).get("reports") == [year] and tg.node(r).get("council") == council
+        ),
+        None,
+    )
 
 
 def total_disagrees(tg: TraceGraph, only: str | None = None) -> list[Gap]:
@@ -235,13 +233,19 @@ def total_disagrees(tg: TraceGraph, only: str | None = None) -> list[Gap]:
         report = (d.get("reports") or [None])[0]
         if only and report != only:
             continue
-        c = counted(tg, d.get("total_of", ""), report) if report else None
-        if c is None:
+        count = counts.by_total(d.get("total_of", ""))
+        where = report_node(tg, t)
+        if count is None or where is None:
             continue
-        n, how = c
+        n = len(members(tg, count.name, where))
         stated = d.get("value")
         if stated is None or float(stated) != n:
-            gap = _gap(tg, "total-disagrees", t, f"the report says {stated}; the records give {n} ({how})")
+            gap = _gap(
+                tg,
+                "total-disagrees",
+                t,
+                f"the report says {stated}; the records give {n} ({count.says(report)})",
+            )
             gap.code = d.get("total_of")
             out.append(gap)
     return out
@@ -264,15 +268,38 @@ def find_gaps(tg: TraceGraph, report: str | None = None, council: str | None = N
     return gaps
 
 
-def gaps_dict(gaps: list[Gap]) -> dict:
+def count_rows(tg: TraceGraph, report: str | None = None, council: str | None = None) -> list[dict]:
+    """Every count of queries/counts/ for each report (one year and council, when given): what it counts
+    in words, and the number. Shown beside the gaps, so that each number the tool gives says what it is."""
+    tg = tg.scoped(council)
+    rows = []
+    for r in tg.nodes_of("Report"):
+        year = (tg.node(r).get("reports") or [None])[0]
+        if report and year != report:
+            continue
+        for name, c in counts.load_counts().items():
+            rows.append(
+                {
+                    "count": name,
+                    "report": year,
+                    "council": tg.node(r).get("council"),
+                    "counts": c.says(year),
+                    "value": len(members(tg, name, r)),
+                }
+            )
+    return rows
+
+
+def gaps_dict(gaps: list[Gap], count_table: list[dict] | None = None) -> dict:
     return {
         "kinds": GAP_KINDS,
         "counts": {k: sum(1 for g in gaps if g.kind == k) for k in GAP_KINDS},
         "gaps": [g.to_dict() for g in gaps],
+        "record_counts": count_table or [],
     }
 
 
-def gaps_text(gaps: list[Gap]) -> str:
+def gaps_text(gaps: list[Gap], count_table: list[dict] | None = None) -> str:
     out = []
     for kind, title in GAP_KINDS.items():
         these = [g for g in gaps if g.kind == kind]
@@ -282,4 +309,7 @@ def gaps_text(gaps: list[Gap]) -> str:
             name = " ".join(x for x in (g.code, title) if x) or g.record
             where = f" [{g.lines}]" if g.lines else (f" [{g.report}]" if g.report else f" <{g.record}>")
             out.append(f"  {name}{where}: {g.detail}")
+    if count_table:
+        out.append("Counts (each defined in queries/counts/NAME.rq):")
+        out += [f"  {r['counts']}: {r['value']} [{r['count']}]" for r in count_table]
     return "\n".join(out) + "\n"

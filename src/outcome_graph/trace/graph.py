@@ -121,6 +121,8 @@ class TraceGraph:
         self.ranks: dict[str, int] = {}  # display order of every node, made once by engine.node_ranks
         self.succ_order: dict[str, list[str]] = {}  # each node's successors in display order (same)
         self.kind_of: dict[str, str] = {}  # each node's kind (same)
+        # {count: {report IRI: members}}, read by `load` with queries/counts/*.rq (see outcome_graph.counts)
+        self.counts: dict[str, dict[str, list[str]]] = {}
         self.by_code: dict[str, list[str]] = defaultdict(list)
         for n, data in g.nodes(data=True):
             for code in {data.get("code"), *data.get("alt_codes", ())} - {None}:
@@ -158,7 +160,9 @@ class TraceGraph:
             keep = [n for n, d in self.g.nodes(data=True) if d.get("council") in (None, council)]
             from .engine import prepare
 
-            self._scoped[council] = prepare(TraceGraph(self.g.subgraph(keep).copy()))
+            scoped = TraceGraph(self.g.subgraph(keep).copy())
+            scoped.counts = self.counts
+            self._scoped[council] = prepare(scoped)
         return self._scoped[council]
 
     def node(self, iri: str) -> dict:
@@ -179,6 +183,15 @@ class TraceGraph:
 
 def _report_year(report_iri) -> str:
     return local(report_iri)
+
+
+def _preference(p, o) -> tuple[int, ...]:
+    """Which of several values of a shown property wins (lowest first): a SKOS preferred label over an
+    rdfs:label, og:title over dcterms:title, English over untagged over any other language."""
+    lang = o.language if isinstance(o, Literal) else None
+    by_lang = 0 if lang == "en" else 1 if not lang else 2
+    by_property = 1 if p in (RDFS.label, DCTERMS.title) else 0
+    return (by_lang, by_property)
 
 
 def from_rdf(rdf: rdflib.Graph) -> TraceGraph:
@@ -214,6 +227,10 @@ def from_rdf(rdf: rdflib.Graph) -> TraceGraph:
     named = {OG.status: "status", OG.unit: "unit", OG.indicatorSet: "indicator_set", OG.polarity: "polarity"}
     edges: list[tuple[str, str, URIRef]] = []
     evidence_of: dict[str, list[str]] = defaultdict(list)
+    # Every value of a property is kept and one is chosen after all triples are read, by a fixed
+    # preference and then by its text: the graph's triples come in hash-seed order, so "the last one
+    # read" would change from run to run (an indicator in two sets, a statute with two labels).
+    candidates: dict[str, dict[str, list[tuple]]] = defaultdict(lambda: defaultdict(list))
     for s, p, o in rdf:
         s_ = str(s)
         if p == RDF.type:
@@ -230,11 +247,9 @@ def from_rdf(rdf: rdflib.Graph) -> TraceGraph:
             link_parts[s_]["rationale"] = str(o)
         elif p in plain:
             key = plain[p]
-            if key == "label" and "label" in attrs[s_] and isinstance(o, Literal) and o.language != "en":
-                continue
-            attrs[s_][key] = _literal(key, o)
+            candidates[s_][key].append((_preference(p, o), str(o), _literal(key, o)))
         elif p in named:
-            attrs[s_][named[p]] = local(o)
+            candidates[s_][named[p]].append(((0,), local(o), local(o)))
         elif p == OG.altCode:
             if isinstance(o, Literal):
                 attrs[s_].setdefault("alt_codes", []).append(str(o))
@@ -263,18 +278,26 @@ def from_rdf(rdf: rdflib.Graph) -> TraceGraph:
                     "rationale": parts.get("rationale"),
                 }
             )
-    for iri, a in attrs.items():
+    for s_, by_key in candidates.items():
+        for key, values in by_key.items():
+            attrs[s_][key] = min(values, key=lambda v: (v[0], v[1]))[2]
+            if key == "indicator_set":
+                attrs[s_]["indicator_sets"] = sorted({v[2] for v in values})
+    # Nodes and edges go in in IRI order, so that networkx's own order (successors, predecessors, nodes)
+    # is the same on every run.
+    for iri, a in sorted(attrs.items()):
         if "kind" not in a:
             continue
         a["iri"] = iri
         a["council"] = council_of(iri)
         a["reports"] = sorted(a.get("reports", ()))
-        if "aliases" in a:
-            a["aliases"] = sorted(a["aliases"])
+        for many in ("aliases", "alt_codes"):
+            if many in a:
+                a[many] = sorted(a[many])
         if a["kind"] == "Report":
             a["reports"] = [_report_year(iri)]
         g.add_node(iri, **a)
-    for s_, o_, p in edges:
+    for s_, o_, p in sorted(edges):
         if s_ not in g or o_ not in g:
             continue
         upper, lower = (o_, s_) if EDGE_PROPERTIES[p] else (s_, o_)
@@ -312,6 +335,9 @@ def load(store) -> TraceGraph:
     if cached is not None:
         return cached
     tg = from_rdf(store.construct(STRUCTURE_QUERY))
+    from ..counts import count_members
+
+    tg.counts = count_members(store)
     from .engine import prepare  # display order and summaries, made once here rather than per request
 
     prepare(tg)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
 from ..namespaces import OG, OGR, QB
@@ -184,7 +184,7 @@ def _rule_name(shapes: Graph, source) -> tuple[str, str]:
     suffix = ""
     own = shapes.value(node, RDFS.label) if node is not None else None
     if own is not None:
-        return str(own), str(node)
+        return str(own), _named(shapes, node)
     if not isinstance(node, URIRef):
         path = shapes.value(node, SH.path)
         parent = next(shapes.subjects(SH.property, node), None) or next(
@@ -205,5 +205,18 @@ def _rule_name(shapes: Graph, source) -> tuple[str, str]:
         node = parent if parent is not None else node
     label = shapes.value(node, RDFS.label) if node is not None else None
     if label is not None:
-        return str(label) + suffix, str(node)
-    return (_local(str(node)) if node is not None else "unnamed rule") + suffix, str(node)
+        return str(label) + suffix, _named(shapes, node)
+    return (_local(str(node)) if node is not None else "unnamed rule") + suffix, _named(shapes, node)
+
+
+def _named(shapes: Graph, node) -> str:
+    """The IRI of the named shape a blank shape sits in (a blank node's own label is random, so it
+    would make the same finding read differently on each run)."""
+    seen = set()
+    while isinstance(node, BNode) and node not in seen:
+        seen.add(node)
+        parents = sorted(shapes.subjects(None, node), key=lambda n: (isinstance(n, BNode), str(n)))
+        if not parents:
+            break
+        node = parents[0]
+    return str(node) if isinstance(node, URIRef) else "(unnamed shape)"

@@ -27,4 +27,7 @@ def load_shapes(directory: Path = SHAPES_DIR) -> Graph:
             g.parse(path, format="turtle")
         except Exception as e:  # rdflib raises several parser exception types
             raise OutcomeGraphError(f"{path}: not valid Turtle: {e}") from None
+    from .totals import add_total_constraints
+
+    add_total_constraints(g)
     return g

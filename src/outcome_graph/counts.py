@@ -1,0 +1,155 @@
+"""The counts the tool shows, each defined once as SPARQL in queries/counts/*.rq.
+
+A count file selects the things counted, one row per thing and report (`?reportDoc ?item`); the count is
+the number of distinct items of a report. Its header says in plain words what it counts, with `{year}`
+for the report's year ("service-priority PIs whose {year} annual figure is Off Target"), and, where the
+report states that total itself, the og:totalOf name of the stated total it is checked against:
+
+    # title: Service-priority PIs off target
+    # counts: service-priority PIs whose {year} annual figure is Off Target
+    # total: pis.off_target            (optional)
+    # note: ...                        (optional, repeatable)
+
+Gaps, the audit, the pages and the CLI read the members from the store with these queries (see
+`count_members`); the validation rule for stated totals is generated from the same text (see
+`total_shapes`), so no view can count a thing differently from another.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .errors import OutcomeGraphError
+
+_HEADER = re.compile(r"^#\s*(title|counts|total|note)\s*:\s*(.*?)\s*$")
+_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# Variables the stated-total rule binds around a count's pattern (the count's own are ?reportDoc, ?item).
+RESERVED = frozenset({"this", "code", "stated", "value", "counted", "n", "what"})
+
+
+class CountDefinitionError(OutcomeGraphError):
+    """A count file whose header or query is not of the expected form: names the file and line."""
+
+
+@dataclass(frozen=True)
+class Count:
+    name: str
+    title: str
+    counts: str  # plain words, with {year} for the report's year
+    text: str  # the membership query: SELECT DISTINCT ?reportDoc ?item
+    total: str | None = None  # the og:totalOf name of the total a report states for it
+    note: str = ""
+    path: Path | None = None
+
+    def says(self, year: str | None) -> str:
+        """What it counts, in words, for a report year ('2020-2021' or None for any year)."""
+        return self.counts.replace("{year}", year_label(year) if year else "report's")
+
+    @property
+    def prologue(self) -> str:
+        """The PREFIX lines."""
+        return "\n".join(
+            line for line in self.text.splitlines() if line.strip().upper().startswith(("PREFIX", "BASE"))
+        )
+
+    @property
+    def select(self) -> str:
+        """The query without its header and prologue: SELECT DISTINCT ?reportDoc ?item WHERE {...}."""
+        i = re.search(r"^\s*SELECT\b", self.text, re.M | re.I)
+        assert i is not None  # checked by parse_count
+        return self.text[i.start() :].strip()
+
+    @property
+    def body(self) -> str:
+        """The graph pattern inside the query's WHERE { ... }."""
+        m = re.search(r"\bWHERE\s*\{", self.select, re.I)
+        assert m is not None  # checked by parse_count
+        return self.select[m.end() : self.select.rstrip().rfind("}")].strip("\n")
+
+    def aggregate(self) -> str:
+        """The count per report as one aggregate query (same members; engines agree on it)."""
+        return (
+            f"{self.prologue}\nSELECT ?reportDoc (COUNT(DISTINCT ?item) AS ?count)\n"
+            f"WHERE {{\n  {{ {self.select} }}\n}}\nGROUP BY ?reportDoc\nORDER BY ?reportDoc\n"
+        )
+
+
+def year_label(year: str) -> str:
+    """'2020/21' for '2020-2021' (how the reports and the pages write a year)."""
+    m = re.fullmatch(r"(\d{4})-(\d{4})", year)
+    return f"{m[1]}/{m[2][2:]}" if m else year
+
+
+def parse_count(text: str, name: str, path: Path | None = None) -> Count:
+    where = str(path) if path else name
+    meta: dict[str, str] = {}
+    notes: list[str] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        m = _HEADER.match(line)
+        if not m:
+            raise CountDefinitionError(
+                f"{where}:{number}: a count's header lines are '# title:', '# counts:', '# total:' "
+                f"and '# note:'; got {line!r}"
+            )
+        if m[1] == "note":
+            notes.append(m[2])
+        elif m[1] in meta:
+            raise CountDefinitionError(f"{where}:{number}: '# {m[1]}:' is given twice")
+        else:
+            meta[m[1]] = m[2]
+    for key in ("title", "counts"):
+        if not meta.get(key):
+            raise CountDefinitionError(f"{where}:1: the header has no '# {key}: ...' line")
+    if not re.search(r"^\s*SELECT\s+DISTINCT\s+\?reportDoc\s+\?item\s+WHERE\b", text, re.M | re.I):
+        raise CountDefinitionError(
+            f"{where}: a count selects its members as 'SELECT DISTINCT ?reportDoc ?item WHERE {{ ... }}'"
+        )
+    clash = sorted(set(re.findall(r"[?$](\w+)", text)) & RESERVED)
+    if clash:
+        raise CountDefinitionError(
+            f"{where}: the variable(s) {', '.join('?' + v for v in clash)} are the validation rule's own "
+            "(see outcome_graph.validate.totals); give them other names"
+        )
+    return Count(name, meta["title"], meta["counts"], text, meta.get("total"), " ".join(notes), path)
+
+
+@cache
+def load_counts(directory: Path | None = None) -> dict[str, Count]:
+    """Every queries/counts/*.rq by name, in name order."""
+    if directory is None:
+        from .paths import QUERIES_DIR
+
+        directory = QUERIES_DIR / "counts"
+    out: dict[str, Count] = {}
+    for path in sorted(Path(directory).glob("*.rq")):
+        if not _NAME.match(path.stem):
+            raise CountDefinitionError(f"{path}: a count's file name is lower-case words joined by '-'")
+        out[path.stem] = parse_count(path.read_text(encoding="utf-8"), path.stem, path)
+    totals = [c.total for c in out.values() if c.total]
+    if len(totals) != len(set(totals)):
+        raise CountDefinitionError(f"{directory}: two counts check the same stated total")
+    return out
+
+
+def by_total(name: str) -> Count | None:
+    """The count a stated total (og:totalOf) is checked against."""
+    return next((c for c in load_counts().values() if c.total == name), None)
+
+
+def count_members(store) -> dict[str, dict[str, list[str]]]:
+    """{count name: {report IRI: sorted member IRIs}} read from `store` with each count's own query."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for name, c in load_counts().items():
+        members: dict[str, set[str]] = defaultdict(set)
+        for row in store.select(c.text).rows:
+            members[str(row["reportDoc"])].add(str(row["item"]))
+        out[name] = {r: sorted(v) for r, v in sorted(members.items())}
+    return out

@@ -1,0 +1,211 @@
+"""SPARQL 1.1's lexical rules, exactly, and the canonical text of a query: what is checked is what runs.
+
+Two SPARQL parsers can read one text differently (a bare CR ends a `#` comment for one and not for
+another; one expands `\\uXXXX` escapes over the whole text before parsing, another only inside strings
+and IRIs), so a check made with one parser proves nothing about what another runs. Here the query is
+read once, by the terminals of the SPARQL 1.1 grammar (section 19.8), after the codepoint escapes are
+decoded as the grammar says (section 19.2: before parsing, anywhere in the text); then it is written
+out again as a plain sequence of tokens in a form that leaves a reader no choice:
+
+- no comments, no codepoint escapes, one space between tokens;
+- every string literal as a short double-quoted string with only `\\\\ \\" \\n \\r \\t \\b \\f` escapes;
+- every IRI between `<` `>` with no escape at all.
+
+The checks (no SERVICE, no update, the dataset) read these tokens, and the engine is given this text
+and nothing else. Anything that is not a SPARQL 1.1 token is refused here with its line and column.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import NamedTuple
+
+_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_U = _BASE + "_"
+_CHARS = _U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_VARNAME = f"[{_U}0-9][{_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
+_PREFIX = f"[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_LOCAL = f"(?:[{_U}:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?"
+_ECHAR = r"""\\[tbnrf\\"']"""
+_EXPONENT = r"[eE][+-]?[0-9]+"
+
+# In priority order: where two terminals match at one place, the grammar's longest match comes first.
+_TOKEN = re.compile(
+    "|".join(
+        [
+            r"(?P<ws>[ \t\r\n]+)",
+            r"(?P<sep>[{}(),;*=/\[\]])",  # characters that begin no other token: tried early, for speed
+            rf"(?P<var>[?$]{_VARNAME})",
+            rf"(?P<pname>(?:{_PREFIX})?:(?:{_LOCAL})?)",
+            r"(?P<word>[A-Za-z][A-Za-z0-9_]*)",
+            rf"(?P<number>[+-]?(?:[0-9]+\.[0-9]*{_EXPONENT}|\.[0-9]+{_EXPONENT}|[0-9]+{_EXPONENT}"
+            r"|[0-9]*\.[0-9]+|[0-9]+))",
+            r"(?P<comment>#[^\r\n]*)",  # a comment ends at CR or LF (section 19.5)
+            r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)',
+            rf'(?P<long2>"""(?:(?:"|"")?(?:[^"\\]|{_ECHAR}))*""")',
+            rf"(?P<long1>'''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}))*''')",
+            rf'(?P<string2>"(?:[^"\\\n\r]|{_ECHAR})*")',
+            rf"(?P<string1>'(?:[^'\\\n\r]|{_ECHAR})*')",
+            rf"(?P<bnode>_:[{_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?)",
+            r"(?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
+            r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|[.+\-!<>^|?])",
+        ]
+    )
+)
+_CODEPOINT = re.compile(r"(\\+)(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
+_ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", "\\": "\\", '"': '"', "'": "'"}
+_WRITE = str.maketrans(
+    {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+)
+_OPEN, _CLOSE = "{([", "})]"
+MAX_DEPTH = 500  # nested brackets; engines recurse per level (Oxigraph's parser overflows its stack)
+MAX_UNARY = 100  # `! ! ! ...` and `- - - ...` recurse the same way
+
+
+class LexError(ValueError):
+    """The text is not a sequence of SPARQL 1.1 tokens; `line` and `column` are 1-based."""
+
+    def __init__(self, message: str, line: int, column: int):
+        super().__init__(f"SPARQL syntax error at line {line}, column {column}: {message}")
+        self.line, self.column = line, column
+
+
+class Token(NamedTuple):
+    kind: str  # iri, string, var, bnode, pname, langtag, number, word, punct
+    text: str  # as written in the canonical text
+    value: str  # an IRI's or string's content, a pname's or word's text
+    offset: int  # where the token starts in the decoded query text
+    end: int  # and where it ends
+
+
+def decode_escapes(text: str) -> str:
+    """`\\uXXXX` and `\\UXXXXXXXX` replaced by their characters, once, over the whole text.
+
+    A backslash that is itself escaped (`\\\\u0041` in a string) starts no escape.
+    """
+
+    def replace(m: re.Match) -> str:
+        slashes = m.group(1)
+        if len(slashes) % 2 == 0:
+            return m.group(0)
+        code = int(m.group(2) or m.group(3), 16)
+        if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+            line, column = _position(text, m.start() + len(slashes) - 1)
+            raise LexError(f"{m.group(0)[len(slashes) - 1 :]} is not a character", line, column)
+        return slashes[:-1] + chr(code)
+
+    return _CODEPOINT.sub(replace, text)
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _unescape(body: str) -> str:
+    return re.sub(r"\\(.)", lambda m: _ECHARS[m.group(1)], body, flags=re.S)
+
+
+def _fail(text: str, position: int) -> LexError:
+    line, column = _position(text, position)
+    char = text[position]
+    what = repr(char) if char.isprintable() else f"U+{ord(char):04X}"
+    hint = " (an unterminated string, or an escape other than \\t \\b \\n \\r \\f \\\\ \\\" \\')"
+    return LexError(f"{what} does not begin a SPARQL token" + (hint if char in "\"'" else ""), line, column)
+
+
+_SKIP = frozenset(("ws", "comment"))
+_STRING_KINDS = {"long1": 3, "long2": 3, "string1": 1, "string2": 1}
+_UNARY = frozenset("!-+^")
+
+
+def tokens(text: str) -> list[Token]:
+    """The tokens of a query text whose codepoint escapes are already decoded; LexError if any is bad."""
+    out: list[Token] = []
+    append = out.append
+    position = depth = unary = 0
+    for m in _TOKEN.finditer(text):  # one pass in C; a gap between two matches is a character no token takes
+        start, stop = m.span()
+        if start != position:
+            raise _fail(text, position)
+        position = stop
+        kind = m.lastgroup
+        if kind in _SKIP:
+            continue
+        raw = m.group()
+        quote = _STRING_KINDS.get(kind)
+        if quote:
+            value = _unescape(raw[quote:-quote]) if "\\" in raw else raw[quote:-quote]
+            append(Token("string", '"' + value.translate(_WRITE) + '"', value, start, stop))
+            continue
+        if kind == "sep":
+            kind = "punct"
+        if kind == "punct":
+            if raw in _OPEN:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise LexError(
+                        f"the query is nested too deeply (over {MAX_DEPTH} levels)", *_position(text, start)
+                    )
+            elif raw in _CLOSE:
+                depth -= 1
+            if raw in _UNARY:
+                unary += 1
+                if unary > MAX_UNARY:
+                    raise LexError(f"more than {MAX_UNARY} operators in a row", *_position(text, start))
+            else:
+                unary = 0
+        else:
+            unary = 0
+        append(Token(kind, raw, raw[1:-1] if kind == "iri" else raw, start, stop))
+    if position != len(text):
+        raise _fail(text, position)
+    return out
+
+
+def _glued(before: Token, token: Token) -> bool:
+    """Whether `token` is written right after `before`, without a space.
+
+    A space between two tokens is the rule: it fixes where one ends for every reader. The exceptions
+    are places where the engine's parser (Oxigraph's) wants no space and none can change a token: a
+    language tag or `^^` and its literal, a function name and its `(`, `()` and `[]`, and a path
+    modifier (`*`, `?`, `+`) that was written against its path.
+    """
+    if token.kind == "langtag" or token.text == "^^" or before.text == "^^":
+        return True
+    if token.text == "(" and before.kind == "word":
+        return True
+    if before.text + token.text in ("()", "[]"):
+        return True
+    return token.text in ("*", "?", "+") and token.offset == before.end and before.kind != "string"
+
+
+def canonical(toks: list[Token]) -> tuple[str, list[int]]:
+    """The tokens written out with one space between them (but see `_glued`), and where each starts."""
+    parts: list[str] = []
+    starts: list[int] = []
+    size = 0
+    before = None
+    for t in toks:
+        if before is not None and not _glued(before, t):
+            parts.append(" ")
+            size += 1
+        starts.append(size)
+        parts.append(t.text)
+        size += len(t.text)
+        before = t
+    return "".join(parts), starts
+
+
+def position_in(decoded: str, offsets, starts, offset: int) -> tuple[int, int]:
+    """The (line, column) in `decoded` of the token found at `offset` of the canonical text; `offsets`
+    and `starts` say where each token starts in the one and the other."""
+    if not offsets:
+        return 1, 1
+    index = max(0, bisect.bisect_right(starts, offset) - 1)
+    return _position(decoded, offsets[index])

@@ -1,0 +1,81 @@
+"""The regression corpus of issue 8: every way found to hide SERVICE, FROM or LOAD from a check, through
+every route that runs a user's query, by every way of sending one; a loopback listener stands for an
+internal service and must record no connection at all.
+
+The corpus is data (`data/outbound_corpus.json`): `{URL}`, `{BASE}` and `{HOSTPORT}` become the
+listener's address. `expect` is "refused" (a 4xx, the checks or the engine's parser say no) or "any"
+(the text, read by SPARQL's own rules, holds no SERVICE: it may run, and must still fetch nothing).
+One app and one worker pool per store serve all of it (the session's `each_client`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from test_safety import Listener
+
+CORPUS = json.loads((Path(__file__).parent / "data" / "outbound_corpus.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def corpus_listener():
+    server = Listener()
+    yield server
+    time.sleep(0.3)  # a connection still on its way is counted too
+    hits = list(server.hits)
+    server.close()
+    assert hits == [], f"{len(hits)} outbound request(s) reached the listener: {hits[:3]}"
+
+
+def fill(query: str, listener: Listener) -> str:
+    hostport = listener.url.split("/")[2]
+    return (
+        query.replace("{URL}", listener.url)
+        .replace("{BASE}", f"http://{hostport}/")
+        .replace("{HOSTPORT}", hostport)
+    )
+
+
+def every_route(client, query: str):
+    """(route, response, whether the route runs the text as a query) for each way a user's text reaches
+    a query: as the query itself, or as a saved query's parameter or a looked-up IRI (bound as a term)."""
+    yield "GET /sparql", client.get("/sparql", query_string={"query": query}), True
+    yield "POST /sparql form", client.post("/sparql", data={"query": query}), True
+    yield (
+        "POST /sparql direct",
+        client.post("/sparql", data=query.encode("utf-8"), content_type="application/sparql-query"),
+        True,
+    )
+    yield "GET /", client.get("/", query_string={"query": query}), True
+    for fmt in ("csv", "json"):
+        yield f"GET /download.{fmt}", client.get(f"/download.{fmt}", query_string={"query": query}), True
+    yield (
+        "GET /queries/<name>",
+        client.get("/queries/indicator-history", query_string={"code": query, "format": "json"}),
+        False,
+    )
+    yield "GET /resource", client.get("/resource", query_string={"iri": query}), False
+
+
+def test_the_corpus_covers_the_issue_and_its_variants():
+    names = {e["name"] for e in CORPUS}
+    assert {"issue-comment-ended-by-cr", "issue-escaped-newline-in-comment"} <= names
+    text = " ".join(e["query"] for e in CORPUS)
+    for needle in ("\r", "\r\n", "\f", "\\u", "\\U", "BASE", "SERVICE ?e", "SILENT", "FROM NAMED", "LOAD"):
+        assert needle in text, needle
+    for form in ("ASK", "CONSTRUCT", "DESCRIBE", "NOT EXISTS", "{ SELECT"):
+        assert any(form in e["query"] and "SERVICE" in e["query"] for e in CORPUS), form
+
+
+@pytest.mark.parametrize("entry", CORPUS, ids=[e["name"] for e in CORPUS])
+def test_no_route_fetches_anything(each_client, corpus_listener, entry):
+    query = fill(entry["query"], corpus_listener)
+    for route, response, runs_the_text in every_route(each_client, query):
+        status = response.status_code
+        assert status < 500, (route, status, response.get_data(as_text=True)[:300])
+        if entry["expect"] == "refused" and runs_the_text:
+            assert 400 <= status < 500, (route, status, response.get_data(as_text=True)[:300])
+        assert corpus_listener.hits == [], (route, corpus_listener.hits[:1])
