@@ -6,6 +6,7 @@ browser engine (headless Chromium, else WeasyPrint). The audit's content is trac
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import shutil
 import subprocess
 import tempfile
@@ -56,9 +57,18 @@ def council_name(store, year: str, council: str | None) -> str:
     return str(rows[0]["name"]) if rows else (council or "").replace("-", " ").title()
 
 
+def generated_at() -> _dt.datetime:
+    """Now, or the moment SOURCE_DATE_EPOCH names (the reproducible-builds convention), so that two runs
+    over the same graph can print byte-identical audits when asked to."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.UTC)
+    return _dt.datetime.now(_dt.UTC)
+
+
 def presentation(tg, a: dict, store, labels: Labels, now: _dt.datetime | None = None) -> dict:
     """Everything the audit template shows beyond the audit's data."""
-    now = now or _dt.datetime.now(_dt.UTC)
+    now = now or generated_at()
     charts = {}
     for section in a["priorities"]:
         for i in section["indicators"]:
