@@ -20,9 +20,10 @@ INSTANCE_LABELS = """
 PREFIX og: <https://w3id.org/outcome-graph/def#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?s ?code ?title ?label ?of ?period WHERE {
+SELECT ?s ?code ?title ?label ?of ?period ?claimLine ?about WHERE {
   VALUES ?s { %s }
   OPTIONAL { ?s og:code ?code }
+  OPTIONAL { ?s a og:Claim ; og:evidence/og:firstLine ?claimLine . OPTIONAL { ?s og:about ?about } }
   OPTIONAL { ?s og:title ?title }
   OPTIONAL { ?s skos:prefLabel ?label }
   OPTIONAL { ?s og:indicator ?i ; og:period ?period . OPTIONAL { ?i og:code ?ic } OPTIONAL { ?i og:title ?it }
@@ -53,6 +54,9 @@ def instance_labels(store, iris: list[str]) -> dict[str, str]:
         label = str(r.get("label") or "")
         if r.get("period") is not None:  # a figure: whose, and for when
             label = f"{r.get('of') or 'figure'}, {period_text(str(r['period']))}"
+        if not label and r.get("claimLine") is not None:  # a claim: its line and what it is about
+            about = f": {r['about']}" if r.get("about") is not None else ""
+            label = f"claim on line {r['claimLine']}{about}"
         cand = (str(r.get("code") or ""), str(r.get("title") or ""), label)
         found[s] = min(found.get(s, cand), cand)  # deterministic where a record has two titles
     return {s: name_of(c, t) or lab for s, (c, t, lab) in found.items() if c or t or lab}

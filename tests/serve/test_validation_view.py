@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from rdflib import Graph
 from rdflib.namespace import SH
@@ -51,3 +52,12 @@ def test_the_audit_reports_the_validation_warnings_by_default(client):
 
 def test_the_audit_defaults_to_the_latest_report_served(client):
     assert client.get("/audit?format=json&validate=0").get_json()["report"] == "2020-2021"
+
+
+def test_validation_html_names_every_record_in_words_never_by_its_iri(client):
+    html = client.get("/validation", headers={"Accept": "text/html"}).get_data(as_text=True)
+    shown = re.findall(r'<td><a href="[^"]*">([^<]*)</a></td>', html)
+    assert shown, "the page lists no record"
+    assert not [s for s in shown if "/" in s and "midlothian" in s], "a record is shown by its IRI path"
+    # 2020/21 line 59 (10 young people on the National House Project) disagrees with line 342's cohort of 9
+    assert any(s.startswith("claim on line 59") for s in shown)

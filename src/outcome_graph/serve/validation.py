@@ -16,6 +16,7 @@ import weakref
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
+from ..human import instance_labels
 from ..validate import ValidationSummary, validate_graph
 from ..validate.formats import as_turtle
 from . import current_store
@@ -76,4 +77,9 @@ def validation_page():
         return Response(as_turtle(summary), mimetype="text/turtle")
     if fmt != "html":
         return jsonify({"error": f"unknown format {fmt!r}: use html, json, csv or ttl"}), 400
-    return render_template("validation.html", summary=summary, rules=summary.by_rule())
+    # a record without a code of its own (a claim: the results fall back to its IRI's path) is named by its
+    # title or its words, never by its IRI
+    names = instance_labels(
+        current_store(), [r.focus for r in summary.results if r.focus and (not r.code or "/" in r.code)]
+    )
+    return render_template("validation.html", summary=summary, rules=summary.by_rule(), names=names)
