@@ -347,7 +347,8 @@ def test_a_row_count_equal_to_the_server_s_known_limit_is_a_cut(server):
 
 def test_virtuoso_s_partial_answer_at_its_time_limit_is_an_error(virtuoso_server):
     # Stopped at its MaxQueryExecutionTime or at the time this client gives it, Virtuoso answers either
-    # 200 with part of the result (X-SQL-State: S1TAT) or a 500: both are errors that name the time limit.
+    # 200 with part of the result (X-SQL-State: S1TAT) or a 500; or its planner refuses the query up front
+    # (estimated time over MaxQueryCostEstimationTime): all are errors that name the time limit.
     store = RemoteStore(virtuoso_server.endpoint, timeout=20)
     with pytest.raises(StoreError, match="time limit") as caught:
         store.select("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")

@@ -158,6 +158,14 @@ class RemoteStore:
                 raise StoreError(
                     f"the query ran past the SPARQL server's time limit (HTTP {e.code}): {detail}", 504
                 ) from None
+            if "estimated execution time" in detail and "exceeds the limit" in detail:
+                # Virtuoso refuses, before running it, a query its planner expects to overrun
+                # (MaxQueryCostEstimationTime in virtuoso.ini): the same time limit, met early
+                raise StoreError(
+                    f"the SPARQL server expects the query to run past its time limit (HTTP {e.code}; "
+                    f"Virtuoso: MaxQueryCostEstimationTime in virtuoso.ini): {detail}",
+                    504,
+                ) from None
             if e.code in (401, 403):
                 who = f"the login from {self.credentials.source}" if self.credentials else "no login"
                 raise StoreError(
