@@ -24,6 +24,7 @@ from functools import cache
 from pathlib import Path
 
 from .errors import OutcomeGraphError
+from .saved_queries import header_lines
 
 _HEADER = re.compile(r"^#\s*(title|counts|total|note)\s*:\s*(.*?)\s*$")
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -88,11 +89,7 @@ def parse_count(text: str, name: str, path: Path | None = None) -> Count:
     where = str(path) if path else name
     meta: dict[str, str] = {}
     notes: list[str] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.startswith("#"):
-            if line.strip():
-                break
-            continue
+    for number, line in header_lines(text):
         m = _HEADER.match(line)
         if not m:
             raise CountDefinitionError(

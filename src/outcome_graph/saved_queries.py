@@ -202,15 +202,21 @@ def expand_iri(value: str, name: str = "iri") -> str:
     return value
 
 
+def header_lines(text: str):
+    """(line number, line) of each '#' line of a .rq file's header: the comments before its first
+    non-blank line of SPARQL (saved queries and count definitions share this layout)."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.startswith("#"):
+            yield number, line
+        elif line.strip():
+            return
+
+
 def parse_query(text: str, name: str, path: Path | None = None) -> SavedQuery:
     where = str(path) if path else name
     meta: dict[str, str] = {}
     params: list[Parameter] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.startswith("#"):
-            if line.strip():
-                break
-            continue
+    for number, line in header_lines(text):
         m = _HEADER.match(line)
         if not m:
             continue
