@@ -19,17 +19,15 @@ from . import SectionResult
 from .columns import Columns, icon_leftovers, keep_out
 from .common import excerpt_span
 from .keys import KeyRule, curated_key_rules, normalise_title, resolve_key
-from .records import Indicator, Period, ReportInfo, Unplaced
+from .records import Period, ReportInfo, Unplaced
 from .sections import Line, Section
 from .tables import (
-    annual_fields,
-    blank_year_value,
+    ValueColumns,
     cell_at,
-    cell_observation,
     column_periods,
     indicator_unit,
-    unreadable_target,
-    unreadable_value,
+    uncoded_indicator,
+    value_observations,
     warn,
 )
 from .values import parse_cell
@@ -46,6 +44,7 @@ COLUMN_NAMES = {
     TARGET: "annual target",
 }
 ICON_COLUMNS = {STATUS: "Status", TREND: "Short Trend"}
+_COLUMNS = ValueColumns(VALUE_COLUMNS, YEAR, TARGET, COLUMN_NAMES)
 
 
 def _is_header(cells: list[str]) -> bool:
@@ -104,21 +103,8 @@ def _row(
     title = normalise_title(cells[TITLE])
     key = resolve_key(title, "Complaints", rules, rid, ln, warnings)
     ex = excerpt_span(rid, all_lines, ln.number, ln.number)
-    records: list = [
-        Indicator(
-            report=rid,
-            key=key,
-            code=None,
-            code_derived=False,
-            title=title,
-            indicator_set="Complaints",
-            excerpt=ex,
-            group=group,
-        )
-    ]
-    values = {c: parse_cell(cell_at(cells, c)) for c in VALUE_COLUMNS}
-    target = parse_cell(cell_at(cells, TARGET))
-    unit = indicator_unit([*values.values(), target])
+    # Only the non-empty cells, as the corporate table places them: an empty cell is no figure.
+    placed = {c: (ln, parse_cell(text)) for c in (*VALUE_COLUMNS, TARGET) if (text := cell_at(cells, c))}
     if len(cells) > TARGET + 1 and any(cells[TARGET + 1 :]):
         warnings.append(
             warn(
@@ -128,22 +114,23 @@ def _row(
                 f"{[c for c in cells[TARGET + 1 :] if c]!r}",
             )
         )
+    indicator = uncoded_indicator(rid, key, title, "Complaints", ex, group)
+    unit = indicator_unit([cell for _, cell in placed.values()])
     note = cell_at(cells, NOTE) or None
-    for c in VALUE_COLUMNS:
-        cell = values[c]
-        if cell.marker == "Blank" and (c != YEAR or not (note or target.raw)):
-            continue
-        if cell.problem:
-            warnings.append(unreadable_value(rid, ln, c, COLUMN_NAMES[c], title, cell.problem))
-        extra = {}
-        if c == YEAR:
-            if cell.marker == "Blank":
-                warnings.append(blank_year_value(rid, ln, title))
-            extra = annual_fields(note, target)
-        records.append(cell_observation(rid, key, periods[c], cell, unit, ex, **extra))
-    if target.problem:
-        warnings.append(unreadable_target(rid, ln, title, target))
-    return records
+    return [
+        indicator,
+        *value_observations(
+            indicator,
+            placed,
+            _COLUMNS,
+            periods,
+            unit=unit,
+            note=note,
+            first=ln,
+            year_excerpt=ex,
+            warnings=warnings,
+        ),
+    ]
 
 
 def parse(section: Section, report: ReportInfo) -> SectionResult:

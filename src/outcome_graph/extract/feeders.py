@@ -11,9 +11,9 @@ from decimal import Decimal
 from .common import excerpt_span
 from .corporate_rows import FEEDER, FEEDER_VALUE, TITLE, Row
 from .keys import normalise_title, slug
-from .records import Indicator, Period, ReportedTotal, Unplaced
+from .records import Period, ReportedTotal, Unplaced
 from .sections import Line
-from .tables import cell_at, cell_observation, warn
+from .tables import cell_at, cell_observation, uncoded_indicator, warn
 from .values import parse_cell
 
 # (total name, the key of the indicator the item must feed, the item's label in the two reports' wordings).
@@ -66,19 +66,7 @@ def feeders(
         label, text = normalise_title(pair[0]), pair[1]
         ex = excerpt_span(rid, all_lines, ln.number, ln.number)
         key = f"{parent}/feeder/{slug(label)}"
-        out.append(
-            Indicator(
-                report=rid,
-                key=key,
-                code=None,
-                code_derived=False,
-                title=label,
-                indicator_set="FeederData",
-                excerpt=ex,
-                group=group,
-                feeds=parent,
-            )
-        )
+        out.append(uncoded_indicator(rid, key, label, "FeederData", ex, group, feeds=parent))
         cell = parse_cell(text)
         if cell.marker == "Blank":
             warnings.append(warn(rid, ln, f"feeder item {label!r} has no value (column {FEEDER_VALUE + 1})"))

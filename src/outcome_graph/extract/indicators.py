@@ -46,22 +46,22 @@ from .corporate_rows import (
 from .feeders import feeders
 from .keys import KEYS_FILE, KeyRule, curated_key_rules, load_key_rules, normalise_title, resolve_key
 from .notes import read_streams
-from .records import Indicator, Period, ReportInfo, Unplaced
+from .records import Period, ReportInfo, Unplaced
 from .sections import Section
 from .tables import (
-    annual_fields,
-    blank_year_value,
+    ValueColumns,
     cell_at,
-    cell_observation,
     column_periods,
     indicator_unit,
-    unreadable_target,
-    unreadable_value,
+    uncoded_indicator,
+    value_observations,
     warn,
 )
-from .values import Cell, parse_cell
+from .values import parse_cell
 
 __all__ = ["parse", "parse_lines", "load_key_rules", "KeyRule"]
+
+_COLUMNS = ValueColumns(VALUE_COLUMNS, YEAR, TARGET, COLUMN_NAMES)
 
 # A run of figures and markers at the end of a title cell: the PDF extraction sometimes repeats the
 # row's values inside the title ("Average time in working days to respond to 1 6 6 N/A 0.67").
@@ -175,45 +175,27 @@ def _row_records(
         )
     seen_keys.setdefault(key, first.number)
     ex = excerpt_span(rid, all_lines, row.lines[0].number, row.lines[-1].number)
-    records: list = [
-        Indicator(
-            report=rid,
-            key=key,
-            code=None,
-            code_derived=False,
-            title=title,
-            indicator_set=indicator_set,
-            excerpt=ex,
-            group=group,
-        )
-    ]
-
-    placed, inferred = resolve_columns(row, rid, warnings)
-    cells = {c: parse_cell(text) for c, (_, text) in placed.items()}
-    unit = indicator_unit(list(cells.values()))
+    indicator = uncoded_indicator(rid, key, title, indicator_set, ex, group)
+    placed_text, inferred = resolve_columns(row, rid, warnings)
+    placed = {c: (ln, parse_cell(text)) for c, (ln, text) in placed_text.items()}
     note = " ".join(" ".join(n.fragments) for n in row.notes) or None
     note_last = max([n.last_line for n in row.notes], default=row.lines[-1].number)
-    annual_ex = excerpt_span(rid, all_lines, row.lines[0].number, max(note_last, row.lines[-1].number))
-    target = cells.get(TARGET)
-    for c in VALUE_COLUMNS:
-        cell = cells.get(c)
-        annual = c == YEAR
-        if cell is None or cell.marker == "Blank":
-            if annual and (note or target is not None):
-                cell = Cell(raw="")
-                warnings.append(blank_year_value(rid, first, title))
-            else:
-                continue
-        if cell.problem:
-            warnings.append(unreadable_value(rid, placed[c][0], c, COLUMN_NAMES[c], title, cell.problem))
-        extra = annual_fields(note, target) if annual else {}
-        if c in inferred:
-            extra["placement"] = inferred[c]
-        records.append(
-            cell_observation(rid, key, periods[c], cell, unit, annual_ex if annual else ex, **extra)
-        )
-    if target is not None and target.problem:
-        warnings.append(unreadable_target(rid, placed[TARGET][0], title, target))
+    records: list = [
+        indicator,
+        *value_observations(
+            indicator,
+            placed,
+            _COLUMNS,
+            periods,
+            unit=indicator_unit([cell for _, cell in placed.values()]),
+            note=note,
+            first=first,
+            # the year's figure cites its note too, which may run on below the row
+            year_excerpt=excerpt_span(rid, all_lines, first.number, max(note_last, row.lines[-1].number)),
+            warnings=warnings,
+            placements=inferred,
+        ),
+    ]
     records.extend(feeders(row, key, group, rid, periods[YEAR], all_lines, warnings))
     return records
 

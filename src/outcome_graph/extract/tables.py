@@ -1,18 +1,19 @@
 """Row mechanics shared by the PI table parsers (corporate, complaints, service-priority, scorecard,
 LGBF): which period each value column holds, one unit per indicator, the observation a cell states, the
-messages about cells the corporate and complaints tables share, and the year's cell (note, status,
-target) of the service-priority and scorecard tables. Whether a row's cells fit its table's columns at
-all is columns.py's job, done before any of this reads a cell by position.
+uncoded indicators and value columns the corporate and complaints tables share (with their messages),
+and the year's cell (note, status, target) of the service-priority and scorecard tables. Whether a row's
+cells fit its table's columns at all is columns.py's job, done before any of this reads a cell by
+position.
 What a row looks like stays with each parser, since every report lays its tables out differently."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from .common import status_of
-from .records import Excerpt, Observation, Period, Unplaced
+from .records import Excerpt, Indicator, Observation, Period, Unplaced
 from .sections import Line
 from .values import Cell
 
@@ -59,7 +60,91 @@ def cell_observation(
     )
 
 
-# --- messages and fields the corporate and complaints tables share --------------------------------------
+# --- what the corporate and complaints tables share: uncoded indicators, value columns, messages ----------
+
+
+def uncoded_indicator(
+    report: str,
+    key: str,
+    title: str,
+    indicator_set: str,
+    excerpt: Excerpt,
+    group: str | None,
+    feeds: str | None = None,
+) -> Indicator:
+    """An indicator the report gives no code (corporate, complaints, feeder data): its key comes from the
+    curated patterns (keys.py) or, for a feeder item, from the key of the indicator it feeds."""
+    return Indicator(
+        report=report,
+        key=key,
+        code=None,
+        code_derived=False,
+        title=title,
+        indicator_set=indicator_set,
+        excerpt=excerpt,
+        group=group,
+        feeds=feeds,
+    )
+
+
+@dataclass(frozen=True)
+class ValueColumns:
+    """Where a PI table's figures stand: its value columns in order (the year's among them), its annual
+    target column, and each column's name for messages ("Q1 value")."""
+
+    values: tuple[int, ...]
+    year: int
+    target: int
+    names: Mapping[int, str]
+
+
+def value_observations(
+    indicator: Indicator,
+    placed: Mapping[int, tuple[Line, Cell]],
+    columns: ValueColumns,
+    periods: Mapping[int, Period],
+    *,
+    unit: str,
+    note: str | None,
+    first: Line,
+    year_excerpt: Excerpt,
+    warnings: list[Unplaced],
+    placements: Mapping[int, str] | None = None,
+) -> list[Observation]:
+    """The observations of `indicator`'s row, one for each of its value columns with a figure or marker.
+    `placed` holds the row's non-empty cells (value columns and target) with the line each stands on,
+    for messages; `placements` says why a column's figure was placed by inference (kept on its
+    observation). The year's observation cites `year_excerpt` (the row and its note), the others the
+    indicator's own excerpt.
+
+    A blank cell gives no observation, except the year's when the row has a note or a target: those are
+    what the report says for the year, so they are kept on an observation with no value (and its raw
+    text empty, as for the service-priority tables), with a warning on the row's `first` line."""
+    report, key, title = indicator.report, indicator.key, indicator.title
+    target = placed.get(columns.target)
+    target_cell = target[1] if target else None
+    out: list[Observation] = []
+    for c in columns.values:
+        line, cell = placed.get(c, (first, None))
+        annual = c == columns.year
+        if cell is None or cell.marker == "Blank":
+            if not (annual and (note or target_cell is not None)):
+                continue
+            cell = Cell(raw="")
+            warnings.append(blank_year_value(report, first, title))
+        if cell.problem:
+            warnings.append(unreadable_value(report, line, c, columns.names[c], title, cell.problem))
+        extra = annual_fields(note, target_cell) if annual else {}
+        if placements and c in placements:
+            extra["placement"] = placements[c]
+        ex = year_excerpt if annual else indicator.excerpt
+        out.append(cell_observation(report, key, periods[c], cell, unit, ex, **extra))
+    if target is not None and target[1].problem:
+        warnings.append(unreadable_target(report, target[0], title, target[1]))
+    return out
+
+
+# the messages about cells the corporate and complaints tables share
 
 
 def warn(report: str, line: Line, message: str) -> Unplaced:
