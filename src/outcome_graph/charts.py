@@ -7,19 +7,14 @@ nothing is only in the picture.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from html import escape
 
 from .labels import Labels, period_text, value_text, year_text
+from .svg import STATUS_COLOURS, TEXT_STYLE, key_row
 
-STATUS_COLOURS = {  # the trace picture's status colours (trace/picture.py)
-    "OnTarget": "#2e7d32",
-    "Complete": "#1565c0",
-    "OffTarget": "#c62828",
-    "DataOnly": "#5f6368",
-    "NotAvailable": "#8a6d00",
-}
 NO_STATUS = "#ffffff"
 SHAPES = ("circle", "square", "diamond", "triangle")
 W, H, LEFT, RIGHT, TOP, BOTTOM = 680, 250, 64, 16, 16, 52
@@ -120,7 +115,7 @@ def chart_svg(points: list[Point], labels: Labels, title: str, chart_id: str = "
         f'width="{width}" height="{H + 34}" role="img" aria-labelledby="{chart_id}-t {chart_id}-d">',
         f'<title id="{chart_id}-t">{escape(title)}: figures over time</title>',
         f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
-        "<style>text{font:12px system-ui,sans-serif;fill:#1b1f24} .ax{stroke:#5b6570} .gr{stroke:#e1e5ea}"
+        f"<style>{TEXT_STYLE} .ax{{stroke:#5b6570}} .gr{{stroke:#e1e5ea}}"
         " .tg{stroke:#1b1f24;stroke-dasharray:6 4;stroke-width:1.5} .yr{font-weight:600}</style>",
     ]
     for t in ticks:
@@ -209,14 +204,15 @@ def chart_svg(points: list[Point], labels: Labels, title: str, chart_id: str = "
         items.append(
             ('<circle r="5" fill="#fff" stroke="#1b1f24" stroke-dasharray="2 2"/>', "period inferred")
         )
-    for mark, text in items:
-        out.append(
-            f'<g transform="translate({kx + 8},{ky})">{mark}</g>'
-            f'<text x="{kx + 20}" y="{ky + 4}">{escape(text)}</text>'
-        )
-        kx += 34 + 7 * len(text)
+    key, _ = key_row([(_centred(mark, ky), text) for mark, text in items], kx, ky + 4, label_dx=20, gap=14)
+    out += key
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _centred(mark: str, y: int) -> Callable[[int], str]:
+    """A key's mark, drawn about its own origin, centred 8 px right of where the key's row puts it."""
+    return lambda x: f'<g transform="translate({x + 8},{y})">{mark}</g>'
 
 
 def _is_number(text: str) -> bool:

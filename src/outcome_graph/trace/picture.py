@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import io
 import textwrap
+from collections.abc import Callable
 from html import escape
 from urllib.parse import quote
 
 from ..labels import from_ontology, period_text, year_text
+from ..svg import STATUS_COLOURS, TEXT, TEXT_STYLE, key_row
 from .engine import Trace, display_value, sort_key
 
 # Column of each kind of record (risks sit beside actions: both hang from a duty or a priority).
@@ -47,14 +49,6 @@ KIND_FILLS = {
     "Report": "#f3ede2",
     "ReportedTotal": "#f3ede2",
 }
-STATUS_COLOURS = {
-    "OnTarget": "#2e7d32",
-    "Complete": "#1565c0",
-    "OffTarget": "#c62828",
-    "DataOnly": "#5f6368",
-    "NotAvailable": "#8a6d00",
-}
-TEXT = "#1b1f24"
 COL_W, BOX_W, LINE_H, PAD, GAP, TOP, CHARS = 250, 226, 14, 5, 6, 48, 33
 
 
@@ -161,7 +155,7 @@ def to_svg(t: Trace, base: str = "") -> str:
         f'viewBox="0 0 {width} {height + key_h}" role="group" '
         f'aria-label="Trace picture of {escape(root_name)}">',
         f"<title>Trace of {escape(root_name)}</title>",
-        f"<style>text{{font:12px system-ui,sans-serif;fill:{TEXT}}} .h{{font-weight:bold}}"
+        f"<style>{TEXT_STYLE} .h{{font-weight:bold}}"
         " .e{stroke:#8a8f96;fill:none} a:hover rect.box,a:focus rect.box{stroke:#000;stroke-width:2}"
         " .pl{fill:#0b5cad}</style>",
     ]
@@ -215,18 +209,17 @@ def to_svg(t: Trace, base: str = "") -> str:
     kx, ky = 10, height + 6
     parts.append(f'<g class="key"><text class="h" x="{kx}" y="{ky + 12}">Key:</text>')
     kx += 40
-    for colour, label in fills:
-        parts.append(
-            f'<rect x="{kx}" y="{ky}" width="14" height="14" fill="{colour}" stroke="#9aa3ad"/>'
-            f'<text x="{kx + 18}" y="{ky + 12}">{escape(label)}</text>'
-        )
-        kx += 26 + 7 * len(label)
-    for colour, label in bars:
-        parts.append(
-            f'<rect x="{kx}" y="{ky}" width="6" height="14" fill="{colour}"/>'
-            f'<text x="{kx + 10}" y="{ky + 12}">{escape(label)}</text>'
-        )
-        kx += 18 + 7 * len(label)
+    swatches, kx = key_row(
+        [(_patch(ky, c, 14, ' stroke="#9aa3ad"'), label) for c, label in fills],
+        kx,
+        ky + 12,
+        label_dx=18,
+        gap=8,
+    )
+    status_bars, kx = key_row(
+        [(_patch(ky, c, 6, ""), label) for c, label in bars], kx, ky + 12, label_dx=10, gap=8
+    )
+    parts += swatches + status_bars
     parts.append("</g></svg>")
     svg = "\n".join(parts) + "\n"
     if kx > width:  # a long key on a narrow picture: widen it rather than cut the key
@@ -234,6 +227,11 @@ def to_svg(t: Trace, base: str = "") -> str:
             f'viewBox="0 0 {width} ', f'viewBox="0 0 {kx} ', 1
         )
     return svg
+
+
+def _patch(y: int, fill: str, width: int, stroke: str) -> Callable[[int], str]:
+    """A key's colour patch (a kind's fill, a status's bar), drawn where the key's row puts it."""
+    return lambda x: f'<rect x="{x}" y="{y}" width="{width}" height="14" fill="{fill}"{stroke}/>'
 
 
 def png_available() -> bool:
