@@ -14,7 +14,7 @@ import shutil
 from rdflib import Literal, URIRef
 
 from .labels import Labels, number_text, period_text
-from .namespaces import GOV_QUARTER, GOV_YEAR, OG, PREFIXES
+from .namespaces import GOV_QUARTER, GOV_YEAR, OG, shorten
 
 INSTANCE_LABELS = """
 PREFIX og: <https://w3id.org/outcome-graph/def#>
@@ -74,13 +74,9 @@ def term_label(term, labels: Labels, names: dict[str, str]) -> str:
             return labels.term(text)
         if text in names:
             return names[text]
-        for prefix, ns in PREFIXES.items():
-            if text.startswith(ns) and len(text) > len(ns):
-                return f"{prefix}:{text[len(ns) :]}"
-        return text
-    if isinstance(term, Literal) and term.datatype is not None and term.datatype.endswith("decimal"):
+    elif isinstance(term, Literal) and term.datatype is not None and term.datatype.endswith("decimal"):
         return number_text(str(term))
-    return str(term).replace("\n", " ")
+    return shorten(term)
 
 
 def _iri_columns(result) -> list[str]:

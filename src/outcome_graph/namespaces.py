@@ -1,4 +1,5 @@
-"""The vocabulary contract's namespaces and the rules that mint instance IRIs.
+"""The vocabulary contract's namespaces and the rules that mint instance IRIs, and an IRI written short
+with the project's prefixes (ogr:..., as tables show it).
 
 IRIs are public interface (analysts' queries depend on them), so every IRI the build makes is minted
 here and nowhere else.
@@ -10,6 +11,7 @@ from urllib.parse import quote
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
 
 OG = Namespace("https://w3id.org/outcome-graph/def#")
 OGR = Namespace("https://w3id.org/outcome-graph/id/")
@@ -49,6 +51,7 @@ __all__ = [
     "SDMX_DIM",
     "PREFIXES",
     "sparql_prefixes",
+    "shorten",
     "segment",
     "council_iri",
     "report_iri",
@@ -67,6 +70,18 @@ __all__ = [
 
 def sparql_prefixes() -> str:
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+
+def shorten(term: Node) -> str:
+    """A term as people read it in a table: an IRI as a prefixed name where one of PREFIXES fits, any
+    other term as its text on one line."""
+    if isinstance(term, URIRef):
+        text = str(term)
+        for prefix, ns in PREFIXES.items():
+            if text.startswith(ns) and len(text) > len(ns):
+                return f"{prefix}:{text[len(ns) :]}"
+        return text
+    return str(term).replace("\n", " ")
 
 
 def segment(text: str) -> str:

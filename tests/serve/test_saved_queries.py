@@ -19,15 +19,8 @@ from hypothesis import strategies as st
 from rdflib import Literal, URIRef
 
 from outcome_graph.cli import main
-from outcome_graph.saved_queries import (
-    PARAM_TYPES,
-    ParameterError,
-    QueryDefinitionError,
-    load_queries,
-    parse_query,
-    run_query,
-    to_term,
-)
+from outcome_graph.parameter_terms import PARAM_TYPES, ParameterError, to_term
+from outcome_graph.saved_queries import QueryDefinitionError, load_queries, parse_query, run_query
 from outcome_graph.store.bindings import bind
 
 R16 = "http://reference.data.gov.uk/id/government-year/2016-2017"

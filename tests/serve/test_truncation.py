@@ -13,7 +13,8 @@ import urllib.parse
 
 import pytest
 
-from outcome_graph.saved_queries import FORMATS, load_queries
+from outcome_graph.results_formats import FORMATS
+from outcome_graph.saved_queries import load_queries
 from outcome_graph.serve.app import create_app
 
 LIMIT = 3

@@ -11,7 +11,8 @@ from pathlib import Path
 from rdflib import URIRef
 
 from ..errors import OutcomeGraphError
-from ..saved_queries import FORMATS, get_query, load_queries, serialize
+from ..results_formats import FORMATS, serialize
+from ..saved_queries import get_query, load_queries
 
 OUTPUT_FORMATS = ("table", *FORMATS)
 
