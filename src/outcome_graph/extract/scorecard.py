@@ -29,7 +29,7 @@ from .common import excerpt_span, status_of
 from .records import Extraction, Indicator, Observation, ReportInfo, Unplaced
 from .sections import Line, Section
 from .service_pis import is_header
-from .tables import annual_observation, column_periods, indicator_unit, observation
+from .tables import coded_value_observations, column_periods, indicator_unit
 from .values import parse_cell
 
 INDICATOR_SET = "BalancedScorecard"
@@ -148,34 +148,22 @@ def _records(row: _Row, report: ReportInfo, by_number: dict[int, Line], warnings
             alt_codes=alt,
         )
     ]
-    for col in VALUE_COLUMNS:
-        extra = (NOTE, TARGET) if col == ANNUAL else ()
-        ex = excerpt(col, *extra)
-        obs = observation(
-            cells[col],
-            report=report.id,
-            key=key,
-            period=periods[col],
-            unit=unit,
-            excerpt=ex,
-            where=row.code,
-            warnings=warnings,
-        )
-        if col == ANNUAL:
-            obs = annual_observation(
-                obs,
-                row.cells[NOTE] or None,
-                target,
-                key=key,
-                period=periods[col],
-                unit=unit,
-                excerpt=ex,
-                where=row.code,
-                line=number,
-                warnings=warnings,
-            )
-        if obs:
-            records.append(obs)
+    # the year's observation cites the note and target cells too, which may sit on other lines
+    excerpts = {col: excerpt(col, *((NOTE, TARGET) if col == ANNUAL else ())) for col in VALUE_COLUMNS}
+    records += coded_value_observations(
+        cells,
+        periods,
+        annual=ANNUAL,
+        note=row.cells[NOTE] or None,
+        target=target,
+        report=report.id,
+        key=key,
+        unit=unit,
+        excerpts=excerpts,
+        where=row.code,
+        line=number,
+        warnings=warnings,
+    )
     return records
 
 

@@ -28,7 +28,7 @@ from .columns import Columns, icon_leftovers, keep_out
 from .common import excerpt_span
 from .records import Indicator, ReportInfo, Unplaced
 from .sections import Line, Section
-from .tables import annual_observation, column_periods, indicator_unit, observation, previous_year
+from .tables import coded_value_observations, column_periods, indicator_unit, previous_year
 from .values import parse_cell
 
 INDICATOR_SET = "ServicePriorityPI"
@@ -314,31 +314,18 @@ def _records(
         benchmark=text(layout.benchmark),
     )
     periods = column_periods(report.id, layout.previous, layout.quarters, layout.annual)
-    records: list = [indicator]
-    for col in layout.value_columns:
-        obs = observation(
-            cells[col],
-            report=report.id,
-            key=key,
-            period=periods[col],
-            unit=unit,
-            excerpt=ex,
-            where=label,
-            warnings=warnings,
-        )
-        if col == layout.annual:
-            obs = annual_observation(
-                obs,
-                text(layout.note),
-                target,
-                key=key,
-                period=periods[col],
-                unit=unit,
-                excerpt=ex,
-                where=label,
-                line=row.first,
-                warnings=warnings,
-            )
-        if obs:
-            records.append(obs)
-    return records
+    observations = coded_value_observations(
+        cells,
+        periods,
+        annual=layout.annual,
+        note=text(layout.note),
+        target=target,
+        report=report.id,
+        key=key,
+        unit=unit,
+        excerpts=dict.fromkeys(cells, ex),
+        where=label,
+        line=row.first,
+        warnings=warnings,
+    )
+    return [indicator, *observations]

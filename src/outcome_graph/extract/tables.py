@@ -247,3 +247,32 @@ def annual_observation(
     return replace(
         obs, note=note, status=status_of(note), target=value, target_raw=target.raw if has_target else None
     )
+
+
+def coded_value_observations(
+    cells: Mapping[int, Cell],
+    periods: Mapping[int, Period],
+    *,
+    annual: int,
+    note: str | None,
+    target: Cell,
+    report: str,
+    key: str,
+    unit: str,
+    excerpts: Mapping[int, Excerpt],
+    where: str,
+    line: int,
+    warnings: list[Unplaced],
+) -> list[Observation]:
+    """The observations of a service-priority or scorecard row: one for each value column in `cells`
+    (in its order) that `observation` keeps, the `annual` column's carrying the year's note, status and
+    target (annual_observation). `excerpts` gives the excerpt each column's observation cites."""
+    out = []
+    for col, cell in cells.items():
+        common = {"key": key, "period": periods[col], "unit": unit, "excerpt": excerpts[col], "where": where}
+        obs = observation(cell, report=report, warnings=warnings, **common)
+        if col == annual:
+            obs = annual_observation(obs, note, target, line=line, warnings=warnings, **common)
+        if obs:
+            out.append(obs)
+    return out
