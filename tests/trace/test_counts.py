@@ -138,6 +138,7 @@ def test_the_reported_totals_query_and_the_validation_rule_count_as_the_definiti
         count = by_total(total)
         assert count is not None, f"no count defines {total}"
         assert int(r["counted"]) == numbers[(count.name, year)], (year, total)
+        assert str(r["counts"]) == count.says(year), "the count file's own words"
     found = {
         (r.report, r.code): r
         for r in validate_graph(build_graph()).results
@@ -155,6 +156,20 @@ def test_the_reported_totals_query_and_the_validation_rule_count_as_the_definiti
             assert f"states {stated} for {total}" in message
             assert f"show{'s' if 'action' in total or 'risk' in total else ''} {counted} " in message
             assert f"({count.says(year)})" in message
+
+
+def test_the_reported_totals_query_is_made_from_the_count_files():
+    from outcome_graph.paths import QUERIES_DIR
+
+    written = (QUERIES_DIR / "reported-totals.rq").read_text(encoding="utf-8")
+    loaded = get_query("reported-totals").text
+    stated = [c for c in load_counts().values() if c.total]
+    for c in stated:
+        # no pattern written twice: the file names no kind of record, the loaded query holds each count's
+        assert f"queries/counts/{c.name}.rq" not in written and f"queries/counts/{c.name}.rq" in loaded
+        assert f'?total og:totalOf "{c.total}"' in loaded
+    assert "og:Action" not in written and "og:indicatorSet" not in written and "og:Risk" not in written
+    assert loaded.count("UNION {") == len(stated)
 
 
 def test_the_stated_total_rule_is_made_from_the_count_files():
