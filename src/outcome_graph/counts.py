@@ -18,6 +18,7 @@ Gaps, the audit, the pages and the CLI read the members from the store with thes
 from __future__ import annotations
 
 import re
+import textwrap
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
@@ -139,6 +140,64 @@ def load_counts(directory: Path | None = None) -> dict[str, Count]:
 def by_total(name: str) -> Count | None:
     """The count a stated total (og:totalOf) is checked against."""
     return next((c for c in load_counts().values() if c.total == name), None)
+
+
+# The lines of a saved query that are made from the count definitions when it is loaded (see
+# queries/reported-totals.rq): a comment line, so the file as written is a valid query that counts nothing.
+_GENERATED = re.compile(r"^([ \t]*)# \(generated\) (UNION branches|BIND):.*$", re.M)
+
+
+def sparql_string(text: str) -> str:
+    """A SPARQL string literal of `text`."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _branch(count: Count, number: int, indent: str) -> str:
+    """A UNION branch giving, for every stated total the count checks, the records it counts as ?record:
+    the count's own pattern, its variables other than ?reportDoc renamed apart from the query's."""
+
+    def rename(m: re.Match) -> str:
+        name = m[1]
+        return m[0] if name == "reportDoc" else "?record" if name == "item" else f"?c{number}_{name}"
+
+    body = re.sub(r"[?$](\w+)", rename, count.body)
+    lines = [
+        f"# queries/counts/{count.name}.rq: {count.counts}",
+        f"?total og:totalOf {sparql_string(count.total or '')} ; og:report ?reportDoc .",
+        *(line.rstrip() for line in textwrap.dedent(body).splitlines() if line.strip()),
+    ]
+    inner = "".join(f"{indent}  {line}\n" for line in lines)
+    return f"{indent}UNION {{\n{inner}{indent}}}\n"
+
+
+def _words(counts: list[Count], indent: str) -> str:
+    """BIND(... AS ?counts): the count's words for each stated total, with the year of ?report (a period)."""
+    year = 'REPLACE(STR(?report), "^.*/", "")'
+    label = f'CONCAT(SUBSTR({year}, 1, 4), "/", SUBSTR({year}, 8, 2))'
+    expr = "?unknownKind"  # unbound: a total no count file names
+    for c in reversed(counts):
+        before, has_year, after = c.counts.partition("{year}")
+        words = (
+            f"CONCAT({sparql_string(before)}, {label}, {sparql_string(after)})"
+            if has_year
+            else sparql_string(before)
+        )
+        expr = f"IF(?totalOf = {sparql_string(c.total or '')},\n{indent}     {words},\n{indent}   {expr})"
+    return f"{indent}BIND ({expr}\n{indent}   AS ?counts)\n"
+
+
+def expand_generated(text: str) -> str:
+    """A saved query's text with its '# (generated) ...' lines made from the count definitions (the
+    counts that name a stated total, in name order): nothing is written twice."""
+    stated = [c for c in load_counts().values() if c.total]
+
+    def make(m: re.Match) -> str:
+        indent = m[1]
+        if m[2] == "BIND":
+            return _words(stated, indent).rstrip("\n")
+        return "".join(_branch(c, i, indent) for i, c in enumerate(stated, 1)).rstrip("\n")
+
+    return _GENERATED.sub(make, text)
 
 
 def count_members(store) -> dict[str, dict[str, list[str]]]:

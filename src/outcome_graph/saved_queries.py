@@ -270,7 +270,9 @@ def load_queries(directory: Path | None = None) -> dict[str, SavedQuery]:
         name = path.stem
         if not _NAME.match(name):
             raise QueryDefinitionError(f"{path}: a query's file name is lower-case words joined by '-'")
-        queries[name] = parse_query(path.read_text(encoding="utf-8"), name, path)
+        from .counts import expand_generated  # here: counts.py reads .rq headers with this module
+
+        queries[name] = parse_query(expand_generated(path.read_text(encoding="utf-8")), name, path)
     return queries
 
 

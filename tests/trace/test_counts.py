@@ -138,6 +138,7 @@ def test_the_reported_totals_query_and_the_validation_rule_count_as_the_definiti
         count = by_total(total)
         assert count is not None, f"no count defines {total}"
         assert int(r["counted"]) == numbers[(count.name, year)], (year, total)
+        assert str(r["counts"]) == count.says(year), "the count file's own words"
     found = {
         (r.report, r.code): r
         for r in validate_graph(build_graph()).results
@@ -155,6 +156,20 @@ def test_the_reported_totals_query_and_the_validation_rule_count_as_the_definiti
             assert f"states {stated} for {total}" in message
             assert f"show{'s' if 'action' in total or 'risk' in total else ''} {counted} " in message
             assert f"({count.says(year)})" in message
+
+
+def test_the_reported_totals_query_is_made_from_the_count_files():
+    from outcome_graph.paths import QUERIES_DIR
+
+    written = (QUERIES_DIR / "reported-totals.rq").read_text(encoding="utf-8")
+    loaded = get_query("reported-totals").text
+    stated = [c for c in load_counts().values() if c.total]
+    for c in stated:
+        # no pattern written twice: the file names no kind of record, the loaded query holds each count's
+        assert f"queries/counts/{c.name}.rq" not in written and f"queries/counts/{c.name}.rq" in loaded
+        assert f'?total og:totalOf "{c.total}"' in loaded
+    assert "og:Action" not in written and "og:indicatorSet" not in written and "og:Risk" not in written
+    assert loaded.count("UNION {") == len(stated)
 
 
 def test_the_stated_total_rule_is_made_from_the_count_files():
@@ -179,3 +194,61 @@ def test_a_count_file_must_say_what_it_counts(tmp_path):
     with pytest.raises(CountDefinitionError, match=r"\?stated are the validation rule's own"):
         parse_count("# title: X\n# counts: t\n" + query.replace("{ }", "{ ?item og:value ?stated }"), "x")
     assert year_label("2020-2021") == "2020/21"
+
+
+def test_gap_lists_and_claim_lists_are_their_counts_in_every_view(
+    tg, store, store_dir, client, numbers, capsys
+):
+    from outcome_graph.trace.gaps import GAP_COUNTS, GAP_KINDS, find_gaps, gaps_dict
+    from outcome_graph.trace.inspection import CLAIM_COUNTS
+
+    for year in YEARS:
+        want = {kind: numbers[(name, year)] for kind, name in GAP_COUNTS.items()}
+        # the library, the CLI (JSON and text), the /gaps page (JSON and HTML)
+        assert {k: n for k, n in gaps_dict(find_gaps(tg, year))["counts"].items() if k in want} == want
+        assert main(["gaps", "--report", year, "--format", "json", "--store", str(store_dir)]) == 0
+        doc = json.loads(capsys.readouterr().out)
+        assert {k: n for k, n in doc["counts"].items() if k in want} == want
+        assert main(["gaps", "--report", year, "--store", str(store_dir)]) == 0
+        text = capsys.readouterr().out
+        page = client.get(f"/gaps?report={year}").get_data(as_text=True)
+        assert {
+            k: n
+            for k, n in client.get(f"/gaps?report={year}&format=json").get_json()["counts"].items()
+            if k in want
+        } == want
+        # the audit (JSON through the CLI and the page, HTML)
+        assert (
+            main(
+                ["audit", "--report", year, "--format", "json", "--no-validate", *("--store", str(store_dir))]
+            )
+            == 0
+        )
+        a = json.loads(capsys.readouterr().out)
+        shown = client.get(f"/audit?report={year}&format=json&validate=0").get_json()
+        audit_page = client.get(f"/audit?report={year}&validate=0").get_data(as_text=True)
+        for kind, n in want.items():
+            title = GAP_KINDS[kind]
+            assert title == load_counts()[GAP_COUNTS[kind]].title  # the heading is the count file's
+            assert f"{title}: {n}\n" in text, (year, kind)
+            assert f"<h2>{escape(title)} ({n})</h2>" in page, (year, kind)
+            assert f"<h3>{escape(title)} ({n})</h3>" in audit_page, (year, kind)
+            for doc in (a, shown):
+                assert sum(1 for g in doc["gaps"] if g["kind"] == kind) == n, (year, kind)
+        # claims: the section's numbers and list are the claim counts, each said in words
+        for doc in (a, shown):
+            i = doc["inspection"]
+            assert {k: i["claim_counts"][k] for k in CLAIM_COUNTS} == {
+                k: numbers[(name, year)] for k, name in CLAIM_COUNTS.items()
+            }
+            assert len(i["claims"]) == numbers[("claims-total", year)]
+            for key, name in CLAIM_COUNTS.items():
+                assert (
+                    sum(c["verdict"] == key for c in i["claims"]) == numbers[(name, year)] or key == "total"
+                )
+        for name in CLAIM_COUNTS.values():
+            c = load_counts()[name]
+            assert f"<td>{escape(c.says(year))}</td><td>{numbers[(name, year)]}</td>" in audit_page
+    # the two reports' claims: 41 in 2016/17 (27 agree, 2 disagree, 12 cannot be checked), 35 in 2020/21
+    assert [numbers[(n, "2016-2017")] for n in CLAIM_COUNTS.values()] == [41, 27, 2, 12]
+    assert [numbers[(n, "2020-2021")] for n in CLAIM_COUNTS.values()] == [35, 14, 3, 18]

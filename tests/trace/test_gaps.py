@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import networkx as nx
 import pytest
 
 from outcome_graph.trace import gaps as G
-from outcome_graph.trace.graph import TraceGraph
+from outcome_graph.trace.graph import load
+from outcome_graph.trace.store import MemoryStore
 
 OGR = "https://w3id.org/outcome-graph/id/midlothian/"
 
@@ -49,14 +49,26 @@ def test_off_target_indicators_with_no_action(found):
 
 
 def test_duties_without_implementing_actions(found, tg):
-    duty = of(found, "duty-without-action")
     act = "http://www.legislation.gov.uk/id/asp/2014/8"
-    assert act + "/part/1" in duty and act + "/part/18" in duty
-    assert act + "/part/4" not in duty  # CS.S.01.02 implements the Named Person provision
-    assert act + "/part/9" not in duty
-    promise = [n for n in duty if "/the-promise/foundation/" in n]
-    assert promise and all(not G.implementing_actions(tg, n) for n in promise)
-    assert "https://w3id.org/outcome-graph/id/framework/the-promise/foundation/voice" not in duty
+    by_year = {
+        year: {g.record: g for g in found if g.kind == "duty-without-action" and g.report == year}
+        for year in ("2016-2017", "2020-2021")
+    }
+    for year, duty in by_year.items():
+        assert act + "/part/1" in duty and act + "/part/18" in duty
+        assert act + "/part/9" not in duty
+        # a Part is a gap of a report exactly when no action of that report implements it or a section
+        for part in G.duty_parts(tg):
+            acts = [a for a in G.implementing_actions(tg, part) if year in tg.node(a).get("reports", [])]
+            assert (part in duty) == (not acts), (year, part)
+        promise = [n for n in duty if "/the-promise/foundation/" in n]
+        assert promise
+    # CS.S.01.02 (2016/17) implements the Named Person provision; no 2020/21 action does
+    assert act + "/part/4" not in by_year["2016-2017"] and act + "/part/4" in by_year["2020-2021"]
+    assert "no action of the 2020-2021 report implements it" in by_year["2020-2021"][act + "/part/4"].detail
+    assert (
+        "https://w3id.org/outcome-graph/id/framework/the-promise/foundation/voice" not in by_year["2020-2021"]
+    )
 
 
 def test_indicators_without_a_value_in_their_year_quote_what_the_report_says(found):
@@ -65,15 +77,20 @@ def test_indicators_without_a_value_in_their_year_quote_what_the_report_says(fou
     assert g.lines == "2016-2017 line 150" and "the report says: N/A" in g.detail
 
 
-def test_a_record_without_evidence_is_found(tg, found):
+def test_a_record_without_evidence_is_found(found, graph_ntriples):
     assert not of(found, "record-without-evidence")
-    g = nx.DiGraph(tg.g)
+    # the same graph without the excerpt of one action: the count's query finds it, and only it
     action = OGR + "report/2020-2021/action/CSPC.P.2.1"
-    g.remove_edges_from(
-        [(action, m) for m in list(g.successors(action)) if g.edges[action, m]["rel"] == "evidence"]
-    )
-    broken = G.record_without_evidence(TraceGraph(g))
-    assert [x.record for x in broken] == [action]
+    lines = graph_ntriples.decode().splitlines()
+    kept = [x for x in lines if not x.startswith(f"<{action}> <https://w3id.org/outcome-graph/def#evidence>")]
+    assert len(kept) < len(lines)
+    broken = load(MemoryStore(("\n".join(kept) + "\n").encode(), name="memory:no-evidence"))
+    assert [(x.record, x.report) for x in G.record_without_evidence(broken)] == [(action, "2020-2021")]
+
+
+def test_a_priority_without_indicator_lists_its_actions(found):
+    [g] = of(found, "priority-without-indicator").values()
+    assert g.detail.startswith("no indicator; its actions: ")
 
 
 def test_gap_output_formats(found):

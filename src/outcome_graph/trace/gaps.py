@@ -7,21 +7,26 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from .. import counts
-from .graph import RECORD_KINDS, TraceGraph, period_key
+from .graph import TraceGraph, period_key
 
 # The duties whose parts must each be implemented by some action: the Parts of the 2014 Act, and The
 # Promise's foundations (found by their IRIs, whatever IRI the framework itself has).
 DUTY_SCOPES = ("http://www.legislation.gov.uk/id/asp/2014/8",)
 DUTY_PART_PREFIXES = ("https://w3id.org/outcome-graph/id/framework/the-promise/foundation/",)
 
+# Each kind of gap is the members of one count of queries/counts/ (its title heads the list; its words,
+# per report, are in the counts table), so a gap list and its number come from one definition. The
+# stated totals that disagree compare two defined numbers: a total's own value and its count's.
+GAP_COUNTS = {
+    "priority-without-indicator": "priorities-without-indicator",
+    "action-without-indicator": "actions-without-indicator",
+    "off-target-unaddressed": "indicators-off-target-unaddressed",
+    "duty-without-action": "duties-without-action",
+    "record-without-evidence": "records-without-evidence",
+    "no-value-in-year": "indicators-without-value-in-year",
+}
 GAP_KINDS = {
-    "priority-without-indicator": "Priorities with no indicator (directly or through their actions)",
-    "action-without-indicator": "Actions with no indicator measuring them",
-    "off-target-unaddressed": "Indicators whose annual figure for the report's year is Off Target (every "
-    "indicator set), with no action measured by them",
-    "duty-without-action": "Parts of the 2014 Act and Promise foundations with no implementing action",
-    "record-without-evidence": "Records with no evidence excerpt",
-    "no-value-in-year": "Indicators with no value for their report's own year",
+    **{kind: counts.load_counts()[name].title for kind, name in GAP_COUNTS.items()},
     "total-disagrees": "Totals the report states that disagree with its records",
 }
 
@@ -102,47 +107,51 @@ def status_in_year(tg: TraceGraph, ind: str, report: str) -> str | None:
     return s.get("status") if s else None
 
 
+def _members(tg: TraceGraph, kind: str) -> list[tuple[str, str, str]]:
+    """(report node, report year, record) for every member of a gap kind's count, report by report."""
+    out = []
+    for report in tg.nodes_of("Report"):
+        year = (tg.node(report).get("reports") or [None])[0]
+        out += [(report, year, n) for n in members(tg, GAP_COUNTS[kind], report) if n in tg.g]
+    return out
+
+
+def _names(tg: TraceGraph, nodes: list[str]) -> str:
+    return ", ".join(tg.node(n).get("code") or source_lines(tg, n) or n for n in nodes)
+
+
 def priority_without_indicator(tg: TraceGraph) -> list[Gap]:
     out = []
-    for p in tg.nodes_of("Priority"):
-        direct = children(tg, p, "priority", "Indicator")
-        via = [
-            i for a in children(tg, p, "priority", "Action") for i in children(tg, a, "action", "Indicator")
-        ]
-        if not direct and not via:
-            n_actions = len(children(tg, p, "priority", "Action"))
-            out.append(_gap(tg, "priority-without-indicator", p, f"no indicator; {n_actions} action(s)"))
+    for _, year, p in _members(tg, "priority-without-indicator"):
+        actions = sorted(children(tg, p, "priority", "Action"), key=lambda a: tg.node(a).get("code") or a)
+        detail = f"no indicator; its actions: {_names(tg, actions)}" if actions else "no indicator; no action"
+        out.append(_gap(tg, "priority-without-indicator", p, detail, year))
     return out
 
 
 def action_without_indicator(tg: TraceGraph) -> list[Gap]:
     return [
-        _gap(tg, "action-without-indicator", a, f"status {tg.node(a).get('status') or 'not given'}")
-        for a in tg.nodes_of("Action")
-        if not children(tg, a, "action", "Indicator")
+        _gap(tg, "action-without-indicator", a, f"status {tg.node(a).get('status') or 'not given'}", year)
+        for _, year, a in _members(tg, "action-without-indicator")
     ]
 
 
 def off_target_unaddressed(tg: TraceGraph) -> list[Gap]:
-    """The indicators the count `indicators-off-target` counts in each report that no action is measured
-    by; the gap names the annual figure and its line."""
+    """The indicators of `indicators-off-target` in each report that no action is measured by (the count
+    indicators-off-target-unaddressed); the gap names the annual figure and its line."""
     out = []
-    for report in tg.nodes_of("Report"):
-        year = (tg.node(report).get("reports") or [None])[0]
-        for ind in members(tg, "indicators-off-target", report):
-            if ind not in tg.g or parents(tg, ind, "action", "Action"):
-                continue
-            annual = [
-                o
-                for o in children(tg, ind, "indicator", "Observation")
-                if tg.node(o).get("period") == year and year in tg.node(o).get("reports", [])
-            ]
-            s = tg.node(annual[0]) if annual else {}
-            value = s.get("value") if s.get("value") is not None else s.get("raw") or "N/A"
-            target = f" against target {s['target']}" if s.get("target") is not None else ""
-            gap = _gap(tg, "off-target-unaddressed", ind, f"{year}: {value}{target}, Off Target", year)
-            gap.lines = (source_lines(tg, annual[0]) if annual else None) or gap.lines
-            out.append(gap)
+    for _, year, ind in _members(tg, "off-target-unaddressed"):
+        annual = [
+            o
+            for o in children(tg, ind, "indicator", "Observation")
+            if tg.node(o).get("period") == year and year in tg.node(o).get("reports", [])
+        ]
+        s = tg.node(annual[0]) if annual else {}
+        value = s.get("value") if s.get("value") is not None else s.get("raw") or "N/A"
+        target = f" against target {s['target']}" if s.get("target") is not None else ""
+        gap = _gap(tg, "off-target-unaddressed", ind, f"{year}: {value}{target}, Off Target", year)
+        gap.lines = (source_lines(tg, annual[0]) if annual else None) or gap.lines
+        out.append(gap)
     return out
 
 
@@ -161,12 +170,12 @@ def implementing_actions(tg: TraceGraph, part: str) -> list[str]:
 
 def duty_without_action(tg: TraceGraph) -> list[Gap]:
     out = []
-    for part in duty_parts(tg):
-        if not implementing_actions(tg, part):
-            wholes = parents(tg, part, "partOf")
-            where = tg.node(wholes[0]).get("title") or tg.node(wholes[0]).get("label") if wholes else "?"
-            out.append(_gap(tg, "duty-without-action", part, f"part of {where}; no action implements it"))
-    return out
+    for _, year, part in _members(tg, "duty-without-action"):
+        wholes = parents(tg, part, "partOf")
+        where = tg.node(wholes[0]).get("title") or tg.node(wholes[0]).get("label") if wholes else "?"
+        detail = f"part of {where}; no action of the {year} report implements it"
+        out.append(_gap(tg, "duty-without-action", part, detail, year))
+    return sorted(out, key=lambda g: (g.report or "", _natural(tg.node(g.record))))
 
 
 def _natural(d: dict) -> tuple:
@@ -177,30 +186,25 @@ def _natural(d: dict) -> tuple:
 
 def record_without_evidence(tg: TraceGraph) -> list[Gap]:
     return [
-        _gap(tg, "record-without-evidence", n, f"{tg.kind(n)} has no og:evidence excerpt")
-        for kind in RECORD_KINDS
-        for n in tg.nodes_of(kind)
-        if not evidence_of(tg, n)
+        _gap(tg, "record-without-evidence", n, f"{tg.kind(n)} has no og:evidence excerpt", year)
+        for _, year, n in _members(tg, "record-without-evidence")
     ]
 
 
 def no_value_in_year(tg: TraceGraph) -> list[Gap]:
     out = []
-    for ind in tg.nodes_of("Indicator"):
-        obs = children(tg, ind, "indicator", "Observation")
-        for report in tg.node(ind).get("reports", []):
-            own = [o for o in obs if report in tg.node(o).get("reports", [])]
-            in_year = [o for o in own if (tg.node(o).get("period") or "").split(" ")[0] == report]
-            if not any(tg.node(o).get("value") is not None for o in in_year):
-                said = sorted({str(tg.node(o).get("raw") or "blank") for o in in_year})
-                detail = f"no figure for {report}" + (
-                    f" (the report says: {', '.join(said)})" if said else ""
-                )
-                gap = _gap(tg, "no-value-in-year", ind, detail, report)
-                gap.lines = "; ".join(
-                    x for x in (source_lines(tg, ind) or "").split("; ") if x.startswith(report)
-                )
-                out.append(gap)
+    for _, report, ind in _members(tg, "no-value-in-year"):
+        in_year = [
+            o
+            for o in children(tg, ind, "indicator", "Observation")
+            if report in tg.node(o).get("reports", [])
+            and (tg.node(o).get("period") or "").split(" ")[0] == report
+        ]
+        said = sorted({str(tg.node(o).get("raw") or "blank") for o in in_year})
+        detail = f"no figure for {report}" + (f" (the report says: {', '.join(said)})" if said else "")
+        gap = _gap(tg, "no-value-in-year", ind, detail, report)
+        gap.lines = "; ".join(x for x in (source_lines(tg, ind) or "").split("; ") if x.startswith(report))
+        out.append(gap)
     return out
 
 

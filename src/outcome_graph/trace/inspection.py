@@ -13,13 +13,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import rdflib
+from rdflib import URIRef
 from rdflib.namespace import RDF, SKOS
 
+from ..counts import load_counts
 from ..namespaces import OG
-from .gaps import children, evidence_of
+from .gaps import children, evidence_of, members
 from .graph import TraceGraph, local
 
 QUERY = (Path(__file__).with_name("inspection.rq")).read_text(encoding="utf-8")
+# The claim numbers the audit shows, each a count of queries/counts/ (by the key the section uses).
+CLAIM_COUNTS = {
+    "total": "claims-total",
+    "Agrees": "claims-agree",
+    "Disagrees": "claims-disagree",
+    "CannotCheck": "claims-cannot-check",
+}
 WORDS, CURATED, FIGURE = "the report's own words", "a curated link", "a figure"
 BASIS = {"ReportText": WORDS, "Curation": CURATED, "CodeStructure": WORDS}
 MAPPING_SOURCE = "graph/curated/inspection-map.csv"
@@ -110,13 +119,6 @@ def _line_of(excerpt_iri: str) -> str:
     return first if first == last else span
 
 
-def report_claims(rdf: rdflib.Graph, report_iri: str) -> list[dict]:
-    out = [
-        _claim(rdf, c) for c in rdf.subjects(RDF.type, OG.Claim) if str(rdf.value(c, OG.report)) == report_iri
-    ]
-    return sorted(out, key=lambda c: (int(c["line"].split("-")[0]), c["key"]))
-
-
 def _bearing(rdf: rdflib.Graph, s, target) -> str | None:
     for link in rdf.subjects(RDF.subject, s):
         if rdf.value(link, RDF.predicate) == OG.bearsOn and rdf.value(link, RDF.object) == target:
@@ -198,13 +200,13 @@ def key_questions(rdf: rdflib.Graph, tg: TraceGraph, report: str, claims: dict[s
         items = _empty()
         for s in sorted(rdf.subjects(OG.bearsOn, q)):
             _add(tg, rdf, items, str(s), report, CURATED, _bearing(rdf, s, q), claims)
-        n = sum(len(v) for v in items.values())
         out.append(
             {
                 "iri": str(q),
                 "notation": str(rdf.value(q, SKOS.notation)),
                 "label": str(rdf.value(q, SKOS.prefLabel)),
-                "count": n,
+                # no number of its own: the section is the lists below, or "no evidence"
+                "evidenced": any(items.values()),
                 **_sort(items),
             }
         )
@@ -275,11 +277,26 @@ def _label_statuses(rdf: rdflib.Graph, sections: list[dict]) -> None:
             x["status_label"] = labels.get(x.get("status") or "", x.get("status"))
 
 
+def claim_counts(tg: TraceGraph, report: str, report_node: str | None) -> list[dict]:
+    """Each claim count (queries/counts/claims-*.rq) of the report: key, count, words and number."""
+    return [
+        {
+            "key": key,
+            "count": name,
+            "counts": load_counts()[name].says(report),
+            "value": len(members(tg, name, report_node)) if report_node else 0,
+        }
+        for key, name in CLAIM_COUNTS.items()
+    ]
+
+
 def build_inspection(rdf: rdflib.Graph, tg: TraceGraph, report: str) -> dict:
     report_node = next((n for n in tg.nodes_of("Report") if tg.node(n).get("reports") == [report]), None)
-    listed = report_claims(rdf, report_node) if report_node else []
+    # the claims listed are the members of the count claims-total: the list and its number are one
+    listed = [_claim(rdf, URIRef(c)) for c in members(tg, "claims-total", report_node)] if report_node else []
+    listed.sort(key=lambda c: (int(c["line"].split("-")[0]), c["key"]))
     by_iri = {c["iri"]: c for c in listed}
-    counts = {v: sum(c["verdict"] == v for c in listed) for v in ("Agrees", "Disagrees", "CannotCheck")}
+    numbers = claim_counts(tg, report, report_node)
     questions, duty_sections = key_questions(rdf, tg, report, by_iri), duties(rdf, tg, report, by_iri)
     _label_statuses(rdf, questions + duty_sections)
     return {
@@ -288,7 +305,8 @@ def build_inspection(rdf: rdflib.Graph, tg: TraceGraph, report: str) -> dict:
         "key_questions": questions,
         "duties": duty_sections,
         "claims": listed,
-        "claim_counts": {"total": len(listed), **counts},
+        "claim_counts": {c["key"]: c["value"] for c in numbers},
+        "claim_count_words": numbers,
     }
 
 

@@ -12,15 +12,12 @@ from __future__ import annotations
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 
 from ..counts import Count, load_counts
+from ..counts import sparql_string as _string
 from ..errors import OutcomeGraphError
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 OGSH = Namespace("https://w3id.org/outcome-graph/shapes#")
 PREFIXES = URIRef("https://w3id.org/outcome-graph/shapes")
-
-
-def _string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def constraint_query(count: Count, total: str) -> str:
