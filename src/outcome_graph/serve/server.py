@@ -16,6 +16,7 @@ a port in use would start quietly and share the connections.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import sys
 from collections.abc import Callable
@@ -70,6 +71,9 @@ def serve(listener: socket.socket, load_app: Callable[[], Callable], threads: in
     """
 
     def load() -> Callable:
+        # A terminal's Ctrl-C reaches the whole process group: the serving process is stopped by its
+        # parent (SIGTERM, at once), not by the interrupt, which would wait out a graceful drain.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
             return load_app()
         except OutcomeGraphError as e:  # said in one line, as the CLI says it
