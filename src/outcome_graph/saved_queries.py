@@ -26,15 +26,10 @@ from pathlib import Path
 from rdflib.term import Node
 
 from .errors import OutcomeGraphError
-from .namespaces import shorten
-from .parameter_terms import PARAM_TYPES, ParameterError, expand_iri, to_term
-from .results_formats import FORMATS, serialize, tsv_from_json
+from .parameter_terms import PARAM_TYPES, ParameterError, to_term
 
-# shorten, expand_iri, FORMATS, serialize and tsv_from_json live in namespaces.py, parameter_terms.py and
-# results_formats.py; serve/ still takes them from here, as before the split, so they stay importable.
 __all__ = [
     "ANY",
-    "FORMATS",
     "PARAM_TYPES",
     "REQUIRED",
     "Parameter",
@@ -42,16 +37,12 @@ __all__ = [
     "QueryDefinitionError",
     "SavedQuery",
     "UnknownQuery",
-    "expand_iri",
     "get_query",
     "header_lines",
     "load_queries",
     "parse_query",
     "run_query",
-    "serialize",
-    "shorten",
     "to_term",
-    "tsv_from_json",
 ]
 
 REQUIRED = "-"

@@ -19,8 +19,8 @@ from .. import labels as labels_mod
 from ..charts import chart_svg, points_from_rows
 from ..errors import OutcomeGraphError
 from ..human import name_of
-from ..namespaces import OG, OGR, PREFIXES, segment
-from ..saved_queries import ParameterError, expand_iri, shorten
+from ..namespaces import OG, OGR, PREFIXES, segment, shorten
+from ..parameter_terms import ParameterError, expand_iri
 from . import current_store
 from .pages import cell, error_status, labels, limits
 

@@ -20,8 +20,9 @@ from rdflib.term import Node
 from .. import labels as labels_mod
 from ..errors import OutcomeGraphError
 from ..human import instance_labels, labelled_csv, name_of
-from ..namespaces import GOV_QUARTER, GOV_YEAR, OG, OGR, sparql_prefixes
-from ..saved_queries import FORMATS, SavedQuery, load_queries, serialize, shorten
+from ..namespaces import GOV_QUARTER, GOV_YEAR, OG, OGR, shorten, sparql_prefixes
+from ..results_formats import FORMATS, serialize
+from ..saved_queries import SavedQuery, load_queries
 from . import EXTENSION, current_store, settings
 from .safety import Refused, check_dataset, check_query
 

@@ -12,7 +12,9 @@ import json
 from flask import Blueprint, Response, render_template, request, url_for
 
 from ..errors import OutcomeGraphError
-from ..saved_queries import FORMATS, ParameterError, SavedQuery, UnknownQuery, get_query, tsv_from_json
+from ..parameter_terms import ParameterError
+from ..results_formats import FORMATS, tsv_from_json
+from ..saved_queries import SavedQuery, UnknownQuery, get_query
 from ..store.bindings import bind
 from . import current_store, settings
 from .cache import mark_cacheable
