@@ -257,7 +257,7 @@ def build_audit(
         out["inspection"] = build_inspection(rdf, tg, report)
         previous = previous_report(tg, report)
         if previous:
-            out["changes"] = {**compare_reports(tg, previous, report), "labels": status_labels(rdf)}
+            out["changes"] = {**compare_reports(tg, previous, report, store), "labels": status_labels(rdf)}
     if compare_with:
         if compare_with not in tg.reports:
             raise TraceError(
