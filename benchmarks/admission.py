@@ -43,7 +43,7 @@ def get(port: int, path: str, source: str, timeout: float = 60) -> tuple[int, di
     try:
         conn.request("GET", path, headers={"Accept": "*/*"})
         resp = conn.getresponse()
-        return resp.status, dict(resp.getheaders()), resp.read()
+        return resp.status, resp.headers, resp.read()  # header names: any case (granian sends lowercase)
     finally:
         conn.close()
 

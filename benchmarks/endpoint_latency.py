@@ -9,7 +9,7 @@ directory. Every saved query in queries/ (default parameters; an example value w
 default) is then timed three ways, in this one run:
 
   endpoint   GET /queries/<name>?format=json over a keep-alive HTTP connection (the whole server path:
-             waitress, Flask, parameter binding, the query worker process, JSON results), and
+             granian, Flask, parameter binding, the query worker process, JSON results), and
              POST /sparql with the same bound query text (application/sparql-query, JSON results);
              "new" is /sparql with a text the server has not seen (a unique comment appended), so
              its cache of query safety checks misses: what a client's first ad-hoc query costs
@@ -87,7 +87,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def stop(self) -> None:
-        """SIGINT lets waitress return and the store close its workers; the process group (ours, made
+        """SIGINT lets the HTTP server return and the store close its workers; the process group (ours, made
         with start_new_session) is killed if it has not ended in 10 s."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)

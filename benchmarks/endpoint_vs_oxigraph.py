@@ -5,18 +5,19 @@
 Builds the two-report graph, starts `outcome-graph serve` (its defaults) with its own new --store
 directory, and the Oxigraph server (`oxigraph serve-read-only`, PyPI package `oxigraph`) on a copy of
 the same graph loaded with `oxigraph load`, both on free 127.0.0.1 ports. Five analyst queries are
-then sent to both by GET with Accept: application/sparql-results+json over one keep-alive connection:
+then sent to both by GET with Accept: application/sparql-results+json over one keep-alive connection
+each, taking turns request by request:
 
   warm   the same text repeated (what a dashboard, a saved link or a re-run does);
   cold   a text neither server has seen before (a unique comment appended to each request), so our
          result cache misses and the query runs in a worker (what a first ad-hoc query costs).
 
 Both servers must give the same number of rows for each query. For scale, the floor of the HTTP server
-we run on: waitress (same threads as `serve`) with a WSGI app that returns a fixed 60-byte body, timed
-the same way (p50 of one keep-alive client, and throughput). Throughput: --clients processes, each
-with one keep-alive connection, cycle through the five queries for --duration seconds (warm, then
-cold). Prints p50/p95 per query and way for both servers, throughput, and the ratios ours/theirs
-(latency: lower is better for us; throughput: higher is better).
+we run on (granian) and of the one we ran on before (waitress): each with a WSGI app that returns a
+fixed 60-byte body, timed the same way (p50 of one keep-alive client, and throughput). Throughput:
+--clients processes, each with one keep-alive connection, cycle through the five queries for
+--duration seconds (warm, then cold). Prints p50/p95 per query and way for both servers, throughput,
+and the ratios ours/theirs (latency: lower is better for us; throughput: higher is better).
 """
 
 from __future__ import annotations
@@ -88,14 +89,21 @@ def text(query: str, cold: bool) -> str:
 
 
 def timed(client: Client, query: str, n: int, cold: bool) -> list[float]:
-    out = []
+    return interleaved({"one": client}, query, n, cold)["one"]
+
+
+def interleaved(clients: dict[str, Client], query: str, n: int, cold: bool) -> dict[str, list[float]]:
+    """n timed requests to each client, taking turns, so that both servers meet the same moments of
+    the machine's load (other processes come and go during a run)."""
+    out: dict[str, list[float]] = {name: [] for name in clients}
     for _ in range(n):
-        q = text(query, cold)
-        started = time.perf_counter()
-        status, body = client.get(q)
-        out.append((time.perf_counter() - started) * 1000)
-        if status != 200:
-            raise RuntimeError(f"{client.path} answered {status}: {body[:300]!r}")
+        for name, client in clients.items():
+            q = text(query, cold)
+            started = time.perf_counter()
+            status, body = client.get(q)
+            out[name].append((time.perf_counter() - started) * 1000)
+            if status != 200:
+                raise RuntimeError(f"{client.path} answered {status}: {body[:300]!r}")
     return out
 
 
@@ -152,19 +160,42 @@ def start_oxigraph(nt: Path, where: Path) -> tuple[subprocess.Popen, int]:
 
 
 FLOOR_APP = """
-import sys, waitress
 def app(environ, start_response):
     body = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"1"}}]}}'
     start_response("200 OK", [("Content-Type", "application/sparql-results+json"),
                               ("Content-Length", str(len(body)))])
     return [body]
-waitress.serve(app, host="127.0.0.1", port=int(sys.argv[1]), threads=32, _quiet=True)
 """
+# The same fixed-body app on each HTTP server: what the server costs before any work of ours.
+FLOORS = {
+    "granian (ours)": [
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--blocking-threads",
+        "32",
+        "--host",
+        "127.0.0.1",
+        "--no-log",
+        "--port",
+        "{port}",
+        "floor_app:app",
+    ],
+    "waitress (before)": [
+        "-c",
+        "import sys, waitress, floor_app; waitress.serve(floor_app.app, "
+        "host='127.0.0.1', port=int(sys.argv[1]), threads=32, _quiet=True)",
+        "{port}",
+    ],
+}
 
 
-def start_floor() -> tuple[subprocess.Popen, int]:
+def start_floor(tmp: Path, argv: list[str]) -> tuple[subprocess.Popen, int]:
+    (tmp / "floor_app.py").write_text(FLOOR_APP)
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-c", FLOOR_APP, str(port)])
+    argv = [a.replace("{port}", str(port)) for a in argv]
+    proc = subprocess.Popen([sys.executable, *argv], cwd=tmp, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -189,7 +220,6 @@ def main() -> int:
     nt = tmp / "graph.nt"
     nt.write_bytes(to_ntriples(build_graph()))
     ox_proc, ox_port = start_oxigraph(nt, tmp / "oxigraph")
-    floor_proc, floor_port = start_floor()
     ours = start_server(tmp / "store")
     try:
         wait_until_answering(ours)
@@ -207,10 +237,8 @@ def main() -> int:
         for label, query in QUERIES.items():
             n_rows = rows(servers["ours"].get(query)[1])
             for way in ("warm", "cold"):
-                times = {}
-                for name, client in servers.items():
-                    timed(client, query, 10, way == "cold")  # settle
-                    times[name] = timed(client, query, args.requests, way == "cold")
+                interleaved(servers, query, 10, way == "cold")  # settle
+                times = interleaved(servers, query, args.requests, way == "cold")
                 ours_p50, ox_p50 = statistics.median(times["ours"]), statistics.median(times["oxigraph"])
                 ratios[way].append(ours_p50 / ox_p50)
                 print(
@@ -232,16 +260,20 @@ def main() -> int:
                 f"oxigraph {ox_rps:.0f} req/s ({ox_err} errors): "
                 f"{ours_rps / ox_rps:.2f}x"
             )
-        floor = Client(floor_port, "/floor")
-        timed(floor, "ASK {}", 10, False)
-        floor_p50 = statistics.median(timed(floor, "ASK {}", args.requests, False))
-        floor_rps, _ = throughput(floor_port, "/floor", args.clients, args.duration, False)
-        print(
-            f"floor (waitress, fixed body, no app work): p50 {floor_p50:.2f} ms, "
-            f"{floor_rps:.0f} req/s with {args.clients} clients"
-        )
+        for name, argv in FLOORS.items():
+            floor_proc, floor_port = start_floor(tmp, argv)
+            try:
+                floor = Client(floor_port, "/floor")
+                timed(floor, "ASK {}", 10, False)
+                floor_p50 = statistics.median(timed(floor, "ASK {}", args.requests, False))
+                floor_rps, _ = throughput(floor_port, "/floor", args.clients, args.duration, False)
+            finally:
+                floor_proc.terminate()
+            print(
+                f"floor, {name}, fixed body, no app work: p50 {floor_p50:.2f} ms, "
+                f"{floor_rps:.0f} req/s with {args.clients} clients"
+            )
     finally:
-        floor_proc.terminate()
         ours.stop()
         ox_proc.terminate()
         ox_proc.wait()

@@ -5,7 +5,7 @@
 Each cold round launches `outcome-graph serve --store <new empty dir> --port <free port>` and times,
 from the launch, the first successful /sparql answer (an ASK over the graph, polled every 20 ms); the
 server meanwhile builds the graph from graph/reports/, loads it into the embedded Oxigraph store and
-starts waitress. It is then stopped (SIGINT) and started again on the same directory: the warm restart,
+starts the HTTP server. It is then stopped (SIGINT) and started again on the same directory: the warm restart,
 which must find the store up to date and not build again. Baseline, in the same run: a Python process
 that only imports the server's modules (the floor under any start). Target (issue 4): first start
 under 5 s.
@@ -34,7 +34,7 @@ def import_floor() -> float:
         [
             sys.executable,
             "-c",
-            "import waitress, pyoxigraph, rdflib, outcome_graph.serve.app, outcome_graph.build",
+            "import granian, pyoxigraph, rdflib, outcome_graph.serve.app, outcome_graph.build",
         ],
         check=True,
     )

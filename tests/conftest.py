@@ -11,7 +11,7 @@
   its own ini on free loopback ports, loaded with the same graph (see tests/virtuoso.py); started once.
   Missing, it skips — except under CI=true (or OUTCOME_GRAPH_REQUIRE_VIRTUOSO=1), where it fails.
 - `each_store` / `each_client`: parametrized over both stores, for tests that must hold for both.
-- `server` / `browser`: `outcome-graph serve` run as a user runs it (waitress, its own store) on a free
+- `server` / `browser`: `outcome-graph serve` run as a user runs it (granian, its own store) on a free
   loopback port, and Debian's headless chromium driven by Playwright, for the page tests.
 """
 

@@ -1,5 +1,5 @@
 """The query page in headless Chromium (Debian's /usr/bin/chromium driven by Playwright), against the real
-server: `outcome-graph serve` (waitress) on a free loopback port, built from the bundled reports.
+server: `outcome-graph serve` (granian) on a free loopback port, built from the bundled reports.
 
 Run a query, follow a result link to its lookup page, download the results as CSV; and nothing the
 page loads comes from anywhere but this server.

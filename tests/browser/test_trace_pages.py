@@ -1,5 +1,5 @@
 """The trace and audit pages in headless Chromium (Debian's /usr/bin/chromium driven by Playwright),
-against a real waitress server on a free loopback port, built from the bundled reports.
+against a real `outcome-graph serve` (granian) on a free loopback port, built from the bundled reports.
 
 Search by title, open a trace, click a node of the picture to follow the trace from it; the audit page
 renders every priority of the 2020/21 report; the picture is present and non-empty.

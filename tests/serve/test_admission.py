@@ -87,7 +87,7 @@ def _get(port: int, path: str, source: str, accept: str = "*/*", timeout: float 
     try:
         conn.request("GET", path, headers={"Accept": accept})
         resp = conn.getresponse()
-        return resp.status, dict(resp.getheaders()), resp.read()
+        return resp.status, resp.headers, resp.read()  # header names: any case (granian sends lowercase)
     finally:
         conn.close()
 

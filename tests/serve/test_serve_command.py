@@ -1,4 +1,4 @@
-"""`outcome-graph serve` on a fresh store directory: builds with progress shown, serves with waitress,
+"""`outcome-graph serve` on a fresh store directory: builds with progress shown, serves with granian,
 reuses the store on the next start."""
 
 from __future__ import annotations
@@ -58,13 +58,13 @@ def finish(process: subprocess.Popen) -> str:
     return out
 
 
-def test_first_run_builds_then_serves_with_waitress_and_second_run_reuses(tmp_path):
+def test_first_run_builds_then_serves_with_granian_and_second_run_reuses(tmp_path):
     port = free_port()
     process, _, first_start = start(tmp_path / "store", port, "--timeout", "5", "--max-rows", "3")
     try:
         url = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode({"query": BUDGET_VALUE})
         with urllib.request.urlopen(url, timeout=10) as response:
-            assert response.headers["Server"] == "outcome-graph"  # waitress's ident, not Werkzeug
+            assert response.headers["Server"] == "granian"  # the production server, not Werkzeug
             assert json.loads(response.read())["results"]["bindings"][0]["v"]["value"] == "15431000"
         many = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode({"query": "SELECT * { ?s ?p ?o }"})
         with urllib.request.urlopen(many, timeout=10) as response:

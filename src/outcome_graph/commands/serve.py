@@ -1,9 +1,8 @@
-"""`outcome-graph serve`: the SPARQL endpoint and the views, on waitress (a production WSGI server)."""
+"""`outcome-graph serve`: the SPARQL endpoint and the views, on granian (see serve.server)."""
 
 from __future__ import annotations
 
 import argparse
-import signal
 from pathlib import Path
 
 
@@ -51,10 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import waitress
-
     from ..errors import OutcomeGraphError
-    from ..serve.app import create_app
+    from ..serve.admission import Policy
+    from ..serve.server import PortInUse, listen, serve
 
     config = {
         "store_dir": args.store,
@@ -64,40 +62,38 @@ def run(args: argparse.Namespace) -> int:
         "workers": args.workers,
         "reserved_workers": args.reserved_workers,
     }
-    app = create_app(config={k: v for k, v in config.items() if v is not None})
-    extension = app.extensions["outcome_graph"]
-    store = extension["store"]
-    threads = args.threads or extension["admission"].policy.threads()
+    config = {k: v for k, v in config.items() if v is not None}
+    name = _prepare_store(args.store, args.endpoint)
     try:
-        # create_server binds the port: "serving" is said only once it is ours
-        server = waitress.create_server(
-            app,
-            host=args.host,
-            port=args.port,
-            threads=threads,
-            ident="outcome-graph",
-            # refuse an oversized body while it arrives, before it is spooled for the app
-            max_request_body_size=extension["settings"].max_body,
-        )
-    except OSError as e:
-        store.close()
+        listener = listen(args.host, args.port)
+    except PortInUse as e:
         raise OutcomeGraphError(
-            f"cannot listen on {args.host}:{args.port}: {e.strerror or e}; another program (perhaps another "
+            f"cannot listen on {args.host}:{args.port}: {e.strerror}; another program (perhaps another "
             "outcome-graph serve) is using that port: stop it or choose another with --port"
         ) from None
-    print(
-        f"outcome-graph: serving {store.name} at http://{args.host}:{server.effective_port}/ "
-        "(SPARQL: /sparql)",
-        flush=True,
+    port = listener.getsockname()[1]
+    threads = (
+        args.threads or Policy(adhoc_workers=args.workers, reserved_workers=args.reserved_workers).threads()
     )
+    print(f"outcome-graph: serving {name} at http://{args.host}:{port}/ (SPARQL: /sparql)", flush=True)
 
-    def stop(signum, frame):  # a service manager's SIGTERM: close the store's workers, then exit
-        raise KeyboardInterrupt
+    def load_app():  # in the serving process: the store's workers belong to it
+        from ..serve.app import create_app
 
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        server.run()
-    finally:
-        server.close()
-        store.close()
-    return 0
+        return create_app(config=config)
+
+    return serve(listener, load_app, threads)
+
+
+def _prepare_store(store_dir: Path | None, endpoint: str | None) -> str:
+    """The store's name, after building, rebuilding or checking an embedded store before the port is
+    bound, so that what the build says comes before "serving"; the serving process opens what this
+    left. Nothing here starts a thread or a process: the serving process is forked from this one."""
+    if endpoint:
+        from ..store.remote import RemoteStore
+
+        return RemoteStore(endpoint).name
+    from ..store import default_store_dir
+    from ..store.build import ensure_built
+
+    return f"embedded:{ensure_built(store_dir or default_store_dir())}"

@@ -272,7 +272,7 @@ def init_app(app: Flask, admission: Admission) -> None:
 
     @app.teardown_request
     def _no_lane(exc: BaseException | None) -> None:
-        LANE.set(None)  # waitress reuses threads: the next request sets its own
+        LANE.set(None)  # request threads are reused: the next request sets its own
 
     @app.errorhandler(Busy)
     def _busy(e: Busy) -> Response:
