@@ -22,6 +22,12 @@ def _lines(ev: list[dict]) -> str:
     return "; ".join(f"{e['report']} line {e['lines']}" for e in ev)
 
 
+def _with_evidence(first: list, x: dict, keys: tuple[str, ...]) -> list:
+    """A row: `first`, then x's fields named by `keys`, then its evidence lines and their text."""
+    ev = x["evidence"]
+    return [*first, *(x[k] for k in keys), _lines(ev), " | ".join(e["text"] or "" for e in ev)]
+
+
 def audit_tables(a: dict) -> dict[str, tuple[list[str], list[list]]]:
     """Every table of the audit as (header, rows), for CSV download."""
     from .inspection import inspection_tables
@@ -34,17 +40,7 @@ def audit_tables(a: dict) -> dict[str, tuple[list[str], list[list]]]:
     t["actions"] = (
         ["priority", "code", "title", "progress", "status", "due", "note", "lines", "evidence"],
         [
-            [
-                s["code"],
-                x["code"],
-                x["title"],
-                x["progress"],
-                x["status"],
-                x["due"],
-                x["note"],
-                _lines(x["evidence"]),
-                " | ".join(e["text"] or "" for e in x["evidence"]),
-            ]
+            _with_evidence([s["code"]], x, ("code", "title", "progress", "status", "due", "note"))
             for s in a["priorities"]
             for x in s["actions"]
         ],
@@ -80,19 +76,9 @@ def audit_tables(a: dict) -> dict[str, tuple[list[str], list[list]]]:
             "evidence",
         ],
         [
-            [
-                s["code"],
-                i["code"],
-                o["period"],
-                o["value"],
-                o["display"],
-                o["unit"],
-                o["target"],
-                o["status"],
-                o["note"],
-                _lines(o["evidence"]),
-                " | ".join(e["text"] or "" for e in o["evidence"]),
-            ]
+            _with_evidence(
+                [s["code"], i["code"]], o, ("period", "value", "display", "unit", "target", "status", "note")
+            )
             for s in a["priorities"]
             for i in s["indicators"]
             for o in i["observations"]
