@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
 from test_safety import Listener
+
+from outcome_graph.serve.app import create_app
 
 CORPUS = json.loads((Path(__file__).parent / "data" / "outbound_corpus.json").read_text())
 
@@ -79,3 +83,50 @@ def test_no_route_fetches_anything(each_client, corpus_listener, entry):
         if entry["expect"] == "refused" and runs_the_text:
             assert 400 <= status < 500, (route, status, response.get_data(as_text=True)[:300])
         assert corpus_listener.hits == [], (route, corpus_listener.hits[:1])
+
+
+# ---- over Virtuoso: an engine whose extensions reach outside the data ----------------------------
+
+VIRTUOSO_ONLY = [e for e in CORPUS if e["name"].startswith("virtuoso-")]
+
+
+@pytest.fixture(scope="module")
+def virtuoso_client(virtuoso_server):
+    from outcome_graph.store.remote import RemoteStore
+
+    return create_app(store=RemoteStore(virtuoso_server.endpoint), config={"timeout": 30}).test_client()
+
+
+def test_virtuoso_itself_fetches_what_these_payloads_ask(virtuoso_server):
+    """Control: sent to Virtuoso directly, unchecked, a `bif:` call fetches the listener's URL; so the
+    test below, where the same texts go through this server, could fail."""
+    from test_safety import Listener
+
+    listener = Listener()
+    try:
+        for name in ("virtuoso-bif-predefined-prefix", "virtuoso-bif-iri", "virtuoso-bif-declared-prefix"):
+            query = fill(next(e["query"] for e in CORPUS if e["name"] == name), listener)
+            url = virtuoso_server.endpoint + "?" + urllib.parse.urlencode({"query": query})
+            with urllib.request.urlopen(url, timeout=30) as response:
+                assert response.status == 200, name
+        time.sleep(0.3)
+        assert len(listener.hits) == 3, listener.hits
+    finally:
+        listener.close()
+
+
+@pytest.mark.parametrize("entry", CORPUS, ids=lambda e: e["name"])
+def test_no_route_fetches_anything_over_virtuoso(virtuoso_client, corpus_listener, entry):
+    query = fill(entry["query"], corpus_listener)
+    for route, response, runs_the_text in every_route(virtuoso_client, query):
+        status = response.status_code
+        assert status < 500 or status in (502, 504), (route, status, response.get_data(as_text=True)[:300])
+        if entry["expect"] == "refused" and runs_the_text:
+            assert 400 <= status < 500, (route, status, response.get_data(as_text=True)[:300])
+        assert corpus_listener.hits == [], (route, corpus_listener.hits[:1])
+
+
+def test_the_corpus_has_virtuoso_s_ways_out():
+    text = " ".join(e["query"] for e in VIRTUOSO_ONLY)
+    for needle in ("bif:", "<bif:", "BIF:", "\\u0062if", "BASE <bif:>", "sql:", "DEFINE", "OPTION"):
+        assert needle in text, needle

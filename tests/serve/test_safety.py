@@ -22,6 +22,7 @@ import pytest
 import waitress.server
 
 from outcome_graph.serve.app import create_app
+from outcome_graph.serve.lexer import decode_escapes, tokens
 from outcome_graph.serve.safety import Refused, check_query
 
 SPARQL_JSON_ANSWER = (
@@ -165,6 +166,7 @@ def test_a_malformed_query_is_a_400_with_the_parsers_message_and_position(each_c
 
 COLD_CONCURRENT_CHECKS = """
 import threading
+from outcome_graph.serve.lexer import decode_escapes, tokens
 from outcome_graph.serve.safety import Refused, check_query
 
 queries = [f"SELECT * WHERE {{ ?s ?p ?o FILTER(?o > {i}) }} LIMIT {i + 1}" for i in range(120)]
@@ -271,3 +273,35 @@ def test_an_overrunning_query_is_stopped_while_other_clients_are_answered(live_s
     for status, body, _seconds in quick:
         assert status == 200 and json.loads(body)["boolean"] is True
     assert answered_while_slow_ran, "quick requests must not queue behind the overrunning one"
+
+
+# ---- nothing but SPARQL: an engine's extensions are refused where they stand ---------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "where", "says"),
+    [
+        ("SELECT ?x WHERE {\n  ?x og:code ?c }", "line 2, column 6", "the prefix og: is not declared"),
+        ("SELECT * WHERE { ?s ?p ?o }\nOPTION (QUIETCAST)", "line 2, column 1", "'OPTION' is not a word"),
+        ("SELECT (<SqL:x>(1) AS ?y) WHERE { }", "line 1, column 9", "bif: or sql: scheme"),
+        ("PREFIX p: <bif:>\nSELECT * WHERE { ?s ?p ?o }", "line 1, column 1", "bif: or sql: scheme"),
+    ],
+)
+def test_what_is_not_sparql_is_refused_with_its_place(query, where, says):
+    with pytest.raises(Refused) as refused:
+        check_query(query)
+    assert refused.value.status == 400
+    assert where in refused.value.message and says in refused.value.message
+
+
+def test_every_sparql_keyword_and_function_is_a_word_the_check_reads():
+    from outcome_graph.serve.sparql_terms import WORDS
+
+    for word in ("select", "Distinct", "GROUP_CONCAT", "isNumeric", "sameTerm", "STRUUID", "a", "true"):
+        assert word.upper() in WORDS
+    # Every saved query, as written, passes: none uses a word outside the language.
+    from outcome_graph.saved_queries import load_queries
+
+    for query in load_queries().values():
+        words = {t.value.upper() for t in tokens(decode_escapes(query.text)) if t.kind == "word"}
+        assert words <= WORDS, (query.name, words - WORDS)

@@ -32,6 +32,7 @@ def start(store: Path, port: int, *extra: str) -> tuple[subprocess.Popen, list[s
         stderr=subprocess.STDOUT,
         text=True,
         env=env,
+        start_new_session=True,  # its own process group, as a terminal gives it
     )
     url = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode({"query": "ASK {}"})
     deadline = time.monotonic() + 60
@@ -49,12 +50,16 @@ def start(store: Path, port: int, *extra: str) -> tuple[subprocess.Popen, list[s
 
 
 def finish(process: subprocess.Popen) -> str:
-    process.send_signal(signal.SIGINT)
+    """Ctrl-C as a terminal sends it, to the whole process group (the server, its serving process and
+    the query workers): everything stops, and nothing prints a traceback."""
+    os.killpg(process.pid, signal.SIGINT)
     try:
         out, _ = process.communicate(timeout=20)
     except subprocess.TimeoutExpired:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)
         out, _ = process.communicate()
+        raise AssertionError(f"serve did not stop within 20 s of Ctrl-C:\n{out}") from None
+    assert "Traceback" not in out, out
     return out
 
 

@@ -8,9 +8,12 @@ sent. A second parser's opinion decides nothing: the engine's own parser then re
 (in a query worker, under the query's time limit) and its syntax errors come back as 400s.
 
 What is refused: SERVICE anywhere (as a keyword token, and as a belt, as a word anywhere outside string
-literals of the canonical text), LOAD and every update, and a dataset (FROM, FROM NAMED) naming a graph
-that is not in the store. The dataset is also handed to the engine explicitly, which overrides the
-query's own FROM / FROM NAMED: whatever an engine thinks those clauses say, it reads only those graphs.
+literals of the canonical text), LOAD and every update, a dataset (FROM, FROM NAMED) naming a graph
+that is not in the store, and anything that is not SPARQL: a word that is not one of its keywords or
+functions, an undeclared prefix, an IRI naming an engine's procedure (`sparql_terms`: a remote
+Virtuoso would otherwise fetch a URL for `bif:http_get`). The dataset is also handed to the engine
+explicitly, which overrides the query's own FROM / FROM NAMED: whatever an engine thinks those clauses
+say, it reads only those graphs.
 
 Checking is linear in the length of the text (at most `max_query` characters), takes no lock, and a
 text is read once; the query workers have no network at all (`store.workers`), the layer below.
@@ -26,6 +29,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from .lexer import LexError, Token, canonical, decode_escapes, position_in, tokens
+from .sparql_terms import WORDS, is_procedure
 
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATES = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
@@ -160,12 +164,43 @@ def _check(text: str) -> QueryInfo:
         )
     if form not in FORMS:
         raise _syntax(decoded, head, f"expected SELECT, ASK, CONSTRUCT or DESCRIBE, found {head.text[:40]!r}")
+    _only_sparql(toks, index, base, prefixes, decoded)
     default, named, has_dataset = _dataset(toks, index, base, prefixes, decoded)
     text_out, starts = canonical(toks)
     if _BELT.search(_STRINGS.sub('""', text_out)):
         raise _service()
     offsets = tuple(t.offset for t in toks)
     return QueryInfo(form, default, named, text_out, has_dataset, decoded, offsets, tuple(starts))
+
+
+def _only_sparql(toks: list[Token], start: int, base, prefixes: dict[str, str], decoded: str) -> None:
+    """The query body says nothing but SPARQL: no engine's extension words, no undeclared prefix (an
+    engine's predefined ones), no IRI naming an engine procedure (see sparql_terms)."""
+    declared = [base or "", *prefixes.values()]
+    if any(is_procedure(iri) for iri in declared):
+        raise _procedure(decoded, toks[0])
+    for token in toks[start:]:
+        if token.kind == "word" and token.value.upper() not in WORDS:
+            raise _syntax(
+                decoded, token, f"{token.text[:40]!r} is not a word of SPARQL 1.1 (an engine's extension?)"
+            )
+        if token.kind == "pname":
+            prefix = token.value.split(":", 1)[0]
+            if prefix not in prefixes:
+                message = f"the prefix {prefix}: is not declared: add PREFIX {prefix}: <...>"
+                raise _syntax(decoded, token, message)
+        elif token.kind == "iri" and is_procedure(_resolve(token.value, base)):
+            raise _procedure(decoded, token)
+
+
+def _procedure(decoded: str, token: Token) -> Refused:
+    return _syntax(
+        decoded,
+        token,
+        "an IRI in the bif: or sql: scheme names a database procedure, not data: this server runs "
+        "SPARQL only, never an engine's own functions",
+        what="refused",
+    )
 
 
 def _service() -> Refused:
@@ -175,14 +210,10 @@ def _service() -> Refused:
     )
 
 
-def _syntax(decoded: str, token: Token, message: str) -> Refused:
+def _syntax(decoded: str, token: Token, message: str, what: str = "SPARQL syntax error") -> Refused:
     line = decoded.count("\n", 0, token.offset) + 1
     column = token.offset - (decoded.rfind("\n", 0, token.offset) + 1) + 1
-    return Refused(
-        _with_pointer(
-            f"SPARQL syntax error at line {line}, column {column}: {message}", decoded, line, column
-        )
-    )
+    return Refused(_with_pointer(f"{what} at line {line}, column {column}: {message}", decoded, line, column))
 
 
 def _prologue(toks: list[Token], decoded: str) -> tuple[str | None, dict[str, str], int]:

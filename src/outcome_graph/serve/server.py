@@ -15,15 +15,18 @@ a port in use would start quietly and share the connections.
 
 from __future__ import annotations
 
-import logging
 import os
+import signal
 import socket
 import sys
 from collections.abc import Callable
 
 from granian._granian import SocketHolder  # what granian's own workers are handed: a listening socket
 from granian.constants import HTTPModes, Interfaces, RuntimeModes
+from granian.log import LogLevels
 from granian.server import MPServer
+
+from ..errors import OutcomeGraphError
 
 BACKLOG = 1024
 
@@ -68,27 +71,24 @@ def serve(listener: socket.socket, load_app: Callable[[], Callable], threads: in
     """
 
     def load() -> Callable:
+        # A terminal's Ctrl-C reaches the whole process group: the serving process is stopped by its
+        # parent (SIGTERM, at once), not by the interrupt, which would wait out a graceful drain.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
             return load_app()
-        except Exception as e:  # said in one line, as the CLI does; the detail is not for the user
-            from ..errors import OutcomeGraphError
-
-            if not isinstance(e, OutcomeGraphError):
-                raise
+        except OutcomeGraphError as e:  # said in one line, as the CLI says it
             print(f"outcome-graph: error: {e}", file=sys.stderr, flush=True)
             os._exit(1)
 
-    logging.getLogger("_granian").setLevel(logging.WARNING)
     server = _Server(
         listener,
         interface=Interfaces.WSGI,
-        # One Rust I/O thread: the Python side is one process under one lock anyway, and a
-        # single-threaded runtime hands requests over with less cross-thread waking (BENCHMARKS.md).
+        # One Rust I/O thread: the Python side is one process under one lock anyway.
         runtime_mode=RuntimeModes.st,
         http=HTTPModes.http1,  # what SPARQL clients speak; no sniffing for HTTP/2 on each connection
         workers=1,
         blocking_threads=threads,
-        log_enabled=False,
+        log_level=LogLevels.error,  # only what went wrong ("Unexpected exit from worker-1")
         workers_kill_timeout=10,
     )
     try:

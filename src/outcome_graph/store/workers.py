@@ -1,18 +1,17 @@
 """A standing pool of query worker processes that can be killed when a query runs past its time limit.
 
 pyoxigraph's `Store.query` has no timeout and no cancellation, and aggregates ignore signals, so the
-only sure way to stop a query is to stop the process running it. Each worker opens the store
-read-only and answers one request at a time over a socket pair; when a query overruns, its worker is
-killed and a fresh one is started in the background while the other workers keep answering.
+only sure way to stop a query is to stop the process running it. Each worker (store.query_worker)
+opens the store read-only and answers one request at a time over a socket pair; when a query overruns,
+its worker is killed and a fresh one is started in the background while the other workers keep
+answering.
 
 Each worker runs in a network namespace of its own (`unshare --net`, or `unshare -r -n` through a user
 namespace when not root), which holds only a loopback interface that is down: even a query that a
 check wrongly let through cannot reach any host, this one included. Where the OS refuses, the pool says
 so once (a warning on the `outcome_graph` logger and on stderr) and runs its workers without that layer.
-Queries run on a thread with a large stack: the engine recurses per level of a deeply nested or very
-long expression and would otherwise overflow a normal stack and crash the worker.
 
-Workers are fresh interpreters (`python -m outcome_graph.store.workers`), not multiprocessing
+Workers are fresh interpreters (`python -m outcome_graph.store.query_worker`), not multiprocessing
 children: a fork of a threaded web server can inherit held locks, and multiprocessing's spawn and
 forkserver modes re-run the caller's main script in every child, which breaks any script that opens
 a store at module level.
@@ -24,8 +23,6 @@ import atexit
 import logging
 import os
 import queue
-import re
-import resource
 import shutil
 import socket
 import subprocess
@@ -37,205 +34,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from . import QueryError, QueryTimeout, StoreError
-from .results import GRAPH_TYPES, RESULT_TYPES, serialize_boolean, serialize_select
+from . import QueryError, QueryTimeout, StoreError, query_worker
+from .query_worker import CHECKER
+
+__all__ = ["CHECKER", "DEFAULT_MEMORY_LIMIT", "STORE_DAMAGED", "WorkerPool", "isolation"]
 
 # A worker may hold this much address space; a query that materialises more dies alone (reported as
 # a StoreError) instead of pushing the machine into swap.
 DEFAULT_MEMORY_LIMIT = 4 * 1024**3
 
-# The store path that starts a worker without a store, which only checks query texts.
-CHECKER = "-"
-
-# How the engine reports a network request that failed (SERVICE): not a damaged store.
-_NETWORK = re.compile(
-    r"os error (101|110|111|113)\b|unreachable|connection refused|not allowed for HTTP", re.I
-)
-
-# The query thread's stack: virtual memory, touched only as deep as a query recurses.
-QUERY_STACK = 512 * 1024**2
-
 STORE_DAMAGED = (
     "the store's files could not be read: they look damaged. Restart the server: it checks the store at "
     "start and rebuilds it from the reports (the server's log has the detail)"
 )
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-
-# ---- the worker side (runs in the child process) -------------------------------------------------
-
-
-def _term(t) -> dict[str, str]:
-    import pyoxigraph as ox
-
-    if isinstance(t, ox.NamedNode):
-        return {"type": "uri", "value": t.value}
-    if isinstance(t, ox.BlankNode):
-        return {"type": "bnode", "value": t.value}
-    if isinstance(t, ox.Literal):
-        out = {"type": "literal", "value": t.value}
-        if t.language:
-            out["xml:lang"] = t.language
-        elif t.datatype.value not in (XSD_STRING, RDF_LANGSTRING):
-            out["datatype"] = t.datatype.value
-        return out
-    return {"type": "literal", "value": str(t)}  # an RDF-star triple term: shown as its N-Triples text
-
-
-def _rdf_format(media_type: str):
-    from .results import RDF_FORMATS
-
-    return RDF_FORMATS[media_type]
-
-
-_NAMED_GRAPHS: list = []  # the store's named graphs, read once: the store is read-only
-
-
-def _dataset(store, request: dict) -> dict:
-    """The dataset, always given to the engine: it overrides the query's own FROM / FROM NAMED, so a
-    query reads the graphs the server checked and no others. Without one given: the default graph and
-    every named graph (what the engine would use for a query without FROM)."""
-    import pyoxigraph as ox
-
-    default, named = request.get("default_graphs"), request.get("named_graphs")
-    if default is None and named is None:
-        return {"default_graph": ox.DefaultGraph(), "named_graphs": list(_NAMED_GRAPHS)}
-    return {
-        "default_graph": [ox.NamedNode(g) for g in default or []],
-        "named_graphs": [ox.NamedNode(g) for g in named or []],
-    }
-
-
-def _handle(store, request: dict) -> dict:
-    import pyoxigraph as ox
-
-    op = request["op"]
-    if op == "check":  # a checker process (no store): a long query text's check, under its deadline
-        from ..serve.safety import Refused, check_here
-
-        try:
-            return {"info": check_here(request["query"])}
-        except Refused as e:
-            return {"refused": (e.message, e.status)}
-    if store is None:
-        raise StoreError("this is a checker process: it has no store")
-    if op == "len":
-        return {"count": len(store)}
-    if op == "graphs":
-        return {"graphs": sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))}
-    result = store.query(request["query"], **_dataset(store, request))
-    limit = request.get("max_rows")
-    media_type = request.get("media_type")
-    if isinstance(result, ox.QueryBoolean):
-        value = bool(result)
-        if op == "rows":
-            return {"form": "ASK", "boolean": value}
-        if media_type not in RESULT_TYPES[:2]:
-            raise _NotAcceptable("ASK")
-        return {"form": "ASK", "body": serialize_boolean(value, media_type), "truncated": False}
-    if isinstance(result, ox.QuerySolutions):
-        vars_ = [v.value for v in result.variables]
-        rows, truncated = [], False
-        for solution in result:
-            if limit is not None and len(rows) >= limit:
-                truncated = True
-                break
-            row = {}
-            for i, var in enumerate(vars_):
-                value = solution[i]
-                if value is not None:
-                    row[var] = _term(value)
-            rows.append(row)
-        if op == "rows":
-            return {"form": "SELECT", "vars": vars_, "rows": rows, "truncated": truncated}
-        if media_type not in RESULT_TYPES:
-            raise _NotAcceptable("SELECT")
-        body = serialize_select(vars_, rows, media_type, truncated, limit)
-        return {"form": "SELECT", "body": body, "truncated": truncated}
-    triples, truncated = [], False
-    for triple in result:
-        if limit is not None and len(triples) >= limit:
-            truncated = True
-            break
-        triples.append(triple)
-    if op == "rows":
-        media_type = "application/n-triples"
-    elif media_type not in GRAPH_TYPES:
-        raise _NotAcceptable("CONSTRUCT")
-    body = ox.serialize(triples, format=_rdf_format(media_type))
-    return {"form": "CONSTRUCT", "body": body, "truncated": truncated}
-
-
-class _NotAcceptable(Exception):
-    pass
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to kill this worker when the server that started it dies, even mid-query."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # not Linux: an orphan still exits at its next request, when the socket is closed
-
-
-def worker_main(path: str, conn: Connection, memory_limit: int | None) -> None:
-    import pyoxigraph as ox
-
-    _die_with_parent()
-    if memory_limit:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-    store = None
-    if path != CHECKER:
-        try:
-            store = ox.Store.read_only(path)
-        # RocksDB reports damaged files as RuntimeError("Corruption: ...")
-        except (OSError, RuntimeError) as e:
-            conn.send(("error", f"cannot open the store at {path}: {e}"))
-            return
-        _NAMED_GRAPHS.extend(g for g in store.named_graphs() if isinstance(g, ox.NamedNode))
-    conn.send(("ready", None))
-    threading.stack_size(QUERY_STACK)
-    thread = threading.Thread(target=_serve, args=(store, conn), name="og-query")
-    thread.start()
-    thread.join()
-
-
-def _serve(store, conn: Connection) -> None:
-    while True:
-        try:
-            request = conn.recv()
-        except (EOFError, OSError):
-            return
-        if request is None:
-            return
-        try:
-            reply = ("ok", _handle(store, request))
-        except SyntaxError as e:  # the engine's own parser: "error at LINE:COLUMN: ..."
-            reply = ("query-error", f"SPARQL syntax error: {e}")
-        except _NotAcceptable as e:
-            reply = ("not-acceptable", f"{e} results cannot be given as {request.get('media_type')}")
-        except MemoryError:
-            reply = ("error", "the query needed more memory than a query worker may use")
-        except (OSError, RuntimeError) as e:  # the database's own failure (damaged or missing files)
-            if _NETWORK.search(str(e)):  # or a request the engine tried: a worker has no network
-                reply = ("query-error", f"the query tried to reach the network, which is refused: {e}")
-            else:
-                reply = ("store-error", f"{type(e).__name__}: {e}")
-        except Exception as e:  # the engine's own evaluation errors (type errors, bad IRIs, ...)
-            reply = ("query-error", f"{type(e).__name__}: {e}")
-        try:
-            conn.send(reply)
-        except (OSError, ValueError):
-            return
-
-
-# ---- the pool (runs in the server process) -------------------------------------------------------
-
 
 _log = logging.getLogger("outcome_graph.store.workers")
 _isolation: tuple[list[str], str] | None = None
@@ -337,7 +148,7 @@ class WorkerPool:
             *self.isolation,
             sys.executable,
             "-m",
-            __name__,
+            query_worker.__name__,
             str(theirs.fileno()),
             self.path,
             str(self.memory_limit or 0),
@@ -493,8 +304,3 @@ class WorkerPool:
             except subprocess.TimeoutExpired:
                 worker.kill()
         self._spawner.shutdown(wait=False)
-
-
-if __name__ == "__main__":  # a worker: python -m outcome_graph.store.workers FD STORE_PATH MEMORY_LIMIT
-    fd, store_path, limit = sys.argv[1:4]
-    worker_main(store_path, Connection(int(fd)), int(limit) or None)
