@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -171,3 +172,44 @@ def test_thirty_runaways_from_one_client_starve_no_one(busy_server):
     # frees a place for one more.
     assert len(refused_at_once) >= 30 - 6
     assert all(o[3] < 3 for o in refused_at_once)
+
+
+def test_clients_sending_their_bodies_slowly_hold_only_a_few_threads(busy_server):
+    """Forty uploads that never finish, from twenty addresses: at most a few are let in to receive
+    their bodies (the rest get 503 with Retry-After at once), and everything else is answered."""
+    port = busy_server
+    slow: list[socket.socket] = []
+    try:
+        for i in range(40):
+            s = socket.create_connection(
+                ("127.0.0.1", port), timeout=10, source_address=(f"127.0.1.{i // 2 + 1}", 0)
+            )
+            s.sendall(
+                b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                b"Content-Length: 1000\r\n\r\nASK"  # 3 of the 1000 bytes promised, and then nothing
+            )
+            slow.append(s)
+        time.sleep(1.0)
+        for label, path in {
+            "openapi": "/openapi.json",
+            "fresh cheap query": "/sparql?"
+            + urllib.parse.urlencode({"query": f"ASK {{}} # {time.time_ns()}"}),
+            "id page": "/id/midlothian/indicator/CSPC.P.1.2a",
+        }.items():
+            started = time.monotonic()
+            status, _, body = _get(port, path, "127.0.0.2", timeout=20)
+            assert status == 200, (label, status, body[:300])
+            assert time.monotonic() - started < 3, f"{label} waited behind the slow uploads"
+        refused = 0
+        for s in slow:
+            s.settimeout(0.5)
+            try:
+                answer = s.recv(4096)
+            except TimeoutError:
+                continue  # let in: still waiting for its body
+            if answer.startswith(b"HTTP/1.1 503") and b"retry-after: 5" in answer.lower():
+                refused += 1
+        assert refused >= 40 - 8, f"only {refused} of 40 slow uploads were refused at once"
+    finally:
+        for s in slow:
+            s.close()

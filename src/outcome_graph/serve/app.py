@@ -14,6 +14,7 @@ from ..store import Store, open_store
 from . import EXTENSION
 from .admission import Admission, AdmittedStore, Policy
 from .admission import init_app as init_admission
+from .bodies import BodyGate
 from .cache import CacheFront, ResultCache
 from .config import load_settings
 
@@ -95,6 +96,8 @@ def create_app(store: Store | None = None, config: Mapping[str, Any] | None = No
         cache = ResultCache()
         app.extensions[EXTENSION]["cache"] = cache
         app.wsgi_app = CacheFront(app.wsgi_app, cache, generation)  # type: ignore[method-assign]
+    # Outermost: no layer below ever waits on a client's body (serve.bodies).
+    app.wsgi_app = BodyGate(app.wsgi_app, settings.max_body)  # type: ignore[method-assign]
 
     from .headers import add_security_headers
     from .sparql import bp as sparql_bp
