@@ -51,6 +51,10 @@ class Count:
         """What it counts, in words, for a report year ('2020-2021' or None for any year)."""
         return self.counts.replace("{year}", year_label(year) if year else "report's")
 
+    def says_change(self, old: str, new: str) -> str:
+        """What a change (queries/changes/) counts, in words, from report year `old` to `new`."""
+        return self.counts.replace("{old}", year_label(old)).replace("{new}", year_label(new))
+
     @property
     def prologue(self) -> str:
         """The PREFIX lines."""
@@ -86,7 +90,13 @@ def year_label(year: str) -> str:
     return f"{m[1]}/{m[2][2:]}" if m else year
 
 
-def parse_count(text: str, name: str, path: Path | None = None) -> Count:
+# What a count selects: its members per report; a change (queries/changes/) its members per pair of
+# reports of one council, with the matching record of the earlier report where there is one.
+MEMBERS = r"SELECT\s+DISTINCT\s+\?reportDoc\s+\?item\s+WHERE\b"
+CHANGE_MEMBERS = r"SELECT\s+DISTINCT\s+\?oldDoc\s+\?newDoc\s+\?item(\s+\?was)?\s+WHERE\b"
+
+
+def parse_count(text: str, name: str, path: Path | None = None, members: str = MEMBERS) -> Count:
     where = str(path) if path else name
     meta: dict[str, str] = {}
     notes: list[str] = []
@@ -106,9 +116,10 @@ def parse_count(text: str, name: str, path: Path | None = None) -> Count:
     for key in ("title", "counts"):
         if not meta.get(key):
             raise CountDefinitionError(f"{where}:1: the header has no '# {key}: ...' line")
-    if not re.search(r"^\s*SELECT\s+DISTINCT\s+\?reportDoc\s+\?item\s+WHERE\b", text, re.M | re.I):
+    if not re.search(r"^\s*" + members, text, re.M | re.I):
+        form = "?oldDoc ?newDoc ?item [?was]" if members == CHANGE_MEMBERS else "?reportDoc ?item"
         raise CountDefinitionError(
-            f"{where}: a count selects its members as 'SELECT DISTINCT ?reportDoc ?item WHERE {{ ... }}'"
+            f"{where}: a count selects its members as 'SELECT DISTINCT {form} WHERE {{ ... }}'"
         )
     clash = sorted(set(re.findall(r"[?$](\w+)", text)) & RESERVED)
     if clash:
@@ -119,6 +130,26 @@ def parse_count(text: str, name: str, path: Path | None = None) -> Count:
     return Count(name, meta["title"], meta["counts"], text, meta.get("total"), " ".join(notes), path)
 
 
+def _load(directory: Path, members: str) -> dict[str, Count]:
+    out: dict[str, Count] = {}
+    for path in sorted(Path(directory).glob("*.rq")):
+        if not _NAME.match(path.stem):
+            raise CountDefinitionError(f"{path}: a count's file name is lower-case words joined by '-'")
+        out[path.stem] = parse_count(path.read_text(encoding="utf-8"), path.stem, path, members)
+    return out
+
+
+@cache
+def load_changes(directory: Path | None = None) -> dict[str, Count]:
+    """Every queries/changes/*.rq by name: what changed from one report to another of the same council
+    (`outcome-graph diff`, the audit's "what changed"); words with {old} and {new}."""
+    if directory is None:
+        from .paths import QUERIES_DIR
+
+        directory = QUERIES_DIR / "changes"
+    return _load(Path(directory), CHANGE_MEMBERS)
+
+
 @cache
 def load_counts(directory: Path | None = None) -> dict[str, Count]:
     """Every queries/counts/*.rq by name, in name order."""
@@ -126,11 +157,7 @@ def load_counts(directory: Path | None = None) -> dict[str, Count]:
         from .paths import QUERIES_DIR
 
         directory = QUERIES_DIR / "counts"
-    out: dict[str, Count] = {}
-    for path in sorted(Path(directory).glob("*.rq")):
-        if not _NAME.match(path.stem):
-            raise CountDefinitionError(f"{path}: a count's file name is lower-case words joined by '-'")
-        out[path.stem] = parse_count(path.read_text(encoding="utf-8"), path.stem, path)
+    out = _load(Path(directory), MEMBERS)
     totals = [c.total for c in out.values() if c.total]
     if len(totals) != len(set(totals)):
         raise CountDefinitionError(f"{directory}: two counts check the same stated total")
@@ -208,4 +235,18 @@ def count_members(store) -> dict[str, dict[str, list[str]]]:
         for row in store.select(c.text).rows:
             members[str(row["reportDoc"])].add(str(row["item"]))
         out[name] = {r: sorted(v) for r, v in sorted(members.items())}
+    return out
+
+
+def change_members(store) -> dict[str, dict[tuple[str, str], list[tuple[str, str | None]]]]:
+    """{change name: {(old report IRI, new report IRI): sorted (member, matching old record or None)}}."""
+    out: dict[str, dict[tuple[str, str], list[tuple[str, str | None]]]] = {}
+    for name, c in load_changes().items():
+        members: dict[tuple[str, str], set[tuple[str, str | None]]] = defaultdict(set)
+        for row in store.select(c.text).rows:
+            was = row.get("was")
+            members[(str(row["oldDoc"]), str(row["newDoc"]))].add(
+                (str(row["item"]), str(was) if was else None)
+            )
+        out[name] = {pair: sorted(v, key=lambda m: (m[0], m[1] or "")) for pair, v in sorted(members.items())}
     return out

@@ -252,3 +252,60 @@ def test_gap_lists_and_claim_lists_are_their_counts_in_every_view(
     # the two reports' claims: 41 in 2016/17 (27 agree, 2 disagree, 12 cannot be checked), 35 in 2020/21
     assert [numbers[(n, "2016-2017")] for n in CLAIM_COUNTS.values()] == [41, 27, 2, 12]
     assert [numbers[(n, "2020-2021")] for n in CLAIM_COUNTS.values()] == [35, 14, 3, 18]
+
+
+def test_every_change_count_is_the_same_in_diff_and_the_audit(store, store_dir, client, capsys):
+    """The changes from the 2016/17 report to the 2020/21 one (queries/changes/*.rq): the query's own
+    members for the pair = `diff` text and JSON = the audit's "what changed" (CLI JSON, page JSON, HTML)."""
+    from outcome_graph.counts import load_changes
+
+    old, new = f"{OGR}report/2016-2017", f"{OGR}report/2020-2021"
+    want = {}
+    for name, c in load_changes().items():
+        rows = store.select(c.text).rows
+        want[name] = len(
+            {
+                str(r["item"]) + str(r.get("was", ""))
+                for r in rows
+                if (str(r["oldDoc"]), str(r["newDoc"])) == (old, new)
+            }
+        )
+    # the lists shown are the members: new, dropped and carried-over actions, indicators, targets, ...
+    assert main(["diff", "2016-2017", "2020-2021", "--format", "json", "--store", str(store_dir)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    shown = {
+        "actions-carried-over": len(doc["actions"]["carried_over"]),
+        "actions-new": len(doc["actions"]["new"]),
+        "actions-dropped": len(doc["actions"]["dropped"]),
+        "indicators-appeared": len(doc["indicators"]["appeared"]),
+        "indicators-disappeared": len(doc["indicators"]["disappeared"]),
+        "indicators-in-both": doc["indicators"]["in_both"],
+        "targets-changed": len(doc["targets_changed"]),
+        "figures-restated": len(doc["restated"]),
+        "statuses-moved": len(doc["statuses_moved"]),
+    }
+    assert shown == want
+    assert {x["count"]: x["value"] for x in doc["counts"]} == want
+    assert main(["diff", "2016-2017", "2020-2021", "--store", str(store_dir)]) == 0
+    text = capsys.readouterr().out
+    assert (
+        main(
+            ["audit", "--report", "2020-2021", "--format", "json", "--no-validate", "--store", str(store_dir)]
+        )
+        == 0
+    )
+    cli_audit = json.loads(capsys.readouterr().out)["changes"]
+    page_audit = client.get("/audit?report=2020-2021&format=json&validate=0").get_json()["changes"]
+    html = client.get("/audit?report=2020-2021&validate=0").get_data(as_text=True)
+    for name, c in load_changes().items():
+        words = c.says_change("2016-2017", "2020-2021")
+        assert f" — {words}: {want[name]}\n" in text, name
+        assert f"<td>{escape(words)}</td><td>{want[name]}</td>" in html, name
+        for a in (cli_audit, page_audit):
+            assert {x["count"]: x["value"] for x in a["counts"]}[name] == want[name]
+    # the bundled pair: the 2020/21 plan renumbered every action; 20 indicators in both reports
+    assert (want["actions-carried-over"], want["actions-new"], want["actions-dropped"]) == (0, 23, 10)
+    assert (want["indicators-in-both"], want["targets-changed"], want["statuses-moved"]) == (20, 2, 4)
+    # "Number of complaints complete at Stage 1" and "... Stage 2" are each the title of two uncoded
+    # 2016/17 indicators: each record is listed, none folded into the other
+    assert (want["indicators-appeared"], want["indicators-disappeared"]) == (48, 64)

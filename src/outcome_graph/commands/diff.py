@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
             raise OutcomeGraphError(
                 f"choose a council with --council: {', '.join(councils) or 'none has both'}"
             )
-    changes = {**compare_reports(tg.scoped(council), y0, y1), "labels": status_labels(read(store))}
+    changes = {**compare_reports(tg.scoped(council), y0, y1, store), "labels": status_labels(read(store))}
     if args.format == "json":
         write_output(json.dumps(changes, indent=2, ensure_ascii=False) + "\n", args.out)
     else:

@@ -33,6 +33,10 @@ Rules for the noise of the PDF text layer:
   nothing else but icon leftovers. Otherwise it is kept out, and when it could be the run-on of the
   comment above (no code, one text cell), that action is kept out with it.
 - Digits in the Icon column are dropped and listed (columns.icon_leftovers).
+- Without a Priority column an action is filed under the heading above it, never under a guess: a row
+  whose code names another priority, or a row without a code in a table that follows the previous
+  priority's actions with no heading between (a heading may be missing), is kept out and named with
+  its line and why, as a problem (a SHACL violation). Rows placed by form: action_form.py.
 """
 
 from __future__ import annotations
@@ -43,17 +47,15 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from . import SectionResult
+from .action_form import _DATE, _NOTE_HEAD, by_form
 from .codes import split_leading_code
 from .columns import Columns, icon_leftovers, keep_out
 from .common import excerpt_span, status_of
-from .records import Action, Priority, ReportInfo, Unplaced
+from .records import Action, Priority, Problem, ReportInfo, Unplaced
 from .sections import Line, Section
 from .values import parse_cell
 
-_DATE = re.compile(r"^\d{1,2}-[A-Za-z]{3}-\d{4}$")
-_HAS_LETTER = re.compile(r"[A-Za-z]")
 _PRIORITY_HEAD = re.compile(r"^(\d{2})\.\s*(\S.*)$")
-_NOTE_HEAD = re.compile(r"^(?:Q\d\s*)?\d\d/\d\d\s*:")
 # The priority number inside an action code: CS.S.02.01 -> 02, CSPC.P.11.7 -> 11.
 _CODE_PRIORITY = re.compile(r"\.(\d{1,2})\.\d+[a-z]?$")
 _COLUMNS = {
@@ -74,6 +76,7 @@ class _Row:
     note: str | None
     lines: list[int]
     kept_out: str | None = None  # why the row is kept out (a line below it that may continue it misfits)
+    unfiled: bool = False  # kept out because its own priority cannot be told (a problem of its first line)
 
 
 @dataclass
@@ -81,11 +84,6 @@ class _PriorityTitle:
     code: str
     title: str
     lines: list[int] = field(default_factory=list)
-
-
-def _texty(cell: str) -> bool:
-    """Text, not an icon's glyph or leftover ("Ø", "I", "8", "83", "⊘")."""
-    return (len(cell) > 1 and bool(_HAS_LETTER.search(cell))) or len(cell) > 3
 
 
 def _is_header(cells: list[str]) -> bool:
@@ -122,6 +120,12 @@ class _Reader:
         self.rows: list[_Row] = []
         self.priorities: dict[str, _PriorityTitle] = {}
         self.current_priority: str | None = None  # the priority code actions are filed under
+        # A table header after action rows, with no priority heading between: the header line. The rows
+        # below may belong to the same priority (a table cut by a page) or to one whose heading is
+        # missing, so a row without a code there has no priority that can be told.
+        self.header_without_heading: int | None = None
+        self.rows_at_heading = 0
+        self.placement_problem: str | None = None  # why the row being read cannot be filed (see _priority_of)
         self.layout: str | None = None
         self.run_on_open = False  # True while the last action row's comment may continue below
         self.columns = Columns("action table")
@@ -139,6 +143,8 @@ class _Reader:
             cells = line.cells
             filled = [c for c in cells if c]
             if _is_header(cells):
+                if len(self.rows) > self.rows_at_heading:
+                    self.header_without_heading = line.number
                 self.layout = _layout(cells)
                 self.columns.header(line)
                 self.result.consumed.add(line.number)
@@ -173,7 +179,7 @@ class _Reader:
 
     def _misfit(self, line: Line, cells: list[str], why: str) -> None:
         """A row whose cells do not fit the header: read by form where each cell has one place."""
-        placed = self._by_form(cells)
+        placed = by_form(cells, self.layout)
         if isinstance(placed, list):
             self.warn(
                 line,
@@ -195,45 +201,12 @@ class _Reader:
             )
         self.run_on_open = False
 
-    def _by_form(self, cells: list[str]) -> list[str] | str:
-        """The row's cells in the header's positions, placed by form; or why they cannot be."""
-        texts_before = 2 if self.layout == "priority" else 1
-        code_cell = cells[0] if cells else ""
-        if code_cell and not split_leading_code(code_cell)[0] and _HAS_LETTER.search(code_cell):
-            return f"its first cell {code_cell!r} is not a code, so the Code and Action cannot be told apart"
-        forms: dict[str, list[int]] = {"due": [], "progress": [], "comment": []}
-        for i, c in enumerate(cells[1:], start=1):
-            if _DATE.match(re.sub(r"\s+", "", c)):
-                forms["due"].append(i)
-            elif parse_cell(c).unit == "Percent":
-                forms["progress"].append(i)
-            elif _NOTE_HEAD.match(c):
-                forms["comment"].append(i)
-        if not any(forms.values()):
-            return "no cell has the form of a due date, a progress percentage or a status note"
-        if any(len(at) > 1 for at in forms.values()):
-            return "two cells have the form of one column's (two dates, percentages or status notes)"
-        first_form = min([at[0] for at in forms.values() if at], default=len(cells))
-        if any(split_leading_code(c)[0] for c in cells[1:first_form]):
-            return "a code stands after the first cell"
-        between = [c for c in cells[1:first_form] if c]
-        texts = [c for c in between if _texty(c)]
-        if len(texts) != texts_before:
-            return f"{len(texts)} text cell(s) stand where the layout has {texts_before}"
-        formed = {at[0] for at in forms.values() if at}
-        after = [c for i, c in enumerate(cells) if i >= first_form and i not in formed and c]
-        if any(_texty(c) for c in after):
-            return f"cells {after!r} have no place by their form"
-        code = code_cell if split_leading_code(code_cell)[0] else ""
-        icon = " ".join([c for c in between if not _texty(c)] + after)
-        pick = {k: cells[at[0]] if at else "" for k, at in forms.items()}
-        return [code, *texts, pick["due"], icon, pick["progress"], pick["comment"]]
-
     def _priority_heading(self, line: Line, text: str) -> None:
         m = _PRIORITY_HEAD.match(text)
         assert m
         self.current_priority = m[1]
         self.priorities[m[1]] = _PriorityTitle(m[1], " ".join(m[2].split()), [line.number])
+        self.header_without_heading, self.rows_at_heading = None, len(self.rows)
         self.run_on_open = False  # a comment does not run on into the next priority's table
 
     def _only_comment(self, cells: list[str]) -> bool:
@@ -340,7 +313,17 @@ class _Reader:
             self.warn(line, "action row without an Action text")
         icon_at = title_at + 2
         self.result.dropped.extend(icon_leftovers(self.report.id, line, cells, {icon_at: "Icon"}))
-        self.rows.append(_Row(code, priority, " ".join(title.split()), due, progress, note, [line.number]))
+        row = _Row(code, priority, " ".join(title.split()), due, progress, note, [line.number])
+        row.kept_out, self.placement_problem = self.placement_problem, None
+        row.unfiled = row.kept_out is not None
+        if not code and layout != "priority" and self.header_without_heading is not None:
+            row.kept_out = (
+                f"an action without a code in the table headed on line {self.header_without_heading}, "
+                f"which follows priority {self.current_priority}'s actions with no priority heading "
+                "between: its priority cannot be told (a heading may be missing), so it is not filed"
+            )
+            row.unfiled = True
+        self.rows.append(row)
         self.run_on_open = True
 
     def _priority_of(self, line: Line, code: str | None) -> str:
@@ -351,10 +334,9 @@ class _Reader:
             # The fragments in the Priority column do not line up with rows: the code is authoritative.
             return from_code or self.current_priority or ""
         if from_code and self.current_priority and from_code != self.current_priority:
-            self.warn(
-                line,
-                f"action {code} sits under priority {self.current_priority} but its code "
-                f"names priority {from_code}; filed under {self.current_priority}",
+            self.placement_problem = (
+                f"action {code} sits under priority {self.current_priority} but its code names priority "
+                f"{from_code} (a heading may be missing): its priority cannot be told, so it is not filed"
             )
         if self.current_priority is None:
             self.warn(line, "action row before any priority heading")
@@ -376,7 +358,13 @@ class _Reader:
         for r in self.rows:
             if r.kept_out:
                 for n in r.lines:
-                    keep_out(self.result, rid, self.lines[n], r.kept_out, own=False)
+                    if r.unfiled and n == r.lines[0]:
+                        # the row's own problem: named in the build output and a SHACL violation
+                        line = self.lines[n]
+                        self.result.unplaced.append(Unplaced(rid, n, line.text.strip(), r.kept_out))
+                        self.result.problems.append(Problem(rid, n, line.text, r.kept_out))
+                    else:
+                        keep_out(self.result, rid, self.lines[n], r.kept_out, own=False)
                 continue
             ex = excerpt_span(rid, self.lines, r.lines[0], r.lines[-1])
             self.result.records.append(

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from ..counts import load_counts
+from .audit_tables import TABLES as TABLES  # the CSV tables, re-exported for the views
+from .audit_tables import audit_tables as audit_tables
 from .engine import display_value, natural, sort_key
 from .gaps import (
     children,
@@ -257,7 +259,7 @@ def build_audit(
         out["inspection"] = build_inspection(rdf, tg, report)
         previous = previous_report(tg, report)
         if previous:
-            out["changes"] = {**compare_reports(tg, previous, report), "labels": status_labels(rdf)}
+            out["changes"] = {**compare_reports(tg, previous, report, store), "labels": status_labels(rdf)}
     if compare_with:
         if compare_with not in tg.reports:
             raise TraceError(
@@ -281,150 +283,3 @@ def validation_rows(validation, report: str) -> list[dict]:
                 }
             )
     return rows
-
-
-# -- tables for CSV -------------------------------------------------------------------------------
-
-TABLES = (
-    "summary",
-    "key-questions",
-    "duties",
-    "claims",
-    "actions",
-    "indicators",
-    "observations",
-    "coverage",
-    "gaps",
-    "warnings",
-    "compare",
-)
-
-
-def _lines(ev: list[dict]) -> str:
-    return "; ".join(f"{e['report']} line {e['lines']}" for e in ev)
-
-
-def audit_tables(a: dict) -> dict[str, tuple[list[str], list[list]]]:
-    """Every table of the audit as (header, rows), for CSV download."""
-    from .inspection import inspection_tables
-
-    t: dict[str, tuple[list[str], list[list]]] = dict(inspection_tables(a))
-    t["summary"] = (
-        ["what is counted", "count", "definition"],
-        [[c["counts"], c["value"], f"queries/counts/{c['count']}.rq"] for c in a["summary"]["counts"]],
-    )
-    t["actions"] = (
-        ["priority", "code", "title", "progress", "status", "due", "note", "lines", "evidence"],
-        [
-            [
-                s["code"],
-                x["code"],
-                x["title"],
-                x["progress"],
-                x["status"],
-                x["due"],
-                x["note"],
-                _lines(x["evidence"]),
-                " | ".join(e["text"] or "" for e in x["evidence"]),
-            ]
-            for s in a["priorities"]
-            for x in s["actions"]
-        ],
-    )
-    t["indicators"] = (
-        ["priority", "code", "title", "target", "status", "off_target_reason", "lines"],
-        [
-            [
-                s["code"],
-                i["code"],
-                i["title"],
-                i["target"],
-                i["status"],
-                i["off_target_reason"],
-                _lines(i["evidence"]),
-            ]
-            for s in a["priorities"]
-            for i in s["indicators"]
-        ],
-    )
-    t["observations"] = (
-        [
-            "priority",
-            "indicator",
-            "period",
-            "value",
-            "shown",
-            "unit",
-            "target",
-            "status",
-            "note",
-            "lines",
-            "evidence",
-        ],
-        [
-            [
-                s["code"],
-                i["code"],
-                o["period"],
-                o["value"],
-                o["display"],
-                o["unit"],
-                o["target"],
-                o["status"],
-                o["note"],
-                _lines(o["evidence"]),
-                " | ".join(e["text"] or "" for e in o["evidence"]),
-            ]
-            for s in a["priorities"]
-            for i in s["indicators"]
-            for o in i["observations"]
-        ],
-    )
-    cols = a["coverage"]["columns"]
-    t["coverage"] = (
-        ["duty", "part", *[f"priority {c}" for c in cols]],
-        [
-            [r["whole"], r["label"], *[" ".join(r["cells"].get(c, [])) for c in cols]]
-            for r in a["coverage"]["rows"]
-        ],
-    )
-    t["gaps"] = (
-        ["kind", "code", "title", "report", "lines", "detail", "record"],
-        [
-            [g["kind"], g["code"], g["title"], g["report"], g["lines"], g["detail"], g["record"]]
-            for g in a["gaps"]
-        ],
-    )
-    t["warnings"] = (
-        ["severity", "rule", "code", "report", "line", "value", "message", "focus"],
-        [
-            [w[k] for k in ("severity", "rule", "code", "report", "line", "value", "message", "focus")]
-            for w in a["warnings"]
-        ],
-    )
-    c = a.get("compare")
-    if c:
-        old, new = c["reports"]
-        rows = []
-        for i in c["indicators"]:
-            for r in (old, new):
-                for o in i[r]["observations"]:
-                    rows.append(
-                        [
-                            i["code"],
-                            i["title"],
-                            r,
-                            o["period"],
-                            o["value"],
-                            o["target"],
-                            o["status"],
-                            _lines(o["evidence"]),
-                        ]
-                    )
-        t["compare"] = (
-            ["indicator", "title", "report", "period", "value", "target", "status", "lines"],
-            rows,
-        )
-    else:
-        t["compare"] = (["indicator", "title", "report", "period", "value", "target", "status", "lines"], [])
-    return t

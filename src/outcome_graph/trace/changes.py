@@ -12,8 +12,10 @@ graph (so `outcome-graph diff`, the audit's section and any store give the same 
 
 from __future__ import annotations
 
+from ..counts import change_members, load_changes
+from ..errors import OutcomeGraphError
 from .engine import display_value
-from .gaps import children, evidence_of, status_in_year
+from .gaps import children, evidence_of, parents, status_in_year
 from .graph import TraceGraph
 from .inspection import period_label
 
@@ -25,15 +27,6 @@ def _line(tg: TraceGraph, n: str) -> dict:
     d = tg.node(ev[0])
     first, last = d.get("first"), d.get("last")
     return {"lines": f"{first}" if first == last else f"{first}-{last}", "text": d.get("text")}
-
-
-def _actions(tg: TraceGraph, report: str) -> dict[str, str]:
-    out = {}
-    for a in tg.nodes_of("Action"):
-        d = tg.node(a)
-        if report in d.get("reports", []):
-            out[d.get("code") or f"title:{' '.join((d.get('title') or '').lower().split())}"] = a
-    return out
 
 
 def _action(tg: TraceGraph, a: str) -> dict:
@@ -55,24 +48,15 @@ def _cells(tg: TraceGraph, ind: str, report: str) -> dict[str, str]:
     }
 
 
-def _indicators(tg: TraceGraph, report: str) -> dict[str, str]:
-    """key -> indicator: its IRI, or its title where the report gives it no code (such a record is
-    minted per report and line, so the same uncoded PI has another IRI in the next report)."""
-    out = {}
-    for i in tg.nodes_of("Indicator"):
-        if _cells(tg, i, report):
-            d = tg.node(i)
-            out[i if d.get("code") else f"title:{' '.join((d.get('title') or '').lower().split())}"] = i
-    return out
-
-
 def _ind(tg: TraceGraph, i: str) -> dict:
     d = tg.node(i)
     return {"iri": i, "code": d.get("code"), "title": d.get("title")}
 
 
 def _by_code(items: list[dict]) -> list[dict]:
-    return sorted(items, key=lambda x: (x["code"] is None, x["code"] or "", x["title"] or "", x["iri"]))
+    return sorted(
+        items, key=lambda x: (x["code"] is None, x["code"] or "", x["title"] or "", x.get("iri") or "")
+    )
 
 
 def _short(text: str | None) -> str:
@@ -81,77 +65,89 @@ def _short(text: str | None) -> str:
 
 
 def _annual_target(tg: TraceGraph, ind: str, report: str) -> tuple[str | None, str | None]:
-    cells = _cells(tg, ind, report)
-    for period in sorted(cells, reverse=True):
-        t = tg.node(cells[period]).get("target")
-        if t is not None:
-            return t, _line(tg, cells[period])["lines"]
-    return None, None
+    cell = _cells(tg, ind, report).get(report)
+    t = tg.node(cell).get("target") if cell else None
+    return (t, _line(tg, cell)["lines"]) if t is not None else (None, None)
 
 
-def _same(a: str | None, b: str | None) -> bool:
-    try:
-        return a is not None and b is not None and float(a) == float(b)
-    except ValueError:
-        return a == b
+def _report_node(tg: TraceGraph, year: str) -> str:
+    found = [n for n in tg.nodes_of("Report") if tg.node(n).get("reports") == [year]]
+    if len(found) != 1:
+        raise OutcomeGraphError(f"the graph has {len(found)} reports for {year} here; choose a council")
+    return found[0]
 
 
-def compare_reports(tg: TraceGraph, old: str, new: str) -> dict:
-    """Every change from report `old` to report `new` (government years of one council's reports)."""
-    oa, na = _actions(tg, old), _actions(tg, new)
+def change_lists(tg: TraceGraph, store, old: str, new: str) -> dict[str, list[tuple[str, str | None]]]:
+    """The members of each change of queries/changes/ from report `old` to report `new`: (record, the
+    matching record of the old report or None), read once per store and kept with the trace graph."""
+    if tg.changes is None:
+        tg.changes = change_members(store)
+    pair = (_report_node(tg, old), _report_node(tg, new))
+    return {name: by_pair.get(pair, []) for name, by_pair in tg.changes.items()}
+
+
+def compare_reports(tg: TraceGraph, old: str, new: str, store) -> dict:
+    """Every change from report `old` to report `new` (government years of one council's reports): the
+    members of each change defined in queries/changes/ (the lists and their numbers are one), shown with
+    what the trace graph holds of each record."""
+    m = change_lists(tg, store, old, new)
     carried = []
-    for key in sorted(oa.keys() & na.keys()):
-        a, b = _action(tg, oa[key]), _action(tg, na[key])
+    for item, was in m["actions-carried-over"]:
+        a, b = _action(tg, was), _action(tg, item)
         carried.append({"code": a["code"], "title": b["title"], old: a, new: b})
-    actions = {
-        "carried_over": carried,
-        "new": [_action(tg, na[k]) for k in sorted(na.keys() - oa.keys())],
-        "dropped": [_action(tg, oa[k]) for k in sorted(oa.keys() - na.keys())],
-    }
-    oi, ni = _indicators(tg, old), _indicators(tg, new)
-    both = sorted(oi.keys() & ni.keys())
-    targets, restated, statuses = [], [], []
-    for key in both:
-        i, j = oi[key], ni[key]
-        t0, l0 = _annual_target(tg, i, old)
-        t1, l1 = _annual_target(tg, j, new)
-        if (t0 is not None or t1 is not None) and not _same(t0, t1):
-            targets.append(
-                {**_ind(tg, j), old: {"target": t0, "lines": l0}, new: {"target": t1, "lines": l1}}
+    targets = []
+    for item, was in m["targets-changed"]:
+        (t0, l0), (t1, l1) = _annual_target(tg, was, old), _annual_target(tg, item, new)
+        targets.append({**_ind(tg, item), old: {"target": t0, "lines": l0}, new: {"target": t1, "lines": l1}})
+    restated = []
+    for item, was in m["figures-restated"]:
+        d0, d1 = tg.node(was), tg.node(item)
+        [indicator] = parents(tg, item, "indicator", "Indicator")
+        restated.append(
+            {
+                **_ind(tg, indicator),
+                "period": period_label(d1.get("period")),
+                old: {"value": display_value(d0), **_line(tg, was)},
+                new: {"value": display_value(d1), **_line(tg, item)},
+            }
+        )
+    statuses = []
+    for item, was in m["statuses-moved"]:
+        if tg.kind(item) == "Action":
+            s0, s1 = tg.node(was).get("status"), tg.node(item).get("status")
+            d = tg.node(item)
+            statuses.append(
+                {"kind": "action", "code": d.get("code"), "title": d.get("title"), old: s0, new: s1}
             )
-        c0, c1 = _cells(tg, i, old), _cells(tg, j, new)
-        for period in sorted(c0.keys() & c1.keys()):
-            d0, d1 = tg.node(c0[period]), tg.node(c1[period])
-            if d0.get("value") is None or d1.get("value") is None:
-                continue  # a figure first given (or no longer given) is not a restatement
-            if not _same(d0.get("value"), d1.get("value")):
-                restated.append(
-                    {
-                        **_ind(tg, j),
-                        "period": period_label(period),
-                        old: {"value": display_value(d0), **_line(tg, c0[period])},
-                        new: {"value": display_value(d1), **_line(tg, c1[period])},
-                    }
-                )
-        s0, s1 = status_in_year(tg, i, old), status_in_year(tg, j, new)
-        if s0 and s1 and s0 != s1:
-            statuses.append({"kind": "indicator", **_ind(tg, j), old: s0, new: s1})
-    for c in carried:
-        s0, s1 = c[old]["status"], c[new]["status"]
-        if s0 and s1 and s0 != s1:
-            statuses.append({"kind": "action", "code": c["code"], "title": c["title"], old: s0, new: s1})
+        else:
+            s0, s1 = status_in_year(tg, was, old), status_in_year(tg, item, new)
+            statuses.append({"kind": "indicator", **_ind(tg, item), old: s0, new: s1})
+    statuses.sort(
+        key=lambda x: (x["kind"] != "indicator", x["code"] is None, x["code"] or "", x["title"] or "")
+    )
     return {
         "old": old,
         "new": new,
-        "actions": actions,
-        "indicators": {
-            "appeared": _by_code([_ind(tg, ni[k]) for k in ni.keys() - oi.keys()]),
-            "disappeared": _by_code([_ind(tg, oi[k]) for k in oi.keys() - ni.keys()]),
-            "in_both": len(both),
+        "actions": {
+            "carried_over": _by_code(carried),
+            "new": _by_code([_action(tg, a) for a, _ in m["actions-new"]]),
+            "dropped": _by_code([_action(tg, a) for a, _ in m["actions-dropped"]]),
         },
-        "targets_changed": targets,
-        "restated": restated,
+        "indicators": {
+            "appeared": _by_code([_ind(tg, i) for i, _ in m["indicators-appeared"]]),
+            "disappeared": _by_code([_ind(tg, i) for i, _ in m["indicators-disappeared"]]),
+            "in_both": len(m["indicators-in-both"]),
+        },
+        "targets_changed": _by_code(targets),
+        "restated": sorted(
+            restated, key=lambda x: (x["code"] is None, x["code"] or "", x["title"] or "", x["period"] or "")
+        ),
         "statuses_moved": statuses,
+        # what each number counts, in its definition's words
+        "counts": [
+            {"count": name, "counts": c.says_change(old, new), "value": len(m[name])}
+            for name, c in load_changes().items()
+        ],
     }
 
 
@@ -164,9 +160,13 @@ def previous_report(tg: TraceGraph, report: str) -> str | None:
 def as_text(c: dict) -> str:
     old, new = c["old"], c["new"]
     labels = c.get("labels") or {}
+    says = {x["count"]: f"{x['counts']}: {x['value']}" for x in c.get("counts", [])}
 
     def st(name: str | None) -> str:
         return labels.get(name or "", name or "no status")
+
+    def head(title: str, count: str) -> str:
+        return f"{title} — {says[count]}" if count in says else title
 
     out = [f"Changes from the {period_label(old)} report to the {period_label(new)} report"]
     a = c["actions"]
@@ -175,28 +175,30 @@ def as_text(c: dict) -> str:
         p = f"{x['progress']}%" if x["progress"] is not None else "no progress"
         return f"{x['code'] or '(no code)'} {x['title']} — {p}, {st(x['status'])} (line {x['lines']})"
 
-    out.append(f"\nActions carried over ({len(a['carried_over'])}):")
+    out.append("\n" + head("Actions carried over", "actions-carried-over"))
     for x in a["carried_over"]:
         out.append(
             f"  {x['code'] or '(no code)'} {x['title']}: {period_label(old)} {x[old]['progress']}% "
             f"{st(x[old]['status'])} (line {x[old]['lines']}) -> {period_label(new)} {x[new]['progress']}% "
             f"{st(x[new]['status'])} (line {x[new]['lines']})"
         )
-    out.append(f"New actions ({len(a['new'])}):")
+    out.append(head("New actions", "actions-new"))
     out += [f"  {act(x)}" for x in a["new"]]
-    out.append(f"Dropped actions, with their last progress ({len(a['dropped'])}):")
+    out.append(head("Dropped actions, with their last progress", "actions-dropped"))
     out += [f"  {act(x)}" for x in a["dropped"]]
     ind = c["indicators"]
-    out.append(f"\nIndicators that appeared ({len(ind['appeared'])}):")
+    out.append("\n" + head("Indicators that appeared", "indicators-appeared"))
     out += [f"  {' '.join(filter(None, (x['code'], x['title'])))}" for x in ind["appeared"]]
-    out.append(f"Indicators that disappeared ({len(ind['disappeared'])}):")
+    out.append(head("Indicators that disappeared", "indicators-disappeared"))
     out += [f"  {' '.join(filter(None, (x['code'], x['title'])))}" for x in ind["disappeared"]]
-    out.append(f"\nTargets changed ({len(c['targets_changed'])}):")
+    if "indicators-in-both" in says:
+        out.append(head("Indicators in both", "indicators-in-both"))
+    out.append("\n" + head("Targets changed", "targets-changed"))
     for x in c["targets_changed"]:
         t0, t1 = (x[r]["target"] if x[r]["target"] is not None else "no target" for r in (old, new))
         l0, l1 = (f" (line {x[r]['lines']})" if x[r]["lines"] else "" for r in (old, new))
         out.append(f"  {x['code'] or x['title']}: {t0}{l0} -> {t1}{l1}")
-    out.append(f"\nFigures restated ({len(c['restated'])}):")
+    out.append("\n" + head("Figures restated", "figures-restated"))
     for x in c["restated"]:
         a, b = x[old], x[new]
         out.append(
@@ -204,7 +206,8 @@ def as_text(c: dict) -> str:
             f'(line {a["lines"]}: "{_short(a["text"])}") -> {b["value"]} in the {period_label(new)} report '
             f'(line {b["lines"]}: "{_short(b["text"])}")'
         )
-    out.append(f"\nStatuses moved ({len(c['statuses_moved'])}):")
+    out.append("\n" + head("Statuses moved", "statuses-moved"))
     for x in c["statuses_moved"]:
         out.append(f"  {x['kind']} {x['code'] or x['title']}: {st(x[old])} -> {st(x[new])}")
+    out.append("\nEach number is the members of queries/changes/NAME.rq for the two reports.")
     return "\n".join(out) + "\n"

@@ -123,6 +123,8 @@ class TraceGraph:
         self.kind_of: dict[str, str] = {}  # each node's kind (same)
         # {count: {report IRI: members}}, read by `load` with queries/counts/*.rq (see outcome_graph.counts)
         self.counts: dict[str, dict[str, list[str]]] = {}
+        # {change: {(old report, new report): members}}, read with queries/changes/*.rq when first asked
+        self.changes: dict | None = None
         self.by_code: dict[str, list[str]] = defaultdict(list)
         for n, data in g.nodes(data=True):
             for code in {data.get("code"), *data.get("alt_codes", ())} - {None}:
