@@ -1,12 +1,12 @@
 """/sparql against `oxigraph serve-read-only` on the same graph, side by side in one run (issue 8 part 6).
 
-    python benchmarks/endpoint_vs_oxigraph.py [--requests 200] [--clients 8] [--duration 10]
+    python benchmarks/endpoint_vs_oxigraph.py [--requests 200] [--settle 200] [--clients 8] [--duration 10]
 
 Builds the two-report graph, starts `outcome-graph serve` (its defaults) with its own new --store
 directory, and the Oxigraph server (`oxigraph serve-read-only`, PyPI package `oxigraph`) on a copy of
 the same graph loaded with `oxigraph load`, both on free 127.0.0.1 ports. Five analyst queries are
 then sent to both by GET with Accept: application/sparql-results+json over one keep-alive connection
-each, taking turns request by request:
+each, taking turns request by request, after --settle untimed requests to both:
 
   warm   the same text repeated (what a dashboard, a saved link or a re-run does);
   cold   a text neither server has seen before (a unique comment appended to each request), so our
@@ -210,6 +210,7 @@ def start_floor(tmp: Path, argv: list[str]) -> tuple[subprocess.Popen, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200, help="timed requests per query and way")
+    parser.add_argument("--settle", type=int, default=200, help="untimed requests per query and way first")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of each throughput run")
     args = parser.parse_args()
@@ -237,7 +238,8 @@ def main() -> int:
         for label, query in QUERIES.items():
             n_rows = rows(servers["ours"].get(query)[1])
             for way in ("warm", "cold"):
-                interleaved(servers, query, 10, way == "cold")  # settle
+                # settle: both servers warm (threads started, caches filled, CPUs awake) before timing
+                interleaved(servers, query, args.settle, way == "cold")
                 times = interleaved(servers, query, args.requests, way == "cold")
                 ours_p50, ox_p50 = statistics.median(times["ours"]), statistics.median(times["oxigraph"])
                 ratios[way].append(ours_p50 / ox_p50)
