@@ -10,7 +10,7 @@ then nothing is answered, not even a static file. So `BodyGate`, the outermost l
   from one client (remote address); beyond that it answers 503 with Retry-After at once, without
   reading: a slow sender can hold only a few threads, and the rest serve everyone else;
 - reads the body whole (at most the limit, chunked or not), then gives the app an in-memory copy, so
-  no view ever waits on the network.
+  no view ever waits on the network (and the bytes themselves, as `environ[BODY]`).
 
 Requests without a body (every GET, HEAD, OPTIONS) pass straight through.
 """
@@ -27,6 +27,7 @@ from .headers import SECURITY_HEADERS
 
 StartResponse = Callable[..., Any]
 RETRY_AFTER = "5"
+BODY = "outcome_graph.body"  # the environ key of the body's bytes, for layers that key on it
 
 
 class BodyGate:
@@ -39,6 +40,7 @@ class BodyGate:
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         length = _declared_length(environ)
         if length == 0:
+            environ[BODY] = b""
             return self.app(environ, start_response)
         if length is not None and length > self.max_body:
             return _too_large(start_response, self.max_body)
@@ -59,6 +61,7 @@ class BodyGate:
             return _too_large(start_response, self.max_body)
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
+        environ[BODY] = body
         return self.app(environ, start_response)
 
     def _enter(self, client: str) -> bool:

@@ -2,7 +2,7 @@
 
 `CacheFront` wraps the WSGI app. A GET or POST to /sparql or /queries/<name> is keyed on the store's
 generation and the exact request: method, path, query string, Accept, and for a POST its content type
-and body bytes (a body over 64 KiB, or one of unknown length, is not cached). A hit is answered from
+and body bytes (a body over 64 KiB is not cached). A hit is answered from
 memory before Flask, admission or the query check run: that is safe because the key is the exact text
 of a request that was checked and answered before, against the very same data. A miss goes through the
 app; an answer the view marked cacheable (`mark_cacheable`: a 200 from the engine, never an error or a
@@ -17,7 +17,6 @@ body. The cache holds at most `max_bytes` (least recently used out first), each 
 from __future__ import annotations
 
 import hashlib
-import io
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -25,6 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import request
+
+from .bodies import BODY
 
 CACHEABLE = "outcome_graph.cacheable"
 PATHS = ("/sparql",)
@@ -119,15 +120,8 @@ class CacheFront:
             return (self.generation, "GET", path, qs, accept)
         if method != "POST":
             return None
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or -1)
-        except ValueError:
-            return None
-        if not 0 <= length <= MAX_POST:
-            return None
-        body = environ["wsgi.input"].read(length)
-        environ["wsgi.input"] = io.BytesIO(body)  # the app reads the same bytes on a miss
-        if len(body) != length:
+        body = environ.get(BODY)  # the whole body, read by serve.bodies, which runs first
+        if body is None or len(body) > MAX_POST:
             return None
         return (self.generation, "POST", path, qs, environ.get("CONTENT_TYPE", ""), body, accept)
 

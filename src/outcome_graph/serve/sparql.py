@@ -58,18 +58,11 @@ def _store_error(e: StoreError) -> Response:
     return _error(e.status, e.message)
 
 
-def _read_body(limit: int) -> bytes:
-    if request.content_length is not None and request.content_length > limit:
-        raise Refused(f"the request body is larger than {limit} bytes", 413)
-    body = request.stream.read(limit + 1)
-    if len(body) > limit:
-        raise Refused(f"the request body is larger than {limit} bytes", 413)
-    return body
-
-
 def _request_parts() -> tuple[str | None, list[str], list[str]]:
-    """(query text or None, default-graph-uri values, named-graph-uri values) from any protocol form."""
-    limit = settings().max_body
+    """(query text or None, default-graph-uri values, named-graph-uri values) from any protocol form.
+
+    A body is already whole in memory and within the size limit: serve.bodies refused it (413) otherwise.
+    """
     if request.method in ("GET", "HEAD"):  # HEAD answers as GET, without the body
         params = request.args
         if "update" in params:
@@ -80,15 +73,13 @@ def _request_parts() -> tuple[str | None, list[str], list[str]]:
         if media_type == "application/sparql-update":
             raise Refused("this endpoint is read-only: SPARQL updates are refused", 403)
         if media_type == FORM:
-            if request.content_length is not None and request.content_length > limit:
-                raise Refused(f"the request body is larger than {limit} bytes", 413)
             params = request.form
             if "update" in params:
                 raise Refused("this endpoint is read-only: updates are refused", 403)
             queries = params.getlist("query")
         elif media_type == "application/sparql-query":
             try:
-                queries = [_read_body(limit).decode("utf-8")]
+                queries = [request.get_data().decode("utf-8")]
             except UnicodeDecodeError:
                 raise Refused("the query is not valid UTF-8") from None
             params = request.args
