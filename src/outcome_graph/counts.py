@@ -25,7 +25,7 @@ from functools import cache
 from pathlib import Path
 
 from .errors import OutcomeGraphError
-from .saved_queries import header_lines
+from .query_files import header_lines
 
 _HEADER = re.compile(r"^#\s*(title|counts|total|note)\s*:\s*(.*?)\s*$")
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -227,26 +227,41 @@ def expand_generated(text: str) -> str:
     return _GENERATED.sub(make, text)
 
 
-def count_members(store) -> dict[str, dict[str, list[str]]]:
-    """{count name: {report IRI: sorted member IRIs}} read from `store` with each count's own query."""
+def count_members(store, reports=None, timeout=None) -> dict[str, dict[str, list[str]]]:
+    """{count name: {report IRI: sorted member IRIs}} read from `store` with each count's own query,
+    for the reports given (their IRIs, bound as ?reportDoc by the query layer: a council's pages count
+    that council's reports, never the nation's); every report of the graph when none are given."""
+    from .query_layer import read_select
+
+    bound = {"reportDoc": list(reports)} if reports is not None else None
     out: dict[str, dict[str, list[str]]] = {}
     for name, c in load_counts().items():
         members: dict[str, set[str]] = defaultdict(set)
-        for row in store.select(c.text).rows:
-            members[str(row["reportDoc"])].add(str(row["item"]))
+        if reports is None or bound["reportDoc"]:
+            part = f"the count {c.title!r} (queries/counts/{name}.rq)"
+            for row in read_select(store, c.text, part, bound, timeout=timeout).rows:
+                members[str(row["reportDoc"])].add(str(row["item"]))
         out[name] = {r: sorted(v) for r, v in sorted(members.items())}
     return out
 
 
-def change_members(store) -> dict[str, dict[tuple[str, str], list[tuple[str, str | None]]]]:
-    """{change name: {(old report IRI, new report IRI): sorted (member, matching old record or None)}}."""
+def change_members(
+    store, reports=None, timeout=None
+) -> dict[str, dict[tuple[str, str], list[tuple[str, str | None]]]]:
+    """{change name: {(old report IRI, new report IRI): sorted (member, matching old record or None)}},
+    for pairs of the reports given (bound as ?oldDoc and ?newDoc: one council's reports)."""
+    from .query_layer import read_select
+
+    bound = {"oldDoc": list(reports), "newDoc": list(reports)} if reports is not None else None
     out: dict[str, dict[tuple[str, str], list[tuple[str, str | None]]]] = {}
     for name, c in load_changes().items():
         members: dict[tuple[str, str], set[tuple[str, str | None]]] = defaultdict(set)
-        for row in store.select(c.text).rows:
-            was = row.get("was")
-            members[(str(row["oldDoc"]), str(row["newDoc"]))].add(
-                (str(row["item"]), str(was) if was else None)
-            )
+        if reports is None or bound["newDoc"]:
+            part = f"the change {c.title!r} (queries/changes/{name}.rq)"
+            for row in read_select(store, c.text, part, bound, timeout=timeout).rows:
+                was = row.get("was")
+                members[(str(row["oldDoc"]), str(row["newDoc"]))].add(
+                    (str(row["item"]), str(was) if was else None)
+                )
         out[name] = {pair: sorted(v, key=lambda m: (m[0], m[1] or "")) for pair, v in sorted(members.items())}
     return out

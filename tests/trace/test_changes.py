@@ -126,7 +126,7 @@ def test_indicators_unchanged_set(changes):
 
 def test_the_bundled_reports_four_years_apart(store):
     from outcome_graph.trace.changes import compare_reports
-    from outcome_graph.trace.graph import load
+    from outcome_graph.trace.source import load
 
     c = compare_reports(load(store), "2016-2017", "2020-2021", store)
     assert c["actions"]["carried_over"] == []  # the 2020/21 plan renumbered every action (CSPC.P.*)

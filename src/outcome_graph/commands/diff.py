@@ -13,8 +13,8 @@ from ..errors import OutcomeGraphError
 from ..trace import engine
 from ..trace.changes import as_text, compare_reports
 from ..trace.cli_common import add_store_arguments, write_output
-from ..trace.graph import load
 from ..trace.inspection import read, status_labels
+from ..trace.source import load
 from ..trace.store import open_trace_store
 
 
@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         y0, y1 = engine.normalise_year(args.old), engine.normalise_year(args.new)
         store = open_trace_store(args.store, args.endpoint, quiet=True)
-        tg = load(store)
+        tg = load(store, args.council)
         councils = sorted(set(tg.councils_reporting(y0)) & set(tg.councils_reporting(y1)))
         council = args.council or (councils[0] if len(councils) == 1 else None)
         for y in (y0, y1):
@@ -66,7 +66,10 @@ def run(args: argparse.Namespace) -> int:
             raise OutcomeGraphError(
                 f"choose a council with --council: {', '.join(councils) or 'none has both'}"
             )
-    changes = {**compare_reports(tg.scoped(council), y0, y1, store), "labels": status_labels(read(store))}
+    changes = {
+        **compare_reports(tg.scoped(council), y0, y1, store),
+        "labels": status_labels(read(store, tg.scope)),
+    }
     if args.format == "json":
         write_output(json.dumps(changes, indent=2, ensure_ascii=False) + "\n", args.out)
     else:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import rdflib
 
-from . import Bindings, QueryError, Response, SelectResult
 from .bindings import bind
 from .lanes import RESERVED, current_lane
+from .protocol import Bindings, QueryError, Response, SelectResult
 from .results import to_nodes
 from .workers import WorkerPool
 

@@ -32,9 +32,9 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 import rdflib
 
-from . import Bindings, QueryError, Response, SelectResult, StoreError
 from .bindings import bind
 from .credentials import Credentials, opener, resolve
+from .protocol import Bindings, QueryError, Response, SelectResult, StoreError
 from .results import (
     GRAPH_TYPES,
     JSON,

@@ -17,7 +17,7 @@ from ..errors import OutcomeGraphError
 from .engine import display_value
 from .gaps import children, evidence_of, parents, status_in_year
 from .graph import TraceGraph
-from .inspection import period_label
+from .summaries import period_label
 
 
 def _line(tg: TraceGraph, n: str) -> dict:
@@ -81,7 +81,9 @@ def change_lists(tg: TraceGraph, store, old: str, new: str) -> dict[str, list[tu
     """The members of each change of queries/changes/ from report `old` to report `new`: (record, the
     matching record of the old report or None), read once per store and kept with the trace graph."""
     if tg.changes is None:
-        tg.changes = change_members(store)
+        # the council's own reports only (bound by the query layer), never every pair of the nation
+        local = tg.local_store or store  # the scope's own triples, fetched with the graph (trace/source.py)
+        tg.changes = change_members(local, tg.scope.report_terms if tg.scope else None)
     pair = (_report_node(tg, old), _report_node(tg, new))
     return {name: by_pair.get(pair, []) for name, by_pair in tg.changes.items()}
 
