@@ -120,7 +120,7 @@ def test_units_are_written_as_the_ontology_says():
     g = Graph().parse(ONTOLOGY_DIR / "codelists.ttl")
     in_scheme = {str(u).rsplit("#", 1)[-1] for u in g.subjects(SKOS.inScheme, OG_NS.UnitScheme)}
     assert set(units()) == in_scheme
-    for name, u in units().items():
+    for name in units():
         before = str(g.value(OG_NS[name], OG_NS.symbolBefore) or "")
         after = str(g.value(OG_NS[name], OG_NS.symbolAfter) or "")
         assert L.value_text("12", name) == f"{before}12{after}"

@@ -86,3 +86,18 @@ def test_every_figure_column_of_a_saved_query_has_its_label(client, built_store,
         for r in rows:
             if r[v]:
                 assert r[f"{v}_label"] == figure_text(r[v], r["unit"] or None)
+
+
+def test_only_indicators_that_count_days_are_in_days(built_store):
+    """og:WorkingDay's og:titlePattern gives the unit to averages of working days and days lost, never to
+    counts of complaints answered "within 20 working days" or percentages."""
+    rows = built_store.select(
+        """PREFIX og: <https://w3id.org/outcome-graph/def#>
+        SELECT DISTINCT ?title ?unit WHERE { ?o og:indicator ?i ; og:unit ?unit . ?i og:title ?title }"""
+    ).rows
+    in_days = {str(r["title"]) for r in rows if str(r["unit"]).endswith("#WorkingDay")}
+    assert "Average time in working days for a full response for escalated complaints" in in_days
+    assert "Average number of working days lost due to sickness absence (cumulative)" in in_days
+    not_days = {str(r["title"]) for r in rows if not str(r["unit"]).endswith("#WorkingDay")}
+    assert any("within 20 working days" in t for t in not_days)
+    assert not any("within" in t for t in in_days)
