@@ -176,16 +176,23 @@ def table(result) -> dict:
     iris = [str(t) for r in result.rows for t in r.values() if isinstance(t, URIRef)]
     names = instance_labels(current_store(), iris) if iris else {}
 
-    def named(term) -> Cell:
+    def named(term, row) -> Cell:
         c = cell(term)
         if c.kind == "uri" and c.title in names:
             return Cell(names[c.title], c.href, c.title, c.kind)
+        if (
+            c.kind == "number"
+            and row.get("unit") is not None
+            and str(getattr(term, "datatype", "")) == str(XSD.decimal)
+        ):
+            # a figure in its unit ("33.5 days"); the plain number stays on hover
+            return Cell(labels_mod.value_text(str(term), str(row["unit"])), title=str(term), kind="number")
         return c
 
     return {
         "vars": list(result.vars),
         "headers": [labels_mod.humanise(v).capitalize() for v in result.vars],
-        "rows": [[named(row.get(v)) for v in result.vars] for row in result.rows],
+        "rows": [[named(row.get(v), row) for v in result.vars] for row in result.rows],
         "truncated": bool(getattr(result, "truncated", False)),
     }
 
