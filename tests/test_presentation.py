@@ -320,3 +320,20 @@ def test_audit_to_pdf_without_an_engine_says_what_to_install(capsys, store_dir, 
     err = capsys.readouterr().err
     assert "apt-get install chromium" in err and "pip install weasyprint" in err
     assert not out.exists()
+
+
+@settings(deadline=None)
+@given(st.lists(st.decimals(min_value=0, max_value=10**7, places=2), min_size=1, max_size=12))
+def test_the_axis_starts_at_zero_or_below_the_lowest_figure_and_says_so(values):
+    from outcome_graph.charts import axis_note, axis_ticks
+
+    ticks = axis_ticks(values)
+    assert ticks[0] <= min(values) and ticks[-1] >= max(values)
+    lo, hi = min(values), max(values)
+    if lo > 0 and hi - lo < hi / 2 and ticks[0] > 0:
+        assert axis_note(ticks, "Percent").endswith(", not 0")
+    else:
+        assert ticks[0] <= 0 and not axis_note(ticks, "Percent").endswith(", not 0")
+    # the axis is not zero-based only where the figures sit in the top half of 0..highest
+    if ticks[0] > 0:
+        assert hi - lo < hi / 2

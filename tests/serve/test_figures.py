@@ -101,3 +101,45 @@ def test_only_indicators_that_count_days_are_in_days(built_store):
     not_days = {str(r["title"]) for r in rows if not str(r["unit"]).endswith("#WorkingDay")}
     assert any("within 20 working days" in t for t in not_days)
     assert not any("within" in t for t in in_days)
+
+
+# -- LGBF rank and quartile, and the chart's axis ---------------------------------------------------------
+
+
+def _chart_texts(html: str) -> list[str]:
+    import re
+    import xml.etree.ElementTree as ET
+
+    svg = re.search(r"<svg.*?</svg>", html, re.S)
+    assert svg, "no chart"
+    root = ET.fromstring(svg.group(0))
+    return ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+
+
+def test_lgbf_rank_and_quartile_with_their_changes_on_the_record_page(client):
+    """CHN9 (Balance of Care): the 2020/21 report ranks 2015/16 15th (quartile 2), which its 2016/17
+    report had ranked 18th (quartile 3), and 2014/15 20th (lines 213 and 452)."""
+    html = unescape(client.get("/id/lgbf/indicator/CHN9").get_data(as_text=True))
+    assert "National rank" in html and "Quartile" in html
+    assert "15 <small>(was 20 in 2014/15; 18 in the 2016/17 report)</small>" in html
+    assert "2 <small>(was 3 in 2014/15; 3 in the 2016/17 report)</small>" in html
+    texts = _chart_texts(html)
+    assert "Rank" in texts and "18→15" in texts and "3→2" in texts  # the chart shows them too
+
+
+def test_the_chart_axis_shows_the_movement_and_says_where_it_starts(client):
+    """CHN9's figures lie between 87% and 92%: the axis starts at 86%, and says so."""
+    texts = _chart_texts(unescape(client.get("/id/lgbf/indicator/CHN9").get_data(as_text=True)))
+    assert "Vertical axis starts at 86%, not 0" in texts and "86%" in texts and "0%" not in texts
+    # CHN8a's costs run from £1,748 to £4,049: there an axis from 0 shows the movement, and says so
+    texts = _chart_texts(unescape(client.get("/id/lgbf/indicator/CHN8a").get_data(as_text=True)))
+    assert "Vertical axis starts at £0" in texts and "£4,000" in texts
+
+
+def test_no_empty_slot_for_a_period_with_no_figure(client):
+    """CHN8a's 2016/17 report gives "Q1 2016/17" and 2016/17 as N/A (line 194): they are rows of the table,
+    not empty slots in the chart."""
+    html = unescape(client.get("/id/lgbf/indicator/CHN8a").get_data(as_text=True))
+    assert "Q1 2016/17" in html  # in the table
+    texts = _chart_texts(html)
+    assert "Q1" not in texts and not any(t.startswith("Q") and len(t) == 2 for t in texts)
