@@ -31,8 +31,17 @@ from ..curate import read_csv
 from ..errors import OutcomeGraphError
 from ..extract.records import Action, Excerpt, Extraction, Indicator, Observation, Risk
 from ..extract.values import _FIGURE, _INNER_SPACE
-from ..namespaces import OG, OGR, action_iri, excerpt_iri, indicator_iri, observation_iri, report_iri
-from ..namespaces import risk_iri, segment
+from ..namespaces import (
+    OG,
+    OGR,
+    action_iri,
+    excerpt_iri,
+    indicator_iri,
+    observation_iri,
+    report_iri,
+    risk_iri,
+    segment,
+)
 from ..paths import CURATED_DIR
 from . import similarity
 
@@ -77,7 +86,9 @@ def crosswalk(directory: Path = CURATED_DIR) -> tuple[Row, ...]:
                 )
         old_year, new_year = REF.match(r["old"])["year"], REF.match(r["new"])["year"]
         if old_year >= new_year:
-            raise OutcomeGraphError(f"{path}:{line}: the old record's report ({old_year}) must be the earlier")
+            raise OutcomeGraphError(
+                f"{path}:{line}: the old record's report ({old_year}) must be the earlier"
+            )
         out.append(Row(r["council"], r["old"], r["new"], r["kind"], r["rationale"], line, str(path)))
     return tuple(out)
 
@@ -108,15 +119,29 @@ def records(x: Extraction) -> dict[tuple[str, str], Record]:
     ):
         if isinstance(r, Action):
             key = r.code or f"L{r.excerpt.first_line}"
-            rec = Record(action_iri(council, year, key), "action", key, r.title, r.note or "", "action", r.excerpt)
+            rec = Record(
+                action_iri(council, year, key), "action", key, r.title, r.note or "", "action", r.excerpt
+            )
         elif isinstance(r, Indicator):
             group = f"indicator/{r.indicator_set}" + (f"/{r.feeds}" if r.feeds else "")
             rec = Record(
-                indicator_iri(council, r.key), "indicator", r.key, r.title, notes.get(r.key, ""), group, r.excerpt
+                indicator_iri(council, r.key),
+                "indicator",
+                r.key,
+                r.title,
+                notes.get(r.key, ""),
+                group,
+                r.excerpt,
             )
         else:
             rec = Record(
-                risk_iri(council, year, r.code), "risk", r.code, r.title, r.identification or "", "risk", r.excerpt
+                risk_iri(council, year, r.code),
+                "risk",
+                r.code,
+                r.title,
+                r.identification or "",
+                "risk",
+                r.excerpt,
             )
         out.setdefault((rec.kind, rec.key), rec)
     return out
@@ -184,7 +209,9 @@ def _resolve(graph: Graph, row: Row, ref: str, index: dict[str, dict]) -> Record
         first, _, last = key.partition("-")
         iri = excerpt_iri(row.council, year, int(first), int(last or first))
         if (iri, RDF.type, OG.Excerpt) not in graph:
-            raise OutcomeGraphError(f"{row.source}:{row.line}: {ref}: the {year} report has no excerpt of those lines")
+            raise OutcomeGraphError(
+                f"{row.source}:{row.line}: {ref}: the {year} report has no excerpt of those lines"
+            )
         text = str(graph.value(iri, OG.text) or "")
         return Record(iri, "excerpt", key, text, "", "excerpt", None)
     rec = index[year].get((kind, key))
@@ -240,20 +267,35 @@ def _pair(graph, linker: Linker, council: str, y0: str, y1: str, index, rows) ->
         curated_pairs.add((was.iri, item.iri))
         worded = was.kind != "excerpt" and not _same_words(was.title, item.title)
         linker.link(
-            item.iri, OG.continues, was.iri, OG.Curation, old_doc, new_doc,
-            continuityKind=KINDS[row.kind], rationale=Literal(row.rationale),
-            oldWording=Literal(was.title) if worded else None, newWording=Literal(item.title) if worded else None,
-        )  # fmt: skip
+            item.iri,
+            OG.continues,
+            was.iri,
+            OG.Curation,
+            old_doc,
+            new_doc,
+            continuityKind=KINDS[row.kind],
+            rationale=Literal(row.rationale),
+            oldWording=Literal(was.title) if worded else None,
+            newWording=Literal(item.title) if worded else None,
+        )
     # the same code or key in both reports, worded differently: the reports' own texts say so
     for k in sorted(set(a) & set(b)):
         was, item = a[k], b[k]
         if _same_words(was.title, item.title) or (was.iri, item.iri) in curated_pairs:
             continue
         linker.link(
-            item.iri, OG.continues, was.iri, OG.ReportText, old_doc, new_doc,
-            continuityKind=OG.Renamed, evidence=[_ev(council, was), _ev(council, item)],
-            oldWording=Literal(was.title), newWording=Literal(item.title),
-        )  # fmt: skip
+            item.iri,
+            OG.continues,
+            was.iri,
+            OG.ReportText,
+            old_doc,
+            new_doc,
+            continuityKind=OG.Renamed,
+            evidence=[_ev(council, was), _ev(council, item)],
+            oldWording=Literal(was.title),
+            newWording=Literal(item.title),
+        )
+
     # suggestions among what neither carries over nor is curated
     def open_(mine: dict, other: dict, curated: set) -> dict[str, Record]:
         return {f"{k[0]}:{k[1]}": r for k, r in mine.items() if k not in other and r.iri not in curated}
@@ -263,10 +305,17 @@ def _pair(graph, linker: Linker, council: str, y0: str, y1: str, index, rows) ->
     for was_c, item_c, s in similarity.suggestions(_candidates(olds), _candidates(news), exclude=reject):
         was, item = olds[was_c.key], news[item_c.key]
         linker.link(
-            item.iri, OG.mayContinue, was.iri, OG.TextSimilarity, old_doc, new_doc,
-            similarity=_dec(s), threshold=_dec(similarity.SUGGEST_AT),
-            oldWording=Literal(was.title), newWording=Literal(item.title),
-        )  # fmt: skip
+            item.iri,
+            OG.mayContinue,
+            was.iri,
+            OG.TextSimilarity,
+            old_doc,
+            new_doc,
+            similarity=_dec(s),
+            threshold=_dec(similarity.SUGGEST_AT),
+            oldWording=Literal(was.title),
+            newWording=Literal(item.title),
+        )
 
 
 def _candidates(recs: dict[str, Record]) -> list[similarity.Candidate]:
@@ -279,10 +328,16 @@ def _duplicates(linker: Linker, council: str, year: str, recs: dict[tuple[str, s
     for first, second, s in similarity.near_duplicates(_candidates(by_key)):
         a, b = by_key[first.key], by_key[second.key]
         linker.link(
-            b.iri, OG.nearDuplicateOf, a.iri, OG.TextSimilarity, doc, doc,
-            similarity=_dec(s), threshold=_dec(similarity.DUPLICATE_AT),
+            b.iri,
+            OG.nearDuplicateOf,
+            a.iri,
+            OG.TextSimilarity,
+            doc,
+            doc,
+            similarity=_dec(s),
+            threshold=_dec(similarity.DUPLICATE_AT),
             evidence=[_ev(council, a), _ev(council, b)],
-        )  # fmt: skip
+        )
 
 
 def _precisions(graph: Graph, x: Extraction) -> None:
