@@ -255,8 +255,8 @@ def figure_lines(c: dict, head) -> list[str]:
         a, b = x[old], x[new]
         out.append(
             f"  {x['code'] or x['title']} {x['period']}: rank {a['rank']} (quartile {a['quartile']}) "
-            f"in the {o} report (line {a['lines']}) -> rank {b['rank']} (quartile {b['quartile']}) in the {n} report "
-            f"(line {b['lines']})"
+            f"in the {o} report (line {a['lines']}) -> rank {b['rank']} (quartile {b['quartile']}) "
+            f"in the {n} report (line {b['lines']})"
         )
     words = load_counts()[DUPLICATES]
     for year in (old, new):
