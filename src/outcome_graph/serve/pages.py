@@ -96,6 +96,18 @@ def _label_filter(term) -> str:
     return labels().term(term) if term else ""
 
 
+@bp.app_template_filter("counted")
+def _counted_filter(term, n) -> str:
+    """{{ 'Priority'|counted(2) }}: '2 priorities', with the class's og:pluralLabel."""
+    return labels().counted(int(n), term)
+
+
+@bp.app_template_filter("plural")
+def _plural_filter(term) -> str:
+    """{{ kind|plural }}: the class's og:pluralLabel ('Priorities')."""
+    return labels().plural(term) if term else ""
+
+
 @bp.app_template_filter("total_name")
 def _total_name_filter(key) -> str:
     return labels().notation(key)
