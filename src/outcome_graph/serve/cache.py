@@ -58,37 +58,48 @@ class ResultCache:
 
     def __init__(self, max_bytes: int = 64 * 1024**2, max_entry: int = 4 * 1024**2):
         self.max_bytes, self.max_entry = max_bytes, max_entry
-        self._entries: OrderedDict[tuple, Entry] = OrderedDict()
+        # each entry with the bytes it was counted as (its key included), so that dropping it takes
+        # back exactly what putting it added: the count can never drift up until nothing fits
+        self._entries: OrderedDict[tuple, tuple[Entry, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
     def get(self, key: tuple) -> Entry | None:
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
+            held = self._entries.get(key)
+            if held is None:
                 self.misses += 1
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
-            return entry
+            return held[0]
 
     def put(self, key: tuple, entry: Entry) -> None:
-        size = entry.size + sum(len(k) if isinstance(k, (str, bytes)) else 8 for k in key)
+        size = entry.size + key_size(key)
         if size > self.max_entry:
             return
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self._bytes -= old.size
-            self._entries[key] = entry
+                self._bytes -= old[1]
+            self._entries[key] = (entry, size)
             self._bytes += size
             while self._bytes > self.max_bytes and self._entries:
-                _, dropped = self._entries.popitem(last=False)
-                self._bytes -= dropped.size
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._bytes -= dropped
+
+    @property
+    def bytes(self) -> int:
+        """The bytes counted for what is held now (entries and their keys)."""
+        return self._bytes
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def key_size(key: tuple) -> int:
+    return sum(len(k) if isinstance(k, (str, bytes)) else 8 for k in key)
 
 
 def etag_of(content_type: str, body: bytes) -> str:
