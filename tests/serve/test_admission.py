@@ -114,6 +114,51 @@ def test_a_full_lane_gives_a_newcomer_the_busiest_clients_last_waiting_place():
     assert slots.refused == {"share": 2}
 
 
+def _used(slots: FairSlots, client: str, times: int) -> None:
+    for _ in range(times):
+        slots.acquire(client)
+        slots.release(client)
+
+
+def test_among_equal_holders_the_one_that_used_the_lane_least_lately_goes_first():
+    slots = FairSlots("reserved", slots=1, capacity=10, max_wait=30, retry_after=5)
+    _used(slots, "looper", 10)
+    holder = _Holder(slots, "someone")
+    holder.start()
+    assert holder.got.wait(10)
+    looper, visitor = _Holder(slots, "looper"), _Holder(slots, "visitor")
+    looper.start()
+    _until(lambda: slots.state()["waiting"] == 1, "the looper queued first")
+    visitor.start()
+    _until(lambda: slots.state()["waiting"] == 2, "the visitor queued second")
+    holder.let_go.set()
+    assert visitor.got.wait(10), "the visitor, who came later but used the lane less, goes first"
+    assert not looper.got.is_set()
+    visitor.let_go.set()
+    assert looper.got.wait(10)
+    looper.let_go.set()
+
+
+def test_a_full_lane_gives_a_visitor_the_place_of_a_client_that_loops_on_it():
+    """Forty addresses each looping one request at a time hold one place each: the lane is full of
+    equals, and a visitor still gets in, in place of the one that used the lane most lately."""
+    slots = FairSlots("reserved", slots=1, capacity=2, max_wait=30, retry_after=5)
+    _used(slots, "looper", 10)
+    holder = _Holder(slots, "someone")
+    holder.start()
+    assert holder.got.wait(10)
+    looper = _Holder(slots, "looper")
+    looper.start()
+    _until(lambda: slots.state()["waiting"] == 1, "the lane full")
+    visitor = _Holder(slots, "visitor")
+    visitor.start()
+    _until(lambda: looper.refused is not None, "the looper's place taken")
+    assert looper.refused.status == 429
+    holder.let_go.set()
+    assert visitor.got.wait(10)
+    visitor.let_go.set()
+
+
 def test_a_full_lane_of_many_clients_refuses_a_newcomer_with_503():
     slots = FairSlots("adhoc", slots=1, capacity=2, max_wait=30, retry_after=7)
     holders = [_Holder(slots, c) for c in ("a", "b")]
