@@ -5,9 +5,11 @@
   one NAT address, a federating client opening eight connections).
 - **Fair.** When slots are taken, requests wait, each client in a queue of its own. A slot that comes
   free goes to the waiting client that holds the fewest slots, and among those to the one that has
-  used the lane least lately (a count of slots given, halving every `HALF_LIFE` seconds), then the one
-  waiting longest. So a client that loops on the lane is served after one that comes by now and then:
-  an /id/ page waits for the next slot that comes free, not behind forty addresses' /search loops.
+  used the lane least lately (the seconds its requests held slots, plus a little per request, halving
+  every `HALF_LIFE` seconds), then the one waiting longest. So a client whose queries run long, or who
+  loops on the lane, is served after one that asks for a moment now and then: a fresh cheap query or
+  an /id/ page waits for the next slot that comes free, not behind forty addresses' runaways or
+  /search loops. What a request costs counts against its own sender.
 - **Bounded.** At most `capacity` requests hold or wait for a slot. When the lane is full, a client
   with less than the busiest waiting client (fewer slots held or waited for, or as many less one and
   far less use lately) takes that client's most recent waiting place (the busiest gets 429: it has its
@@ -29,14 +31,15 @@ import time
 from ..store.lanes import Busy
 
 HALF_LIFE = 10.0  # seconds over which a client's recent use of a lane halves
+PER_REQUEST = 0.005  # seconds of use counted for each slot given, however short its hold
 
 
 class _Waiter:
-    __slots__ = ("seq", "event", "granted", "refused")
+    __slots__ = ("seq", "event", "granted", "granted_at", "refused")
 
     def __init__(self, seq: int):
         self.seq, self.event = seq, threading.Event()
-        self.granted = False
+        self.granted, self.granted_at = False, 0.0
         self.refused: Busy | None = None
 
 
@@ -63,21 +66,25 @@ class FairSlots:
         used, when = self._use.get(client, (0.0, now))
         return used * math.exp2((when - now) / HALF_LIFE)
 
-    def _grant(self, client: str) -> None:
+    def _count_use(self, client: str, seconds: float, now: float) -> None:
+        self._use[client] = (self._usage(client, now) + seconds, now)
+        if len(self._use) > 10000:  # forget the clients whose use has faded
+            self._use = {c: u for c, u in self._use.items() if self._usage(c, now) > 0.001}
+
+    def _grant(self, client: str, now: float) -> None:
         self._free -= 1
         self._running[client] += 1
         self.admitted[client] += 1
-        now = time.monotonic()
-        self._use[client] = (self._usage(client, now) + 1.0, now)
-        if len(self._use) > 10000:  # forget the clients whose use has faded
-            self._use = {c: u for c, u in self._use.items() if self._usage(c, now) > 0.01}
+        self._count_use(client, PER_REQUEST, now)
 
-    def acquire(self, client: str) -> None:
-        """Take a slot for `client`, waiting for one if need be; Busy if refused."""
+    def acquire(self, client: str) -> float:
+        """Take a slot for `client`, waiting for one if need be; Busy if refused. Returns when the slot
+        was given (for `release`)."""
         with self._lock:
             if self._free > 0 and not self._n_waiting:
-                self._grant(client)
-                return
+                now = time.monotonic()
+                self._grant(client, now)
+                return now
             if sum(self._running.values()) + self._n_waiting >= self.capacity:
                 self._make_room(client)
             waiter = _Waiter(next(self._seq))
@@ -86,7 +93,7 @@ class FairSlots:
         waiter.event.wait(self.max_wait)
         with self._lock:
             if waiter.granted:
-                return
+                return waiter.granted_at
             if waiter.refused is None:  # waited out: leave the queue
                 self._drop(client, waiter)
                 waiter.refused = self._busy(
@@ -97,8 +104,12 @@ class FairSlots:
                 )
         raise waiter.refused
 
-    def release(self, client: str) -> None:
+    def release(self, client: str, granted_at: float | None = None) -> None:
+        """Give back a slot; `granted_at` (what acquire returned) counts how long it was held."""
         with self._lock:
+            if granted_at is not None:
+                now = time.monotonic()
+                self._count_use(client, max(0.0, now - granted_at), now)
             self._running[client] -= 1
             if self._running[client] <= 0:
                 del self._running[client]
@@ -111,11 +122,11 @@ class FairSlots:
         while self._free > 0 and self._n_waiting:
             client = min(
                 self._waiting,
-                key=lambda c: (self._running[c], round(self._usage(c, now)), self._waiting[c][0].seq),
+                key=lambda c: (self._running[c], round(self._usage(c, now), 2), self._waiting[c][0].seq),
             )
             waiter = self._pop(client, 0)
-            self._grant(client)
-            waiter.granted = True
+            self._grant(client, now)
+            waiter.granted, waiter.granted_at = True, now
             waiter.event.set()
 
     def _pop(self, client: str, end: int) -> _Waiter:
@@ -170,7 +181,7 @@ class FairSlots:
         mine, theirs = self._held(client), self._held(other)
         if theirs > mine + 1:
             return True
-        return theirs == mine + 1 and self._usage(other, now) > 2 * self._usage(client, now) + 2
+        return theirs == mine + 1 and self._usage(other, now) > 2 * self._usage(client, now) + 0.1
 
     def _busy(self, why: str, message: str, status: int) -> Busy:
         self.refused[why] += 1
