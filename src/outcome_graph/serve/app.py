@@ -22,7 +22,17 @@ DEFAULT_WORKERS = 3  # query workers for user-written queries
 DEFAULT_RESERVED = 1  # ... and for the project's own (saved queries, pages)
 
 # Views written separately; each module exposes `bp`. A module that is not there yet is skipped.
-OPTIONAL_BLUEPRINTS = ("queries", "pages", "lookup", "search", "trace_views", "trace", "audit", "validation")
+OPTIONAL_BLUEPRINTS = (
+    "queries",
+    "pages",
+    "lookup",
+    "catalogue",
+    "search",
+    "trace_views",
+    "trace",
+    "audit",
+    "validation",
+)
 
 
 def admission_policy(store: Store, config: Mapping[str, Any], timeout: float) -> Policy:
