@@ -25,9 +25,7 @@ def test_remote_store_gives_the_same_trace_graph(tg, remote_store):
     prio = engine.resolve(remote, "02", "2020-2021")
     assert set(engine.down(remote, prio).graph) == set(engine.down(tg, prio).graph)
     assert [g.to_dict() for g in find_gaps(remote)] == [g.to_dict() for g in find_gaps(tg)]
-    assert (
-        build_audit(remote, "2020-2021")["summary"] == build_audit(tg, "2020-2021")["summary"]
-    )
+    assert build_audit(remote, "2020-2021")["summary"] == build_audit(tg, "2020-2021")["summary"]
 
 
 def test_cli_over_an_endpoint(capsys, oxigraph_server):

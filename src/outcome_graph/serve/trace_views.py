@@ -21,7 +21,7 @@ from ..query_layer.reads import RETRY_AFTER
 from ..query_layer.scope import year_before
 from ..trace import audit as audit_data
 from ..trace import engine, render
-from ..trace.gaps import GAP_KINDS, count_rows, find_gaps, gaps_dict
+from ..trace.gaps import GAP_KINDS, count_rows, find_gaps, gaps_dict, not_gaps
 from ..trace.source import load
 from . import current_store
 from .pages import limits
@@ -193,7 +193,7 @@ def gaps_page():
         report = _report_arg()
         tg = _tg(None, [report] if report else None)
         gaps = find_gaps(tg, report)
-        data = gaps_dict(gaps, count_rows(tg, report))
+        data = gaps_dict(gaps, count_rows(tg, report), not_gaps(tg, report))
     except OutcomeGraphError as e:
         return _error(e, 400)
     if _wants_json():

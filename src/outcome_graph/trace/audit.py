@@ -17,6 +17,8 @@ from .gaps import (
     find_gaps,
     implementing_actions,
     members,
+    not_gaps,
+    not_gaps_title,
     parents,
 )
 from .graph import TraceGraph, council_of
@@ -170,6 +172,7 @@ def build_audit(
         "priorities": sections,
         "coverage": coverage(tg, report, priorities),
         "gaps": [g.to_dict() for g in find_gaps(tg, report)],
+        "not_gaps": {"title": not_gaps_title(), "items": [g.to_dict() for g in not_gaps(tg, report)]},
         "warnings": [
             w
             for w in validation_rows(validation, report)

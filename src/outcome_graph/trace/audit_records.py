@@ -4,6 +4,7 @@ import them from here and never each other."""
 
 from __future__ import annotations
 
+from ..labels import value_text
 from .engine import display_value
 from .gaps import children, evidence_of, status_in_year
 from .graph import TraceGraph, period_key
@@ -64,6 +65,7 @@ def _indicator(tg: TraceGraph, ind: str, report: str) -> dict:
         )
     obs.sort(key=lambda o: period_key(o["period"] or ""))
     target = next((o["target"] for o in reversed(obs) if o["target"] is not None), None)
+    unit = next((o["unit"] for o in reversed(obs) if o["unit"]), None)
     status = status_in_year(tg, ind, report)
     note = next((o["note"] for o in reversed(obs) if o["status"] and o["note"]), None)
     return {
@@ -71,6 +73,8 @@ def _indicator(tg: TraceGraph, ind: str, report: str) -> dict:
         "code": d.get("code"),
         "title": d.get("title"),
         "target": target,
+        "unit": unit,
+        "target_label": value_text(target, unit) if target is not None else None,  # "£15.46m", "20 days"
         "status": status,
         "off_target_reason": note if status == "OffTarget" else None,
         "note": note,
