@@ -36,7 +36,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
@@ -145,12 +145,12 @@ class Admission:
         if user:
             self._check_penalty(lane.client)
         slots = self.lanes[name]
-        slots.acquire(lane.client)
+        granted_at = slots.acquire(lane.client)
         if user:  # a query of theirs was stopped while this one waited: it is refused too
             try:
                 self._check_penalty(lane.client)
             except Busy:
-                slots.release(lane.client)
+                slots.release(lane.client, granted_at)
                 raise
         token = HELD.set(name)
         try:
@@ -165,7 +165,7 @@ class Admission:
             raise
         finally:
             HELD.reset(token)
-            slots.release(lane.client)
+            slots.release(lane.client, granted_at)
 
     @contextmanager
     def held(self) -> Iterator[None]:
@@ -222,8 +222,15 @@ class AdmittedStore:
         return getattr(self._store, name)
 
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        lane = current_lane()
         try:
-            with self._admission.slot(current_lane()):
+            if lane is not None and lane.name == RESERVED and has_request_context() and HELD.get() is None:
+                # A page runs its queries one after another: it waits for a slot once, at its first
+                # query, and keeps it until the request ends, rather than queueing again for each.
+                if "og_slot" not in g:
+                    g.og_slot = ExitStack()
+                g.og_slot.enter_context(self._admission.slot(lane))
+            with self._admission.slot(lane):
                 return getattr(self._store, method)(*args, **kwargs)
         except Busy as e:
             if has_request_context():
@@ -265,6 +272,9 @@ def init_app(app: Flask, admission: Admission) -> None:
 
     @app.teardown_request
     def _no_lane(exc: BaseException | None) -> None:
+        held = g.pop("og_slot", None)
+        if held is not None:  # a page's slot, held since its first query
+            held.close()
         LANE.set(None)  # request threads are reused: the next request sets its own
 
     @app.errorhandler(Busy)

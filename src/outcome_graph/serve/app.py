@@ -22,7 +22,17 @@ DEFAULT_WORKERS = 3  # query workers for user-written queries
 DEFAULT_RESERVED = 1  # ... and for the project's own (saved queries, pages)
 
 # Views written separately; each module exposes `bp`. A module that is not there yet is skipped.
-OPTIONAL_BLUEPRINTS = ("queries", "pages", "lookup", "search", "trace_views", "trace", "audit", "validation")
+OPTIONAL_BLUEPRINTS = (
+    "queries",
+    "pages",
+    "lookup",
+    "catalogue",
+    "search",
+    "trace_views",
+    "trace",
+    "audit",
+    "validation",
+)
 
 
 def admission_policy(store: Store, config: Mapping[str, Any], timeout: float) -> Policy:
@@ -95,7 +105,9 @@ def create_app(store: Store | None = None, config: Mapping[str, Any] | None = No
     if generation and config.get("cache", True):  # a remote store may change under us: not cached
         cache = ResultCache()
         app.extensions[EXTENSION]["cache"] = cache
-        app.wsgi_app = CacheFront(app.wsgi_app, cache, generation)  # type: ignore[method-assign]
+        app.wsgi_app = CacheFront(  # type: ignore[method-assign]
+            app.wsgi_app, cache, lambda: getattr(store, "generation", None)
+        )
     # Outermost: no layer below ever waits on a client's body (serve.bodies).
     app.wsgi_app = BodyGate(  # type: ignore[method-assign]
         app.wsgi_app, settings.max_body, uploads=policy.uploads

@@ -11,7 +11,8 @@ timeout) is kept, byte for byte as the engine's serializer wrote it.
 Every cacheable answer carries a strong ETag (a hash of its media type and body) and
 `Cache-Control: public, max-age=300`; a request whose If-None-Match names the ETag gets 304 with no
 body. The cache holds at most `max_bytes` (least recently used out first), each entry at most
-`max_entry` bytes. A new generation (a rebuilt store) is a new server process, so it starts empty.
+`max_entry` bytes. The generation is read from the store at each request, so answers of an older one
+are never served (and age out of the LRU).
 """
 
 from __future__ import annotations
@@ -117,8 +118,15 @@ StartResponse = Callable[..., Any]
 
 
 class CacheFront:
-    def __init__(self, app: Callable, cache: ResultCache, generation: str):
-        self.app, self.cache, self.generation = app, cache, generation
+    """`generation` is read at every request (the store's own attribute, not a copy taken at start):
+    a store whose data changes under a running server never has an older generation's answer served."""
+
+    def __init__(self, app: Callable, cache: ResultCache, generation: Callable[[], str]):
+        self.app, self.cache, self._generation = app, cache, generation
+
+    @property
+    def generation(self) -> str:
+        return self._generation()
 
     def _key(self, environ: dict) -> tuple | None:
         method = environ.get("REQUEST_METHOD")
@@ -127,14 +135,17 @@ class CacheFront:
             return None
         accept = environ.get("HTTP_ACCEPT", "")
         qs = environ.get("QUERY_STRING", "")
+        generation = self.generation
+        if not generation:  # the store no longer says which data it holds: nothing is cached
+            return None
         if method == "GET":
-            return (self.generation, "GET", path, qs, accept)
+            return (generation, "GET", path, qs, accept)
         if method != "POST":
             return None
         body = environ.get(BODY)  # the whole body, read by serve.bodies, which runs first
         if body is None or len(body) > MAX_POST:
             return None
-        return (self.generation, "POST", path, qs, environ.get("CONTENT_TYPE", ""), body, accept)
+        return (generation, "POST", path, qs, environ.get("CONTENT_TYPE", ""), body, accept)
 
     def _send(self, entry: Entry, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         if _matches(environ.get("HTTP_IF_NONE_MATCH"), entry.etag):

@@ -4,13 +4,17 @@
   they already hold: an idle server refuses no one (one analyst's parallel script, an office behind
   one NAT address, a federating client opening eight connections).
 - **Fair.** When slots are taken, requests wait, each client in a queue of its own. A slot that comes
-  free goes to the waiting client that holds the fewest slots (the one waiting longest among equals),
-  so a client that floods the lane gets one turn in the rotation like everyone else: a newcomer waits
-  for the next slot that comes free, not behind the flood.
+  free goes to the waiting client that holds the fewest slots, and among those to the one that has
+  used the lane least lately (the seconds its requests held slots, plus a little per request, halving
+  every `HALF_LIFE` seconds), then the one waiting longest. So a client whose queries run long, or who
+  loops on the lane, is served after one that asks for a moment now and then: a fresh cheap query or
+  an /id/ page waits for the next slot that comes free, not behind forty addresses' runaways or
+  /search loops. What a request costs counts against its own sender.
 - **Bounded.** At most `capacity` requests hold or wait for a slot. When the lane is full, a client
-  with less than the busiest waiting client takes that client's most recent waiting place (the busiest
-  gets 429: it has its share in hand); otherwise the newcomer is refused at once (429 when it already
-  has its share, 503 when the server is simply full). Nobody waits longer than `max_wait` (503).
+  with less than the busiest waiting client (fewer slots held or waited for, or as many less one and
+  far less use lately) takes that client's most recent waiting place (the busiest gets 429: it has its
+  share in hand); otherwise the newcomer is refused at once (429 when it already has its share, 503
+  when the server is simply full). Nobody waits longer than `max_wait` (503).
 
 Every refusal says why and carries Retry-After (the caller's Busy). `admitted` counts who got a slot:
 tests read it to see where work ran, instead of timing it.
@@ -20,17 +24,22 @@ from __future__ import annotations
 
 import collections
 import itertools
+import math
 import threading
+import time
 
 from ..store.lanes import Busy
 
+HALF_LIFE = 10.0  # seconds over which a client's recent use of a lane halves
+PER_REQUEST = 0.005  # seconds of use counted for each slot given, however short its hold
+
 
 class _Waiter:
-    __slots__ = ("seq", "event", "granted", "refused")
+    __slots__ = ("seq", "event", "granted", "granted_at", "refused")
 
     def __init__(self, seq: int):
         self.seq, self.event = seq, threading.Event()
-        self.granted = False
+        self.granted, self.granted_at = False, 0.0
         self.refused: Busy | None = None
 
 
@@ -46,23 +55,36 @@ class FairSlots:
         self._waiting: dict[str, collections.deque[_Waiter]] = {}
         self._n_waiting = 0
         self._seq = itertools.count()
+        self._use: dict[str, tuple[float, float]] = {}  # client -> (recent use, when last counted)
         self.admitted: collections.Counter[str] = collections.Counter()  # client -> slots given
         self.refused: collections.Counter[str] = collections.Counter()  # reason -> refusals
 
     def _held(self, client: str) -> int:
         return self._running[client] + len(self._waiting.get(client, ()))
 
-    def _grant(self, client: str) -> None:
+    def _usage(self, client: str, now: float) -> float:
+        used, when = self._use.get(client, (0.0, now))
+        return used * math.exp2((when - now) / HALF_LIFE)
+
+    def _count_use(self, client: str, seconds: float, now: float) -> None:
+        self._use[client] = (self._usage(client, now) + seconds, now)
+        if len(self._use) > 10000:  # forget the clients whose use has faded
+            self._use = {c: u for c, u in self._use.items() if self._usage(c, now) > 0.001}
+
+    def _grant(self, client: str, now: float) -> None:
         self._free -= 1
         self._running[client] += 1
         self.admitted[client] += 1
+        self._count_use(client, PER_REQUEST, now)
 
-    def acquire(self, client: str) -> None:
-        """Take a slot for `client`, waiting for one if need be; Busy if refused."""
+    def acquire(self, client: str) -> float:
+        """Take a slot for `client`, waiting for one if need be; Busy if refused. Returns when the slot
+        was given (for `release`)."""
         with self._lock:
             if self._free > 0 and not self._n_waiting:
-                self._grant(client)
-                return
+                now = time.monotonic()
+                self._grant(client, now)
+                return now
             if sum(self._running.values()) + self._n_waiting >= self.capacity:
                 self._make_room(client)
             waiter = _Waiter(next(self._seq))
@@ -71,7 +93,7 @@ class FairSlots:
         waiter.event.wait(self.max_wait)
         with self._lock:
             if waiter.granted:
-                return
+                return waiter.granted_at
             if waiter.refused is None:  # waited out: leave the queue
                 self._drop(client, waiter)
                 waiter.refused = self._busy(
@@ -82,8 +104,12 @@ class FairSlots:
                 )
         raise waiter.refused
 
-    def release(self, client: str) -> None:
+    def release(self, client: str, granted_at: float | None = None) -> None:
+        """Give back a slot; `granted_at` (what acquire returned) counts how long it was held."""
         with self._lock:
+            if granted_at is not None:
+                now = time.monotonic()
+                self._count_use(client, max(0.0, now - granted_at), now)
             self._running[client] -= 1
             if self._running[client] <= 0:
                 del self._running[client]
@@ -92,11 +118,15 @@ class FairSlots:
 
     def _dispatch(self) -> None:
         """Give free slots to waiting clients: fewest slots held first, then the longest waiting."""
+        now = time.monotonic()
         while self._free > 0 and self._n_waiting:
-            client = min(self._waiting, key=lambda c: (self._running[c], self._waiting[c][0].seq))
+            client = min(
+                self._waiting,
+                key=lambda c: (self._running[c], round(self._usage(c, now), 2), self._waiting[c][0].seq),
+            )
             waiter = self._pop(client, 0)
-            self._grant(client)
-            waiter.granted = True
+            self._grant(client, now)
+            waiter.granted, waiter.granted_at = True, now
             waiter.event.set()
 
     def _pop(self, client: str, end: int) -> _Waiter:
@@ -117,9 +147,9 @@ class FairSlots:
 
     def _make_room(self, client: str) -> None:
         """The lane is full: take the place of the busiest client's latest waiter, or refuse. Lock held."""
-        mine = self._held(client)
-        busiest = max(self._waiting, key=lambda c: (self._held(c), c), default=None)
-        if busiest is not None and busiest != client and self._held(busiest) > mine + 1:
+        mine, now = self._held(client), time.monotonic()
+        busiest = max(self._waiting, key=lambda c: (self._held(c), self._usage(c, now), c), default=None)
+        if busiest is not None and busiest != client and self._lighter(client, busiest, now):
             bumped = self._pop(busiest, -1)
             bumped.refused = self._busy(
                 "share",
@@ -144,6 +174,14 @@ class FairSlots:
             "once; try again shortly",
             503,
         )
+
+    def _lighter(self, client: str, other: str, now: float) -> bool:
+        """True if `client` may take one of `other`'s waiting places: it holds fewer by two, or fewer by
+        one and has used the lane far less lately (so neither could take the place back at once)."""
+        mine, theirs = self._held(client), self._held(other)
+        if theirs > mine + 1:
+            return True
+        return theirs == mine + 1 and self._usage(other, now) > 2 * self._usage(client, now) + 0.1
 
     def _busy(self, why: str, message: str, status: int) -> Busy:
         self.refused[why] += 1
