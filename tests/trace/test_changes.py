@@ -219,6 +219,8 @@ def test_the_bundled_reports_four_years_apart(store):
     targets = {x["title"]: x for x in c["targets_changed"]}
     sick = targets["Average number of working days lost due to sickness absence (cumulative)"]
     assert (sick["2016-2017"]["target"], sick["2020-2021"]["target"]) == ("8.5", "9")
+    # for people, in the unit the title gives (og:WorkingDay): lines 76 and 200
+    assert (sick["2016-2017"]["target_label"], sick["2020-2021"]["target_label"]) == ("8.5 days", "9 days")
 
 
 def test_diff_text_and_errors(capsys, next_year):
