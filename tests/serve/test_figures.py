@@ -143,3 +143,18 @@ def test_no_empty_slot_for_a_period_with_no_figure(client):
     assert "Q1 2016/17" in html  # in the table
     texts = _chart_texts(html)
     assert "Q1" not in texts and not any(t.startswith("Q") and len(t) == 2 for t in texts)
+
+
+def test_the_cli_csv_gives_figures_in_their_units(capsys, tmp_path):
+    from outcome_graph.cli import main
+
+    args = ["query", "indicator-history", "--param", "code=corporate/revenue-budget", "--format", "csv"]
+    assert main([*args, "--store", str(tmp_path)]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    row = next(r for r in rows if r["period"].endswith("government-year/2016-2017"))
+    assert (row["value"], row["value_label"], row["target"], row["target_label"]) == (
+        "15431000",
+        "£15.43m",
+        "15461000",
+        "£15.46m",
+    )
