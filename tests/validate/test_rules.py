@@ -19,7 +19,7 @@ CASES = [
         "Warning",
         "quarters against the year (percentage of the period's cases)",
         OBS + "complaints/escalated/2016-2017",
-        "the quarters show Q1 0%, Q2 66.67 %, Q3 100%, Q4 50% (line 12), but the year's figure is 0% (line 12)",
+        "the quarters show Q1 0%, Q2 66.67 %, Q3 100%, Q4 50% (line 12), but the year's figure is 0%",
     ),
     (
         "unrecognised-word",
