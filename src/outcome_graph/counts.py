@@ -171,7 +171,7 @@ def by_total(name: str) -> Count | None:
 
 # The lines of a saved query that are made from the count definitions when it is loaded (see
 # queries/reported-totals.rq): a comment line, so the file as written is a valid query that counts nothing.
-_GENERATED = re.compile(r"^([ \t]*)# \(generated\) (UNION branches|BIND):.*$", re.M)
+_GENERATED = re.compile(r"^([ \t]*)# \(generated\) (UNION branches|BIND|members of ([a-z0-9-]+)):.*$", re.M)
 
 
 def sparql_string(text: str) -> str:
@@ -213,6 +213,23 @@ def _words(counts: list[Count], indent: str) -> str:
     return f"{indent}BIND ({expr}\n{indent}   AS ?counts)\n"
 
 
+def _members_pattern(name: str, indent: str) -> str:
+    """The pattern of count `name` (queries/counts/NAME.rq) written in place: its members are ?item of
+    report ?reportDoc, its other variables renamed apart (?m_...), so a saved query that counts them by
+    council or year counts exactly what every view counts."""
+    counts = load_counts()
+    if name not in counts:
+        raise CountDefinitionError(f"a saved query names the count {name!r}; counts: {', '.join(counts)}")
+
+    def rename(m: re.Match) -> str:
+        return m[0] if m[1] in ("reportDoc", "item") else f"?m_{m[1]}"
+
+    body = re.sub(r"[?$](\w+)", rename, counts[name].body)
+    lines = [f"# queries/counts/{name}.rq: {counts[name].counts}"]
+    lines += [line.rstrip() for line in textwrap.dedent(body).splitlines() if line.strip()]
+    return "\n".join(f"{indent}{line}" for line in lines)
+
+
 def expand_generated(text: str) -> str:
     """A saved query's text with its '# (generated) ...' lines made from the count definitions (the
     counts that name a stated total, in name order): nothing is written twice."""
@@ -220,6 +237,8 @@ def expand_generated(text: str) -> str:
 
     def make(m: re.Match) -> str:
         indent = m[1]
+        if m[3]:
+            return _members_pattern(m[3], indent)
         if m[2] == "BIND":
             return _words(stated, indent).rstrip("\n")
         return "".join(_branch(c, i, indent) for i, c in enumerate(stated, 1)).rstrip("\n")
