@@ -22,7 +22,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 
 from outcome_graph.errors import OutcomeGraphError
 from outcome_graph.saved_queries import load_queries
-from outcome_graph.serve.safety import _check
+from outcome_graph.sparql.check import _check
 from outcome_graph.store.bindings import bind
 
 

@@ -35,43 +35,65 @@ _ECHAR = r"""\\[tbnrf\\"']"""
 _EXPONENT = r"[eE][+-]?[0-9]+"
 
 # In priority order: where two terminals match at one place, the grammar's longest match comes first.
+# Every quantifier that could scan far is possessive, or the alternative cannot fail after scanning:
+# a run of name characters (`a.a.a.a…`) is read once as a whole (`run`, split in `_split_run`) rather
+# than tried as a prefixed name's prefix from each of its positions, which made the lexer quadratic.
 _TOKEN = re.compile(
     "|".join(
         [
             r"(?P<ws>[ \t\r\n]+)",
+            # SPARQL 1.2's own punctuation: refused with a message that says so (see V12_MESSAGES)
+            r"(?P<v12><<\(|\)>>|<<|>>|\{\||\|\}|~)",
             r"(?P<sep>[{}(),;*=/\[\]])",  # characters that begin no other token: tried early, for speed
             rf"(?P<var>[?$]{_VARNAME})",
-            rf"(?P<pname>(?:{_PREFIX})?:(?:{_LOCAL})?)",
-            r"(?P<word>[A-Za-z][A-Za-z0-9_]*)",
-            rf"(?P<number>[+-]?(?:[0-9]+\.[0-9]*{_EXPONENT}|\.[0-9]+{_EXPONENT}|[0-9]+{_EXPONENT}"
-            r"|[0-9]*\.[0-9]+|[0-9]+))",
-            r"(?P<comment>#[^\r\n]*)",  # a comment ends at CR or LF (section 19.5)
-            r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)',
-            rf'(?P<long2>"""(?:(?:"|"")?(?:[^"\\]|{_ECHAR}))*""")',
-            rf"(?P<long1>'''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}))*''')",
-            rf'(?P<string2>"(?:[^"\\\n\r]|{_ECHAR})*")',
-            rf"(?P<string1>'(?:[^'\\\n\r]|{_ECHAR})*')",
+            rf"(?P<pname>(?:[{_BASE}][{_CHARS}.]*+(?<!\.))?:(?:{_LOCAL})?)",
+            rf"(?P<word>[A-Za-z][A-Za-z0-9_]*+(?![{_CHARS}.]))",
+            rf"(?P<run>[{_BASE}][{_CHARS}.]*+)",  # name characters that are no prefixed name: split later
+            rf"(?P<number>[+-]?(?:[0-9]++\.[0-9]*+{_EXPONENT}|\.[0-9]++{_EXPONENT}|[0-9]++{_EXPONENT}"
+            r"|[0-9]*+\.[0-9]++|[0-9]++))",
+            r"(?P<comment>#[^\r\n]*+)",  # a comment ends at CR or LF (section 19.5)
+            r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*+>)',
+            rf'(?P<long2>"""(?:(?:"|"")?(?:[^"\\]|{_ECHAR}))*+""")',
+            rf"(?P<long1>'''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}))*+''')",
+            rf'(?P<string2>"(?:[^"\\\n\r]|{_ECHAR})*+")',
+            rf"(?P<string1>'(?:[^'\\\n\r]|{_ECHAR})*+')",
             rf"(?P<bnode>_:[{_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?)",
-            r"(?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
+            r"(?P<langtag>@[a-zA-Z]++(?:-[a-zA-Z0-9]++)*+(?:--[a-zA-Z]*+)?)",
             r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|[.+\-!<>^|?])",
         ]
     )
 )
-_CODEPOINT = re.compile(r"(\\+)(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
+# What a run of name characters that is not a prefixed name holds: SPARQL words, numbers, `.` and `-`.
+_RUN_PART = re.compile(
+    r"(?P<word>[A-Za-z][A-Za-z0-9_]*+)"
+    rf"|(?P<number>[+-]?(?:[0-9]++\.[0-9]*+{_EXPONENT}|\.[0-9]++{_EXPONENT}|[0-9]++{_EXPONENT}"
+    r"|[0-9]*+\.[0-9]++|[0-9]++))"
+    r"|(?P<punct>[.\-])"
+)
+V12 = "SPARQL 1.2 is not offered here: this server reads SPARQL 1.1"
+V12_MESSAGES = {
+    "<<(": "a triple term `<<( … )>>`",
+    ")>>": "a triple term `<<( … )>>`",
+    "<<": "a reified triple `<< … >>` (for less-than before an IRI, write a space: `< <…>`)",
+    ">>": "a reified triple `<< … >>`",
+    "{|": "an annotation `{| … |}`",
+    "|}": "an annotation `{| … |}`",
+    "~": "a reifier `~`",
+}
+# Anchored at the start of a run of backslashes, so that a long run is scanned once, not from each of
+# its positions.
+_CODEPOINT = re.compile(r"(?<!\\)(\\++)(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
 _ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", "\\": "\\", '"': '"', "'": "'"}
 _WRITE = str.maketrans(
     {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 )
-_OPEN, _CLOSE = "{([", "})]"
-MAX_DEPTH = 500  # nested brackets; engines recurse per level (Oxigraph's parser overflows its stack)
-MAX_UNARY = 100  # `! ! ! ...` and `- - - ...` recurse the same way
 
 
 class LexError(ValueError):
     """The text is not a sequence of SPARQL 1.1 tokens; `line` and `column` are 1-based."""
 
-    def __init__(self, message: str, line: int, column: int):
-        super().__init__(f"SPARQL syntax error at line {line}, column {column}: {message}")
+    def __init__(self, message: str, line: int, column: int, what: str = "SPARQL syntax error"):
+        super().__init__(f"{what} at line {line}, column {column}: {message}")
         self.line, self.column = line, column
 
 
@@ -121,15 +143,22 @@ def _fail(text: str, position: int) -> LexError:
 
 _SKIP = frozenset(("ws", "comment"))
 _STRING_KINDS = {"long1": 3, "long2": 3, "string1": 1, "string2": 1}
-_UNARY = frozenset("!-+^")
+
+
+def _v12(text: str, start: int, what: str) -> LexError:
+    return LexError(f"{what} is SPARQL 1.2; {V12}", *_position(text, start), what="refused")
 
 
 def tokens(text: str) -> list[Token]:
-    """The tokens of a query text whose codepoint escapes are already decoded; LexError if any is bad."""
+    """The tokens of a query text whose codepoint escapes are already decoded; LexError if any is bad.
+
+    Linear in the length of the text: one pass of one regular expression in C, in which no alternative
+    scans past the token it matches except to fail once (see `_TOKEN`).
+    """
     out: list[Token] = []
     append = out.append
-    position = depth = unary = 0
-    for m in _TOKEN.finditer(text):  # one pass in C; a gap between two matches is a character no token takes
+    position = 0
+    for m in _TOKEN.finditer(text):  # a gap between two matches is a character no token takes
         start, stop = m.span()
         if start != position:
             raise _fail(text, position)
@@ -142,64 +171,33 @@ def tokens(text: str) -> list[Token]:
         if quote:
             value = _unescape(raw[quote:-quote]) if "\\" in raw else raw[quote:-quote]
             append(Token("string", '"' + value.translate(_WRITE) + '"', value, start, stop))
-            continue
-        if kind == "sep":
-            kind = "punct"
-        if kind == "punct":
-            if raw in _OPEN:
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise LexError(
-                        f"the query is nested too deeply (over {MAX_DEPTH} levels)", *_position(text, start)
-                    )
-            elif raw in _CLOSE:
-                depth -= 1
-            if raw in _UNARY:
-                unary += 1
-                if unary > MAX_UNARY:
-                    raise LexError(f"more than {MAX_UNARY} operators in a row", *_position(text, start))
-            else:
-                unary = 0
+        elif kind == "sep":
+            append(Token("punct", raw, raw, start, stop))
+        elif kind == "run":
+            _split_run(text, raw, start, append)
+        elif kind == "v12":
+            raise _v12(text, start, V12_MESSAGES[raw])
+        elif kind == "langtag" and "--" in raw:
+            raise _v12(text, start, f"a base direction (`{raw}`)")
         else:
-            unary = 0
-        append(Token(kind, raw, raw[1:-1] if kind == "iri" else raw, start, stop))
+            append(Token(kind, raw, raw[1:-1] if kind == "iri" else raw, start, stop))
     if position != len(text):
         raise _fail(text, position)
     return out
 
 
-def _glued(before: Token, token: Token) -> bool:
-    """Whether `token` is written right after `before`, without a space.
-
-    A space between two tokens is the rule: it fixes where one ends for every reader. The exceptions
-    are places where the engine's parser (Oxigraph's) wants no space and none can change a token: a
-    language tag or `^^` and its literal, a function name and its `(`, `()` and `[]`, and a path
-    modifier (`*`, `?`, `+`) that was written against its path.
-    """
-    if token.kind == "langtag" or token.text == "^^" or before.text == "^^":
-        return True
-    if token.text == "(" and before.kind == "word":
-        return True
-    if before.text + token.text in ("()", "[]"):
-        return True
-    return token.text in ("*", "?", "+") and token.offset == before.end and before.kind != "string"
-
-
-def canonical(toks: list[Token]) -> tuple[str, list[int]]:
-    """The tokens written out with one space between them (but see `_glued`), and where each starts."""
-    parts: list[str] = []
-    starts: list[int] = []
-    size = 0
-    before = None
-    for t in toks:
-        if before is not None and not _glued(before, t):
-            parts.append(" ")
-            size += 1
-        starts.append(size)
-        parts.append(t.text)
-        size += len(t.text)
-        before = t
-    return "".join(parts), starts
+def _split_run(text: str, run: str, start: int, append) -> None:
+    """The tokens of a run of name characters followed by no `:` (`a.a.a`, `true.`, `x-1`): SPARQL
+    words, numbers, `.` and `-`, exactly as the token expression reads them one at a time."""
+    at = 0
+    for m in _RUN_PART.finditer(run):
+        if m.start() != at:
+            raise _fail(text, start + at)
+        at = m.end()
+        kind = m.lastgroup
+        append(Token(kind, m.group(), m.group(), start + m.start(), start + at))
+    if at != len(run):
+        raise _fail(text, start + at)
 
 
 def position_in(decoded: str, offsets, starts, offset: int) -> tuple[int, int]:
