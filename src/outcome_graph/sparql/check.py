@@ -153,6 +153,11 @@ def _check(text: str) -> QueryInfo:
         ) from None
     written = _write(body, base, prefixes, decoded)
     default, named, has_dataset = _dataset(body, written, decoded)
+    if base is not None and any(t.kind == "word" and t.value.upper() in ("IRI", "URI") for t in body):
+        # IRI("x") and URI("x") resolve a string against the query's base at run time: the one case
+        # where the base is still needed once every IRI in the text is absolute
+        body = [Token("word", "BASE", "BASE", 0, 0), Token("iri", f"<{base}>", base, 0, 0), *body]
+        written = [f"<{base}>" if i == 1 else w for i, w in enumerate(["BASE", "", *written])]
     text_out, starts = _join(body, written)
     belt(text_out)
     offsets = tuple(t.offset for t in body)
@@ -337,7 +342,12 @@ def _prologue(toks: list[Token], decoded: str) -> tuple[str | None, dict[str, st
             base = resolved
             i += 2
         else:
-            ok = i + 2 < len(toks) and toks[i + 1].kind == "pname" and toks[i + 1].value.endswith(":")
+            # PNAME_NS: a prefix and one colon, nothing after it (`ex:ex:` and `::` are no declarations)
+            ok = (
+                i + 2 < len(toks)
+                and toks[i + 1].kind == "pname"
+                and toks[i + 1].value.find(":") == len(toks[i + 1].value) - 1
+            )
             if not ok or toks[i + 2].kind != "iri":
                 raise _syntax(
                     decoded, toks[min(i + 1, len(toks) - 1)], "PREFIX must be followed by name: <IRI>"

@@ -48,7 +48,7 @@ def resolve(reference: str, base: str | None) -> str | None:
     ref = _PARTS.match(reference)
     scheme, authority, path, query, fragment = ref.groups()  # type: ignore[union-attr]
     if scheme is not None:
-        return _join(scheme, authority, _remove_dots(path), query, fragment)
+        return reference  # an absolute IRI is taken as written, dot segments too (SPARQL, Oxigraph)
     if base is None:
         return None
     b_scheme, b_authority, b_path, b_query, _ = _PARTS.match(base).groups()  # type: ignore[union-attr]
