@@ -3,10 +3,11 @@ text, by every path; SPARQL 1.2 refused as such; messages that name the problem.
 
 from __future__ import annotations
 
+import http.server
+import threading
 import urllib.parse
 
 import pytest
-from test_safety import Listener
 
 from outcome_graph.sparql import Canonical, Refused, check_query, for_engine
 from outcome_graph.store import QueryError, StoreError
@@ -25,24 +26,45 @@ def test_an_engine_is_never_handed_a_text_the_check_did_not_write(built_store):
     assert built_store.ask("ASK {}") is True  # the public methods write it first
 
 
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """Stands for a remote SPARQL server: records each request's form and answers no rows."""
+
+    sent: list[dict] = []
+
+    def do_POST(self):  # noqa: N802 (the name http.server calls)
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        self.sent.append(urllib.parse.parse_qs(body))
+        answer = b'{"head":{"vars":["s"]},"results":{"bindings":[]}}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args):
+        pass
+
+
 def test_a_remote_store_sends_the_canonical_text_and_nothing_else():
-    """A listener stands for the remote server and records what it is sent: no PREFIX, no prefixed
-    name, the SERVICE-like prefix written as the IRI it names."""
+    """A recorder stands for the remote server and keeps what it is sent: no PREFIX, no prefixed name,
+    the SERVICE-like prefix written as the IRI it names; a refused query is never sent at all."""
     from outcome_graph.store.remote import RemoteStore
 
-    listener = Listener()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
     try:
-        store = RemoteStore(listener.url, timeout=5)
+        store = RemoteStore(f"http://127.0.0.1:{server.server_address[1]}/sparql", timeout=5)
         store.select(f"PREFIX SERVICEx: <{OG}> SELECT ?s WHERE {{ ?s a SERVICEx:Risk }}")
-        sent = urllib.parse.parse_qs(listener.hits[0].split(b"\r\n\r\n", 1)[1].decode())["query"][0]
-        assert sent == f"SELECT ?s WHERE {{ ?s a <{OG}Risk> }}"
+        assert [form["query"] for form in _Recorder.sent] == [[f"SELECT ?s WHERE {{ ?s a <{OG}Risk> }}"]]
         with pytest.raises(TypeError):
             store._fetch("ASK {}", 5, "SELECT or ASK")
         with pytest.raises(QueryError, match="SERVICE is refused"):
             store.select("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
-        assert len(listener.hits) == 1
+        assert len(_Recorder.sent) == 1
     finally:
-        listener.close()
+        server.shutdown()
+        server.server_close()
 
 
 def test_the_canonical_text_is_idempotent_and_marked():

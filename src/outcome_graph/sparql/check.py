@@ -3,20 +3,22 @@
 pyoxigraph and the Oxigraph server fetch any SERVICE IRI (SERVICE SILENT too) with no switch to turn
 it off, and other engines fetch FROM/FROM NAMED documents and LOAD. What is checked is exactly what
 runs: the query is read once by SPARQL 1.1's own lexical rules (`lexer`), the checks read those
-tokens, and the engine is given only the canonical text written from them, never the text the client
-sent. A second parser's opinion decides nothing: the engine's own parser then reads the canonical text
-(in a query worker, under the query's time limit) and its syntax errors come back as 400s.
+tokens, and every engine is given only the canonical text written from them (`Canonical`), never the
+text the client sent: every prefixed name written as its full IRI, no PREFIX and no BASE (relative
+IRIs resolved; BASE kept only where IRI()/URI() need it at run time), a space between every two tokens.
+Oxigraph matches keywords with no word boundary (`SERVICEx:` reads as `SERVICE x:`): in the canonical
+text the only bare words are SPARQL's own, so no engine can read a keyword the check did not see.
 
-What is refused: SERVICE anywhere (as a keyword token, and as a belt, as a word anywhere outside string
-literals of the canonical text), LOAD and every update, a dataset (FROM, FROM NAMED) naming a graph
-that is not in the store, and anything that is not SPARQL: a word that is not one of its keywords or
-functions, an undeclared prefix, an IRI naming an engine's procedure (`sparql_terms`: a remote
-Virtuoso would otherwise fetch a URL for `bif:http_get`). The dataset is also handed to the engine
-explicitly, which overrides the query's own FROM / FROM NAMED: whatever an engine thinks those clauses
-say, it reads only those graphs.
+What is refused: SERVICE anywhere (the keyword layer, `refuse_outbound_words`; and the belt, `belt`,
+SERVICE or LOAD as a word anywhere in the canonical text outside strings and IRIs), LOAD and every
+update, a dataset (FROM, FROM NAMED) naming a graph that is not in the store (`check_dataset`), a
+construct over its bound (`bounds`), SPARQL 1.2's syntax, and anything that is not SPARQL: a word that
+is not one of its keywords or functions, an undeclared prefix, an IRI naming an engine's procedure
+(`terms`: a remote Virtuoso would otherwise fetch a URL for `bif:http_get`). The dataset is also handed
+to the engine explicitly, which overrides the query's own FROM / FROM NAMED.
 
-Checking is linear in the length of the text (at most `max_query` characters), takes no lock, and a
-text is read once; the query workers have no network at all (`store.workers`), the layer below.
+Checking is linear in the length of the text, takes no lock, and a text is read once; the query workers
+have no network at all (`store.workers`), the layer below.
 """
 
 from __future__ import annotations
