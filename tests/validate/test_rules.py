@@ -15,6 +15,13 @@ OBS = "report/2016-2017/observation/"
 # case, severity, rule, focus (relative to the test council), words the message must contain
 CASES = [
     (
+        "unrecognised-word",
+        "Violation",
+        "unrecognised word",
+        "report/2016-2017/unrecognised-word/L12",
+        'Line 12 of testshire-2016-17.txt: the status word "Off Traget" is not one the vocabulary knows',
+    ),
+    (
         "quarters-per-quarter",
         "Warning",
         "quarters against the year (counts per quarter)",
