@@ -28,7 +28,9 @@ def _weasyprint_loads() -> bool:
 
 if not _weasyprint_loads():
     if os.environ.get("CI") or os.environ.get("OUTCOME_GRAPH_REQUIRE_BROWSER"):
-        raise RuntimeError("WeasyPrint does not load: install Pango (apt-get install libpango-1.0-0 libpangoft2-1.0-0)")
+        raise RuntimeError(
+            "WeasyPrint does not load: install Pango (apt-get install libpango-1.0-0 libpangoft2-1.0-0)"
+        )
     pytest.skip("WeasyPrint or Pango is not installed", allow_module_level=True)
 
 
@@ -95,8 +97,19 @@ def test_a_bookmark_for_every_section_duty_and_priority_on_its_page(printed, aud
     reader, texts = printed
     marks = outline(reader)
     top = [t for d, t, _ in marks if d == 0]
-    for section in ("Summary", "Contents", "By key question", "By duty", "Claims", "What changed since",
-                    "Priorities", "Risks in the register (4)", "Coverage", "Gaps (", "Validation warnings ("):
+    for section in (
+        "Summary",
+        "Contents",
+        "By key question",
+        "By duty",
+        "Claims",
+        "What changed since",
+        "Priorities",
+        "Risks in the register (4)",
+        "Coverage",
+        "Gaps (",
+        "Validation warnings (",
+    ):
         assert any(t.startswith(section) for t in top), section
     under = {}
     parent = None
@@ -117,7 +130,7 @@ def test_a_bookmark_for_every_section_duty_and_priority_on_its_page(printed, aud
 def test_the_contents_give_each_sections_page(printed):
     reader, texts = printed
     marks = outline(reader)
-    start = next(i for i, t in enumerate(texts) if flat(t).split("Contents ")[-1].startswith("1. Summary"))
+    start = next(i for i, t in enumerate(texts) if "Contents Summary . ." in flat(t))
     listed = []
     for d, t, page in marks:
         if d == 0 and t not in ("Contents",) and not t.startswith("Children's Services"):
@@ -135,7 +148,8 @@ def test_every_record_of_the_report_is_in_the_text(printed, store):
     text = re.sub(r"\s+", "", "".join(texts))
     rows = store.select(
         """PREFIX og: <https://w3id.org/outcome-graph/def#>
-        SELECT ?code WHERE { ?x og:report ?r ; og:code ?code . ?x a ?k FILTER (?k IN (og:Action, og:Indicator, og:Risk)) }""",
+        SELECT ?code WHERE { ?x og:report ?r ; og:code ?code ; a ?k .
+                             FILTER (?k IN (og:Action, og:Indicator, og:Risk)) }""",
         bindings={"r": REPORT},
     ).rows
     codes = sorted({str(r["code"]) for r in rows})
@@ -178,7 +192,7 @@ def test_figures_carry_their_units_and_the_summary_is_reconciled(printed):
     text = flat("".join(texts))
     assert "15461000" not in text and "£15.46m" in text  # revenue budget target, 2016/17 line 74
     # the summary's 3 actions off target beside the report's own list of 5 (2020/21 lines 133–141)
-    assert '5 listed under “Service Plan Actions Off Target” (lines 133–141)' in text
+    assert "5 listed under “Service Plan Actions Off Target” (lines 133–141)" in text
     assert "CSPC.P.8.1 (Not Available), CSPC.P.9.2 (Not Available)" in text
     assert "18: Actions on target or complete (line 208)" in text
 
