@@ -213,7 +213,7 @@ def test_union_domains_are_well_formed_lists(onto):
 
 CODE_LISTS = {
     "StatusScheme": ("Status", ["OnTarget", "OffTarget", "Complete", "DataOnly", "NotAvailable"]),
-    "UnitScheme": ("Unit", ["Percent", "GBP", "Number"]),
+    "UnitScheme": ("Unit", ["Percent", "GBP", "Number", "WorkingDay"]),
     "PolarityScheme": ("Polarity", ["HigherIsBetter", "LowerIsBetter", "NoPolarity"]),
     "IndicatorSetScheme": (
         "IndicatorSet",

@@ -13,9 +13,9 @@ import re
 import threading
 import weakref
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from . import units as units_mod
 from .namespaces import GOV_QUARTER, GOV_YEAR, OG, PREFIXES
 
 LABELS_QUERY = """
@@ -205,36 +205,13 @@ def period_text(period: str | None) -> str:
     return p
 
 
-def _number(text: str) -> Decimal | None:
-    try:
-        d = Decimal(str(text))
-    except (InvalidOperation, ValueError):
-        return None
-    return d if d.is_finite() else None
-
-
 def number_text(value) -> str:
     """A figure as the reports write it: thousands separated, no trailing '.0' (76.92 stays 76.92)."""
-    d = _number(value)
-    if d is None:
-        return str(value)
-    if d == d.to_integral_value():
-        return f"{int(d):,}"
-    whole, _, frac = format(d.normalize(), "f").partition(".")
-    return f"{int(whole):,}.{frac}" if whole not in ("-0",) else f"-0.{frac}"
+    return units_mod.number_text(value)
 
 
 def value_text(value, unit: str | None = None) -> str:
-    """'85%' (og:Percent), '£15.56m' / '£450,000' (og:GBP), '1,385' (a number). `unit` is the unit's IRI
-    or local name."""
-    if value is None or value == "":
-        return ""
-    u = local_name(unit) if unit else ""
-    if u == "Percent":
-        return f"{number_text(value)}%"
-    if u == "GBP":
-        d = _number(value)
-        if d is not None and abs(d) >= 1_000_000:
-            return f"£{d / 1_000_000:.2f}m"
-        return f"£{number_text(value)}"
-    return number_text(value)
+    """A figure in its unit, written as the ontology says the unit is written (outcome_graph.units):
+    '85%' (og:Percent), '£15.56m' / '£2,951.54' (og:GBP), '33.5 days' (og:WorkingDay), '1,385' (a
+    number). `unit` is the unit's IRI, prefixed name or local name."""
+    return units_mod.figure_text(value, unit)

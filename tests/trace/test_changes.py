@@ -134,7 +134,7 @@ def test_the_bundled_reports_four_years_apart(store):
     restated = {(x["code"], x["period"]): x for x in c["restated"]}
     x = restated[("CHN8a", "2015/16")]
     assert (x["2016-2017"]["value"], x["2016-2017"]["lines"]) == ("£2,951.54", "211")
-    assert (x["2020-2021"]["value"], x["2020-2021"]["lines"]) == ("£3,225.8", "450")
+    assert (x["2020-2021"]["value"], x["2020-2021"]["lines"]) == ("£3,225.80", "450")
     targets = {x["title"]: x for x in c["targets_changed"]}
     sick = targets["Average number of working days lost due to sickness absence (cumulative)"]
     assert (sick["2016-2017"]["target"], sick["2020-2021"]["target"]) == ("8.5", "9")

@@ -22,6 +22,7 @@ from ..paths import CURATED_DIR, GRAPH_DIR, ONTOLOGY_DIR, ROOT, bundled_reports
 from . import claims, inspection, links
 from .records import RecordBuilder, finish_titles
 from .reference import static_graph
+from .units import add_title_units
 
 
 @dataclass
@@ -45,6 +46,7 @@ def build_from_extractions(extractions: list[Extraction]) -> BuildResult:
         builder.add_all(x.records)
         warnings.extend(builder.duplicates)
     finish_titles(g, titles)
+    add_title_units(g)  # "33.5" in a days column is 33.5 days (og:titlePattern)
     matcher = links.mention_matcher(static_graph())
     mentioned = links.add_mentions(g, matcher)
     links.add_text_links(g, mentioned)

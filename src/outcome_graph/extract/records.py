@@ -18,7 +18,7 @@ STATUSES = ("OnTarget", "OffTarget", "Complete", "DataOnly", "NotAvailable")
 INDICATOR_SETS = ("ServicePriorityPI", "CorporatePI", "BalancedScorecard", "Complaints", "LGBF", "FeederData")
 
 # Units (local names of og: Unit concepts).
-UNITS = ("Percent", "GBP", "Number")
+UNITS = ("Percent", "GBP", "Number", "WorkingDay")  # WorkingDay: given by the build, from the title
 
 
 @dataclass(frozen=True)

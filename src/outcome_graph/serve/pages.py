@@ -121,6 +121,14 @@ def _figure_filter(value, unit=None) -> str:
     return labels_mod.value_text(value, unit)
 
 
+@bp.app_template_filter("standing_change")
+def _standing_change_filter(point, points, attr: str) -> str:
+    """{{ p|standing_change(r.figures, 'rank') }}: 'was 13 in 2018/19' (charts.standing_change)."""
+    from ..charts import standing_change
+
+    return standing_change(points, point, attr)
+
+
 @bp.app_template_filter("lines")
 def _lines_filter(text) -> str:
     """'2020-2021 line 208; 2016-2017 lines 5-6' -> '2020/21 line 208; 2016/17 lines 5–6'."""
@@ -176,16 +184,28 @@ def table(result) -> dict:
     iris = [str(t) for r in result.rows for t in r.values() if isinstance(t, URIRef)]
     names = instance_labels(current_store(), iris) if iris else {}
 
-    def named(term) -> Cell:
+    def named(term, row) -> Cell:
         c = cell(term)
         if c.kind == "uri" and c.title in names:
             return Cell(names[c.title], c.href, c.title, c.kind)
+        if (
+            c.kind == "number"
+            and row.get("unit") is not None
+            and str(getattr(term, "datatype", "")) == str(XSD.decimal)
+        ):
+            # a figure in its unit ("33.5 days"); the plain number stays on hover
+            return Cell(labels_mod.value_text(str(term), str(row["unit"])), title=str(term), kind="number")
         return c
 
     return {
         "vars": list(result.vars),
         "headers": [labels_mod.humanise(v).capitalize() for v in result.vars],
-        "rows": [[named(row.get(v)) for v in result.vars] for row in result.rows],
+        "rows": (rows := [[named(row.get(v), row) for v in result.vars] for row in result.rows]),
+        # a column of numbers is right-aligned, its header too (GOV.UK tables)
+        "numeric": [
+            any(r[i].kind == "number" for r in rows) and all(r[i].kind in ("number", "empty") for r in rows)
+            for i in range(len(result.vars))
+        ],
         "truncated": bool(getattr(result, "truncated", False)),
     }
 

@@ -17,6 +17,8 @@ from .gaps import (
     find_gaps,
     implementing_actions,
     members,
+    not_gaps,
+    not_gaps_title,
     parents,
     status_in_year,
 )
@@ -241,6 +243,7 @@ def build_audit(
         "priorities": sections,
         "coverage": coverage(tg, report, priorities),
         "gaps": [g.to_dict() for g in find_gaps(tg, report)],
+        "not_gaps": {"title": not_gaps_title(), "items": [g.to_dict() for g in not_gaps(tg, report)]},
         "warnings": [
             w
             for w in validation_rows(validation, report)
