@@ -203,3 +203,35 @@ def test_a_word_or_unknown_extension_is_refused(capsys, store_dir, tmp_path):
     err = capsys.readouterr().err
     assert "audit.docx" in err and ".html" in err and ".pdf" in err
     assert not out.exists()
+
+
+def test_a_chart_only_for_two_figures_or_more(tg, store, audit):
+    from outcome_graph.labels import from_ontology
+    from outcome_graph.trace.audit_view import figures, presentation
+
+    charts = presentation(tg, audit, store, from_ontology())["charts"]
+    shown = {i["iri"] for p in audit["priorities"] for i in p["indicators"]}
+    counted = {i: len({pt.period for pt in figures(store, i) if pt.number is not None}) for i in shown}
+    assert {i for i, n in counted.items() if n >= 2} == set(charts)
+    assert any(n < 2 for n in counted.values()) and charts
+
+
+def test_a_rationale_that_repeats_the_title_is_left_out(printed):
+    from outcome_graph.trace.audit_view import basis_note
+
+    title = (
+        "Measure the percentage of families who report they feel safer utilising the safe & together approach"
+    )
+    assert (
+        basis_note(
+            {"title": title, "rationale": "Families who feel safer with the Safe & Together approach."}
+        )
+        is None
+    )
+    adds = "Safe & Together: support for children affected by domestic abuse (priority 02) to stay safe."
+    assert basis_note(
+        {"title": "Evidence further implementation of the Safe & Together model", "rationale": adds}
+    )
+    text = flat("".join(printed[1]))
+    assert "Families who feel safer with the Safe & Together approach" not in text
+    assert "Together: support for" in text  # the rationale of CSPC.P.2.1 under KQ2, which adds to its title
