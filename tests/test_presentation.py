@@ -336,3 +336,27 @@ def test_the_axis_starts_at_zero_or_below_the_lowest_figure_and_says_so(values):
     # the axis is not zero-based only where the figures sit in the top half of 0..highest
     if ticks[0] > 0:
         assert hi - lo < hi / 2
+
+
+def test_counts_of_things_read_their_plural_labels():
+    """'2 priorities', '3 duties', '1 priority' — from og:pluralLabel, never the label with an "s" added."""
+    labels = L.from_ontology()
+    assert labels.counted(2, "Priority") == "2 priorities"
+    assert labels.counted(1, "Priority") == "1 priority"
+    assert labels.counted(3, "Duty") == "3 duties"
+    assert labels.counted(2, "FrameworkElement") == "2 framework elements"
+    assert labels.plural("og:Status") == "Statuses"
+    g = Graph()
+    for path in sorted((Path(__file__).parents[1] / "ontology").glob("*.ttl")):
+        g.parse(path)
+    for cls, plural in g.subject_objects(URIRef(OG + "pluralLabel")):
+        assert labels.plural(str(cls)) == str(plural)
+        assert labels.counted(2, str(cls)).endswith(str(plural)[1:])
+
+
+def test_the_trace_counts_and_picture_say_priorities(client):
+    """The trace of priority 02 counts its records and heads the picture's columns by plural labels."""
+    html = client.get("/trace/02?report=2020-2021", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "1 priority" in html and "ritys" not in html.lower()
+    svg = client.get("/trace/02?report=2020-2021&format=svg").get_data(as_text=True)
+    assert "Priorities" in svg and "ritys" not in svg.lower()  # the column heading

@@ -295,7 +295,7 @@ def test_complaints_handling_across_years(store, queries):
 def test_the_evidence_lines_behind_a_record_by_iri_and_by_code(store, queries):
     rows = run(store, queries, "evidence", record="ogr:midlothian/report/2020-2021/risk/C.RR.01-23")
     assert [(r["source"], r["firstLine"], r["lastLine"]) for r in rows] == [
-        ("midlothian-cspc-2020-21.txt", 436, 436)
+        ("midlothian-childrens-services-partnership-and-communities-2020-21.txt", 436, 436)
     ]
     assert rows[0]["text"].startswith("C.RR.01 – 23 GIRFEC Children & Young People's (Scotland) Act 2014\t")
     by_code = run(store, queries, "evidence-by-code", code="CHN8a")

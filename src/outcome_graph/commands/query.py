@@ -79,6 +79,10 @@ def run(args: argparse.Namespace) -> int:
 
     store = open_store(args.store, args.endpoint, progress=lambda m: print(m, file=sys.stderr))
     try:
+        from ..parameter_values import check_values
+
+        # a value that names nothing in the graph is an error listing what there is, not 0 rows
+        check_values(store, query, parse_params(args.param), bindings, timeout=args.timeout)
         result = store.select(query.text, bindings=bindings, timeout=args.timeout, max_rows=args.max_rows)
         if args.format == "table":
             from .. import labels

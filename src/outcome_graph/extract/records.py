@@ -188,8 +188,9 @@ class ReportInfo:
     council: str  # "midlothian"
     service: str  # "childrens-services"
     title: str  # the report's first line
-    source: str  # file name as kept in graph/reports/
+    source: str  # canonical file name, council-service-year (identity.py), never the name it was given
     line_count: int
+    file: str = ""  # the path it was read from, for messages only: never part of the graph
 
 
 @dataclass

@@ -96,6 +96,18 @@ def _label_filter(term) -> str:
     return labels().term(term) if term else ""
 
 
+@bp.app_template_filter("counted")
+def _counted_filter(term, n) -> str:
+    """{{ 'Priority'|counted(2) }}: '2 priorities', with the class's og:pluralLabel."""
+    return labels().counted(int(n), term)
+
+
+@bp.app_template_filter("plural")
+def _plural_filter(term) -> str:
+    """{{ kind|plural }}: the class's og:pluralLabel ('Priorities')."""
+    return labels().plural(term) if term else ""
+
+
 @bp.app_template_filter("total_name")
 def _total_name_filter(key) -> str:
     return labels().notation(key)
@@ -240,16 +252,14 @@ def error_status(e: Exception) -> int:
 
 @bp.app_errorhandler(404)
 def not_found(e):
-    """A page that is not there (/id/ alone, a mistyped path): the site's own page with ways on, or
-    plain text for a program."""
+    """A page that is not there (a mistyped path, an IRI the graph does not hold): the site's own page
+    with ways on, or plain text for a program. /id/ alone is the index of what the graph holds."""
     best = request.accept_mimetypes.best_match(["text/html", "application/json", "text/plain"])
     if best == "application/json":
         return {"error": "not found", "status": 404}, 404
     if best != "text/html":
         return Response("not found\n", 404, mimetype="text/plain")
     message = f"There is no page at {request.path}."
-    if request.path.rstrip("/") == request.script_root + "/id":
-        message = "Give the rest of a record's IRI after /id/, or search for it."
     return render_template("error.html", status=404, message=message), 404
 
 

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from ..errors import OutcomeGraphError
 from ..human import with_figure_labels
 from ..parameter_terms import ParameterError
+from ..parameter_values import check_values
 from ..results_formats import FORMATS, serialize, tsv_from_json
 from ..saved_queries import SavedQuery, UnknownQuery, get_query
 from ..store.bindings import bind
@@ -100,7 +101,10 @@ def run(name: str):
     try:
         # Parameters are bound as typed terms; the bound text then passes the same check as a query
         # sent to /sparql, and the engine runs the checked canonical text.
-        checked = check_query(bind(query.text, query.bindings(values)), timeout).text
+        bound = query.bindings(values)
+        # a value that names nothing in the graph: 400 listing what there is, not an empty answer
+        check_values(current_store(), query, values, bound, timeout=timeout)
+        checked = check_query(bind(query.text, bound), timeout).text
         if fmt in ("html", "csv") or (fmt == "json" and query.has_figures):
             # A person's formats: the table, and the CSV with a label beside each IRI (human.py);
             # /sparql keeps the standard SPARQL CSV.
