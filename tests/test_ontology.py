@@ -219,7 +219,8 @@ CODE_LISTS = {
         "IndicatorSet",
         ["ServicePriorityPI", "CorporatePI", "BalancedScorecard", "Complaints", "LGBF", "FeederData"],
     ),
-    "LinkBasisScheme": ("LinkBasis", ["ReportText", "CodeStructure", "Curation"]),
+    "LinkBasisScheme": ("LinkBasis", ["ReportText", "CodeStructure", "Curation", "TextSimilarity"]),
+    "ContinuityKindScheme": ("ContinuityKind", ["Continues", "Split", "Merged", "Renamed", "Redefined"]),
     "TrendScheme": ("Trend", ["Improving", "Worsening", "NoChange"]),
 }
 

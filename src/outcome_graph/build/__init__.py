@@ -19,7 +19,7 @@ from ..extract import extract_report
 from ..extract.records import Extraction
 from ..namespaces import OG, PREFIXES
 from ..paths import CURATED_DIR, GRAPH_DIR, ONTOLOGY_DIR, ROOT, bundled_reports
-from . import claims, inspection, links
+from . import claims, continuity, inspection, links
 from .records import RecordBuilder, finish_titles
 from .reference import static_graph
 from .units import add_title_units
@@ -56,6 +56,7 @@ def build_from_extractions(extractions: list[Extraction]) -> BuildResult:
         links.add_polarities(g, polarities(), council)
         links.add_polarities(g, aggregations(), council, OG.aggregation)  # how quarters make a year
     links.add_alt_code_links(g, same_indicators())
+    warnings += continuity.add_continuity(g, extractions)  # crosswalk, suggestions, near duplicates
     warnings += claims.add_claims(g, extractions)  # figures stated in words, and their checks
     for council in sorted({x.report.council for x in extractions}):
         warnings += inspection.add_bearings(g, council)  # records -> key questions and duties
