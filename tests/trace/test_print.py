@@ -235,3 +235,22 @@ def test_a_rationale_that_repeats_the_title_is_left_out(printed):
     text = flat("".join(printed[1]))
     assert "Families who feel safer with the Safe & Together approach" not in text
     assert "Together: support for" in text  # the rationale of CSPC.P.2.1 under KQ2, which adds to its title
+
+
+def _lowest_text(page) -> float:
+    ys: list[float] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            ys.append(tm[4] * cm[1] + tm[5] * cm[3] + cm[5])
+
+    page.extract_text(visitor_text=visit)
+    return min((y for y in ys if y > 60), default=842.0)  # above the footer (its baseline is at y 35)
+
+
+def test_no_page_is_nearly_blank(printed):
+    reader, _ = printed
+    top, bottom = 842 - 20 / 25.4 * 72, 18 / 25.4 * 72  # the body between the @page margins (20 mm, 18 mm)
+    fills = [(top - _lowest_text(p)) / (top - bottom) for p in reader.pages]
+    # every page but the last is at least a third full (a forced break per section left pages 1/4 full)
+    assert [(i, round(f, 2)) for i, f in enumerate(fills[:-1], 1) if f < 1 / 3] == []
