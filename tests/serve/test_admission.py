@@ -221,6 +221,24 @@ def test_long_running_slots_leave_one_worker_for_short_queries():
     release_b()
 
 
+def test_no_query_runs_long_while_another_waits_for_the_lane():
+    admission = Admission(Policy(adhoc_workers=1, queue=5, max_wait=30))
+    slots = admission.lanes[ADHOC]
+    running = _Holder(slots, "a")
+    running.start()
+    assert running.got.wait(10)
+    admission.promote("a")()  # nobody waits: the overrunning query may go on
+    waiting = _Holder(slots, "b")
+    waiting.start()
+    _until(lambda: slots.state()["waiting"] == 1, "b waiting")
+    with pytest.raises(Busy) as stopped:
+        admission.promote("a")
+    assert stopped.value.status == 503 and "1 other queries are waiting" in stopped.value.message
+    running.let_go.set()
+    assert waiting.got.wait(10)
+    waiting.let_go.set()
+
+
 def test_threads_outnumber_what_queries_can_hold():
     policy = Policy()
     held = policy.adhoc_workers + policy.queue + policy.reserved_workers + policy.reserved_queue

@@ -17,7 +17,8 @@ JSON = "application/sparql-results+json"
 
 @pytest.fixture
 def cached_app(built_store):
-    app = create_app(store=built_store, config={"timeout": 10, "max_rows": 10000})
+    # every request through Flask (no serve.fastpath), so that `seen` counts what the cache let by
+    app = create_app(store=built_store, config={"timeout": 10, "max_rows": 10000, "fast_path": False})
     seen: list[str] = []
     app.before_request(lambda: seen.append(app.name) and None)  # counts requests that reach Flask
     app.config["seen"] = seen
@@ -127,7 +128,7 @@ class _Regenerating:
 
 def test_a_new_generation_under_a_running_cache_is_never_answered_from_the_old(built_store):
     store = _Regenerating(built_store)
-    app = create_app(store=store, config={"timeout": 10})
+    app = create_app(store=store, config={"timeout": 10, "fast_path": False})
     seen: list[str] = []
     app.before_request(lambda: seen.append(store.generation) and None)
     client = app.test_client()

@@ -43,7 +43,7 @@ def test_off_target_indicators_with_no_action(found):
     off = of(found, "off-target-unaddressed")
     g = off[OGR + "indicator/BS.CS.LPI.04"]
     assert g.report == "2016-2017" and g.lines == "2016-2017 line 121"
-    assert g.detail == "2016-2017: 80 against target 100, Off Target"
+    assert g.detail == "2016-2017: 80% against target 100%, Off Target"  # line 121: "80%", target "100%"
     # off-target indicators that an action measures are not gaps
     assert not any(code and code.startswith("CS.S.") for code in (x.code for x in off.values()))
 

@@ -17,7 +17,8 @@ The policy (also in the README, "Admission control"):
   idle server all get answers.
 - The query check of /sparql runs inside the sender's slot (`held`), so its cost counts against the
   sender's share, not everyone's.
-- A user-written query that runs past `budget` seconds becomes long-running: at most `long_slots`
+- A user-written query that runs past `budget` seconds becomes long-running only while no other query
+  waits for the lane (work-conserving, but a long run never makes anyone wait): at most `long_slots`
   (one fewer than the lane's workers, so one worker always takes short queries) and at most one per
   client run at once; a query that overruns when those are taken is stopped there (its worker is
   killed) with 503 or 429 and Retry-After. Every query is stopped at the time limit (503).
@@ -177,6 +178,16 @@ class Admission:
     def promote(self, client: str) -> Callable[[], None]:
         """Leave for a user-written query past its budget to go on running, or Busy (it is stopped)."""
         budget = self.policy.budget
+        waiting = self.lanes[ADHOC].state()["waiting"]
+        if waiting:  # work-conserving, not generous: a long run only takes a worker nobody waits for
+            raise self._refuse(
+                "contended",
+                f"the query was stopped after {budget:g} s: {waiting} other queries are waiting for a "
+                "worker, and a query runs longer than that only while nobody waits; try again later, "
+                "or narrow it",
+                503,
+                self._retry(),
+            )
         with self._lock:
             if self._long_per_client[client] >= self.policy.per_client_long:
                 raise self._refuse(
@@ -263,7 +274,12 @@ def init_app(app: Flask, admission: Admission) -> None:
     def _lane() -> None:
         lane = admission.lane_for(request.endpoint, request.remote_addr or "")
         LANE.set(lane)
-        if request.endpoint in ADHOC_ENDPOINTS and ("query" in request.args or request.method == "POST"):
+        fast_path_failed = "outcome_graph.failed" in request.environ  # admitted there: not twice
+        if (
+            request.endpoint in ADHOC_ENDPOINTS
+            and ("query" in request.args or request.method == "POST")
+            and not fast_path_failed
+        ):
             try:
                 admission.precheck(lane)
             except Busy as e:

@@ -73,7 +73,8 @@ def create_app(store: Store | None = None, config: Mapping[str, Any] | None = No
     """The app over `store`, or over the store named by config (`store_dir`, `endpoint`) or environment.
 
     config keys: timeout, max_rows, max_body, max_query (see serve.Settings), store_dir, endpoint,
-    workers, reserved_workers, cache (False: no result cache), and the admission policy's
+    workers, reserved_workers, cache (False: no result cache), fast_path (False: every /sparql request
+    through Flask), and the admission policy's
     budget, max_wait, queue (see serve.admission); the environment variables OUTCOME_GRAPH_TIMEOUT,
     OUTCOME_GRAPH_MAX_ROWS, OUTCOME_GRAPH_ENDPOINT and OUTCOME_GRAPH_STORE fill in what config leaves out.
     """
@@ -101,6 +102,10 @@ def create_app(store: Store | None = None, config: Mapping[str, Any] | None = No
     }
     init_admission(app, admission)
     _hide_store_paths(app, store)
+    if config.get("fast_path", True):  # the plain /sparql request without Flask (serve.fastpath)
+        from .fastpath import SparqlFront
+
+        app.wsgi_app = SparqlFront(app.wsgi_app, app.extensions[EXTENSION])  # type: ignore[method-assign]
     generation = getattr(store, "generation", None)
     if generation and config.get("cache", True):  # a remote store may change under us: not cached
         cache = ResultCache()

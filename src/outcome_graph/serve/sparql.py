@@ -15,6 +15,7 @@ from ..store import QueryError, QueryTimeout, StoreError
 from . import EXTENSION, current_store, public_base, settings
 from .cache import mark_cacheable
 from .description import service_description
+from .fastpath import FAILED
 from .formats import UnknownFormat, choose, content_type, offered
 from .safety import Refused, check_dataset, check_query
 
@@ -117,6 +118,9 @@ def preflight() -> Response:
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
+    failed = request.environ.pop(FAILED, None)
+    if failed is not None:  # serve.fastpath ran this request's query: its failure is answered here
+        raise failed
     query, default_uris, named_uris = _request_parts()
     if query is None:
         if request.method == "POST":

@@ -67,10 +67,20 @@ def _short(text: str | None) -> str:
     return flat if len(flat) <= 100 else flat[:99] + "…"
 
 
-def _annual_target(tg: TraceGraph, ind: str, report: str) -> tuple[str | None, str | None]:
+def _annual_target(tg: TraceGraph, ind: str, report: str) -> dict:
+    """The year's target: the plain number (for machines), in its unit for people ("£15.46m", "20 days"),
+    and its line."""
+    from ..labels import value_text
+
     cell = _cells(tg, ind, report).get(report)
     t = tg.node(cell).get("target") if cell else None
-    return (t, _line(tg, cell)["lines"]) if t is not None else (None, None)
+    if t is None:
+        return {"target": None, "target_label": None, "lines": None}
+    return {
+        "target": t,
+        "target_label": value_text(t, tg.node(cell).get("unit")),
+        "lines": _line(tg, cell)["lines"],
+    }
 
 
 def _report_node(tg: TraceGraph, year: str) -> str:
@@ -106,8 +116,9 @@ def compare_reports(tg: TraceGraph, old: str, new: str, store) -> dict:
         carried.append({"code": a["code"], "title": b["title"], old: a, new: b})
     targets = []
     for item, was in m["targets-changed"]:
-        (t0, l0), (t1, l1) = _annual_target(tg, was, old), _annual_target(tg, item, new)
-        targets.append({**_ind(tg, item), old: {"target": t0, "lines": l0}, new: {"target": t1, "lines": l1}})
+        targets.append(
+            {**_ind(tg, item), old: _annual_target(tg, was, old), new: _annual_target(tg, item, new)}
+        )
     restated = []
     for item, was in m["figures-restated"]:
         d0, d1 = tg.node(was), tg.node(item)
@@ -220,7 +231,7 @@ def as_text(c: dict) -> str:
     out += more.get("risks", [])
     out.append("\n" + head("Targets changed", "targets-changed"))
     for x in c["targets_changed"]:
-        t0, t1 = (x[r]["target"] if x[r]["target"] is not None else "no target" for r in (old, new))
+        t0, t1 = (x[r]["target_label"] if x[r]["target"] is not None else "no target" for r in (old, new))
         l0, l1 = (f" (line {x[r]['lines']})" if x[r]["lines"] else "" for r in (old, new))
         out.append(f"  {x['code'] or x['title']}: {t0}{l0} -> {t1}{l1}")
     out.append("\n" + head("Figures restated (beyond the precision of the older report)", "figures-restated"))

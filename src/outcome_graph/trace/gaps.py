@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from .. import counts
+from ..labels import value_text
 from .graph import TraceGraph, period_key
 
 # The duties whose parts must each be implemented by some action: the Parts of the 2014 Act, and The
@@ -150,8 +151,10 @@ def off_target_unaddressed(tg: TraceGraph) -> list[Gap]:
             if tg.node(o).get("period") == year and year in tg.node(o).get("reports", [])
         ]
         s = tg.node(annual[0]) if annual else {}
-        value = s.get("value") if s.get("value") is not None else s.get("raw") or "N/A"
-        target = f" against target {s['target']}" if s.get("target") is not None else ""
+        value = value_text(s["value"], s.get("unit")) if s.get("value") is not None else s.get("raw") or "N/A"
+        target = (
+            f" against target {value_text(s['target'], s.get('unit'))}" if s.get("target") is not None else ""
+        )
         gap = _gap(tg, "off-target-unaddressed", ind, f"{year}: {value}{target}, Off Target", year)
         gap.lines = (source_lines(tg, annual[0]) if annual else None) or gap.lines
         out.append(gap)

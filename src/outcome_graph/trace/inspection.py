@@ -94,6 +94,7 @@ def _indicator(tg: TraceGraph, ind: str, report: str) -> dict | None:
         "latest": latest["display"],
         "period": period_label(latest["period"]),
         "target": i["target"],
+        "target_label": i["target_label"],
         "status": i["status"],
         "lines": [e for e in latest["evidence"]],
     }
@@ -344,7 +345,7 @@ def _rows(section: dict, name: str, label: str) -> list[list]:
                 what, shown, where = x["key"], f"{x['statement']} [{x['verdict_label']}]", f"line {x['line']}"
             elif kind == "indicators":
                 what = x["code"] or x["title"]
-                target, status = x["target"] or "-", x["status"] or "no status"
+                target, status = x["target_label"] or "-", x["status"] or "no status"
                 shown = f"{x['latest']} ({x['period']}); target {target}; {status}"
                 where = _where(x["lines"])
             else:
