@@ -52,17 +52,17 @@ def fife(folder: Path, year: int = 2019, source: Path = R20) -> Path:
 
 def test_a_renamed_copy_gives_the_same_graph_byte_for_byte(tmp_path, capsys):
     copies = renamed_copies(tmp_path / "in")
-    assert main(["build", "--no-validate", "--out", str(tmp_path / "a.nt")]) == 0
+    assert main(["build", "--out", str(tmp_path / "a.nt")]) == 0
     bundled_out = capsys.readouterr().out
-    assert main(["build", "--no-validate", *map(str, copies), "--out", str(tmp_path / "b.nt")]) == 0
+    assert main(["build", *map(str, copies), "--out", str(tmp_path / "b.nt")]) == 0
     renamed_out = capsys.readouterr().out
     assert (tmp_path / "a.nt").read_bytes() == (tmp_path / "b.nt").read_bytes()
 
-    # and the build says the same about them: no warning (e.g. "risk register shows 0") comes and goes
-    def warnings(out: str) -> list[str]:
-        return sorted(line for line in out.splitlines() if line.startswith("  build:"))
-
-    assert warnings(bundled_out) == warnings(renamed_out)
+    # and the build says the same about them, word for word but the file names: no warning (it used to
+    # be "risk register shows 0") comes and goes with a file's name
+    for copy, original in zip(copies, (R16, R20), strict=True):
+        renamed_out = renamed_out.replace(str(copy), str(original))
+    assert renamed_out == bundled_out
 
 
 def test_the_council_is_the_one_the_report_names_never_its_file_name(tmp_path):
