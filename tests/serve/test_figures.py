@@ -158,3 +158,18 @@ def test_the_cli_csv_gives_figures_in_their_units(capsys, tmp_path):
         "15461000",
         "£15.46m",
     )
+
+
+@pytest.mark.parametrize("table", ["observations", "indicators", "compare"])
+def test_the_audit_downloads_give_targets_and_figures_in_their_units(client, table):
+    from outcome_graph.units import figure_text
+
+    body = client.get(f"/audit.csv?report=2020-2021&compare=2016-2017&table={table}&validate=0")
+    rows = list(csv.DictReader(io.StringIO(body.get_data(as_text=True))))
+    targets = [r for r in rows if r["target"]]
+    assert targets and all(r["target_label"] for r in targets)
+    if table == "observations":  # the unit is in the row: every label is the figure in it
+        assert all(r["target_label"] == figure_text(r["target"], r["unit"]) for r in targets)
+        assert any(r["unit"] == "Percent" and r["target_label"].endswith("%") for r in targets)
+    if table == "compare":
+        assert all(r["value_label"] for r in rows if r["value"])

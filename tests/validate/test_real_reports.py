@@ -87,6 +87,7 @@ def test_the_real_warnings_are_exactly_these(real_summary):
         ("quarters against the year (counts per quarter)", "2020-2021", 245),
         ("quarters against the year (counts per quarter)", "2020-2021", 248),
         ("quarters against the year (counts per quarter)", "2020-2021", 255),
+        ("quarters against the year (percentage of the period's cases)", "2020-2021", 254),
         ("rank against quartile", "2016-2017", 212),
         ("reported PI totals", "2016-2017", 85),
         ("reported PI totals", "2016-2017", 86),
