@@ -3,6 +3,7 @@ added or replaced without a rebuild, and the same graphs pushed to a real Oxigra
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from collections import Counter
@@ -202,14 +203,22 @@ def test_serve_opens_a_store_built_from_reports_as_it_is(folder_store):
         store.close()
 
 
-def test_adding_a_report_replaces_only_the_graphs_that_changed(tmp_path):
+def test_adding_a_report_replaces_only_the_graphs_that_changed(tmp_path, capsys):
     copies = renamed_copies(tmp_path / "in")
     build_store(copies, tmp_path / "store", progress=None)
+    # through the command, as a user adds it: checked on its own graph first, with a progress line
+    assert main(["add", str(fife(tmp_path / "in")), "--store", str(tmp_path / "store")]) == 0
+    captured = capsys.readouterr()
+    assert re.search(r"^\[1/1\] fife 2019-2020: 0 violation\(s\), \d+ warning\(s\)$", captured.err, re.M)
+    assert "replaced 2 named graph(s) (fife, fife/report/2019-2020), 0 unchanged" in captured.err
     update = add_reports([fife(tmp_path / "in")], tmp_path / "store", progress=None)
-    assert update.replaced == ["fife", "fife/report/2019-2020"]
+    assert update.replaced == []  # the same report again: nothing to replace
+    update = add_reports([fife(tmp_path / "in", source=R16, year=2018)], tmp_path / "store", progress=None)
+    # the later report's graph changes too: what it says is compared with the earlier report's figures
+    assert update.replaced == ["fife", "fife/report/2018-2019", "fife/report/2019-2020"]
     assert not any(p.startswith("midlothian") for p in update.replaced)
     assert (
-        update.generation / "reports" / "fife-childrens-services-partnership-and-communities-2019-20.txt"
+        update.generation / "reports" / "fife-childrens-services-2018-19.txt"
     ).is_file()
 
     # a corrected figure in Midlothian's 2020/21 report: its graph is replaced, Fife's are not touched
@@ -296,3 +305,16 @@ def test_load_and_add_put_the_named_graphs_on_the_oxigraph_server(tmp_path, caps
             embedded.close()
     finally:
         stop(process)
+
+
+def test_every_council_s_report_is_read_as_that_council():
+    """Each of the 32 councils, named in a report as its own (East Renfrewshire is not also Renfrewshire,
+    Aberdeen City not Aberdeenshire, Na h-Eileanan Siar with its hyphen)."""
+    from outcome_graph.curate import councils
+    from outcome_graph.extract.identity import council_from_content
+
+    text = R20.read_text(encoding="utf-8")
+    assert len(councils()) == 32
+    for council in sorted(councils()):
+        moved = rekey(text, council, 2019)
+        assert council_from_content(moved.split("\n", 1)[0], moved)[0] == council

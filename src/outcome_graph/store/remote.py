@@ -35,8 +35,9 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 import rdflib
 
+from ..sparql import Canonical
 from . import Bindings, QueryError, Response, SelectResult, StoreError
-from .bindings import bind
+from .bindings import engine_text
 from .credentials import Credentials, opener, resolve
 from .results import (
     GRAPH_TYPES,
@@ -130,7 +131,9 @@ class RemoteStore:
             from .layout import GRAPH_PART
 
             query = f"SELECT ?g WHERE {{ <{self.graph}> <{GRAPH_PART}> ?g }}"
-            reply = self._fetch(query, timeout, RESULTS, dataset=[("default-graph-uri", self.graph)])
+            reply = self._fetch(
+                engine_text(query), timeout, RESULTS, dataset=[("default-graph-uri", self.graph)]
+            )
             rows = reply.answer["results"]["bindings"]  # type: ignore[index]
             self._parts = sorted(r["g"]["value"] for r in rows if r.get("g", {}).get("type") == "uri")
             self._parts_read = time.monotonic()
@@ -146,6 +149,10 @@ class RemoteStore:
     def _fetch(
         self, query: str, timeout: float | None, expect: str, dataset: list[tuple[str, str]] | None = None
     ) -> _Reply:
+        # Only the check's canonical text goes out (see bindings.engine_text), or this module's own
+        # fixed question to Virtuoso about its row limit.
+        if type(query) is not Canonical and query is not VIRTUOSO_LIMIT_QUERY:
+            raise TypeError("a remote store sends only the query check's canonical text")
         limit = timeout or self.timeout
         if dataset is None:
             dataset = self._dataset(timeout)
@@ -339,14 +346,14 @@ class RemoteStore:
         timeout: float | None = None,
         max_rows: int | None = None,
     ) -> SelectResult:
-        reply = self._fetch(bind(query, bindings), timeout, RESULTS)
+        reply = self._fetch(engine_text(query, bindings), timeout, RESULTS)
         if reply.kind != "rows":
             raise QueryError("expected a SELECT query")
         rows, truncated, _ = self._cut(reply, max_rows, max_rows is not None)
         return SelectResult(list(reply.answer["head"].get("vars", [])), to_nodes(rows), truncated)  # type: ignore[index]
 
     def ask(self, query: str, *, bindings: Bindings | None = None, timeout: float | None = None) -> bool:
-        reply = self._fetch(bind(query, bindings), timeout, RESULTS)
+        reply = self._fetch(engine_text(query, bindings), timeout, RESULTS)
         if reply.kind != "boolean":
             raise QueryError("expected an ASK query")
         return reply.answer["boolean"]  # type: ignore[index]
@@ -359,7 +366,7 @@ class RemoteStore:
         timeout: float | None = None,
         max_triples: int | None = None,
     ) -> rdflib.Graph:
-        reply = self._fetch(bind(query, bindings), timeout, GRAPH)
+        reply = self._fetch(engine_text(query, bindings), timeout, GRAPH)
         triples, truncated, _ = self._cut(reply, max_triples, max_triples is not None)
         graph = rdflib.Graph()
         graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
@@ -382,7 +389,7 @@ class RemoteStore:
                 f"this store serves the graph <{self.graph}> only: "
                 "leave out default-graph-uri / named-graph-uri"
             )
-        reply = self._fetch(query, timeout, GRAPH if accept in GRAPH_TYPES else RESULTS)
+        reply = self._fetch(engine_text(query), timeout, GRAPH if accept in GRAPH_TYPES else RESULTS)
         if reply.kind == "boolean":
             if accept not in RESULT_TYPES[:2]:
                 raise QueryError(f"ASK results cannot be given as {accept}", status=406)
