@@ -143,3 +143,33 @@ def test_no_empty_slot_for_a_period_with_no_figure(client):
     assert "Q1 2016/17" in html  # in the table
     texts = _chart_texts(html)
     assert "Q1" not in texts and not any(t.startswith("Q") and len(t) == 2 for t in texts)
+
+
+def test_the_cli_csv_gives_figures_in_their_units(capsys, tmp_path):
+    from outcome_graph.cli import main
+
+    args = ["query", "indicator-history", "--param", "code=corporate/revenue-budget", "--format", "csv"]
+    assert main([*args, "--store", str(tmp_path)]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    row = next(r for r in rows if r["period"].endswith("government-year/2016-2017"))
+    assert (row["value"], row["value_label"], row["target"], row["target_label"]) == (
+        "15431000",
+        "£15.43m",
+        "15461000",
+        "£15.46m",
+    )
+
+
+@pytest.mark.parametrize("table", ["observations", "indicators", "compare"])
+def test_the_audit_downloads_give_targets_and_figures_in_their_units(client, table):
+    from outcome_graph.units import figure_text
+
+    body = client.get(f"/audit.csv?report=2020-2021&compare=2016-2017&table={table}&validate=0")
+    rows = list(csv.DictReader(io.StringIO(body.get_data(as_text=True))))
+    targets = [r for r in rows if r["target"]]
+    assert targets and all(r["target_label"] for r in targets)
+    if table == "observations":  # the unit is in the row: every label is the figure in it
+        assert all(r["target_label"] == figure_text(r["target"], r["unit"]) for r in targets)
+        assert any(r["unit"] == "Percent" and r["target_label"].endswith("%") for r in targets)
+    if table == "compare":
+        assert all(r["value_label"] for r in rows if r["value"])

@@ -12,6 +12,7 @@ from outcome_graph.cli import main
 from outcome_graph.paths import REPORTS_DIR
 
 R20 = REPORTS_DIR / "midlothian-cspc-2020-21.txt"
+R16 = REPORTS_DIR / "midlothian-childrens-services-2016-17.txt"
 LGBF_FROM = 443  # the LGBF table keeps its own year columns
 
 
@@ -235,3 +236,31 @@ def test_diff_text_and_errors(capsys, next_year):
     assert "both reports for 2020-2021" in capsys.readouterr().err
     assert main(["diff", str(R20), str(next_year.with_name("missing.txt"))]) == 1
     assert "missing.txt: no such report file" in capsys.readouterr().err
+
+
+def test_the_crosswalk_holds_for_a_later_report_that_carries_the_codes_over(next_year):
+    """A crosswalk row from 2016/17 to 2020/21 also holds from 2016/17 to a later report that keeps the
+    2020/21 codes (O <= old < N <= new): the champions board action continues, the PI definition still
+    differs from 2016/17's, and the narrative risks of 2016/17 still continue in the register."""
+    from outcome_graph.build import build, to_ntriples
+    from outcome_graph.trace.changes import compare_reports
+    from outcome_graph.trace.graph import load
+    from outcome_graph.trace.store import MemoryStore
+
+    store = MemoryStore(to_ntriples(build([R16, next_year]).graph), name="memory:2016+2021")
+    c = compare_reports(load(store), "2016-2017", "2021-2022", store)
+    [x] = c["actions"]["continued"]
+    assert (x["2016-2017"]["code"], x["2021-2022"]["code"], x["kind"]) == (
+        "CS.S.02.03",
+        "CSPC.P.11.6",
+        "Continues",
+    )
+    assert "corporate/pis-on-target" in {
+        x["2021-2022"]["iri"].rsplit("/indicator/", 1)[1] for x in c["redefined"]
+    }
+    assert not any("PIs that are on target" in (x["title"] or "") for x in c["statuses_moved"])
+    assert {x["2021-2022"]["code"] for x in c["risks"]["continued"]} == {
+        "C.RR.01-09",
+        "C.RR.01-10",
+        "C.RR.01-25",
+    }

@@ -201,64 +201,79 @@ def _same_words(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def _resolve(graph: Graph, row: Row, ref: str, index: dict[str, dict]) -> Record:
+def _resolve(graph: Graph, row: Row, ref: str, index: dict[str, dict], year: str) -> Record | None:
+    """The record a reference names, in the report of `year` (its own year, or a later or earlier report
+    of the pair the row is applied to). A record missing from the row's own report is an error in the
+    crosswalk; one missing from another report only means the row does not apply to it (None)."""
     m = REF.match(ref)
     assert m is not None  # checked by crosswalk()
-    kind, year, key = m["kind"], m["year"], m["key"]
+    kind, own, key = m["kind"], m["year"], m["key"]
     if kind == "excerpt":
+        if year != own:
+            return None  # lines are lines of one report
         first, _, last = key.partition("-")
-        iri = excerpt_iri(row.council, year, int(first), int(last or first))
+        iri = excerpt_iri(row.council, own, int(first), int(last or first))
         if (iri, RDF.type, OG.Excerpt) not in graph:
             raise OutcomeGraphError(
-                f"{row.source}:{row.line}: {ref}: the {year} report has no excerpt of those lines"
+                f"{row.source}:{row.line}: {ref}: the {own} report has no excerpt of those lines"
             )
         text = str(graph.value(iri, OG.text) or "")
         return Record(iri, "excerpt", key, text, "", "excerpt", None)
     rec = index[year].get((kind, key))
-    if rec is None:
-        raise OutcomeGraphError(f"{row.source}:{row.line}: {ref}: the {year} report has no such {kind}")
+    if rec is None and year == own:
+        raise OutcomeGraphError(f"{row.source}:{row.line}: {ref}: the {own} report has no such {kind}")
     return rec
+
+
+def applies(row: Row, y0: str, y1: str) -> bool:
+    """A row from the report of year O to that of year N holds for any pair of reports (y0, y1) with
+    O <= y0 < N <= y1: the records keep their codes in between (2016/17's CS.S.02.03 is continued by
+    CSPC.P.11.6 in the 2020/21 report and in a later one that carries CSPC.P.11.6 over)."""
+    old_year, new_year = REF.match(row.old)["year"], REF.match(row.new)["year"]
+    return old_year <= y0 < new_year <= y1
 
 
 def add_continuity(graph: Graph, extractions: list[Extraction], directory: Path = CURATED_DIR) -> list[str]:
     """Adds the continuity links of every pair of reports of a council built together; returns a note
-    for each crosswalk row whose reports were not both built."""
+    for each crosswalk row that applied to no pair of the reports built."""
     notes: list[str] = []
     by_council: dict[str, list[Extraction]] = defaultdict(list)
     for x in extractions:
         by_council[x.report.council].append(x)
     rows = crosswalk(directory)
-    built = {(x.report.council, x.report.id) for x in extractions}
-    for row in rows:
-        years = [REF.match(ref)["year"] for ref in (row.old, row.new)]
-        if row.council in by_council and not all((row.council, y) in built for y in years):
-            notes.append(
-                f"{row.source}:{row.line}: crosswalk row {row.old} -> {row.new} not added: "
-                "its reports were not both built"
-            )
+    applied: set[Row] = set()
     for council in sorted(by_council):
         xs = sorted(by_council[council], key=lambda x: x.report.id)
         index = {x.report.id: records(x) for x in xs}
         linker = Linker(graph, council)
         for i, old in enumerate(xs):
             for new in xs[i + 1 :]:
-                _pair(graph, linker, council, old.report.id, new.report.id, index, rows)
+                applied |= _pair(graph, linker, council, old.report.id, new.report.id, index, rows)
         for x in xs:
             _duplicates(linker, council, x.report.id, index[x.report.id])
             _precisions(graph, x)
+    for row in rows:
+        if row.council in by_council and row not in applied:
+            notes.append(
+                f"{row.source}:{row.line}: crosswalk row {row.old} -> {row.new} not added: "
+                "no two reports built hold its records"
+            )
     return notes
 
 
-def _pair(graph, linker: Linker, council: str, y0: str, y1: str, index, rows) -> None:
+def _pair(graph, linker: Linker, council: str, y0: str, y1: str, index, rows) -> set[Row]:
+    """The links between the reports of years y0 < y1; returns the crosswalk rows that applied."""
     old_doc, new_doc = report_iri(council, y0), report_iri(council, y1)
     a, b = index[y0], index[y1]
     curated_old, curated_new, rejected, curated_pairs = set(), set(), set(), set()
+    applied: set[Row] = set()
     for row in rows:
-        if row.council != council or not row.old.split(":", 1)[1].startswith(y0 + "/"):
+        if row.council != council or not applies(row, y0, y1):
             continue
-        if not row.new.split(":", 1)[1].startswith(y1 + "/"):
+        was, item = _resolve(graph, row, row.old, index, y0), _resolve(graph, row, row.new, index, y1)
+        if was is None or item is None:
             continue
-        was, item = _resolve(graph, row, row.old, index), _resolve(graph, row, row.new, index)
+        applied.add(row)
         if row.kind == DISTINCT:
             rejected.add((was.iri, item.iri))
             continue
@@ -316,6 +331,7 @@ def _pair(graph, linker: Linker, council: str, y0: str, y1: str, index, rows) ->
             oldWording=Literal(was.title),
             newWording=Literal(item.title),
         )
+    return applied
 
 
 def _candidates(recs: dict[str, Record]) -> list[similarity.Candidate]:

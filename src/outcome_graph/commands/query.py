@@ -98,6 +98,11 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(table)
     else:
         sys.stdout.flush()
+        if args.format in ("csv", "json") and query.has_figures:
+            from ..human import with_figure_labels
+
+            # as /queries/NAME gives them: each figure in its unit beside the plain number
+            result = with_figure_labels(result)
         sys.stdout.buffer.write(serialize(result, args.format))
         sys.stdout.buffer.flush()
     if result.truncated:

@@ -74,7 +74,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout",
         type=_number(float, 0.001, MAXIMUM["timeout"], "a number of seconds"),
-        help="seconds a query may run (default $OUTCOME_GRAPH_TIMEOUT or 10)"
+        help="seconds a query may run (default $OUTCOME_GRAPH_TIMEOUT or 10)",
     )
     parser.add_argument(
         "--max-rows",

@@ -19,6 +19,7 @@ from ..errors import ReportError
 from .identity import Declared, council_from_content, manifest_hint, read_manifest
 from .records import Dropped, Extraction, Problem, Record, ReportInfo, Unplaced
 from .sections import Line, Section, split_sections
+from .unknown_words import find_unknown_words
 
 SECTION_KINDS = (
     "title",
@@ -193,6 +194,8 @@ def extract_lines(
                     )
                 )
     # The balanced scorecard restates cells of other tables; the build needs one observation per cell.
+    # before the restated cells are merged: a misspelt word on either statement is named
+    find_unknown_words(out)
     _parser("scorecard").merge_restated(out)
     _parser("derive").resolve(out)
     _check_cut_short(out, lines, last_line_ended)

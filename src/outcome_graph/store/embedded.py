@@ -6,8 +6,9 @@ from pathlib import Path
 
 import rdflib
 
+from ..sparql import Canonical
 from . import Bindings, QueryError, Response, SelectResult
-from .bindings import bind
+from .bindings import engine_text
 from .lanes import RESERVED, current_lane
 from .results import to_nodes
 from .workers import WorkerPool
@@ -42,6 +43,8 @@ class EmbeddedStore:
             raise
 
     def _run(self, request: dict, timeout: float | None) -> dict:
+        if "query" in request and type(request["query"]) is not Canonical:  # see bindings.engine_text
+            raise TypeError("an engine is given only the query check's canonical text")
         lane = current_lane()
         timeout = timeout or self.timeout
         if lane is None:
@@ -58,13 +61,13 @@ class EmbeddedStore:
         timeout: float | None = None,
         max_rows: int | None = None,
     ) -> SelectResult:
-        out = self._run({"op": "rows", "query": bind(query, bindings), "max_rows": max_rows}, timeout)
+        out = self._run({"op": "rows", "query": engine_text(query, bindings), "max_rows": max_rows}, timeout)
         if out["form"] != "SELECT":
             raise QueryError(f"expected a SELECT query, got {out['form']}")
         return SelectResult(out["vars"], to_nodes(out["rows"]), out["truncated"])
 
     def ask(self, query: str, *, bindings: Bindings | None = None, timeout: float | None = None) -> bool:
-        out = self._run({"op": "rows", "query": bind(query, bindings)}, timeout)
+        out = self._run({"op": "rows", "query": engine_text(query, bindings)}, timeout)
         if out["form"] != "ASK":
             raise QueryError(f"expected an ASK query, got {out['form']}")
         return out["boolean"]
@@ -77,7 +80,9 @@ class EmbeddedStore:
         timeout: float | None = None,
         max_triples: int | None = None,
     ) -> rdflib.Graph:
-        out = self._run({"op": "rows", "query": bind(query, bindings), "max_rows": max_triples}, timeout)
+        out = self._run(
+            {"op": "rows", "query": engine_text(query, bindings), "max_rows": max_triples}, timeout
+        )
         if out["form"] != "CONSTRUCT":
             raise QueryError(f"expected a CONSTRUCT or DESCRIBE query, got {out['form']}")
         graph = rdflib.Graph()
@@ -97,7 +102,7 @@ class EmbeddedStore:
     ) -> Response:
         request = {
             "op": "execute",
-            "query": query,
+            "query": engine_text(query),
             "media_type": accept,
             "max_rows": max_rows,
             "default_graphs": default_graphs,
