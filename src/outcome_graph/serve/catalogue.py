@@ -71,14 +71,22 @@ def holdings() -> dict[str, list[dict]]:
     timeout, _ = limits()
     rows = current_store().select(_queries("holdings"), timeout=timeout, max_rows=2000).rows
     out: dict[str, list[dict]] = {"councils": [], "reports": [], "codeLists": [], "references": []}
+    names: dict[tuple[str, str], tuple] = {}
+    details: dict[tuple[str, str], str] = {}
     for r in rows:
-        iri = str(r["thing"])
-        section = str(r["section"])
-        if section == "reports" and r.get("detail") is not None:
-            r = {**r, "detail": period_text(str(r["detail"]))}
-        item = {"iri": iri, "name": str(r.get("name") or shorten(r["thing"])), "href": local_href(iri)}
-        if r.get("detail") is not None:
-            item["detail"] = str(r["detail"])
+        key = (str(r["section"]), str(r["thing"]))
+        # the preferred kind of name, then the smallest text: the same choice on every engine
+        cand = (
+            int(str(r["pref"])) if r.get("pref") is not None else 9,
+            str(r.get("n") or shorten(r["thing"])),
+        )
+        names[key] = min(names.get(key, cand), cand)
+        if r.get("d") is not None:
+            details[key] = period_text(str(r["d"]))
+    for (section, iri), (_, name) in names.items():
+        item = {"iri": iri, "name": name, "href": local_href(iri)}
+        if (section, iri) in details:
+            item["detail"] = details[(section, iri)]
         out[section].append(item)
     for items in out.values():
         items.sort(key=lambda i: (i.get("detail", ""), i["name"], i["iri"]))
