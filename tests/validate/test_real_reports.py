@@ -79,6 +79,7 @@ def test_the_real_warnings_are_exactly_these(real_summary):
         ("action code given", "2020-2021", 318),
         ("claim against the report", "2016-2017", 141),
         ("claim against the report", "2016-2017", 190),
+        ("claim against the report", "2016-2017", 201),
         ("claim against the report", "2020-2021", 59),
         ("claim against the report", "2020-2021", 73),
         ("claim against the report", "2020-2021", 301),

@@ -18,21 +18,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-validate", action="store_true", help="do not check each report on its own graph")
     p.add_argument("--endpoint", metavar="URL", help="also replace the changed graphs on this SPARQL server")
     p.add_argument("--graph-store", metavar="URL", help="its Graph Store Protocol URL (see `load`)")
+    p.add_argument("--graph", metavar="IRI", help="the dataset's graph on the server (see `load`)")
     p.add_argument("--user", metavar="NAME", help="login name for the server (see `load`)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..store.reports import add_reports, read_reports, report_files
+    from ..store.reports import add_reports, report_files, validate_reports
 
     def note(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
     paths = report_files(args.reports)
-    if not args.no_validate:
-        from ..store.reports import _validate
-
-        reports = read_reports(paths, args.council)
-        _validate(reports, [0], len(reports), note)
+    if not args.no_validate:  # each report on its own graph, before it goes in
+        validate_reports(paths, note, council=args.council)
     update = add_reports(paths, args.store or default_store_dir(), council=args.council, progress=note)
     if args.endpoint:
         from .load import push_parts

@@ -32,6 +32,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--no-validate", action="store_true", help="skip SHACL validation of the result")
     p.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="with --store: reports validated at a time (default: one per core)",
+    )
+    p.add_argument(
         "--store",
         type=Path,
         metavar="DIR",
@@ -71,13 +77,18 @@ def build_store(args: argparse.Namespace) -> int:
     def note(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    _, cat = build_into(
-        paths, args.store, council=args.council, progress=note, check=None if args.no_validate else note
-    )
+    violations = 0
+    if not args.no_validate:
+        from ..store.reports import validate_reports
+
+        note(f"validating {len(paths)} report(s), each on its own graph ...")
+        violations = validate_reports(paths, note, council=args.council, jobs=args.jobs)
+    _, cat = build_into(paths, args.store, council=args.council, progress=note)
     print(
         f"store in {args.store}: {len(cat.reports)} report(s) of "
         f"{len({r['council'] for r in cat.reports.values()})} "
         f"council(s), {len(cat.parts)} named graphs, in {time.perf_counter() - started:.1f} s"
+        + ("" if args.no_validate else f"; {violations} SHACL violation(s) in all")
     )
     return 0
 

@@ -4,12 +4,13 @@ store's modules import it and not the package (whose `open_store` imports them).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
-
-import rdflib
-from rdflib.term import Node
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from ..errors import OutcomeGraphError
+
+if TYPE_CHECKING:  # not at run time: a query worker imports this module, and must start fast
+    import rdflib
+    from rdflib.term import Node
 
 
 class QueryError(OutcomeGraphError):
@@ -53,7 +54,7 @@ class Response:
     form: str = "SELECT"  # SELECT, ASK, CONSTRUCT or DESCRIBE
 
 
-Bindings = dict[str, Node]
+Bindings = dict[str, "Node"]
 
 
 @runtime_checkable

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -35,7 +36,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 import rdflib
 
-from .bindings import bind
+from ..sparql import Canonical
+from .bindings import engine_text
 from .credentials import Credentials, opener, resolve
 from .protocol import Bindings, QueryError, Response, SelectResult, StoreError
 from .results import (
@@ -73,6 +75,32 @@ RESULTS, GRAPH = "SELECT or ASK", "CONSTRUCT or DESCRIBE"
 VIRTUOSO_LIMIT_QUERY = (
     "SELECT (bif:cfg_item_value(bif:virtuoso_ini_path(), 'SPARQL', 'ResultSetMaxRows') AS ?max) WHERE { }"
 )
+
+
+_guard_pool = None
+_guard_lock = threading.Lock()
+
+
+def parse_guard(query: str, timeout: float) -> None:
+    """Nothing reaches a remote engine that the embedded engine could not parse in a sandboxed worker
+    (issue 16 part 2): the canonical text is parsed first in a checker process (no network, killable)
+    on a stack smaller than the Oxigraph server's. If that overflows, the worker dies, and the query is
+    refused here rather than sent to abort the server. A syntax error is left to the server to report
+    in its own words."""
+    global _guard_pool
+    from .workers import CHECKER, WorkerPool
+
+    with _guard_lock:
+        if _guard_pool is None or _guard_pool._closed:
+            _guard_pool = WorkerPool(CHECKER, size=1, memory_limit=2 * 1024**3)
+        pool = _guard_pool
+    try:
+        pool.run({"op": "parse", "query": query}, timeout)
+    except StoreError:
+        raise QueryError(
+            "the query is nested or chained too deeply for a SPARQL parser's stack (the embedded "
+            "engine could not parse it in a sandbox): it is not sent to the SPARQL server; simplify it"
+        ) from None
 
 
 def _message(body) -> str:
@@ -130,7 +158,9 @@ class RemoteStore:
             from .layout import GRAPH_PART
 
             query = f"SELECT ?g WHERE {{ <{self.graph}> <{GRAPH_PART}> ?g }}"
-            reply = self._fetch(query, timeout, RESULTS, dataset=[("default-graph-uri", self.graph)])
+            reply = self._fetch(
+                engine_text(query), timeout, RESULTS, dataset=[("default-graph-uri", self.graph)]
+            )
             rows = reply.answer["results"]["bindings"]  # type: ignore[index]
             self._parts = sorted(r["g"]["value"] for r in rows if r.get("g", {}).get("type") == "uri")
             self._parts_read = time.monotonic()
@@ -146,6 +176,13 @@ class RemoteStore:
     def _fetch(
         self, query: str, timeout: float | None, expect: str, dataset: list[tuple[str, str]] | None = None
     ) -> _Reply:
+        # Only the check's canonical text goes out (see bindings.engine_text), or this module's own
+        # fixed question to Virtuoso about its row limit; and only a text the embedded engine parses in
+        # a sandboxed worker on a stack smaller than the server's (`parse_guard`).
+        if query is not VIRTUOSO_LIMIT_QUERY:
+            if type(query) is not Canonical:
+                raise TypeError("a remote store sends only the query check's canonical text")
+            parse_guard(query, timeout or self.timeout)
         limit = timeout or self.timeout
         if dataset is None:
             dataset = self._dataset(timeout)
@@ -339,14 +376,14 @@ class RemoteStore:
         timeout: float | None = None,
         max_rows: int | None = None,
     ) -> SelectResult:
-        reply = self._fetch(bind(query, bindings), timeout, RESULTS)
+        reply = self._fetch(engine_text(query, bindings), timeout, RESULTS)
         if reply.kind != "rows":
             raise QueryError("expected a SELECT query")
         rows, truncated, _ = self._cut(reply, max_rows, max_rows is not None)
         return SelectResult(list(reply.answer["head"].get("vars", [])), to_nodes(rows), truncated)  # type: ignore[index]
 
     def ask(self, query: str, *, bindings: Bindings | None = None, timeout: float | None = None) -> bool:
-        reply = self._fetch(bind(query, bindings), timeout, RESULTS)
+        reply = self._fetch(engine_text(query, bindings), timeout, RESULTS)
         if reply.kind != "boolean":
             raise QueryError("expected an ASK query")
         return reply.answer["boolean"]  # type: ignore[index]
@@ -359,7 +396,7 @@ class RemoteStore:
         timeout: float | None = None,
         max_triples: int | None = None,
     ) -> rdflib.Graph:
-        reply = self._fetch(bind(query, bindings), timeout, GRAPH)
+        reply = self._fetch(engine_text(query, bindings), timeout, GRAPH)
         triples, truncated, _ = self._cut(reply, max_triples, max_triples is not None)
         graph = rdflib.Graph()
         graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
@@ -382,7 +419,7 @@ class RemoteStore:
                 f"this store serves the graph <{self.graph}> only: "
                 "leave out default-graph-uri / named-graph-uri"
             )
-        reply = self._fetch(query, timeout, GRAPH if accept in GRAPH_TYPES else RESULTS)
+        reply = self._fetch(engine_text(query), timeout, GRAPH if accept in GRAPH_TYPES else RESULTS)
         if reply.kind == "boolean":
             if accept not in RESULT_TYPES[:2]:
                 raise QueryError(f"ASK results cannot be given as {accept}", status=406)
