@@ -8,6 +8,7 @@ report states that total itself, the og:totalOf name of the stated total it is c
     # title: Service-priority PIs off target
     # counts: service-priority PIs whose {year} annual figure is Off Target
     # total: pis.off_target            (optional)
+    # listed: Service Plan PIs Off Target   (optional: the heading the report lists the members under)
     # note: ...                        (optional, repeatable)
 
 Gaps, the audit, the pages and the CLI read the members from the store with these queries (see
@@ -27,7 +28,7 @@ from pathlib import Path
 from .errors import OutcomeGraphError
 from .saved_queries import header_lines
 
-_HEADER = re.compile(r"^#\s*(title|counts|total|note)\s*:\s*(.*?)\s*$")
+_HEADER = re.compile(r"^#\s*(title|counts|total|listed|note)\s*:\s*(.*?)\s*$")
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # Variables the stated-total rule binds around a count's pattern (the count's own are ?reportDoc, ?item).
 RESERVED = frozenset({"this", "code", "stated", "value", "counted", "n", "what"})
@@ -46,6 +47,7 @@ class Count:
     total: str | None = None  # the og:totalOf name of the total a report states for it
     note: str = ""
     path: Path | None = None
+    listed: str | None = None  # the heading under which the report lists what it counts as this
 
     def says(self, year: str | None) -> str:
         """What it counts, in words, for a report year ('2020-2021' or None for any year)."""
@@ -104,8 +106,8 @@ def parse_count(text: str, name: str, path: Path | None = None, members: str = M
         m = _HEADER.match(line)
         if not m:
             raise CountDefinitionError(
-                f"{where}:{number}: a count's header lines are '# title:', '# counts:', '# total:' "
-                f"and '# note:'; got {line!r}"
+                f"{where}:{number}: a count's header lines are '# title:', '# counts:', '# total:', "
+                f"'# listed:' and '# note:'; got {line!r}"
             )
         if m[1] == "note":
             notes.append(m[2])
@@ -127,7 +129,8 @@ def parse_count(text: str, name: str, path: Path | None = None, members: str = M
             f"{where}: the variable(s) {', '.join('?' + v for v in clash)} are the validation rule's own "
             "(see outcome_graph.validate.totals); give them other names"
         )
-    return Count(name, meta["title"], meta["counts"], text, meta.get("total"), " ".join(notes), path)
+    total, listed = meta.get("total"), meta.get("listed")
+    return Count(name, meta["title"], meta["counts"], text, total, " ".join(notes), path, listed)
 
 
 def _load(directory: Path, members: str) -> dict[str, Count]:

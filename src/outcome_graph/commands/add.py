@@ -18,6 +18,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-validate", action="store_true", help="do not check each report on its own graph")
     p.add_argument("--endpoint", metavar="URL", help="also replace the changed graphs on this SPARQL server")
     p.add_argument("--graph-store", metavar="URL", help="its Graph Store Protocol URL (see `load`)")
+    p.add_argument("--graph", metavar="IRI", help="the dataset's graph on the server (see `load`)")
     p.add_argument("--user", metavar="NAME", help="login name for the server (see `load`)")
 
 

@@ -23,8 +23,9 @@ The policy (also in the README, "Admission control"):
   client run at once; a query that overruns when those are taken is stopped there (its worker is
   killed) with 503 or 429 and Retry-After. Every query is stopped at the time limit (503).
 - A client whose query had to be stopped (at its budget or its time limit) is refused new uncached
-  queries (429) for the Retry-After it was given: stopping a query costs a worker restart, and a
-  client that fires runaway queries in a loop must not turn the pool into a restart loop.
+  queries (429) for the Retry-After it was given, doubled for each further stop within
+  `STRIKES_KEPT` seconds (up to 32 times): stopping a query costs a worker restart, and a client that
+  fires runaway queries in a loop must not turn the pool into a restart loop.
 
 Cheapness is never guessed by running anything in the server process: a query is cheap because it is
 cached, because it is the project's own, or because it finished within its budget.
@@ -51,6 +52,7 @@ from .fairness import FairSlots
 
 # Endpoints whose queries are written by the user: everything else that queries runs the project's own.
 ADHOC_ENDPOINTS = frozenset({"sparql.sparql", "pages.index", "pages.download"})
+STRIKES_KEPT = 120.0  # seconds after which a client's stopped queries no longer lengthen its pause
 # The lane whose slot this request already holds (see Admission.held): its store calls take no other.
 HELD: ContextVar[str | None] = ContextVar("outcome_graph_held", default=None)
 
@@ -98,6 +100,7 @@ class Admission:
         self._long_per_client: collections.Counter[str] = collections.Counter()
         self._long = 0
         self._penalty: dict[str, float] = {}  # client -> when it may send uncached queries again
+        self._strikes: dict[str, tuple[int, float]] = {}  # client -> (queries stopped lately, when last)
         self._refused = collections.Counter()  # penalties and long-running refusals
 
     @property
@@ -162,7 +165,13 @@ class Admission:
                     now = time.monotonic()
                     if len(self._penalty) > 10000:  # forget the served-out ones
                         self._penalty = {c: t for c, t in self._penalty.items() if t > now}
-                    self._penalty[lane.client] = now + self._retry()
+                        self._strikes = {c: s for c, s in self._strikes.items() if s[1] > now - STRIKES_KEPT}
+                    # A client whose queries keep being stopped waits longer each time (doubling, up to
+                    # 32 times): every stop costs a worker restart, paid by everyone else's waiting.
+                    strikes, last = self._strikes.get(lane.client, (0, now))
+                    strikes = strikes + 1 if now - last < STRIKES_KEPT else 1
+                    self._strikes[lane.client] = (strikes, now)
+                    self._penalty[lane.client] = now + self._retry() * 2 ** min(strikes - 1, 5)
             raise
         finally:
             HELD.reset(token)

@@ -11,12 +11,13 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
-
-import rdflib
-from rdflib.term import Node
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from ..errors import OutcomeGraphError
+
+if TYPE_CHECKING:  # not at run time: a query worker imports this package, and must start fast
+    import rdflib
+    from rdflib.term import Node
 
 __all__ = [
     "Store",
@@ -71,7 +72,7 @@ class Response:
     form: str = "SELECT"  # SELECT, ASK, CONSTRUCT or DESCRIBE
 
 
-Bindings = dict[str, Node]
+Bindings = dict[str, "Node"]
 
 
 @runtime_checkable
