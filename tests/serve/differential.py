@@ -334,6 +334,11 @@ def fuzz(seconds: float, seed: int, check=_check) -> tuple[Counter, list[dict]]:
             dataset = [list(info.default_graphs), list(info.named_graphs)] if info.has_dataset else None
             out = oracle.ask({"original": original, "canonical": str(info.text), "dataset": dataset})
             counts["fetches seen (canonical text)"] += out["fetched"]
+            # what the canonical text defuses: the engine reading the text as sent otherwise than the check
+            if out["original_fetched"]:
+                counts["accepted, and the engine fetched on the text as sent"] += 1
+            elif out["original_kind"] not in ("syntax-error", "error", _KINDS[info.form]):
+                counts["accepted, and the engine read another form in the text as sent"] += 1
             if out["kind"] in ("syntax-error", "error"):
                 counts[f"accepted, engine {out['kind']}"] += 1
             problem = None
