@@ -238,7 +238,7 @@ def test_the_trace_picture_is_legible(tg_part9):
 @pytest.fixture(scope="module")
 def tg_part9(built_store):
     from outcome_graph.trace import engine, render
-    from outcome_graph.trace.graph import load
+    from outcome_graph.trace.source import load
 
     tg = load(built_store)
     t = engine.trace(tg, "http://www.legislation.gov.uk/id/asp/2014/8/part/9")

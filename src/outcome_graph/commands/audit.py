@@ -12,7 +12,7 @@ from ..errors import OutcomeGraphError
 from ..trace import engine
 from ..trace.audit import build_audit
 from ..trace.cli_common import add_store_arguments, write_output
-from ..trace.graph import load
+from ..trace.source import load
 from ..trace.store import open_trace_store
 
 
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     report = engine.normalise_year(args.report)
     other = engine.normalise_year(args.compare) if args.compare else None
     store = open_trace_store(args.store, args.endpoint, quiet=True)
-    tg = load(store)
+    tg = load(store, args.council)
     started = time.perf_counter()
     validation = _validation(args, store)
     validated = time.perf_counter()

@@ -7,9 +7,9 @@ from pathlib import Path
 import rdflib
 
 from ..sparql import Canonical
-from . import Bindings, QueryError, Response, SelectResult
 from .bindings import engine_text
 from .lanes import RESERVED, current_lane
+from .protocol import Bindings, QueryError, Response, SelectResult
 from .results import to_nodes
 from .workers import WorkerPool
 

@@ -19,7 +19,7 @@ import sys
 import threading
 from multiprocessing.connection import Connection
 
-from . import StoreError
+from .protocol import StoreError
 from .results import GRAPH_TYPES, RESULT_TYPES, serialize_boolean, serialize_select
 
 # The store path that starts a worker without a store, which only checks query texts.

@@ -37,9 +37,9 @@ import pyoxigraph as ox
 import rdflib
 
 from ..sparql import Canonical
-from . import Bindings, QueryError, Response, SelectResult, StoreError
 from .bindings import engine_text
 from .credentials import Credentials, opener, resolve
+from .protocol import Bindings, QueryError, Response, SelectResult, StoreError
 from .results import (
     GRAPH_TYPES,
     JSON,

@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from . import StoreError
+from .protocol import StoreError
 
 if TYPE_CHECKING:  # rdflib is imported where rows become nodes, never in a query worker (see workers)
     from rdflib.term import Node

@@ -34,8 +34,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from . import QueryError, QueryTimeout, StoreError, query_worker
+from .protocol import QueryError, QueryTimeout, StoreError
 from .query_worker import CHECKER
+from .query_worker import __name__ as WORKER_MODULE
 
 __all__ = ["CHECKER", "DEFAULT_MEMORY_LIMIT", "STORE_DAMAGED", "WorkerPool", "isolation"]
 
@@ -178,7 +179,7 @@ class WorkerPool:
             *self.isolation,
             sys.executable,
             "-m",
-            query_worker.__name__,
+            WORKER_MODULE,
             str(theirs.fileno()),
             self.path,
             str(self.memory_limit or 0),
