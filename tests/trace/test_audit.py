@@ -164,6 +164,7 @@ def test_each_inconsistency_is_an_item_of_the_audit(tg, store):
     expected = {
         (r.rule, r.line)
         for r in summary.results
-        if r.report == "2020-2021" and r.rule.startswith(("quarters against", "rank against", "claim against"))
+        if r.report == "2020-2021"
+        and r.rule.startswith(("quarters against", "rank against", "claim against"))
     }
     assert expected <= set(rows) and len(expected) == 7  # 3 claims (59, 73, 301), 4 quarter findings
