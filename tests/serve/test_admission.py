@@ -228,15 +228,21 @@ def test_no_query_runs_long_while_another_waits_for_the_lane():
     running.start()
     assert running.got.wait(10)
     admission.promote("a")()  # nobody waits: the overrunning query may go on
+    own = _Holder(slots, "a")  # nor does a query of the same client's, waiting behind it
+    own.start()
+    _until(lambda: slots.state()["waiting"] == 1, "a's second query waiting")
+    admission.promote("a")()
     waiting = _Holder(slots, "b")
     waiting.start()
-    _until(lambda: slots.state()["waiting"] == 1, "b waiting")
+    _until(lambda: slots.state()["waiting"] == 2, "b waiting")
     with pytest.raises(Busy) as stopped:
         admission.promote("a")
     assert stopped.value.status == 503 and "1 other queries are waiting" in stopped.value.message
     running.let_go.set()
-    assert waiting.got.wait(10)
+    assert waiting.got.wait(10), "b, holding none, goes before a's second query"
     waiting.let_go.set()
+    assert own.got.wait(10)
+    own.let_go.set()
 
 
 def test_a_client_whose_queries_keep_being_stopped_waits_twice_as_long_each_time():

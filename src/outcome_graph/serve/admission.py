@@ -17,11 +17,12 @@ The policy (also in the README, "Admission control"):
   idle server all get answers.
 - The query check of /sparql runs inside the sender's slot (`held`), so its cost counts against the
   sender's share, not everyone's.
-- A user-written query that runs past `budget` seconds becomes long-running only while no other query
-  waits for the lane (work-conserving, but a long run never makes anyone wait): at most `long_slots`
-  (one fewer than the lane's workers, so one worker always takes short queries) and at most one per
-  client run at once; a query that overruns when those are taken is stopped there (its worker is
-  killed) with 503 or 429 and Retry-After. Every query is stopped at the time limit (503).
+- A user-written query that runs past `budget` seconds becomes long-running only while no other
+  client's query waits for the lane (work-conserving, but a long run never makes anyone else wait): at
+  most `long_slots` (one fewer than the lane's workers, so one worker always takes short queries)
+  and at most one per client run at once; a query that overruns when those are taken is stopped
+  there (its worker is killed) with 503 or 429 and Retry-After. Every query is stopped at the time
+  limit (503).
 - A client whose query had to be stopped (at its budget or its time limit) is refused new uncached
   queries (429) for the Retry-After it was given, doubled for each further stop within
   `STRIKES_KEPT` seconds (up to 32 times): stopping a query costs a worker restart, and a client that
@@ -123,6 +124,7 @@ class Admission:
         with self._lock:
             wait = self._penalty.get(client, 0.0) - time.monotonic()
         if wait > 0:
+            self.lanes[ADHOC].knock(client)  # refused before asking for a slot: it still counts
             raise self._refuse(
                 "penalty",
                 "your last query had to be stopped (it ran too long); wait before sending another "
@@ -187,8 +189,8 @@ class Admission:
     def promote(self, client: str) -> Callable[[], None]:
         """Leave for a user-written query past its budget to go on running, or Busy (it is stopped)."""
         budget = self.policy.budget
-        waiting = self.lanes[ADHOC].state()["waiting"]
-        if waiting:  # work-conserving, not generous: a long run only takes a worker nobody waits for
+        waiting = self.lanes[ADHOC].waiting_besides(client)
+        if waiting:  # work-conserving, not generous: a long run only takes a worker nobody else waits for
             raise self._refuse(
                 "contended",
                 f"the query was stopped after {budget:g} s: {waiting} other queries are waiting for a "

@@ -191,6 +191,16 @@ class FairSlots:
         self.refused[why] += 1
         return Busy(message, status, self.retry_after if status == 503 else 2)
 
+    def knock(self, client: str) -> None:
+        """Count a request of `client` refused before it asked for a slot (it still costs)."""
+        with self._lock:
+            self._count_use(client, PER_REQUEST, time.monotonic())
+
+    def waiting_besides(self, client: str) -> int:
+        """Requests of other clients waiting for a slot."""
+        with self._lock:
+            return self._n_waiting - len(self._waiting.get(client, ()))
+
     def state(self) -> dict[str, int]:
         with self._lock:
             return {"running": sum(self._running.values()), "waiting": self._n_waiting, "free": self._free}
