@@ -222,3 +222,26 @@ def test_report_iris_are_bound_as_terms_never_pasted(national):
         read_select(
             national, "SELECT ?x WHERE { ?x ?p ?reportDoc }", "x", {"reportDoc": [URIRef("http://x/> } ")]}
         )
+
+
+def test_the_search_index_lives_with_the_store_generation(national, client):
+    """The index is a file in the store's generation directory (a rebuilt store is a new generation and
+    gets a new index); an index of another layout version is not used but rebuilt."""
+    from pathlib import Path
+
+    from outcome_graph.query_layer import search_index as si
+
+    assert get_json(client, "/search?q=corporate+parenting&format=json")["results"]
+    path = si._file_of(national)
+    assert path is not None and path.exists() and path.parent == Path(national.path).parent
+    assert path.parent.name == national.generation and si._current(path)
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value = 'old' WHERE key = 'version'")
+    db.commit()
+    db.close()
+    assert not si._current(path)
+    monkey = si.Flight(size=2)
+    index = monkey.get("again", lambda: si._load(national), "index")
+    assert si._current(path) and index.lookup(["corporate"], None, OTHER)
