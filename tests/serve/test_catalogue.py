@@ -33,6 +33,13 @@ def test_the_index_lists_councils_reports_code_lists_and_the_vocabulary(client):
     rows = list(csv.DictReader(io.StringIO(client.get("/id/?format=csv").get_data(as_text=True))))
     assert {r["section"] for r in rows} == {"councils", "reports", "codeLists", "references", "vocabulary"}
     assert client.get("/id").status_code == 200
+    r = client.get("/id/", headers={"Accept": "text/turtle"})  # an RDF request gets RDF, never a table
+    assert r.mimetype == "text/turtle"
+    g = Graph().parse(data=r.get_data(as_text=True), format="turtle")
+    root = URIRef("https://w3id.org/outcome-graph/id/")
+    parts = set(g.objects(root, URIRef("http://purl.org/dc/terms/hasPart")))
+    assert URIRef("https://w3id.org/outcome-graph/id/midlothian/report/2020-2021") in parts
+    assert URIRef(OG.rstrip("#")) in parts
 
 
 def test_the_vocabulary_gives_the_names_a_query_needs_and_no_blank_node(client):

@@ -185,3 +185,24 @@ def test_the_limits_are_what_the_messages_say():
         assert 0 < limit <= MAX_TOTAL, key
         assert what
     assert MAX_UNARY < MAX_DEPTH
+
+
+@pytest.mark.server
+def test_over_the_endpoint_a_query_the_embedded_engine_cannot_parse_in_a_sandbox_is_not_sent(
+    read_only_server, monkeypatch
+):
+    """The layer under the bounds: with the bounds switched off, the issue's 7,000 chained `+` reach the
+    remote store, which parses them first in a sandboxed worker on a stack smaller than the server's;
+    that worker dies, the query is refused with a message that says why, and the server stays up."""
+    from outcome_graph.sparql import bounds, check
+    from outcome_graph.store import QueryError
+    from outcome_graph.store.remote import RemoteStore
+
+    base = read_only_server()
+    store = RemoteStore(f"{base}/query", timeout=60)
+    assert store.ask("ASK { FILTER(" + "1+" * 999 + "1 > 0) }") is True  # within the bounds: sent, answered
+    monkeypatch.setattr(check, "check_bounds", lambda toks: None)
+    assert bounds.check_bounds is not check.check_bounds
+    with pytest.raises(QueryError, match="not sent to the SPARQL server"):
+        store.ask("ASK { FILTER(" + "1+" * 7000 + "1 > 0) }")
+    assert answers(base)

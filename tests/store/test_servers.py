@@ -228,6 +228,7 @@ ROUTES = [
     ("/queries/indicator-history", {"code": "CHN9"}, "application/sparql-results+json"),  # with *_label
     ("/queries/off-target-indicators", {"report": "2021-2022"}, "application/json"),  # 400: what there is
     ("/id/", {"format": "json"}, "application/json"),
+    ("/id/", {}, "text/turtle"),
     ("/def", {"format": "json"}, "application/json"),
     ("/def", {"format": "ttl"}, "text/turtle"),
 ]

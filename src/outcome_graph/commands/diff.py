@@ -17,8 +17,8 @@ from ..errors import OutcomeGraphError
 from ..trace import engine
 from ..trace.changes import as_text, compare_reports
 from ..trace.cli_common import add_store_arguments, write_output
-from ..trace.graph import load
 from ..trace.inspection import read, status_labels
+from ..trace.source import load
 from ..trace.store import open_trace_store
 
 
@@ -72,7 +72,7 @@ def notes(store, council: str, y0: str, y1: str) -> list[str]:
     t0, t1 = titles.get(y0), titles.get(y1)
     if t0 and t1 and t0 != t1:
         out.append(
-            f"note: the service was restructured between the reports: \"{t0}\" ({y0}) and \"{t1}\" ({y1}); "
+            f'note: the service was restructured between the reports: "{t0}" ({y0}) and "{t1}" ({y1}); '
             "its records are matched across the two reports as listed below, whatever the service was called"
         )
     return out
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         y0, y1 = engine.normalise_year(args.old), engine.normalise_year(args.new)
         store = open_trace_store(args.store, args.endpoint, quiet=True)
-        tg = load(store)
+        tg = load(store, args.council)
         councils = sorted(set(tg.councils_reporting(y0)) & set(tg.councils_reporting(y1)))
         council = args.council or (councils[0] if len(councils) == 1 else None)
         for y in (y0, y1):
@@ -103,7 +103,10 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json" or args.out:  # the text itself starts with them
         for line in said:
             print(line, file=sys.stderr)
-    changes = {**compare_reports(tg.scoped(council), y0, y1, store), "labels": status_labels(read(store))}
+    changes = {
+        **compare_reports(tg.scoped(council), y0, y1, store),
+        "labels": status_labels(read(store, tg.scope)),
+    }
     changes["notes"] = said
     if args.format == "json":
         write_output(json.dumps(changes, indent=2, ensure_ascii=False) + "\n", args.out)

@@ -7,7 +7,7 @@ Examples are data: `queries/examples/*.rq`, each naming the terms it shows (`# t
 a term no curated example shows and that the graph uses gets the plain pattern that finds it
 (`?x a og:Trend`, `?s og:rank ?o`), and a term the graph does not use has none, so that every example
 shown returns rows (tests/serve/test_catalogue.py runs them all). Both pages read the store per
-request, in a few bounded queries, and answer HTML, JSON and CSV (and /def Turtle: the ontology).
+request, in a few bounded queries, and answer HTML, JSON, CSV and Turtle (/def's is the ontology).
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from functools import cache
 from pathlib import Path
 
 from flask import Blueprint, Response, render_template, request
-from rdflib import URIRef
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from ..labels import humanise, local_name, period_text
-from ..namespaces import OG, PREFIXES, shorten
+from ..namespaces import OG, OGR, PREFIXES, shorten
 from . import current_store
 from .pages import labels, limits, local_href
 
@@ -102,11 +103,38 @@ def index():
     if fmt == "json":
         doc = {**held, "vocabulary": vocabulary}
         return Response(json.dumps(doc, ensure_ascii=False, indent=1), mimetype="application/json")
-    if fmt in ("csv", "ttl"):  # an index is a table: as Turtle it would be the graph itself
+    if fmt == "ttl":
+        return Response(_index_turtle(held), mimetype="text/turtle")
+    if fmt == "csv":
         rows = [[s, i["iri"], i["name"], i.get("detail", "")] for s, items in held.items() for i in items]
         rows.append(["vocabulary", ONTOLOGY_IRI, vocabulary["name"], ""])
         return _csv(["section", "iri", "name", "detail"], rows, "index")
     return render_template("catalogue_index.html", held=held, vocabulary=vocabulary)
+
+
+SECTION_CLASSES = {
+    "councils": OG.Organisation,
+    "reports": OG.Report,
+    "codeLists": SKOS.ConceptScheme,
+    "references": None,  # statutes and frameworks: their own types are in the graph
+}
+
+
+def _index_turtle(held: dict[str, list[dict]]) -> bytes:
+    """The index as data: the graph's root (…/id/) dcterms:hasPart each thing it lists, with its name."""
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    root = URIRef(str(OGR))
+    for section, items in held.items():
+        for i in items:
+            thing = URIRef(i["iri"])
+            g.add((root, DCTERMS.hasPart, thing))
+            g.add((thing, RDFS.label, Literal(i["name"])))
+            if SECTION_CLASSES.get(section) is not None:
+                g.add((thing, RDF.type, SECTION_CLASSES[section]))
+    g.add((root, DCTERMS.hasPart, URIRef(ONTOLOGY_IRI)))
+    return g.serialize(format="turtle", encoding="utf-8")
 
 
 # -- /def: the vocabulary ---------------------------------------------------------------------------------

@@ -1,18 +1,17 @@
-"""SPARQL 1.1's lexical rules, exactly, and the canonical text of a query: what is checked is what runs.
+"""SPARQL 1.1's lexical rules, exactly: the tokens of a query, read once.
 
 Two SPARQL parsers can read one text differently (a bare CR ends a `#` comment for one and not for
 another; one expands `\\uXXXX` escapes over the whole text before parsing, another only inside strings
-and IRIs), so a check made with one parser proves nothing about what another runs. Here the query is
-read once, by the terminals of the SPARQL 1.1 grammar (section 19.8), after the codepoint escapes are
-decoded as the grammar says (section 19.2: before parsing, anywhere in the text); then it is written
-out again as a plain sequence of tokens in a form that leaves a reader no choice:
+and IRIs; Oxigraph matches keywords with no word boundary), so a check made with one parser proves
+nothing about what another runs. Here the query is read once, by the terminals of the SPARQL 1.1
+grammar (section 19.8), after the codepoint escapes are decoded as the grammar says (section 19.2:
+before parsing, anywhere in the text); `check` reads these tokens and writes the canonical text from
+them, the only text an engine is given. Anything that is not a SPARQL 1.1 token is refused here with
+its line and column; SPARQL 1.2's own punctuation (`<<`, `~`, `{|`, `@en--ltr`) with a message saying
+that SPARQL 1.2 is not offered.
 
-- no comments, no codepoint escapes, one space between tokens;
-- every string literal as a short double-quoted string with only `\\\\ \\" \\n \\r \\t \\b \\f` escapes;
-- every IRI between `<` `>` with no escape at all.
-
-The checks (no SERVICE, no update, the dataset) read these tokens, and the engine is given this text
-and nothing else. Anything that is not a SPARQL 1.1 token is refused here with its line and column.
+The lexer is linear in the text: each token is one match of only the alternatives that can begin with
+its first character, and no alternative scans past its token except to fail once.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import re
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from . import QueryError
+from .protocol import QueryError
 
 _VARNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Characters that may not appear in an IRIREF (SPARQL 1.1 grammar, production 139).

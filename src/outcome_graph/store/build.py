@@ -31,7 +31,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from . import StoreError
+from .protocol import StoreError
 
 Source = Callable[[Callable[[str], None]], "bytes | BinaryIO"]
 Progress = Callable[[str], None] | None

@@ -7,9 +7,9 @@ from pathlib import Path
 import rdflib
 
 from ..sparql import Canonical
-from . import Bindings, QueryError, Response, SelectResult
 from .bindings import engine_text
 from .lanes import RESERVED, current_lane
+from .protocol import Bindings, QueryError, Response, SelectResult
 from .results import to_nodes
 from .workers import WorkerPool
 
@@ -32,7 +32,10 @@ class EmbeddedStore:
         self.timeout = timeout or DEFAULT_TIMEOUT
         # With a reserved pool, the main pool serves users' own queries: they run at a lower CPU
         # priority, so a runaway one cannot slow the server's threads or the reserved workers.
-        self.pool = WorkerPool(str(self.path), size=workers, nice=10 if reserved_workers else 0)
+        # Users' runaways are stopped by killing their worker: a spare takes its place at once.
+        self.pool = WorkerPool(
+            str(self.path), size=workers, nice=10 if reserved_workers else 0, spare=bool(reserved_workers)
+        )
         try:
             self.reserved = WorkerPool(str(self.path), size=reserved_workers) if reserved_workers else None
         except BaseException:

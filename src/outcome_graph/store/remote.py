@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -36,9 +37,9 @@ import pyoxigraph as ox
 import rdflib
 
 from ..sparql import Canonical
-from . import Bindings, QueryError, Response, SelectResult, StoreError
 from .bindings import engine_text
 from .credentials import Credentials, opener, resolve
+from .protocol import Bindings, QueryError, Response, SelectResult, StoreError
 from .results import (
     GRAPH_TYPES,
     JSON,
@@ -74,6 +75,32 @@ RESULTS, GRAPH = "SELECT or ASK", "CONSTRUCT or DESCRIBE"
 VIRTUOSO_LIMIT_QUERY = (
     "SELECT (bif:cfg_item_value(bif:virtuoso_ini_path(), 'SPARQL', 'ResultSetMaxRows') AS ?max) WHERE { }"
 )
+
+
+_guard_pool = None
+_guard_lock = threading.Lock()
+
+
+def parse_guard(query: str, timeout: float) -> None:
+    """Nothing reaches a remote engine that the embedded engine could not parse in a sandboxed worker
+    (issue 16 part 2): the canonical text is parsed first in a checker process (no network, killable)
+    on a stack smaller than the Oxigraph server's. If that overflows, the worker dies, and the query is
+    refused here rather than sent to abort the server. A syntax error is left to the server to report
+    in its own words."""
+    global _guard_pool
+    from .workers import CHECKER, WorkerPool
+
+    with _guard_lock:
+        if _guard_pool is None or _guard_pool._closed:
+            _guard_pool = WorkerPool(CHECKER, size=1, memory_limit=2 * 1024**3)
+        pool = _guard_pool
+    try:
+        pool.run({"op": "parse", "query": query}, timeout)
+    except StoreError:
+        raise QueryError(
+            "the query is nested or chained too deeply for a SPARQL parser's stack (the embedded "
+            "engine could not parse it in a sandbox): it is not sent to the SPARQL server; simplify it"
+        ) from None
 
 
 def _message(body) -> str:
@@ -150,9 +177,12 @@ class RemoteStore:
         self, query: str, timeout: float | None, expect: str, dataset: list[tuple[str, str]] | None = None
     ) -> _Reply:
         # Only the check's canonical text goes out (see bindings.engine_text), or this module's own
-        # fixed question to Virtuoso about its row limit.
-        if type(query) is not Canonical and query is not VIRTUOSO_LIMIT_QUERY:
-            raise TypeError("a remote store sends only the query check's canonical text")
+        # fixed question to Virtuoso about its row limit; and only a text the embedded engine parses in
+        # a sandboxed worker on a stack smaller than the server's (`parse_guard`).
+        if query is not VIRTUOSO_LIMIT_QUERY:
+            if type(query) is not Canonical:
+                raise TypeError("a remote store sends only the query check's canonical text")
+            parse_guard(query, timeout or self.timeout)
         limit = timeout or self.timeout
         if dataset is None:
             dataset = self._dataset(timeout)

@@ -33,8 +33,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import OutcomeGraphError
-from . import StoreError
 from .layout import DEFAULT_GRAPH, NATIONAL, REFERENCE, catalogue, in_graph, part_iri, partition, report_part
+from .protocol import StoreError
 
 CATALOGUE = "REPORTS.json"
 Progress = Callable[[str], None] | None
