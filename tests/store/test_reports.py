@@ -217,9 +217,7 @@ def test_adding_a_report_replaces_only_the_graphs_that_changed(tmp_path, capsys)
     # the later report's graph changes too: what it says is compared with the earlier report's figures
     assert update.replaced == ["fife", "fife/report/2018-2019", "fife/report/2019-2020"]
     assert not any(p.startswith("midlothian") for p in update.replaced)
-    assert (
-        update.generation / "reports" / "fife-childrens-services-2018-19.txt"
-    ).is_file()
+    assert (update.generation / "reports" / "fife-childrens-services-2018-19.txt").is_file()
 
     # a corrected figure in Midlothian's 2020/21 report: its graph is replaced, Fife's are not touched
     changed = tmp_path / "corrected.txt"
