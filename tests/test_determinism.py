@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 RUNNER = Path(__file__).with_name("determinism_runner.py")
-CLI_SEEDS = ("0", "1")
+CLI_SEEDS = ("0", "1", "2", "3")
 PAGE_SEEDS = ("0", "1", "2", "3")
 
 
