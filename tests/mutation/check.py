@@ -72,16 +72,19 @@ def copy_tree(dest: Path) -> None:
         (dest / "tests" / "browser" / "node_modules").symlink_to(modules)
 
 
-def run_tests(tree: Path, tests: tuple[str, ...], timeout: float) -> tuple[int, str]:
+def run_tests(tree: Path, tests: tuple[str, ...], timeout: float, log: Path) -> tuple[int, str]:
+    """pytest's exit code and the first failing test (or its closing line); its output goes to `log`."""
     env = {**os.environ, "PYTHONPATH": str(tree / "src"), "OUTCOME_GRAPH_HOME": str(tree),
            "PYTHONDONTWRITEBYTECODE": "1"}
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests],
+            [sys.executable, "-m", "pytest", "-q", "-x", "-rfE", "-p", "no:cacheprovider", *tests],
             cwd=tree, env=env, capture_output=True, text=True, timeout=timeout,
         )
     except subprocess.TimeoutExpired:
         return -1, "timed out"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(done.stdout + done.stderr, encoding="utf-8")
     failed = [ln for ln in done.stdout.splitlines() if ln.startswith(("FAILED", "ERROR"))]
     return done.returncode, (failed[0] if failed else done.stdout.strip().splitlines()[-1:] or [""])[0]
 
@@ -91,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", default=[], help="run this mutant (repeatable)")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("--timeout", type=float, default=900, help="seconds for one mutant's tests")
+    parser.add_argument("--logs", type=Path, default=ROOT / "out" / "mutation", help="each run's output")
     args = parser.parse_args(argv)
     mutants = [m for m in load_mutants() if not args.only or m.id in args.only]
     if args.list:
@@ -103,8 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         for m in mutants:  # all apply, or nothing runs
             plant((tree / m.file).read_text(encoding="utf-8"), m)
         baseline: dict[tuple[str, ...], tuple[int, str]] = {}
-        for tests in dict.fromkeys(m.tests for m in mutants):
-            baseline[tests] = run_tests(tree, tests, args.timeout)
+        for n, tests in enumerate(dict.fromkeys(m.tests for m in mutants)):
+            baseline[tests] = run_tests(tree, tests, args.timeout, args.logs / f"baseline-{n}.log")
             if baseline[tests][0] != 0:
                 print(f"baseline FAILS for {' '.join(tests)}: {baseline[tests][1]}", file=sys.stderr)
         rows = []
@@ -114,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(plant(original, m), encoding="utf-8")
             started = time.monotonic()
             try:
-                code, detail = run_tests(tree, m.tests, args.timeout)
+                code, detail = run_tests(tree, m.tests, args.timeout, args.logs / f"{m.id}.log")
             finally:
                 path.write_text(original, encoding="utf-8")
             if baseline[m.tests][0] != 0:
