@@ -228,3 +228,14 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+def require_isolation(pool) -> None:
+    """Query workers without network are required wherever the OS allows it, for any user: only an OS
+    refusal (no unshare(1), or a namespace the kernel or container refused, quoted) makes it a skip."""
+    if pool.isolated:
+        return
+    note = pool.isolation_note
+    if note.startswith(("the system refuses a network namespace", "no unshare(1)")):
+        pytest.skip(f"the OS refused the workers a network namespace: {note}")
+    pytest.fail(f"the query workers have network access, and the OS did not refuse isolation: {note}")

@@ -45,6 +45,8 @@ def cli_runs(out: Path) -> list[list[str]]:
     for year in YEARS:
         runs.append(["audit", "--report", year, "--format", "json"])
     runs.append(["audit", "--report", "2020/21", "--compare", "2016/17"])
+    # what changed, with every continuity link, suggestion and score (issue 18)
+    runs += [["diff", "2016-2017", "2020-2021"], ["diff", "2016-2017", "2020-2021", "--format", "json"]]
     for node in TRACE_NODES:
         runs.append(["trace", node, "--format", "json"])
     runs.append(["trace", "CHN8a", "--up"])

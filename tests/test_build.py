@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
@@ -13,7 +14,6 @@ from rdflib.namespace import RDF, XSD
 from outcome_graph.build import build, to_ntriples
 from outcome_graph.cli import main
 from outcome_graph.namespaces import OG, sparql_prefixes
-from outcome_graph.paths import bundled_reports
 
 ACT_2014 = URIRef("http://www.legislation.gov.uk/id/asp/2014/8")
 R16 = URIRef("https://w3id.org/outcome-graph/id/midlothian/report/2016-2017")
@@ -58,7 +58,7 @@ def test_every_line_is_a_record_or_reported_as_not_understood():
             in_records.update(range(rec.excerpt.first_line, rec.excerpt.last_line + 1))
         reported = {u.line for u in x.unplaced}
         assert all(u.reason and u.text for u in x.unplaced)
-        path = next(p for p in bundled_reports() if p.name == x.report.source)
+        path = Path(x.report.file)
         for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
             if line.strip():
                 assert number in in_records | reported | x.structural, f"{x.report.source}:{number} lost"

@@ -35,9 +35,13 @@ def run_seeds(which: str, seeds: tuple[str, ...], store: Path, out: Path) -> dic
     """{seed: {output name: digest}}, the seeds' processes run side by side."""
     procs = {}
     for seed in seeds:
-        env = {**os.environ, "PYTHONHASHSEED": seed, "OUTCOME_GRAPH_STORE": str(store),
-               # the audit prints when it was made: one fixed moment for every run
-               "SOURCE_DATE_EPOCH": "1764633600"}
+        env = {
+            **os.environ,
+            "PYTHONHASHSEED": seed,
+            "OUTCOME_GRAPH_STORE": str(store),
+            # the audit prints when it was made: one fixed moment for every run
+            "SOURCE_DATE_EPOCH": "1764633600",
+        }
         procs[seed] = subprocess.Popen(
             [sys.executable, str(RUNNER), which, str(out / f"{which}-{seed}")],
             env=env,

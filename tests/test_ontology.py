@@ -213,13 +213,14 @@ def test_union_domains_are_well_formed_lists(onto):
 
 CODE_LISTS = {
     "StatusScheme": ("Status", ["OnTarget", "OffTarget", "Complete", "DataOnly", "NotAvailable"]),
-    "UnitScheme": ("Unit", ["Percent", "GBP", "Number"]),
+    "UnitScheme": ("Unit", ["Percent", "GBP", "Number", "WorkingDay"]),
     "PolarityScheme": ("Polarity", ["HigherIsBetter", "LowerIsBetter", "NoPolarity"]),
     "IndicatorSetScheme": (
         "IndicatorSet",
         ["ServicePriorityPI", "CorporatePI", "BalancedScorecard", "Complaints", "LGBF", "FeederData"],
     ),
-    "LinkBasisScheme": ("LinkBasis", ["ReportText", "CodeStructure", "Curation"]),
+    "LinkBasisScheme": ("LinkBasis", ["ReportText", "CodeStructure", "Curation", "TextSimilarity"]),
+    "ContinuityKindScheme": ("ContinuityKind", ["Continues", "Split", "Merged", "Renamed", "Redefined"]),
     "TrendScheme": ("Trend", ["Improving", "Worsening", "NoChange"]),
 }
 
@@ -452,3 +453,12 @@ def test_integrity_checks_detect_a_missing_required_unit(onto):
     g = _cube_from_line_74_and_60(onto, na_as_qb=False)
     g.remove((None, OG.unit, None))
     assert violated(g) == ["IC-13"]
+
+
+def test_every_class_has_a_plural_label(onto):
+    """Counts and headings read a class's og:pluralLabel ("2 priorities"); a class without one would be
+    shown as its label with nothing added, never as "Prioritys"."""
+    missing = sorted(
+        str(c) for c in _classes(onto) if str(c).startswith(str(OG)) and onto.value(c, OG.pluralLabel) is None
+    )
+    assert not missing, f"classes without og:pluralLabel: {missing}"

@@ -96,8 +96,41 @@ def test_whole_numbers_have_thousands_separators(n):
 @given(st.decimals(min_value=1_000_000, max_value=10**11, places=2))
 def test_millions_of_pounds_read_in_millions(d):
     text = L.value_text(str(d), OG + "GBP")
-    assert re.fullmatch(r"£\d+\.\d\dm", text)
-    assert abs(Decimal(text[1:-1]) * 1_000_000 - d) <= 5000
+    # a whole number of millions is "£16m"; otherwise two decimals, as the reports write "£15.431m"
+    assert re.fullmatch(r"£\d{1,3}(,\d{3})*(\.\d\d)?m", text), text
+    assert abs(Decimal(text[1:-1].replace(",", "")) * 1_000_000 - d) <= 5000
+
+
+@settings(deadline=None)
+@given(st.decimals(min_value=-999_999, max_value=999_999, places=2))
+def test_money_shows_pence_or_none(d):
+    """£3,225.80, never £3,225.8; a whole amount has no pence (£450,000); a loss is -£450."""
+    text = L.value_text(str(d), "GBP")
+    assert re.fullmatch(r"-?£\d{1,3}(,\d{3})*(\.\d\d)?", text), text
+    assert Decimal(text.replace("£", "").replace(",", "")) == d
+
+
+def test_units_are_written_as_the_ontology_says():
+    """The symbols come from ontology/codelists.ttl: every unit concept the ontology has is known to the
+    formatter, and a unit it does not describe gets no invented symbol."""
+    from outcome_graph.namespaces import OG as OG_NS
+    from outcome_graph.paths import ONTOLOGY_DIR
+    from outcome_graph.units import units
+
+    g = Graph().parse(ONTOLOGY_DIR / "codelists.ttl")
+    in_scheme = {str(u).rsplit("#", 1)[-1] for u in g.subjects(SKOS.inScheme, OG_NS.UnitScheme)}
+    assert set(units()) == in_scheme
+    for name in units():
+        before = str(g.value(OG_NS[name], OG_NS.symbolBefore) or "")
+        after = str(g.value(OG_NS[name], OG_NS.symbolAfter) or "")
+        assert L.value_text("12", name) == f"{before}12{after}"
+    assert L.value_text("12.5", "Furlong") == "12.5"
+
+
+def test_figures_in_days():
+    assert L.value_text("33.5", "WorkingDay") == "33.5 days"
+    assert L.value_text("1", OG + "WorkingDay") == "1 day"
+    assert L.value_text("20", "og:WorkingDay") == "20 days"
 
 
 def test_figures_from_the_reports():
@@ -106,6 +139,8 @@ def test_figures_from_the_reports():
     assert L.value_text("76.92", "Percent") == "76.92%"
     assert L.value_text("1385", "Number") == "1,385"
     assert L.value_text("2951.54", "GBP") == "£2,951.54"
+    assert L.value_text("3225.8", "GBP") == "£3,225.80"
+    assert L.value_text("15461000", "GBP") == "£15.46m"
     assert name_of("Care", "Care") == "Care"  # never "Care Care"
     assert name_of("CSPC.P.2.1", "Evidence further") == "CSPC.P.2.1 Evidence further"
 
@@ -285,3 +320,44 @@ def test_audit_to_pdf_without_an_engine_says_what_to_install(capsys, store_dir, 
     err = capsys.readouterr().err
     assert "apt-get install chromium" in err and "pip install weasyprint" in err
     assert not out.exists()
+
+
+@settings(deadline=None)
+@given(st.lists(st.decimals(min_value=0, max_value=10**7, places=2), min_size=1, max_size=12))
+def test_the_axis_starts_at_zero_or_below_the_lowest_figure_and_says_so(values):
+    from outcome_graph.charts import axis_note, axis_ticks
+
+    ticks = axis_ticks(values)
+    assert ticks[0] <= min(values) and ticks[-1] >= max(values)
+    lo, hi = min(values), max(values)
+    if lo > 0 and hi - lo < hi / 2 and ticks[0] > 0:
+        assert axis_note(ticks, "Percent").endswith(", not 0")
+    else:
+        assert ticks[0] <= 0 and not axis_note(ticks, "Percent").endswith(", not 0")
+    # the axis is not zero-based only where the figures sit in the top half of 0..highest
+    if ticks[0] > 0:
+        assert hi - lo < hi / 2
+
+
+def test_counts_of_things_read_their_plural_labels():
+    """'2 priorities', '3 duties', '1 priority' — from og:pluralLabel, never the label with an "s" added."""
+    labels = L.from_ontology()
+    assert labels.counted(2, "Priority") == "2 priorities"
+    assert labels.counted(1, "Priority") == "1 priority"
+    assert labels.counted(3, "Duty") == "3 duties"
+    assert labels.counted(2, "FrameworkElement") == "2 framework elements"
+    assert labels.plural("og:Status") == "Statuses"
+    g = Graph()
+    for path in sorted((Path(__file__).parents[1] / "ontology").glob("*.ttl")):
+        g.parse(path)
+    for cls, plural in g.subject_objects(URIRef(OG + "pluralLabel")):
+        assert labels.plural(str(cls)) == str(plural)
+        assert labels.counted(2, str(cls)).endswith(str(plural)[1:])
+
+
+def test_the_trace_counts_and_picture_say_priorities(client):
+    """The trace of priority 02 counts its records and heads the picture's columns by plural labels."""
+    html = client.get("/trace/02?report=2020-2021", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "1 priority" in html and "ritys" not in html.lower()
+    svg = client.get("/trace/02?report=2020-2021&format=svg").get_data(as_text=True)
+    assert "Priorities" in svg and "ritys" not in svg.lower()  # the column heading

@@ -17,7 +17,7 @@ from .svg import STATUS_COLOURS, TEXT_STYLE, key_row
 
 NO_STATUS = "#ffffff"
 SHAPES = ("circle", "square", "diamond", "triangle")
-W, H, LEFT, RIGHT, TOP, BOTTOM = 680, 250, 64, 16, 16, 52
+W, H, LEFT, RIGHT, TOP, BOTTOM = 680, 258, 64, 16, 24, 52  # TOP: room for the axis note
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,9 @@ class Point:
     target: str | None = None
     inferred: bool = False  # the extractor placed the figure in this period by inference
     line: int | None = None  # the report line it was read from
+    rank: int | None = None  # LGBF: the council's national rank that year, as this report gives it
+    quartile: int | None = None
+    precision: str | None = None  # og:precision: the place value of the last digit the report wrote
 
     @property
     def number(self) -> Decimal | None:
@@ -45,12 +48,38 @@ def slot_key(period: str) -> tuple[str, int]:
 
 
 def restated(points: list[Point]) -> set[tuple[str, str]]:
-    """(period, report) of figures that another report gives differently for the same period."""
-    by_period: dict[str, set] = {}
-    for p in points:
-        if p.number is not None:
-            by_period.setdefault(p.period, set()).add(p.number)
-    return {(p.period, p.report) for p in points if len(by_period.get(p.period, ())) > 1}
+    """(period, report) of figures that another report gives differently for the same period, compared
+    at the coarser of the two stated precisions, as queries/changes/figures-restated.rq does: 91% and
+    91.25% are one figure rounded, not a restatement (tests/test_continuity.py holds the two to agree)."""
+    out: set[tuple[str, str]] = set()
+    valued = [p for p in points if p.number is not None]
+    for a in valued:
+        for b in valued:
+            if a.period != b.period or a.report == b.report or a.number == b.number:
+                continue
+            places = [Decimal(x) for x in (a.precision, b.precision) if x is not None]
+            if abs(a.number - b.number) > (max(places) if places else Decimal(0)) / 2:
+                out.add((a.period, a.report))
+    return out
+
+
+def axis_ticks(numbers: list[Decimal]) -> list[Decimal]:
+    """The vertical axis's ticks, from its start to its end. It starts at 0 unless every figure lies in
+    the top half of 0..highest (87-92%): a 0-based axis would draw their movement flat, so it starts at a
+    round number just below the lowest. The chart says where it starts either way."""
+    lo, hi = min(numbers), max(numbers)
+    if lo > 0 and hi - lo < hi / 2:
+        ticks = _ticks(lo, hi if hi > lo else lo + 1)
+        if ticks[0] > 0:
+            return ticks
+    lo = min(lo, Decimal(0))
+    return _ticks(lo, hi if hi > lo else lo + 1)
+
+
+def axis_note(ticks: list[Decimal], unit: str | None) -> str:
+    """Where the axis starts, in words: 'Vertical axis starts at 86%, not 0' or '... starts at 0'."""
+    start = value_text(str(ticks[0]), unit)
+    return f"Vertical axis starts at {start}" + (", not 0" if ticks[0] > 0 else "")
 
 
 def _ticks(lo: Decimal, hi: Decimal) -> list[Decimal]:
@@ -84,15 +113,19 @@ def chart_svg(points: list[Point], labels: Labels, title: str, chart_id: str = "
     if not valued:
         return ""
     unit = next((p.unit for p in valued if p.unit), None)
-    slots = sorted({p.period for p in points}, key=slot_key)
+    # a slot for each period with something to draw (a figure or a target): a period every report gives
+    # as N/A is in the table beside the chart, not an empty slot in it
+    drawn = [p for p in points if p.number is not None or (p.target is not None and _is_number(p.target))]
+    slots = sorted({p.period for p in drawn}, key=slot_key)
     reports = sorted({p.report for p in points})
     shape_of = {r: SHAPES[i % len(SHAPES)] for i, r in enumerate(reports)}
     numbers = [p.number for p in valued] + [
         Decimal(p.target) for p in points if p.target is not None and _is_number(p.target)
     ]
-    lo, hi = min(min(numbers), Decimal(0)), max(numbers)
-    ticks = _ticks(lo, hi if hi > lo else lo + 1)
+    ticks = axis_ticks(numbers)
     lo, hi = ticks[0], ticks[-1]
+    ranked = [p for p in valued if p.rank is not None or p.quartile is not None]
+    extra = 34 if ranked else 0  # the rank and quartile rows under the years
     # at least 64 px a period, so that no label runs into the next
     width = max(W, LEFT + RIGHT + 64 * len(slots))
     plot_w, plot_h = width - LEFT - RIGHT, H - TOP - BOTTOM
@@ -107,16 +140,21 @@ def chart_svg(points: list[Point], labels: Labels, title: str, chart_id: str = "
     again = restated(points)
     desc = "; ".join(
         f"{period_text(p.period)} ({year_text(p.report)} report): "
-        f"{value_text(p.value, p.unit) or 'no figure'}" + (f", {labels.term(p.status)}" if p.status else "")
+        f"{value_text(p.value, p.unit) or 'no figure'}"
+        + (f", {labels.term(p.status)}" if p.status else "")
+        + _standing(p)
         for p in sorted(points, key=lambda p: (slot_key(p.period), p.report))
     )
+    note = axis_note(ticks, unit)
+    height = H + 34 + extra
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="indicator-chart" viewBox="0 0 {width} {H + 34}" '
-        f'width="{width}" height="{H + 34}" role="img" aria-labelledby="{chart_id}-t {chart_id}-d">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="indicator-chart" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-labelledby="{chart_id}-t {chart_id}-d">',
         f'<title id="{chart_id}-t">{escape(title)}: figures over time</title>',
-        f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
+        f'<desc id="{chart_id}-d">{escape(note)}. {escape(desc)}</desc>',
         f"<style>{TEXT_STYLE} .ax{{stroke:#5b6570}} .gr{{stroke:#e1e5ea}}"
         " .tg{stroke:#1b1f24;stroke-dasharray:6 4;stroke-width:1.5} .yr{font-weight:600}</style>",
+        f'<text class="axis-note" x="{LEFT}" y="{TOP - 4}">{escape(note)}</text>',
     ]
     for t in ticks:
         y = y_of(t)
@@ -148,6 +186,8 @@ def chart_svg(points: list[Point], labels: Labels, title: str, chart_id: str = "
             f'<text class="yr" x="{mid:.1f}" y="{TOP + plot_h + 32}" text-anchor="middle">'
             f"{escape(year_text(year))}</text>"
         )
+    if ranked:
+        out += _standing_rows(ranked, slots, x_of, TOP + plot_h + 50)
     # the target: a dashed step across the periods that give one
     for p in sorted(
         (p for p in points if p.target is not None and _is_number(p.target)), key=lambda p: slot_key(p.period)
@@ -177,6 +217,7 @@ def chart_svg(points: list[Point], labels: Labels, title: str, chart_id: str = "
         tip += f", line {p.line})" if p.line else ")"
         if p.status:
             tip += f" — {labels.term(p.status)}"
+        tip += _standing(p).replace(", ", " — ", 1)
         if p.inferred:
             tip += " — period inferred by the extractor"
         if (p.period, p.report) in again:
@@ -188,7 +229,7 @@ def chart_svg(points: list[Point], labels: Labels, title: str, chart_id: str = "
             f"<g><title>{escape(tip)}</title>{_marker(shape_of[p.report], x, y, fill, p.inferred)}</g>"
         )
     # the key: exactly what is drawn
-    ky, kx = H + 14, LEFT
+    ky, kx = H + 14 + extra, LEFT
     items = []
     for r in reports:
         items.append((_marker(shape_of[r], 0, 0, "#ffffff", False), f"{year_text(r)} report"))
@@ -208,6 +249,63 @@ def chart_svg(points: list[Point], labels: Labels, title: str, chart_id: str = "
     out += key
     out.append("</svg>")
     return "\n".join(out)
+
+
+def standing_change(points: list[Point], p: Point, attr: str) -> str:
+    """How an LGBF rank or quartile moved: 'was 13 in 2018/19' (the year before, in the same report) and
+    'was 18 in the 2016/17 report' (the same year, ranked differently by an earlier report); '' if neither
+    differs. `attr` is 'rank' or 'quartile'."""
+    v = getattr(p, attr)
+    if v is None:
+        return ""
+    bits = []
+    before = [
+        q
+        for q in points
+        if q.report == p.report
+        and " " not in q.period
+        and getattr(q, attr) is not None
+        and slot_key(q.period) < slot_key(p.period)
+    ]
+    if before:
+        q = max(before, key=lambda q: slot_key(q.period))
+        if getattr(q, attr) != v:
+            bits.append(f"{getattr(q, attr)} in {period_text(q.period)}")
+    earlier = [
+        q for q in points if q.period == p.period and q.report < p.report and getattr(q, attr) is not None
+    ]
+    if earlier:
+        q = max(earlier, key=lambda q: q.report)
+        if getattr(q, attr) != v:
+            bits.append(f"{getattr(q, attr)} in the {year_text(q.report)} report")
+    return "was " + "; ".join(bits) if bits else ""
+
+
+def _standing(p: Point) -> str:
+    """', rank 10, quartile 2' (LGBF), or ''."""
+    bits = [
+        f"rank {p.rank}" if p.rank is not None else "",
+        f"quartile {p.quartile}" if p.quartile is not None else "",
+    ]
+    return "".join(f", {b}" for b in bits if b)
+
+
+def _standing_rows(ranked: list[Point], slots: list[str], x_of, y: int) -> list[str]:
+    """Rows 'Rank' and 'Quartile' under the years: each period's as each report gives it, oldest report
+    first ('18→15' where a later report ranks the same year differently)."""
+    out = []
+    for dy, name, attr in ((0, "Rank", "rank"), (16, "Quartile", "quartile")):
+        out.append(f'<text class="yr" x="{LEFT - 6}" y="{y + dy}" text-anchor="end">{name}</text>')
+        for period in slots:
+            seen: list[int] = []
+            for p in sorted((p for p in ranked if p.period == period), key=lambda p: p.report):
+                v = getattr(p, attr)
+                if v is not None and (not seen or seen[-1] != v):
+                    seen.append(v)
+            if seen:
+                text = "→".join(str(v) for v in seen)
+                out.append(f'<text x="{x_of(period):.1f}" y="{y + dy}" text-anchor="middle">{text}</text>')
+    return out
 
 
 def _centred(mark: str, y: int) -> Callable[[int], str]:
@@ -240,6 +338,9 @@ def points_from_rows(rows) -> list[Point]:
                 target=str(r["target"]) if r.get("target") is not None else None,
                 inferred=str(r.get("inferred", "")).lower() in ("true", "1"),
                 line=int(str(r["firstLine"])) if r.get("firstLine") is not None else None,
+                rank=int(str(r["rank"])) if r.get("rank") is not None else None,
+                quartile=int(str(r["quartile"])) if r.get("quartile") is not None else None,
+                precision=str(r["precision"]) if r.get("precision") is not None else None,
             )
         )
     return sorted(set(out), key=lambda p: (slot_key(p.period), p.report, p.line or 0))
@@ -264,6 +365,9 @@ def points_from_trace(tg, indicator: str) -> list[Point]:
                     target=d.get("target"),
                     inferred=bool(d.get("inferred")),
                     line=first,
+                    rank=d.get("rank"),
+                    quartile=d.get("quartile"),
+                    precision=d.get("precision"),
                 )
             )
     return sorted(set(out), key=lambda p: (slot_key(p.period), p.report, p.line or 0))

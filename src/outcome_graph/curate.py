@@ -66,6 +66,18 @@ def polarities(directory: Path = CURATED_DIR) -> dict[str, tuple[str, str]]:
 
 
 @cache
+def aggregations(directory: Path = CURATED_DIR) -> dict[str, tuple[str, str]]:
+    """indicator key -> (og:Aggregation concept local name, rationale): how its quarters make its year."""
+    path = directory / "aggregation.csv"
+    out = {}
+    for line, r in read_csv(path, ("indicator_key", "aggregation", "rationale")):
+        if r["indicator_key"] in out:
+            raise OutcomeGraphError(f"{path}:{line}: indicator {r['indicator_key']!r} is listed twice")
+        out[r["indicator_key"]] = (r["aggregation"], r["rationale"])
+    return out
+
+
+@cache
 def same_indicators(directory: Path = CURATED_DIR) -> dict[str, tuple[str, str]]:
     """code as a report writes it -> (canonical code, rationale)."""
     rows = read_csv(directory / "same-indicator.csv", ("code", "same_as", "rationale"))

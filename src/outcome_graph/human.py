@@ -1,4 +1,5 @@
-"""Results for people: a label beside each IRI (CSV), and text tables that fit a terminal.
+"""Results for people: a label beside each IRI and each figure (CSV, saved-query JSON), and text tables
+that fit a terminal.
 
 The label of an instance is its code and title from the graph (one bounded query over the IRIs of the
 result, bound as typed terms); of a period, "2020/21" or "Q2 2020/21"; of a vocabulary term, its
@@ -10,10 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+from dataclasses import dataclass
 
-from rdflib import Literal, URIRef
+from rdflib import XSD, Literal, URIRef
 
-from .labels import Labels, number_text, period_text
+from .labels import Labels, number_text, period_text, value_text
 from .namespaces import GOV_QUARTER, GOV_YEAR, OG, shorten
 
 INSTANCE_LABELS = """
@@ -79,13 +81,61 @@ def term_label(term, labels: Labels, names: dict[str, str]) -> str:
     return shorten(term)
 
 
+def row_cell(row: dict, var: str, labels: Labels, names: dict[str, str]) -> str:
+    """One cell of a row for people: a figure in the row's unit ("33.5 days"), else the term's label."""
+    term = row.get(var)
+    if _is_decimal(term) and row.get("unit") is not None:
+        return value_text(str(term), str(row["unit"]))
+    return term_label(term, labels, names)
+
+
 def _iri_columns(result) -> list[str]:
     return [v for v in result.vars if any(isinstance(r.get(v), URIRef) for r in result.rows)]
+
+
+def _is_decimal(term) -> bool:
+    return isinstance(term, Literal) and term.datatype is not None and str(term.datatype) == str(XSD.decimal)
+
+
+def figure_columns(result) -> list[str]:
+    """The columns that hold figures (og:value, og:target and the like are xsd:decimal): each gets a
+    `<name>_label` beside it, the figure in the row's unit (its `unit` column) as people write it."""
+    return [
+        v for v in result.vars if not v.endswith("_label") and any(_is_decimal(r.get(v)) for r in result.rows)
+    ]
+
+
+@dataclass
+class Labelled:
+    """A SELECT result with a `<name>_label` literal beside each figure column ("£15.46m" beside
+    15461000): the plain number stays for machines, the label is for people."""
+
+    vars: list[str]
+    rows: list[dict]
+    truncated: bool = False
+
+
+def with_figure_labels(result) -> Labelled:
+    figures = set(figure_columns(result))
+    names: list[str] = []
+    for v in result.vars:
+        names.append(v)
+        if v in figures and f"{v}_label" not in result.vars:
+            names.append(f"{v}_label")
+    rows = []
+    for r in result.rows:
+        row = dict(r)
+        for v in figures:
+            if r.get(v) is not None:
+                row[f"{v}_label"] = Literal(value_text(str(r[v]), str(r.get("unit") or "") or None))
+        rows.append(row)
+    return Labelled(names, rows, bool(getattr(result, "truncated", False)))
 
 
 def labelled_csv(result, labels: Labels, names: dict[str, str]) -> bytes:
     """The saved query's CSV for people: each IRI column keeps the IRI (for joining) and gains a
     `<name>_label` column beside it."""
+    result = with_figure_labels(result)
     iri_cols = set(_iri_columns(result))
     header: list[str] = []
     for v in result.vars:
@@ -111,7 +161,7 @@ def text_table(result, labels: Labels, names: dict[str, str], width: int | None 
     block of `name: value` lines instead, so no line runs hundreds of characters."""
     width = width or shutil.get_terminal_size((100, 24)).columns
     cols = list(result.vars)
-    cells = [[term_label(r.get(v), labels, names) for v in cols] for r in result.rows]
+    cells = [[row_cell(r, v, labels, names) for v in cols] for r in result.rows]
     cap = 40
     widths = [max([len(n)] + [min(len(c[i]), cap) for c in cells]) for i, n in enumerate(cols)]
     count = f"({len(cells)} row{'s' if len(cells) != 1 else ''}{', truncated' if result.truncated else ''})"

@@ -13,23 +13,24 @@ import re
 import threading
 import weakref
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from . import units as units_mod
 from .namespaces import GOV_QUARTER, GOV_YEAR, OG, PREFIXES
 
 LABELS_QUERY = """
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX og: <https://w3id.org/outcome-graph/def#>
-SELECT ?term ?pref ?label ?notation ?reading ?scheme WHERE {
+SELECT ?term ?pref ?label ?notation ?reading ?plural ?scheme WHERE {
   ?term ?any ?x .
   FILTER (isIRI(?term) && STRSTARTS(STR(?term), "https://w3id.org/outcome-graph/def#"))
-  FILTER (?any IN (skos:prefLabel, rdfs:label, skos:notation, og:reading))
+  FILTER (?any IN (skos:prefLabel, rdfs:label, skos:notation, og:reading, og:pluralLabel))
   OPTIONAL { ?term skos:prefLabel ?pref FILTER (LANGMATCHES(LANG(?pref), "en") || LANG(?pref) = "") }
   OPTIONAL { ?term rdfs:label ?label FILTER (LANGMATCHES(LANG(?label), "en") || LANG(?label) = "") }
   OPTIONAL { ?term skos:notation ?notation }
   OPTIONAL { ?term og:reading ?reading }
+  OPTIONAL { ?term og:pluralLabel ?plural FILTER (LANGMATCHES(LANG(?plural), "en") || LANG(?plural) = "") }
   OPTIONAL { ?term skos:inScheme ?scheme }
 }
 """
@@ -57,6 +58,7 @@ class Labels:
     by_notation: dict[str, str] = field(default_factory=dict)
     readings: dict[str, str] = field(default_factory=dict)
     statuses: frozenset[str] = frozenset()  # the og:Status concepts, for in_text
+    plurals: dict[str, str] = field(default_factory=dict)  # og:pluralLabel of classes, by IRI
 
     def term(self, iri_or_name: str | None) -> str:
         """The label of a term given as an IRI, a prefixed name (og:dueDate) or an og: local name
@@ -74,6 +76,19 @@ class Labels:
         if text in self.by_iri:
             return self.by_iri[text]
         return humanise(local_name(text))
+
+    def plural(self, iri_or_name: str | None) -> str:
+        """The term's label for more than one ("Priorities"): its og:pluralLabel, else its label as it is.
+        Never a label with an "s" added ("Prioritys")."""
+        label = self.term(iri_or_name)
+        text = str(iri_or_name or "")
+        iri = text if "://" in text else str(OG) + text.split(":")[-1]
+        return self.plurals.get(iri, label)
+
+    def counted(self, n: int, iri_or_name: str | None) -> str:
+        """'1 priority', '2 priorities': a count of members of a class, in lower case as a sentence reads."""
+        words = self.term(iri_or_name) if n == 1 else self.plural(iri_or_name)
+        return f"{n} {words[:1].lower() + words[1:] if not words[:2].isupper() else words}"
 
     def reading(self, iri_or_name: str) -> str:
         """How a sentence reads a link of this property: its og:reading ("is part of", "implements"),
@@ -111,12 +126,13 @@ def from_rows(rows) -> Labels:
     label: dict[str, str] = {}
     notation: dict[str, str] = {}
     reading: dict[str, str] = {}
+    plural: dict[str, str] = {}
     statuses: set[str] = set()
     for row in rows:
         term = str(row["term"])
         if str(row.get("scheme") or "") == str(OG) + "StatusScheme":
             statuses.add(term)
-        for key, into in (("pref", pref), ("label", label), ("reading", reading)):
+        for key, into in (("pref", pref), ("label", label), ("reading", reading), ("plural", plural)):
             if row.get(key) is not None:
                 value = str(row[key])
                 into[term] = min(into.get(term, value), value)
@@ -124,7 +140,7 @@ def from_rows(rows) -> Labels:
             notation[term] = str(row["notation"])
     by_iri = {t: pref.get(t) or label[t] for t in sorted(pref.keys() | label.keys())}
     by_notation = {n: by_iri[t] for t, n in sorted(notation.items()) if t in by_iri}
-    return Labels(by_iri, by_notation, reading, frozenset(statuses))
+    return Labels(by_iri, by_notation, reading, frozenset(statuses), plural)
 
 
 @lru_cache(maxsize=1)
@@ -205,36 +221,13 @@ def period_text(period: str | None) -> str:
     return p
 
 
-def _number(text: str) -> Decimal | None:
-    try:
-        d = Decimal(str(text))
-    except (InvalidOperation, ValueError):
-        return None
-    return d if d.is_finite() else None
-
-
 def number_text(value) -> str:
     """A figure as the reports write it: thousands separated, no trailing '.0' (76.92 stays 76.92)."""
-    d = _number(value)
-    if d is None:
-        return str(value)
-    if d == d.to_integral_value():
-        return f"{int(d):,}"
-    whole, _, frac = format(d.normalize(), "f").partition(".")
-    return f"{int(whole):,}.{frac}" if whole not in ("-0",) else f"-0.{frac}"
+    return units_mod.number_text(value)
 
 
 def value_text(value, unit: str | None = None) -> str:
-    """'85%' (og:Percent), '£15.56m' / '£450,000' (og:GBP), '1,385' (a number). `unit` is the unit's IRI
-    or local name."""
-    if value is None or value == "":
-        return ""
-    u = local_name(unit) if unit else ""
-    if u == "Percent":
-        return f"{number_text(value)}%"
-    if u == "GBP":
-        d = _number(value)
-        if d is not None and abs(d) >= 1_000_000:
-            return f"£{d / 1_000_000:.2f}m"
-        return f"£{number_text(value)}"
-    return number_text(value)
+    """A figure in its unit, written as the ontology says the unit is written (outcome_graph.units):
+    '85%' (og:Percent), '£15.56m' / '£2,951.54' (og:GBP), '33.5 days' (og:WorkingDay), '1,385' (a
+    number). `unit` is the unit's IRI, prefixed name or local name."""
+    return units_mod.figure_text(value, unit)

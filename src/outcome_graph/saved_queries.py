@@ -50,6 +50,7 @@ ANY = "*"
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_PROJECTS_UNIT = re.compile(r"\bSELECT\b[^{]*\?unit\b", re.IGNORECASE)
 _HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*?)\s*$")
 
 
@@ -85,6 +86,12 @@ class SavedQuery:
     text: str
     parameters: tuple[Parameter, ...] = field(default_factory=tuple)
     path: Path | None = None
+
+    @property
+    def has_figures(self) -> bool:
+        """Whether the query answers figures with their unit (it projects ?unit): its JSON then carries a
+        `<name>_label` beside each figure, as its CSV does."""
+        return bool(_PROJECTS_UNIT.search(self.text))
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:

@@ -31,7 +31,10 @@ PAGE_KINDS = {
     "gaps": "/gaps",
     "audit": "/audit?report=2020-2021&compare=2016-2017&validate=0",
     "validation": "/validation",
-    "not found": "/id/",
+    "what the graph holds": "/id/",
+    "vocabulary": "/def",
+    "LGBF indicator page with rank and quartile": "/id/lgbf/indicator/CHN9",
+    "not found": "/id/midlothian/report/2020-2021/risk/C.RR.99-99",
 }
 
 

@@ -143,13 +143,13 @@ def test_task_3_looked_after_figures_between_the_reports_as_a_chart(page, server
     assert "£" in key  # the axis in the indicator's unit
     # the same figures as a table beside the chart, with units and both reports
     table = page.locator("table.figures").inner_text()
-    assert "£2,951.54" in table and "£3,225.8" in table
+    assert "£2,951.54" in table and "£3,225.80" in table
     no_hidden_columns(page)
     page.click("text=Across report years")
     page.wait_for_selector("table.across")
     shot(page, "3-across-years")
     across = page.locator("table.across").inner_text()
-    assert "2015/16: £2,951.54" in across and "2015/16: £3,225.8" in across
+    assert "2015/16: £2,951.54" in across and "2015/16: £3,225.80" in across
 
 
 def test_task_4_child_protection_figures_with_target_and_status(page, server):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from outcome_graph.build.claims import comparisons
 from outcome_graph.extract.claims import claims_of
 from outcome_graph.extract.claims_check import rows_of
@@ -9,6 +11,12 @@ from outcome_graph.extract.claims_compare import check_claims, verdict
 from outcome_graph.extract.records import Observation
 
 from .conftest import R16, R20, changed
+from .conftest import real as _real
+
+
+def real_checks():
+    return _real()[1]
+
 
 Y16, Y20 = "2016-2017", "2020-2021"
 
@@ -80,11 +88,29 @@ def test_disagreements_in_the_real_reports_name_both_lines_and_figures(checks):
 
 
 def test_every_claim_has_one_verdict_and_a_reason(claims, checks):
+    """The verdict's reason is the reasons of the checks that decided it, each naming the claim's line and
+    what was compared; a claim with nothing to check says the report states it once."""
+    cannot = 0
     for c in claims:
-        name, why = verdict(checks[(c.report, c.key)])
-        assert name in ("Agrees", "Disagrees", "CannotCheck") and why
+        ks = checks[(c.report, c.key)]
+        name, why = verdict(ks)
+        assert name in ("Agrees", "Disagrees", "CannotCheck")
+        deciding = [k for k in ks if k.verdict == name]
+        if not ks:
+            assert (name, why) == (
+                "CannotCheck",
+                "no second figure to check it against: the report states it once",
+            )
+            continue
+        assert deciding and why == "; ".join(k.reason for k in deciding)
+        for k in deciding:
+            # "line 141: 13 may measure something other than the row's 167 (...)": the line, and why
+            assert re.search(rf"\bline {c.excerpt.first_line}\b", k.reason), k.reason
+            assert len(k.reason.split()) >= 6, k.reason
         if name == "CannotCheck":
-            assert "cannot" not in why or why  # the reason says why it cannot be checked
+            cannot += 1
+            assert all(k.verdict == "CannotCheck" for k in ks)
+    assert cannot >= 5  # lines 94, 121, 141, 150, 181, 182 (2016/17), 251, 389 (2020/21) among them
 
 
 def _checked(x16, x20):
@@ -109,3 +135,31 @@ def test_a_changed_figure_fails_its_check():
     checks = _checked(x16b, extract_report(R20))
     # 55 against line 25's 54, and Q3's 52 to 55 is no longer "an increase of 2"
     assert [k.verdict for k in checks[(Y16, "L25-1")]] == ["Disagrees", "Disagrees"]
+
+
+def test_an_above_or_below_note_that_the_table_contradicts_disagrees():
+    """2016/17 line 179: "Midlothian is slightly above the national rate of 3.0" against BS.CS.18's 3.2
+    agrees. Written "below", the table's 3.2 contradicts it: the verdict must be Disagrees, not CannotCheck
+    (the comparator is the note's own, and the row gives the figure to compare)."""
+    from .conftest import extract_report
+
+    (k,) = real_checks()[(Y16, "L179-1")]
+    assert (k.kind, k.verdict, k.stated, k.expected, k.against_line) == (
+        "TableCheck",
+        "Agrees",
+        "above 3.0",
+        "3.2",
+        179,
+    )
+    x16 = changed(R16, {179: ("slightly above the national rate", "slightly below the national rate")})
+    checks = _checked(x16, extract_report(R20))
+    (k,) = checks[(Y16, "L179-1")]
+    assert (k.kind, k.verdict, k.stated, k.expected, k.against_line) == (
+        "TableCheck",
+        "Disagrees",
+        "below 3.0",
+        "3.2",
+        179,
+    )
+    assert "the note says below 3.0; the table says 3.2 (BS.CS.18, 2016/17, line 179)" in k.reason
+    assert verdict(checks[(Y16, "L179-1")])[0] == "Disagrees"

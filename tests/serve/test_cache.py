@@ -17,7 +17,8 @@ JSON = "application/sparql-results+json"
 
 @pytest.fixture
 def cached_app(built_store):
-    app = create_app(store=built_store, config={"timeout": 10, "max_rows": 10000})
+    # every request through Flask (no serve.fastpath), so that `seen` counts what the cache let by
+    app = create_app(store=built_store, config={"timeout": 10, "max_rows": 10000, "fast_path": False})
     seen: list[str] = []
     app.before_request(lambda: seen.append(app.name) and None)  # counts requests that reach Flask
     app.config["seen"] = seen
@@ -99,3 +100,46 @@ def test_saved_query_results_are_cached_but_not_its_html_page(cached_app):
 def test_a_remote_store_is_not_cached(remote_store):
     app = create_app(store=remote_store, config={"timeout": 10})
     assert "cache" not in app.extensions["outcome_graph"]
+
+
+def test_a_post_is_keyed_on_its_accept_too(cached_app, built_store):
+    """The same body POSTed asking for JSON, then CSV: two answers, each in the type asked for."""
+    client, seen = cached_app.test_client(), cached_app.config["seen"]
+    body, kind = OFF_TARGET.encode(), "application/sparql-query"
+    as_json = client.post("/sparql", data=body, content_type=kind, headers={"Accept": JSON})
+    as_csv = client.post("/sparql", data=body, content_type=kind, headers={"Accept": "text/csv"})
+    assert as_json.headers["Content-Type"].startswith(JSON)
+    assert as_csv.headers["Content-Type"].startswith("text/csv")
+    assert as_csv.data.count(b"\n") == 1 + len(built_store.select(OFF_TARGET).rows)
+    assert len(seen) == 2
+    again = client.post("/sparql", data=body, content_type=kind, headers={"Accept": "text/csv"})
+    assert again.data == as_csv.data and len(seen) == 2
+
+
+class _Regenerating:
+    """The store, whose generation (the version of its data) is changed by the test while serving."""
+
+    def __init__(self, store):
+        self._store, self.generation = store, "gen-a"
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+
+def test_a_new_generation_under_a_running_cache_is_never_answered_from_the_old(built_store):
+    store = _Regenerating(built_store)
+    app = create_app(store=store, config={"timeout": 10, "fast_path": False})
+    seen: list[str] = []
+    app.before_request(lambda: seen.append(store.generation) and None)
+    client = app.test_client()
+    for _ in range(2):
+        assert client.get(_url(OFF_TARGET), headers={"Accept": JSON}).status_code == 200
+    assert seen == ["gen-a"]
+    store.generation = "gen-b"
+    for _ in range(2):
+        assert client.get(_url(OFF_TARGET), headers={"Accept": JSON}).status_code == 200
+    assert seen == ["gen-a", "gen-b"], "the first request on the new data ran; the second was a hit"
+    store.generation = None  # a store that cannot say which data it holds: nothing cached
+    client.get(_url(OFF_TARGET), headers={"Accept": JSON})
+    client.get(_url(OFF_TARGET), headers={"Accept": JSON})
+    assert seen == ["gen-a", "gen-b", None, None]

@@ -64,7 +64,9 @@ def test_a_risk_page_has_its_properties_evidence_and_linked_duties(client):
     text = unescape(html)
     assert "<h1>C.RR.01-23 GIRFEC Children &amp; Young People&#39;s (Scotland) Act 2014</h1>" in html
     # the evidence: line 436 of the 2020/21 report, quoted
-    assert "line 436" in text and "midlothian-cspc-2020-21.txt" in text
+    assert (
+        "line 436" in text and "midlothian-childrens-services-partnership-and-communities-2020-21.txt" in text
+    )
     assert "Lack of suitable accommodation for those 16+ who are unable to reside" in text
     # properties
     # properties, named by their labels in the ontology (never og:score)

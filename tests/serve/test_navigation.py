@@ -32,11 +32,11 @@ def test_the_endpoint_link_opens_the_query_page_for_a_person_only(client):
 
 
 def test_a_missing_page_is_the_sites_own_page_with_ways_on(client):
-    r = client.get("/id/", headers={"Accept": BROWSER})
+    r = client.get("/no/such/page", headers={"Accept": BROWSER})
     assert r.status_code == 404 and r.mimetype == "text/html"
     html = r.get_data(as_text=True)
     assert '<form class="site-search"' in html and 'href="/search"' in html and 'href="/trace"' in html
-    assert "Give the rest of a record" in html
+    assert "There is no page at /no/such/page" in html and 'href="/id/"' in html  # the index, a way on
     assert client.get("/no/such/page", headers={"Accept": "application/json"}).get_json()["status"] == 404
     r = client.get("/id/midlothian/nothing-here", headers={"Accept": BROWSER})
     assert r.status_code == 404 and '<form class="site-search"' in r.get_data(as_text=True)

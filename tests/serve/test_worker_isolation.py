@@ -9,11 +9,11 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import require_isolation
 from test_safety import Listener
 
 from outcome_graph.store import QueryError
@@ -30,13 +30,6 @@ def listener():
     server.close()
 
 
-def require_isolation(pool) -> None:
-    if not pool.isolated:
-        if os.geteuid() == 0:
-            pytest.fail(f"running as root, yet the query workers have network access: {pool.isolation_note}")
-        pytest.skip(f"this system refuses network namespaces: {pool.isolation_note}")
-
-
 @pytest.mark.parametrize("name", ["issue-comment-ended-by-cr", "issue-escaped-newline-in-comment"])
 def test_control_the_issues_payloads_fetch_when_run_unchecked(listener, name):
     query = CORPUS[name]["query"].replace("{URL}", listener.url)
@@ -44,8 +37,7 @@ def test_control_the_issues_payloads_fetch_when_run_unchecked(listener, name):
         list(ox.Store().query(query))
     except (OSError, RuntimeError):
         pass
-    time.sleep(0.2)
-    assert listener.hits, "the payload should reach the listener when nothing checks it"
+    assert listener.settled(), "the payload should reach the listener when nothing checks it"
 
 
 def test_a_service_query_that_reaches_a_worker_fetches_nothing(built_store, listener):
@@ -57,8 +49,7 @@ def test_a_service_query_that_reaches_a_worker_fetches_nothing(built_store, list
         built_store.pool.run(request, timeout=10)
     silent = {**request, "query": query.replace("SERVICE", "SERVICE SILENT")}
     built_store.pool.run(silent, timeout=10)  # SILENT: the failure is swallowed, still nothing sent
-    time.sleep(0.3)
-    assert listener.hits == []
+    assert listener.settled() == []
 
 
 def test_a_worker_is_in_a_network_namespace_of_its_own(built_store):
@@ -101,5 +92,18 @@ def test_a_worker_cannot_open_a_tcp_connection_to_a_loopback_listener(built_stor
         pytest.skip(f"nsenter is not permitted here: {inside.stderr.strip()}")
     assert inside.returncode == 3, inside.stdout + inside.stderr
     assert "refused:" in inside.stdout
-    time.sleep(0.3)
-    assert len(listener.hits) == 1
+    assert len(listener.settled()) == 1
+
+
+def test_missing_isolation_fails_for_any_user_unless_the_os_refused():
+    from types import SimpleNamespace
+
+    asked = SimpleNamespace(isolated=False, isolation_note="OUTCOME_GRAPH_WORKER_NETWORK=1 asks for it")
+    with pytest.raises(pytest.fail.Exception, match="the OS did not refuse isolation"):
+        require_isolation(asked)
+    refused = SimpleNamespace(
+        isolated=False,
+        isolation_note="the system refuses a network namespace: unshare failed: Operation not permitted",
+    )
+    with pytest.raises(pytest.skip.Exception, match="Operation not permitted"):
+        require_isolation(refused)

@@ -80,6 +80,17 @@ class Misbehaving(http.server.BaseHTTPRequestHandler):
         elif mode == "silent":
             time.sleep(8)
             self.close_connection = True
+        elif mode == "virtuoso-partial":  # Virtuoso's "anytime" answer: well-formed, 200, and partial
+            self.send_response(200)
+            self.send_header("Content-Type", JSON)
+            self.send_header("Content-Length", str(len(GOOD)))
+            self.send_header("X-SQL-State", "S1TAT")
+            self.send_header(
+                "X-SQL-Message", "RC...: Returning incomplete results, query interrupted by result timeout"
+            )
+            self.send_header("Server", "Virtuoso/08.03.3330 (Linux) x86_64-generic-linux-glibc25  VDB")
+            self.end_headers()
+            self.wfile.write(GOOD)
 
     def _send(self, status: int, media_type: str, body: bytes) -> None:
         self.send_response(status)
@@ -123,6 +134,23 @@ def test_a_broken_answer_is_a_store_error(fake, mode, message):
     fake.mode = mode
     with pytest.raises(StoreError, match=message):
         RemoteStore(endpoint(fake)).select("SELECT ?s WHERE { ?s ?p ?o }")
+
+
+@pytest.mark.parametrize("call", ["select", "execute"])
+def test_virtuosos_partial_answer_is_an_error_though_its_body_is_well_formed(fake, call):
+    """The body parses and holds a row: only the X-SQL-State header says it is an arbitrary part."""
+    fake.mode = "virtuoso-partial"
+    store = RemoteStore(endpoint(fake))
+    with pytest.raises(StoreError) as failed:
+        if call == "select":
+            store.select("SELECT ?s WHERE { ?s ?p ?o }")
+        else:
+            store.execute("SELECT ?s WHERE { ?s ?p ?o }", JSON)
+    assert failed.value.status == 504
+    assert (
+        "incomplete result (X-SQL-State: S1TAT: RC...: Returning incomplete results" in failed.value.message
+    )
+    assert "MaxQueryExecutionTime" in failed.value.message
 
 
 def test_cut_off_ntriples_is_a_store_error(fake):

@@ -140,7 +140,7 @@ def test_council_choice(tg):
 
 def test_across_page_and_council_errors(client):
     page = client.get("/trace/CHN8a?direction=across").get_data(as_text=True)
-    assert "Across report years" in page and "£2,951.54" in page and "£3,225.8" in page
+    assert "Across report years" in page and "£2,951.54" in page and "£3,225.80" in page
     r = client.get("/audit?report=2020-2021&council=fife")
     assert r.status_code == 404 and "no council &#39;fife&#39; in the graph" in r.get_data(as_text=True)
     r = client.get("/gaps?report=2016-2017&format=json")

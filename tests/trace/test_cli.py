@@ -94,7 +94,7 @@ def test_trace_across(capsys, store_dir, store):
     code, out, _ = run(capsys, "trace", "CHN8a", "--across", "--store", str(store_dir))
     assert code == 0
     assert "side by side: 2016/17 | 2020/21" in out
-    assert "2015/16: £2,951.54" in out and "2015/16: £3,225.8" in out
+    assert "2015/16: £2,951.54" in out and "2015/16: £3,225.80" in out
 
 
 def test_gaps_text_and_json(capsys, store_dir, store):

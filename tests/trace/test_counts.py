@@ -283,6 +283,19 @@ def test_every_change_count_is_the_same_in_diff_and_the_audit(store, store_dir, 
         "targets-changed": len(doc["targets_changed"]),
         "figures-restated": len(doc["restated"]),
         "statuses-moved": len(doc["statuses_moved"]),
+        "actions-continued": len(doc["actions"]["continued"]),
+        "actions-suggested": len(doc["actions"]["suggested"]),
+        "indicators-continued": len(doc["indicators"]["continued"]),
+        "indicators-suggested": len(doc["indicators"]["suggested"]),
+        "indicators-redefined": len(doc["redefined"]),
+        "records-reworded": len(doc["reworded"]),
+        "risks-carried-over": len(doc["risks"]["carried_over"]),
+        "risks-continued": len(doc["risks"]["continued"]),
+        "risks-suggested": len(doc["risks"]["suggested"]),
+        "risks-new": len(doc["risks"]["new"]),
+        "risks-dropped": len(doc["risks"]["dropped"]),
+        "figures-rounded": len(doc["rounded"]),
+        "ranks-moved": len(doc["ranks_moved"]),
     }
     assert shown == want
     assert {x["count"]: x["value"] for x in doc["counts"]} == want
@@ -303,9 +316,17 @@ def test_every_change_count_is_the_same_in_diff_and_the_audit(store, store_dir, 
         assert f"<td>{escape(words)}</td><td>{want[name]}</td>" in html, name
         for a in (cli_audit, page_audit):
             assert {x["count"]: x["value"] for x in a["counts"]}[name] == want[name]
-    # the bundled pair: the 2020/21 plan renumbered every action; 20 indicators in both reports
-    assert (want["actions-carried-over"], want["actions-new"], want["actions-dropped"]) == (0, 23, 10)
-    assert (want["indicators-in-both"], want["targets-changed"], want["statuses-moved"]) == (20, 2, 4)
+    # the bundled pair: the 2020/21 plan renumbered every action, and one continues under a new code
+    # (CS.S.02.03 -> CSPC.P.11.6, graph/curated/crosswalk.csv); 20 indicators in both reports; two of
+    # the four status moves were changes of definition (PIs on target, audit actions), counted as such
+    assert (want["actions-carried-over"], want["actions-continued"], want["actions-suggested"]) == (0, 1, 0)
+    assert (want["actions-new"], want["actions-dropped"]) == (22, 9)
+    assert (want["indicators-in-both"], want["targets-changed"], want["statuses-moved"]) == (20, 2, 2)
+    assert (want["indicators-redefined"], want["records-reworded"], want["indicators-continued"]) == (8, 4, 7)
     # "Number of complaints complete at Stage 1" and "... Stage 2" are each the title of two uncoded
-    # 2016/17 indicators: each record is listed, none folded into the other
-    assert (want["indicators-appeared"], want["indicators-disappeared"]) == (48, 64)
+    # 2016/17 indicators: each record is listed, none folded into the other; 7 feeder figures reworded
+    # or redefined continue their 2016/17 counterparts instead of counting as appeared and disappeared
+    assert (want["indicators-appeared"], want["indicators-disappeared"]) == (41, 57)
+    # rounding apart from restatement (CHN9 91% -> 91.25%), and the LGBF ranks that moved
+    assert (want["figures-restated"], want["figures-rounded"], want["ranks-moved"]) == (12, 3, 2)
+    assert (want["risks-new"], want["risks-continued"], want["risks-dropped"]) == (1, 3, 0)

@@ -43,7 +43,7 @@ def test_off_target_indicators_with_no_action(found):
     off = of(found, "off-target-unaddressed")
     g = off[OGR + "indicator/BS.CS.LPI.04"]
     assert g.report == "2016-2017" and g.lines == "2016-2017 line 121"
-    assert g.detail == "2016-2017: 80 against target 100, Off Target"
+    assert g.detail == "2016-2017: 80% against target 100%, Off Target"  # line 121: "80%", target "100%"
     # off-target indicators that an action measures are not gaps
     assert not any(code and code.startswith("CS.S.") for code in (x.code for x in off.values()))
 
@@ -57,15 +57,21 @@ def test_duties_without_implementing_actions(found, tg):
     for year, duty in by_year.items():
         assert act + "/part/1" in duty and act + "/part/18" in duty
         assert act + "/part/9" not in duty
-        # a Part is a gap of a report exactly when no action of that report implements it or a section
+        # a Part is a gap of a report exactly when it is in force and no action of that report implements
+        # it or a section; Parts 4 and 5 were never commenced (graph/reference/statutes.ttl)
+        never = {g.record for g in G.not_gaps(tg, year)}
+        assert never == {act + "/part/4", act + "/part/5"}, year
         for part in G.duty_parts(tg):
             acts = [a for a in G.implementing_actions(tg, part) if year in tg.node(a).get("reports", [])]
-            assert (part in duty) == (not acts), (year, part)
+            assert (part in duty) == (not acts and part not in never), (year, part)
         promise = [n for n in duty if "/the-promise/foundation/" in n]
         assert promise
-    # CS.S.01.02 (2016/17) implements the Named Person provision; no 2020/21 action does
-    assert act + "/part/4" not in by_year["2016-2017"] and act + "/part/4" in by_year["2020-2021"]
-    assert "no action of the 2020-2021 report implements it" in by_year["2020-2021"][act + "/part/4"].detail
+    # no 2020/21 action implements the Named Person provision (Part 4), and that is no gap: never commenced
+    assert act + "/part/4" not in by_year["2020-2021"] and act + "/part/5" not in by_year["2020-2021"]
+    assert "no action of the 2020-2021 report implements it" in by_year["2020-2021"][act + "/part/6"].detail
+    # Part 11 (continuing care) has no action in 2020/21, and the gap says the risk register relates to it
+    cc = by_year["2020-2021"][act + "/part/11"].detail
+    assert "its risk register relates to it: C.RR.01-23 (2020-2021 line 436)" in cc
     assert (
         "https://w3id.org/outcome-graph/id/framework/the-promise/foundation/voice" not in by_year["2020-2021"]
     )
@@ -101,4 +107,19 @@ def test_gap_output_formats(found):
     )
     d = G.gaps_dict(found)
     assert d["counts"]["total-disagrees"] == len(of(found, "total-disagrees"))
+
+
+def test_never_commenced_parts_are_said_not_to_be_gaps(found, tg):
+    """Text and JSON list Parts 4 and 5 apart from the gaps, saying why, for each report."""
+    excluded = G.not_gaps(tg, "2020-2021")
+    assert [(g.code, g.title) for g in excluded] == [
+        ("Part 4", "Provision of named persons"),
+        ("Part 5", "Child's plan"),
+    ]
+    text = G.gaps_text(found, None, excluded)
+    assert "Not gaps. Parts of the 2014 Act never commenced (not a council's gap): 2" in text
+    assert "  Part 4 Provision of named persons [2020-2021]: never commenced: binds no council" in text
+    d = G.gaps_dict(found, None, excluded)
+    assert [x["code"] for x in d["not_gaps"]["items"]] == ["Part 4", "Part 5"]
+    assert not any(g.kind == "duty-without-action" and g.code in ("Part 4", "Part 5") for g in found)
     assert set(d["kinds"]) == set(G.GAP_KINDS)

@@ -15,6 +15,41 @@ OBS = "report/2016-2017/observation/"
 # case, severity, rule, focus (relative to the test council), words the message must contain
 CASES = [
     (
+        "unrecognised-word",
+        "Violation",
+        "unrecognised word",
+        "report/2016-2017/unrecognised-word/L12",
+        'Line 12 of testshire-2016-17.txt: the status word "Off Traget" is not one the vocabulary knows',
+    ),
+    (
+        "quarters-per-quarter",
+        "Warning",
+        "quarters against the year (counts per quarter)",
+        OBS + "complaints/closed/2016-2017",
+        "the quarters Q1 1 + Q2 7 + Q3 6 + Q4 6 add up to 20 (line 12), but the year's figure is 22",
+    ),
+    (
+        "year-to-date",
+        "Warning",
+        "quarters against the year (year to date)",
+        OBS + "complaints/received/2016-2017",
+        "the year-to-date figures Q1 4, Q2 9, Q3 7, Q4 not given (line 12) and the year's 35 (line 12) fall",
+    ),
+    (
+        "count-over-period",
+        "Warning",
+        "quarters against the year (count over the period)",
+        OBS + "complaints/referrals/2016-2017",
+        "Q2 counts 266 (line 12), more than the year's 200 (line 12)",
+    ),
+    (
+        "rank-quartile",
+        "Warning",
+        "rank against quartile",
+        OBS + "CHN8b/2016-2017",
+        "rank 24 and the bottom quartile (line 12), but with 32 councils in quartiles of 8 rank 24 is in",
+    ),
+    (
         "claim-arithmetic",
         "Violation",
         "claim arithmetic",

@@ -14,14 +14,15 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
 from .. import __version__
-from ..curate import councils, curated_links, polarities, same_indicators
+from ..curate import aggregations, councils, curated_links, polarities, same_indicators
 from ..extract import extract_report
 from ..extract.records import Extraction
-from ..namespaces import PREFIXES
+from ..namespaces import OG, PREFIXES
 from ..paths import CURATED_DIR, GRAPH_DIR, ONTOLOGY_DIR, ROOT, bundled_reports
-from . import claims, inspection, links
+from . import claims, continuity, inspection, links
 from .records import RecordBuilder, finish_titles
 from .reference import static_graph
+from .units import add_title_units
 
 
 @dataclass
@@ -45,6 +46,7 @@ def build_from_extractions(extractions: list[Extraction]) -> BuildResult:
         builder.add_all(x.records)
         warnings.extend(builder.duplicates)
     finish_titles(g, titles)
+    add_title_units(g)  # "33.5" in a days column is 33.5 days (og:titlePattern)
     matcher = links.mention_matcher(static_graph())
     mentioned = links.add_mentions(g, matcher)
     links.add_text_links(g, mentioned)
@@ -52,7 +54,9 @@ def build_from_extractions(extractions: list[Extraction]) -> BuildResult:
     for council in sorted({x.report.council for x in extractions}):
         warnings += links.add_curated_links(g, curated_links(), council, str(CURATED_DIR / "links.csv"))
         links.add_polarities(g, polarities(), council)
+        links.add_polarities(g, aggregations(), council, OG.aggregation)  # how quarters make a year
     links.add_alt_code_links(g, same_indicators())
+    warnings += continuity.add_continuity(g, extractions)  # crosswalk, suggestions, near duplicates
     warnings += claims.add_claims(g, extractions)  # figures stated in words, and their checks
     for council in sorted({x.report.council for x in extractions}):
         warnings += inspection.add_bearings(g, council)  # records -> key questions and duties

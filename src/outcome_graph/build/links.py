@@ -194,8 +194,12 @@ def add_alt_code_links(graph: Graph, same: dict[str, tuple[str, str]]) -> None:
                 )
 
 
-def add_polarities(graph: Graph, polarity: dict[str, tuple[str, str]], council: str) -> None:
+def add_polarities(
+    graph: Graph, polarity: dict[str, tuple[str, str]], council: str, prop: URIRef = OG.polarity
+) -> None:
+    """Curated concept per indicator (its polarity, or another `prop` such as og:aggregation), each a
+    qualified link with its rationale."""
     for key, (value, rationale) in sorted(polarity.items()):
         ind = indicator_iri(council, key)
         if (ind, RDF.type, OG.Indicator) in graph:
-            link_node(graph, council, ind, OG.polarity, OG[value], OG.Curation, rationale=rationale)
+            link_node(graph, council, ind, prop, OG[value], OG.Curation, rationale=rationale)

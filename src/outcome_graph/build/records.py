@@ -24,6 +24,7 @@ from ..extract.records import (
     Problem,
     ReportedTotal,
     Risk,
+    UnknownWord,
 )
 from ..namespaces import (
     GEOGRAPHY,
@@ -214,6 +215,17 @@ class RecordBuilder:
         self.add(s, OG.reason, Literal(p.reason))
         return s
 
+    def unknown_word(self, w: UnknownWord, index: int) -> URIRef:
+        """A status or unit word the vocabulary does not know: its own node with the line as evidence,
+        the word and the nearest known word; the shapes make it a violation."""
+        suffix = f"L{w.line}" if index == 1 else f"L{w.line}-{index}"
+        s = OGR[f"{segment(self.council)}/report/{self.year}/unrecognised-word/{suffix}"]
+        self._record(s, OG.UnrecognisedWord, Excerpt(w.report, w.line, w.line, w.text))
+        self.add(s, OG.word, Literal(w.word))
+        self.add(s, OG.wordKind, Literal(w.kind))
+        self.add(s, OG.suggestion, Literal(w.suggestion))
+        return s
+
     def risk(self, r: Risk) -> URIRef:
         s = risk_iri(self.council, self.year, r.code)
         self._record(s, OG.Risk, r.excerpt)
@@ -261,6 +273,10 @@ class RecordBuilder:
         for p in self.x.problems:
             seen[p.line] = seen.get(p.line, 0) + 1
             self.problem(p, seen[p.line])
+        words: dict[int, int] = {}
+        for w in self.x.unknown_words:
+            words[w.line] = words.get(w.line, 0) + 1
+            self.unknown_word(w, words[w.line])
 
 
 def finish_titles(graph: Graph, titles: dict[URIRef, list[tuple[str, int, str]]]) -> None:

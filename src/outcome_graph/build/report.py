@@ -29,7 +29,7 @@ def line_categories(x: Extraction) -> dict[str, set[int]]:
 def summarise(x: Extraction) -> str:
     kinds = Counter(type(r).__name__ for r in x.records)
     info = x.report
-    out = [f"{info.source} — {info.title} ({info.id}, {info.line_count} lines)"]
+    out = [f"{info.file or info.source} — {info.title} ({info.id}, {info.line_count} lines)"]
     out.append("  records: " + ", ".join(f"{kinds[k]} {k.lower()}" for k in sorted(kinds)))
     cats = line_categories(x)
     out.append(

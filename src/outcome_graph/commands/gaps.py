@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..trace import engine
 from ..trace.cli_common import add_store_arguments, trace_graph, write_output
-from ..trace.gaps import count_rows, find_gaps, gaps_dict, gaps_text
+from ..trace.gaps import count_rows, find_gaps, gaps_dict, gaps_text, not_gaps
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -24,11 +24,14 @@ def run(args: argparse.Namespace) -> int:
     tg = trace_graph(args)
     gaps = find_gaps(tg, report, args.council)
     table = count_rows(tg, report, args.council)
+    excluded = not_gaps(tg, report, args.council)
     if args.format == "json":
-        write_output(json.dumps(gaps_dict(gaps, table), indent=2, ensure_ascii=False) + "\n", args.out)
+        write_output(
+            json.dumps(gaps_dict(gaps, table, excluded), indent=2, ensure_ascii=False) + "\n", args.out
+        )
     else:
         # for people: years as the reports write them, statuses and reported totals by their labels
         from ..labels import from_ontology, years_in_text
 
-        write_output(from_ontology().in_text(years_in_text(gaps_text(gaps, table))), args.out)
+        write_output(from_ontology().in_text(years_in_text(gaps_text(gaps, table, excluded))), args.out)
     return 0

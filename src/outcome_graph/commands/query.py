@@ -79,6 +79,10 @@ def run(args: argparse.Namespace) -> int:
 
     store = open_store(args.store, args.endpoint, progress=lambda m: print(m, file=sys.stderr))
     try:
+        from ..parameter_values import check_values
+
+        # a value that names nothing in the graph is an error listing what there is, not 0 rows
+        check_values(store, query, parse_params(args.param), bindings, timeout=args.timeout)
         result = store.select(query.text, bindings=bindings, timeout=args.timeout, max_rows=args.max_rows)
         if args.format == "table":
             from .. import labels
@@ -94,6 +98,11 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(table)
     else:
         sys.stdout.flush()
+        if args.format in ("csv", "json") and query.has_figures:
+            from ..human import with_figure_labels
+
+            # as /queries/NAME gives them: each figure in its unit beside the plain number
+            result = with_figure_labels(result)
         sys.stdout.buffer.write(serialize(result, args.format))
         sys.stdout.buffer.flush()
     if result.truncated:

@@ -1,14 +1,63 @@
-"""`outcome-graph serve`: the SPARQL endpoint and the views, on granian (see serve.server)."""
+"""`outcome-graph serve`: the SPARQL endpoint and the views, on granian (see serve.server).
+
+Every option is checked by argparse itself (the `type=` functions below) before anything is built or
+bound: a bad value ends in one usage line and exit status 2, never a traceback, and never after
+"serving" was printed.
+"""
 
 from __future__ import annotations
 
 import argparse
+import errno
+import ipaddress
+import math
+import socket
+from collections.abc import Callable
 from pathlib import Path
+
+from ..serve.config import MAXIMUM
+
+
+def _number(kind: type, low: float, high: float, what: str) -> Callable[[str], float]:
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not math.isfinite(value) or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what} from {low:g} to {high:g}")
+        return value
+
+    parse.__name__ = what  # argparse names the type in its message
+    return parse
+
+
+def _host(text: str) -> str:
+    """An IP address, or a name this machine resolves (localhost): checked before the port is bound."""
+    try:
+        ipaddress.ip_address(text)
+        return text
+    except ValueError:
+        pass
+    if not text or text[0].isdigit():  # 999.1.1.1 is not a host name either
+        raise argparse.ArgumentTypeError(f"{text!r} is not an IP address or a host name")
+    try:
+        socket.getaddrinfo(text, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an address this machine can listen on") from None
+    return text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=5000, help="port to listen on (default 5000)")
+    parser.add_argument(
+        "--host", type=_host, default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--port",
+        type=_number(int, 0, 65535, "a port number"),
+        default=5000,
+        help="port to listen on, 0 for any free one (default 5000)",
+    )
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--store",
@@ -23,27 +72,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="serve over this SPARQL 1.1 query endpoint instead of the embedded store",
     )
     parser.add_argument(
-        "--timeout", type=float, help="seconds a query may run (default $OUTCOME_GRAPH_TIMEOUT or 10)"
+        "--timeout",
+        type=_number(float, 0.001, MAXIMUM["timeout"], "a number of seconds"),
+        help="seconds a query may run (default $OUTCOME_GRAPH_TIMEOUT or 10)",
     )
     parser.add_argument(
         "--max-rows",
-        type=int,
+        type=_number(int, 1, MAXIMUM["max_rows"], "a number of rows"),
         help="rows beyond which results are cut (default $OUTCOME_GRAPH_MAX_ROWS or 10000)",
     )
     parser.add_argument(
         "--threads",
-        type=int,
+        type=_number(int, 1, 4096, "a number of threads"),
         help="request threads (default: enough that queries can never hold them all; see the README)",
     )
     parser.add_argument(
         "--workers",
-        type=int,
+        type=_number(int, 1, 256, "a number of workers"),
         default=3,
         help="query worker processes for user-written queries, embedded store (default 3)",
     )
     parser.add_argument(
         "--reserved-workers",
-        type=int,
+        type=_number(int, 0, 256, "a number of workers"),
         default=1,
         help="query worker processes kept for saved queries and pages, embedded store (default 1)",
     )
@@ -67,6 +118,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         listener = listen(args.host, args.port)
     except PortInUse as e:
+        if e.errno != errno.EADDRINUSE:  # an address not on this machine, a port below 1024, ...
+            raise OutcomeGraphError(f"cannot listen on {args.host}:{args.port}: {e.strerror}") from None
         raise OutcomeGraphError(
             f"cannot listen on {args.host}:{args.port}: {e.strerror}; another program (perhaps another "
             "outcome-graph serve) is using that port: stop it or choose another with --port"

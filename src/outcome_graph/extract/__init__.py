@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ReportError
+from .identity import Declared, council_from_content, manifest_hint, read_manifest
 from .records import Dropped, Extraction, Problem, Record, ReportInfo, Unplaced
 from .sections import Line, Section, split_sections
+from .unknown_words import find_unknown_words
 
 SECTION_KINDS = (
     "title",
@@ -52,8 +54,13 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower().replace("'", "")).strip("-")
 
 
-def report_info(lines: list[Line], source: str, council: str | None = None) -> ReportInfo:
-    """Who and when, from the title line ('Children's Services Annual Performance Report 2016-2017')."""
+def report_info(
+    lines: list[Line], source: str, council: str | None = None, declared: Declared | None = None
+) -> ReportInfo:
+    """Who and when, from the report's content (identity.py): service and year from the title line
+    ('Children's Services Annual Performance Report 2016-2017'), the council from `council`, a manifest
+    row (`declared`), or the council the report names. Never from the file name."""
+    declared = declared or Declared()
     title = next((ln.text.strip() for ln in lines if not ln.blank), "")
     m = _YEAR.search(title)
     if "Performance Report" not in title or not m:
@@ -69,15 +76,37 @@ def report_info(lines: list[Line], source: str, council: str | None = None) -> R
     if int(m[2]) != (start + 1) % 100:
         raise ReportError(source, f"the title's year {m[0]!r} is not a government year", 1, "title")
     service = _slug(title.split("Annual Performance Report")[0])
-    council = council or Path(source).name.split("-")[0].lower()
+    for name, said, read in (("service", declared.service, service), ("year", declared.year, year)):
+        if said and said != read:
+            raise ReportError(
+                source,
+                f"{declared.where} gives the {name} as {said!r}, but the report's title says "
+                f"{read!r}: correct the manifest",
+                line=1,
+                field=name,
+            )
+    council = council or declared.council
+    if not council:
+        council, why = council_from_content(title, "\n".join(ln.text for ln in lines))
+        if council is None:
+            raise ReportError(
+                source, f"cannot tell which council published it: {why}; {manifest_hint(source)}"
+            )
     return ReportInfo(
         id=year,
         council=council,
         service=service,
         title=title,
-        source=Path(source).name,
+        source=canonical_name(council, service, year),
         line_count=len(lines),
+        file=source,
     )
+
+
+def canonical_name(council: str, service: str, year: str) -> str:
+    """The report's file name in the graph and in a store's copy of its reports: from what the report
+    is, not from what its file was called, so a renamed copy gives the same graph."""
+    return f"{council}-{service}-{year[:4]}-{year[-2:]}.txt"
 
 
 def read_report_lines(path: Path) -> list[Line]:
@@ -127,13 +156,14 @@ def extract_lines(
     source: str,
     council: str | None = None,
     *,
+    declared: Declared | None = None,
     last_line_ended: bool = True,
     parse: Callable[[Section, ReportInfo], SectionResult] = parse_section,
 ) -> Extraction:
     """The report's records from its lines. `last_line_ended` says whether the file's last line had a
     line ending (a file cut short mid-line has none); `parse` reads one section (a test may memoise it:
     the result is only read, never changed)."""
-    info = report_info(lines, source, council)
+    info = report_info(lines, source, council, declared)
     sections = split_sections(lines)
     if not any(s.kind in ("actions", "service_pis", "indicators") for s in sections):
         raise ReportError(
@@ -164,6 +194,8 @@ def extract_lines(
                     )
                 )
     # The balanced scorecard restates cells of other tables; the build needs one observation per cell.
+    # before the restated cells are merged: a misspelt word on either statement is named
+    find_unknown_words(out)
     _parser("scorecard").merge_restated(out)
     _parser("derive").resolve(out)
     _check_cut_short(out, lines, last_line_ended)
@@ -193,10 +225,16 @@ def _check_cut_short(out: Extraction, lines: list[Line], last_line_ended: bool) 
         )
 
 
-def extract_report(path: str | Path, council: str | None = None) -> Extraction:
+def extract_report(
+    path: str | Path, council: str | None = None, declared: Declared | None = None
+) -> Extraction:
+    """`declared`: what a manifest says about the file; by default the row for it in the `reports.csv`
+    beside it, if any."""
     path = Path(path)
     lines, ended = _read(path)
-    return extract_lines(lines, str(path), council, last_line_ended=ended)
+    if declared is None:
+        declared = read_manifest(path.parent).get(path.name)
+    return extract_lines(lines, str(path), council, declared=declared, last_line_ended=ended)
 
 
 __all__ = [

@@ -128,7 +128,7 @@ def parse(section: Section, report: ReportInfo) -> SectionResult:
         cells = line.cells
         code = normalise_code(cells[0])
         if cells[0].lower() == "code":
-            years, comparison = _header_years(line, report.source)
+            years, comparison = _header_years(line, (report.file or report.source))
             columns.header(line)
             out.consumed.add(line.number)
             continue
@@ -151,7 +151,7 @@ def parse(section: Section, report: ReportInfo) -> SectionResult:
             continue
         if years is None:
             raise ReportError(
-                report.source,
+                (report.file or report.source),
                 f"LGBF row {code} comes before the table's header (Code, Title, years, External Comparison)",
                 line=line.number,
             )

@@ -6,30 +6,24 @@ import re
 
 from .records import Excerpt
 from .sections import Line
+from .words import word_at_start
 
-# Status words in a note ("16/17: Off Target", "20/21 : Data only", "16/17: Complete").
-_STATUS = [
-    (re.compile(r"\bon\s*target\b", re.I), "OnTarget"),
-    (re.compile(r"\boff\s*target\b", re.I), "OffTarget"),
-    (re.compile(r"\bcomplete\b", re.I), "Complete"),
-    (re.compile(r"\bdata\s*only\b", re.I), "DataOnly"),
-    (re.compile(r"\b(n/a|data not (yet )?available)\b", re.I), "NotAvailable"),
-]
 _NOTE_HEAD = re.compile(r"^(?:Q\d\s*)?\d\d/\d\d\s*:\s*")
 
 
-def status_of(note: str | None) -> str | None:
-    """The status a note states in its opening words ("16/17: Off Target ..."), or None."""
+def note_head(note: str | None) -> str | None:
+    """What follows a note's year ("16/17: Off Target ..." -> "Off Target ..."), or None without one."""
     if not note:
         return None
     m = _NOTE_HEAD.match(note.strip())
-    if not m:
-        return None
-    head = note.strip()[m.end() :][:40]
-    for pattern, status in _STATUS:
-        if pattern.match(head) or pattern.match(head.lstrip(". ")):
-            return status
-    return None
+    return note.strip()[m.end() :].lstrip(". ") if m else None
+
+
+def status_of(note: str | None) -> str | None:
+    """The status a note states in its opening words ("16/17: Off Target ..."), or None: the words are the
+    labels of og:StatusScheme (ontology/codelists.ttl), not a list in code."""
+    head = note_head(note)
+    return word_at_start(head, "StatusScheme") if head else None
 
 
 def excerpt(report: str, lines: list[Line]) -> Excerpt:

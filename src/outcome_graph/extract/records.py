@@ -18,7 +18,7 @@ STATUSES = ("OnTarget", "OffTarget", "Complete", "DataOnly", "NotAvailable")
 INDICATOR_SETS = ("ServicePriorityPI", "CorporatePI", "BalancedScorecard", "Complaints", "LGBF", "FeederData")
 
 # Units (local names of og: Unit concepts).
-UNITS = ("Percent", "GBP", "Number")
+UNITS = ("Percent", "GBP", "Number", "WorkingDay")  # WorkingDay: given by the build, from the title
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,20 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class UnknownWord:
+    """A status or unit word close to one the vocabulary knows but not one ("Off Traget"): the record keeps
+    no status (or the cell no figure); an og:UnrecognisedWord in the graph, which the shapes make a
+    violation naming the file, line and word with the nearest known word."""
+
+    report: str
+    line: int
+    text: str  # the line, verbatim (its evidence)
+    kind: str  # "status" or "unit"
+    word: str  # as written
+    suggestion: str  # the nearest known word
+
+
+@dataclass(frozen=True)
 class Dropped:
     """A fragment left in an icon column (Status, Short Trend, Icon) by an icon the PDF extraction broke,
     e.g. "47" where a status icon was: never read as a figure, always listed."""
@@ -188,8 +202,9 @@ class ReportInfo:
     council: str  # "midlothian"
     service: str  # "childrens-services"
     title: str  # the report's first line
-    source: str  # file name as kept in graph/reports/
+    source: str  # canonical file name, council-service-year (identity.py), never the name it was given
     line_count: int
+    file: str = ""  # the path it was read from, for messages only: never part of the graph
 
 
 @dataclass
@@ -206,6 +221,8 @@ class Extraction:
     problems: list[Problem] = field(default_factory=list)
     # Icon leftovers dropped from icon columns.
     dropped: list[Dropped] = field(default_factory=list)
+    # Status and unit words close to known ones but not known ("Off Traget"), never guessed.
+    unknown_words: list[UnknownWord] = field(default_factory=list)
 
     def of(self, kind: type) -> list:
         return [r for r in self.records if isinstance(r, kind)]

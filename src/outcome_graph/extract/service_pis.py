@@ -223,7 +223,7 @@ def _check_years(lines: list[Line], report: ReportInfo) -> None:
         if quarters:
             if not all(q.endswith(this) for q in quarters) or last not in line.cells:
                 raise ReportError(
-                    report.source,
+                    (report.file or report.source),
                     f"the PI table's columns should be {last} and quarters of {this} (the report's year)",
                     line=line.number,
                     field="header",

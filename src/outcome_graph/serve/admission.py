@@ -3,17 +3,22 @@
 The policy (also in the README, "Admission control"):
 
 - Routes that run no query (static files, /openapi.json, /queries, the service description once
-  known) never touch the query workers, and the server has more request threads than queries can
-  ever hold, so they are answered whatever the queries are doing.
+  known) never touch the query workers, and the server has more request threads than queries and
+  uploads can ever hold, so they are answered whatever the queries are doing.
 - Two lanes of worker processes. User-written queries (/sparql, the query page and its downloads)
-  run in the `adhoc` lane; the project's own queries (saved queries, /id/ pages, trace, audit,
+  run in the `adhoc` lane; the project's own queries (saved queries, /id/ pages, search, trace, audit,
   validation) run in the `reserved` lane, on workers of their own, so they never wait behind a user's
   query. A result-cache hit (serve.cache) runs nothing and is admitted without counting.
-- Per client (remote address), at most `per_client` user-written queries in flight (running or
-  waiting); more is 429 with Retry-After, at once.
-- Per lane, at most workers + `queue` requests in flight; beyond that 503 with Retry-After, at once;
-  a request waits at most `max_wait` seconds for a worker, then 503.
-- A user-written query that runs past `budget` seconds becomes long-running: at most `long_slots`
+- Each lane's slots are shared by serve.fairness: work-conserving (a free slot is anyone's: an idle
+  server refuses no one), fair under contention (a slot that comes free goes to the waiting client
+  holding fewest; a lighter client takes the busiest one's waiting place when the lane is full), and
+  bounded (workers + `queue` holding or waiting; nobody waits past `max_wait`). So one address looping
+  /search cannot starve another's /id/ pages, and eight keep-alive connections from one address on an
+  idle server all get answers.
+- The query check of /sparql runs inside the sender's slot (`held`), so its cost counts against the
+  sender's share, not everyone's.
+- A user-written query that runs past `budget` seconds becomes long-running only while no other query
+  waits for the lane (work-conserving, but a long run never makes anyone wait): at most `long_slots`
   (one fewer than the lane's workers, so one worker always takes short queries) and at most one per
   client run at once; a query that overruns when those are taken is stopped there (its worker is
   killed) with 503 or 429 and Retry-After. Every query is stopped at the time limit (503).
@@ -32,7 +37,8 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -41,16 +47,18 @@ from flask import Flask, Response, g, has_request_context, request
 
 from ..store import QueryTimeout
 from ..store.lanes import ADHOC, LANE, RESERVED, Busy, Lane, current_lane
+from .fairness import FairSlots
 
 # Endpoints whose queries are written by the user: everything else that queries runs the project's own.
 ADHOC_ENDPOINTS = frozenset({"sparql.sparql", "pages.index", "pages.download"})
+# The lane whose slot this request already holds (see Admission.held): its store calls take no other.
+HELD: ContextVar[str | None] = ContextVar("outcome_graph_held", default=None)
 
 
 @dataclass(frozen=True)
 class Policy:
     adhoc_workers: int = 3  # worker processes for user-written queries
     reserved_workers: int = 1  # worker processes for the project's own queries (0: they share)
-    per_client: int = 2  # user-written queries one client may have in flight
     per_client_long: int = 1  # ... of which past their budget
     queue: int = 6  # user-written queries that may wait for a worker
     reserved_queue: int = 8  # project queries that may wait for a worker
@@ -62,42 +70,55 @@ class Policy:
     def long_slots(self) -> int:
         return max(1, self.adhoc_workers - 1)
 
+    uploads: int = 32  # request bodies being received at once (serve.bodies)
+
     def threads(self) -> int:
-        """Request threads so that queries (running or waiting) can never hold them all."""
+        """Request threads so that queries (running or waiting) and uploads can never hold them all."""
         held = self.adhoc_workers + self.queue + max(1, self.reserved_workers) + self.reserved_queue
-        return max(16, held + 8)
+        return max(16, held + self.uploads + 8)
 
 
 class Admission:
     def __init__(self, policy: Policy):
         self.policy = policy
         self._lock = threading.Lock()
-        self._running = {
-            ADHOC: threading.BoundedSemaphore(policy.adhoc_workers),
-            RESERVED: threading.BoundedSemaphore(max(1, policy.reserved_workers)),
+        retry = self._retry()
+        self.lanes = {
+            ADHOC: FairSlots(
+                ADHOC, policy.adhoc_workers, policy.adhoc_workers + policy.queue, policy.max_wait, retry
+            ),
+            RESERVED: FairSlots(
+                RESERVED,
+                max(1, policy.reserved_workers),
+                max(1, policy.reserved_workers) + policy.reserved_queue,
+                policy.max_wait,
+                retry,
+            ),
         }
-        self._limit = {
-            ADHOC: policy.adhoc_workers + policy.queue,
-            RESERVED: max(1, policy.reserved_workers) + policy.reserved_queue,
-        }
-        self._in_flight = {ADHOC: 0, RESERVED: 0}
-        self._per_client: collections.Counter[str] = collections.Counter()
         self._long_per_client: collections.Counter[str] = collections.Counter()
         self._long = 0
         self._penalty: dict[str, float] = {}  # client -> when it may send uncached queries again
-        self.refused = collections.Counter()  # why requests were refused: observable in tests and logs
+        self._refused = collections.Counter()  # penalties and long-running refusals
+
+    @property
+    def refused(self) -> collections.Counter[str]:
+        """Why requests were refused, all lanes together: observable in tests and logs."""
+        total = collections.Counter(self._refused)
+        for lane in self.lanes.values():
+            total.update(lane.refused)
+        return total
 
     def _retry(self) -> int:
         return max(1, math.ceil(self.policy.timeout / 2))
 
     def _refuse(self, why: str, message: str, status: int, retry_after: int) -> Busy:
-        self.refused[why] += 1
+        self._refused[why] += 1
         return Busy(message, status, retry_after)
 
-    def _check_client(self, client: str) -> None:
-        """Busy(429) if `client` must wait (a query of theirs was stopped) or has its share in flight.
-        Called with the lock held."""
-        wait = self._penalty.get(client, 0.0) - time.monotonic()
+    def _check_penalty(self, client: str) -> None:
+        """Busy(429) if `client` must wait because a query of theirs was stopped."""
+        with self._lock:
+            wait = self._penalty.get(client, 0.0) - time.monotonic()
         if wait > 0:
             raise self._refuse(
                 "penalty",
@@ -106,84 +127,67 @@ class Admission:
                 429,
                 max(1, math.ceil(wait)),
             )
-        if self._per_client[client] >= self.policy.per_client:
-            raise self._refuse(
-                "client",
-                f"too many queries at once: you already have {self.policy.per_client} queries running "
-                "or waiting here (the most one client may have); wait for them to finish",
-                429,
-                2,
-            )
 
     def precheck(self, lane: Lane) -> None:
         """Refuse a user-written request before any work is done on it (parsing included) when its
         client would be refused anyway."""
         if lane.name == ADHOC:
-            with self._lock:
-                self._check_client(lane.client)
+            self._check_penalty(lane.client)
 
     @contextmanager
     def slot(self, lane: Lane | None) -> Iterator[None]:
-        """Hold a worker slot of `lane` (no lane: no admission) for the duration of one store call."""
-        if lane is None:
+        """Hold a worker slot of `lane` (no lane: no admission) for the duration of one store call, or of
+        a whole request's work (`held`); a store call inside a held slot takes no second one."""
+        if lane is None or HELD.get() is not None:
             yield
             return
         name = ADHOC if lane.name == ADHOC else RESERVED
-        per_client = name == ADHOC
-        with self._lock:
-            if per_client:
-                self._check_client(lane.client)
-            if per_client and self._per_client[lane.client] >= self.policy.per_client:
-                raise self._refuse(
-                    "client",
-                    f"too many queries at once: you already have {self.policy.per_client} queries running "
-                    "or waiting here (the most one client may have); wait for them to finish",
-                    429,
-                    2,
-                )
-            if self._in_flight[name] >= self._limit[name]:
-                raise self._refuse(
-                    "full",
-                    f"the server is busy: {self._in_flight[name]} queries are running or waiting, the most "
-                    "it takes at once; try again shortly",
-                    503,
-                    self._retry(),
-                )
-            self._in_flight[name] += 1
-            if per_client:
-                self._per_client[lane.client] += 1
-        try:
-            if not self._running[name].acquire(timeout=self.policy.max_wait):
-                raise self._refuse(
-                    "wait",
-                    f"the server is busy: no query worker came free within {self.policy.max_wait:g} s; "
-                    "try again shortly",
-                    503,
-                    self._retry(),
-                )
+        user = name == ADHOC
+        if user:
+            self._check_penalty(lane.client)
+        slots = self.lanes[name]
+        granted_at = slots.acquire(lane.client)
+        if user:  # a query of theirs was stopped while this one waited: it is refused too
             try:
-                yield
-            except (Busy, QueryTimeout):
-                if per_client:  # stopped at its budget or its time limit: the client waits a while
-                    with self._lock:
-                        now = time.monotonic()
-                        if len(self._penalty) > 10000:  # forget the served-out ones
-                            self._penalty = {c: t for c, t in self._penalty.items() if t > now}
-                        self._penalty[lane.client] = now + self._retry()
+                self._check_penalty(lane.client)
+            except Busy:
+                slots.release(lane.client, granted_at)
                 raise
-            finally:
-                self._running[name].release()
+        token = HELD.set(name)
+        try:
+            yield
+        except (Busy, QueryTimeout):
+            if user:  # stopped at its budget or its time limit: the client waits a while
+                with self._lock:
+                    now = time.monotonic()
+                    if len(self._penalty) > 10000:  # forget the served-out ones
+                        self._penalty = {c: t for c, t in self._penalty.items() if t > now}
+                    self._penalty[lane.client] = now + self._retry()
+            raise
         finally:
-            with self._lock:
-                self._in_flight[name] -= 1
-                if per_client:
-                    self._per_client[lane.client] -= 1
-                    if not self._per_client[lane.client]:
-                        del self._per_client[lane.client]
+            HELD.reset(token)
+            slots.release(lane.client, granted_at)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """The current request's slot, held around all of its work (a check and the query it guards),
+        so that work done in the server process for a client counts against that client's share."""
+        with self.slot(current_lane()):
+            yield
 
     def promote(self, client: str) -> Callable[[], None]:
         """Leave for a user-written query past its budget to go on running, or Busy (it is stopped)."""
         budget = self.policy.budget
+        waiting = self.lanes[ADHOC].state()["waiting"]
+        if waiting:  # work-conserving, not generous: a long run only takes a worker nobody waits for
+            raise self._refuse(
+                "contended",
+                f"the query was stopped after {budget:g} s: {waiting} other queries are waiting for a "
+                "worker, and a query runs longer than that only while nobody waits; try again later, "
+                "or narrow it",
+                503,
+                self._retry(),
+            )
         with self._lock:
             if self._long_per_client[client] >= self.policy.per_client_long:
                 raise self._refuse(
@@ -229,8 +233,15 @@ class AdmittedStore:
         return getattr(self._store, name)
 
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        lane = current_lane()
         try:
-            with self._admission.slot(current_lane()):
+            if lane is not None and lane.name == RESERVED and has_request_context() and HELD.get() is None:
+                # A page runs its queries one after another: it waits for a slot once, at its first
+                # query, and keeps it until the request ends, rather than queueing again for each.
+                if "og_slot" not in g:
+                    g.og_slot = ExitStack()
+                g.og_slot.enter_context(self._admission.slot(lane))
+            with self._admission.slot(lane):
                 return getattr(self._store, method)(*args, **kwargs)
         except Busy as e:
             if has_request_context():
@@ -263,7 +274,12 @@ def init_app(app: Flask, admission: Admission) -> None:
     def _lane() -> None:
         lane = admission.lane_for(request.endpoint, request.remote_addr or "")
         LANE.set(lane)
-        if request.endpoint in ADHOC_ENDPOINTS and ("query" in request.args or request.method == "POST"):
+        fast_path_failed = "outcome_graph.failed" in request.environ  # admitted there: not twice
+        if (
+            request.endpoint in ADHOC_ENDPOINTS
+            and ("query" in request.args or request.method == "POST")
+            and not fast_path_failed
+        ):
             try:
                 admission.precheck(lane)
             except Busy as e:
@@ -272,11 +288,15 @@ def init_app(app: Flask, admission: Admission) -> None:
 
     @app.teardown_request
     def _no_lane(exc: BaseException | None) -> None:
+        held = g.pop("og_slot", None)
+        if held is not None:  # a page's slot, held since its first query
+            held.close()
         LANE.set(None)  # request threads are reused: the next request sets its own
 
     @app.errorhandler(Busy)
     def _busy(e: Busy) -> Response:
-        return Response(e.message + "\n", status=e.status, mimetype="text/plain")
+        headers = {"Retry-After": str(e.retry_after)} if e.retry_after else {}
+        return Response(e.message + "\n", status=e.status, mimetype="text/plain", headers=headers)
 
     @app.after_request
     def _retry_after(response: Response) -> Response:

@@ -22,7 +22,17 @@ DEFAULT_WORKERS = 3  # query workers for user-written queries
 DEFAULT_RESERVED = 1  # ... and for the project's own (saved queries, pages)
 
 # Views written separately; each module exposes `bp`. A module that is not there yet is skipped.
-OPTIONAL_BLUEPRINTS = ("queries", "pages", "lookup", "search", "trace_views", "trace", "audit", "validation")
+OPTIONAL_BLUEPRINTS = (
+    "queries",
+    "pages",
+    "lookup",
+    "catalogue",
+    "search",
+    "trace_views",
+    "trace",
+    "audit",
+    "validation",
+)
 
 
 def admission_policy(store: Store, config: Mapping[str, Any], timeout: float) -> Policy:
@@ -33,7 +43,7 @@ def admission_policy(store: Store, config: Mapping[str, Any], timeout: float) ->
         adhoc_workers=workers,
         reserved_workers=getattr(reserved, "size", 0),
         timeout=timeout,
-        **{k: config[k] for k in ("per_client", "budget", "max_wait", "queue") if config.get(k) is not None},
+        **{k: config[k] for k in ("budget", "max_wait", "queue") if config.get(k) is not None},
     )
 
 
@@ -63,7 +73,8 @@ def create_app(store: Store | None = None, config: Mapping[str, Any] | None = No
     """The app over `store`, or over the store named by config (`store_dir`, `endpoint`) or environment.
 
     config keys: timeout, max_rows, max_body, max_query (see serve.Settings), store_dir, endpoint,
-    workers, reserved_workers, cache (False: no result cache), and the admission policy's per_client,
+    workers, reserved_workers, cache (False: no result cache), fast_path (False: every /sparql request
+    through Flask), and the admission policy's
     budget, max_wait, queue (see serve.admission); the environment variables OUTCOME_GRAPH_TIMEOUT,
     OUTCOME_GRAPH_MAX_ROWS, OUTCOME_GRAPH_ENDPOINT and OUTCOME_GRAPH_STORE fill in what config leaves out.
     """
@@ -91,18 +102,28 @@ def create_app(store: Store | None = None, config: Mapping[str, Any] | None = No
     }
     init_admission(app, admission)
     _hide_store_paths(app, store)
+    if config.get("fast_path", True):  # the plain /sparql request without Flask (serve.fastpath)
+        from .fastpath import SparqlFront
+
+        app.wsgi_app = SparqlFront(app.wsgi_app, app.extensions[EXTENSION])  # type: ignore[method-assign]
     generation = getattr(store, "generation", None)
     if generation and config.get("cache", True):  # a remote store may change under us: not cached
         cache = ResultCache()
         app.extensions[EXTENSION]["cache"] = cache
-        app.wsgi_app = CacheFront(app.wsgi_app, cache, generation)  # type: ignore[method-assign]
+        app.wsgi_app = CacheFront(  # type: ignore[method-assign]
+            app.wsgi_app, cache, lambda: getattr(store, "generation", None)
+        )
     # Outermost: no layer below ever waits on a client's body (serve.bodies).
-    app.wsgi_app = BodyGate(app.wsgi_app, settings.max_body)  # type: ignore[method-assign]
+    app.wsgi_app = BodyGate(  # type: ignore[method-assign]
+        app.wsgi_app, settings.max_body, uploads=policy.uploads
+    )
+    app.extensions[EXTENSION]["bodies"] = app.wsgi_app
 
-    from .headers import add_security_headers
+    from .headers import add_security_headers, relative_location
     from .sparql import bp as sparql_bp
 
     app.after_request(add_security_headers)
+    app.after_request(relative_location)
 
     app.register_blueprint(sparql_bp)
     for name in OPTIONAL_BLUEPRINTS:

@@ -11,7 +11,8 @@ timeout) is kept, byte for byte as the engine's serializer wrote it.
 Every cacheable answer carries a strong ETag (a hash of its media type and body) and
 `Cache-Control: public, max-age=300`; a request whose If-None-Match names the ETag gets 304 with no
 body. The cache holds at most `max_bytes` (least recently used out first), each entry at most
-`max_entry` bytes. A new generation (a rebuilt store) is a new server process, so it starts empty.
+`max_entry` bytes. The generation is read from the store at each request, so answers of an older one
+are never served (and age out of the LRU).
 """
 
 from __future__ import annotations
@@ -58,37 +59,48 @@ class ResultCache:
 
     def __init__(self, max_bytes: int = 64 * 1024**2, max_entry: int = 4 * 1024**2):
         self.max_bytes, self.max_entry = max_bytes, max_entry
-        self._entries: OrderedDict[tuple, Entry] = OrderedDict()
+        # each entry with the bytes it was counted as (its key included), so that dropping it takes
+        # back exactly what putting it added: the count can never drift up until nothing fits
+        self._entries: OrderedDict[tuple, tuple[Entry, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
     def get(self, key: tuple) -> Entry | None:
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
+            held = self._entries.get(key)
+            if held is None:
                 self.misses += 1
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
-            return entry
+            return held[0]
 
     def put(self, key: tuple, entry: Entry) -> None:
-        size = entry.size + sum(len(k) if isinstance(k, (str, bytes)) else 8 for k in key)
+        size = entry.size + key_size(key)
         if size > self.max_entry:
             return
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self._bytes -= old.size
-            self._entries[key] = entry
+                self._bytes -= old[1]
+            self._entries[key] = (entry, size)
             self._bytes += size
             while self._bytes > self.max_bytes and self._entries:
-                _, dropped = self._entries.popitem(last=False)
-                self._bytes -= dropped.size
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._bytes -= dropped
+
+    @property
+    def bytes(self) -> int:
+        """The bytes counted for what is held now (entries and their keys)."""
+        return self._bytes
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def key_size(key: tuple) -> int:
+    return sum(len(k) if isinstance(k, (str, bytes)) else 8 for k in key)
 
 
 def etag_of(content_type: str, body: bytes) -> str:
@@ -106,8 +118,15 @@ StartResponse = Callable[..., Any]
 
 
 class CacheFront:
-    def __init__(self, app: Callable, cache: ResultCache, generation: str):
-        self.app, self.cache, self.generation = app, cache, generation
+    """`generation` is read at every request (the store's own attribute, not a copy taken at start):
+    a store whose data changes under a running server never has an older generation's answer served."""
+
+    def __init__(self, app: Callable, cache: ResultCache, generation: Callable[[], str]):
+        self.app, self.cache, self._generation = app, cache, generation
+
+    @property
+    def generation(self) -> str:
+        return self._generation()
 
     def _key(self, environ: dict) -> tuple | None:
         method = environ.get("REQUEST_METHOD")
@@ -116,14 +135,17 @@ class CacheFront:
             return None
         accept = environ.get("HTTP_ACCEPT", "")
         qs = environ.get("QUERY_STRING", "")
+        generation = self.generation
+        if not generation:  # the store no longer says which data it holds: nothing is cached
+            return None
         if method == "GET":
-            return (self.generation, "GET", path, qs, accept)
+            return (generation, "GET", path, qs, accept)
         if method != "POST":
             return None
         body = environ.get(BODY)  # the whole body, read by serve.bodies, which runs first
         if body is None or len(body) > MAX_POST:
             return None
-        return (self.generation, "POST", path, qs, environ.get("CONTENT_TYPE", ""), body, accept)
+        return (generation, "POST", path, qs, environ.get("CONTENT_TYPE", ""), body, accept)
 
     def _send(self, entry: Entry, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         if _matches(environ.get("HTTP_IF_NONE_MATCH"), entry.etag):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -16,6 +17,9 @@ ENV = {
     "max_query": ("OUTCOME_GRAPH_MAX_QUERY", int),
     "public_url": ("OUTCOME_GRAPH_PUBLIC_URL", str),
 }
+# The largest value each number may take: beyond it a setting is a typo, or a way to switch a limit off
+# (a time limit of 1e308 seconds overflows every deadline computed from it).
+MAXIMUM = {"timeout": 86_400, "max_rows": 10**9, "max_body": 2**30, "max_query": 2**30}
 
 
 def load_settings(
@@ -38,7 +42,9 @@ def load_settings(
         if kind is str:
             if not value.startswith(("http://", "https://")):
                 raise OutcomeGraphError(f"{source} must be an http(s) URL, not {raw!r}")
-        elif value <= 0:
+        elif not math.isfinite(value) or value <= 0:
             raise OutcomeGraphError(f"{source} must be greater than 0, not {raw!r}")
+        elif value > MAXIMUM[key]:
+            raise OutcomeGraphError(f"{source} must be at most {MAXIMUM[key]}, not {raw!r}")
         values[key] = value
     return Settings(**values)

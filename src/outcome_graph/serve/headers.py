@@ -7,9 +7,16 @@
   no `<base>`, forms post only here.
 - X-Content-Type-Options: nosniff; X-Frame-Options: DENY (for browsers without frame-ancestors);
   Referrer-Policy: no-referrer (a query in a URL never leaks to another site through a link).
+
+And no Location names a host the client chose: Werkzeug's own redirects (merging slashes in /id//x,
+adding one to /queries) build an absolute URL from the request's Host header, which anyone can set.
+`relative_location` turns every absolute Location that does not name this server's own address into
+a path, whichever redirect made it.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Response
 
@@ -36,4 +43,18 @@ SECURITY_HEADERS = {
 def add_security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    return response
+
+
+def relative_location(response: Response) -> Response:
+    location = response.headers.get("Location")
+    if not location:
+        return response
+    parts = urlsplit(location)
+    if parts.scheme or parts.netloc:
+        from . import public_base  # imported here: serve/__init__ is the package this module is in
+
+        if parts.netloc.lower() != urlsplit(public_base()).netloc.lower():
+            path = "/" + parts.path.lstrip("/")  # never "//host": a browser reads that as a host
+            response.headers["Location"] = urlunsplit(("", "", path, parts.query, parts.fragment))
     return response

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, redirect, render_template, request
 from rdflib import Graph, URIRef
 
 from .. import labels as labels_mod
@@ -315,4 +315,13 @@ def any_resource():
     except ParameterError as e:
         body = render_template("error.html", status=400, message=str(e))
         return Response(body, 400, mimetype="text/html")
+    if str(iri).rstrip("#") == str(OG).rstrip("#") and not _wants_rdf():
+        return redirect("/def")  # the vocabulary: a table of its terms (serve/catalogue.py)
     return _show(iri)
+
+
+def _wants_rdf() -> bool:
+    try:
+        return bool(_rdf_choice())
+    except NotAcceptable:
+        return False

@@ -96,6 +96,18 @@ def _label_filter(term) -> str:
     return labels().term(term) if term else ""
 
 
+@bp.app_template_filter("counted")
+def _counted_filter(term, n) -> str:
+    """{{ 'Priority'|counted(2) }}: '2 priorities', with the class's og:pluralLabel."""
+    return labels().counted(int(n), term)
+
+
+@bp.app_template_filter("plural")
+def _plural_filter(term) -> str:
+    """{{ kind|plural }}: the class's og:pluralLabel ('Priorities')."""
+    return labels().plural(term) if term else ""
+
+
 @bp.app_template_filter("total_name")
 def _total_name_filter(key) -> str:
     return labels().notation(key)
@@ -119,6 +131,14 @@ def _year_filter(year) -> str:
 @bp.app_template_filter("figure")
 def _figure_filter(value, unit=None) -> str:
     return labels_mod.value_text(value, unit)
+
+
+@bp.app_template_filter("standing_change")
+def _standing_change_filter(point, points, attr: str) -> str:
+    """{{ p|standing_change(r.figures, 'rank') }}: 'was 13 in 2018/19' (charts.standing_change)."""
+    from ..charts import standing_change
+
+    return standing_change(points, point, attr)
 
 
 @bp.app_template_filter("lines")
@@ -176,16 +196,28 @@ def table(result) -> dict:
     iris = [str(t) for r in result.rows for t in r.values() if isinstance(t, URIRef)]
     names = instance_labels(current_store(), iris) if iris else {}
 
-    def named(term) -> Cell:
+    def named(term, row) -> Cell:
         c = cell(term)
         if c.kind == "uri" and c.title in names:
             return Cell(names[c.title], c.href, c.title, c.kind)
+        if (
+            c.kind == "number"
+            and row.get("unit") is not None
+            and str(getattr(term, "datatype", "")) == str(XSD.decimal)
+        ):
+            # a figure in its unit ("33.5 days"); the plain number stays on hover
+            return Cell(labels_mod.value_text(str(term), str(row["unit"])), title=str(term), kind="number")
         return c
 
     return {
         "vars": list(result.vars),
         "headers": [labels_mod.humanise(v).capitalize() for v in result.vars],
-        "rows": [[named(row.get(v)) for v in result.vars] for row in result.rows],
+        "rows": (rows := [[named(row.get(v), row) for v in result.vars] for row in result.rows]),
+        # a column of numbers is right-aligned, its header too (GOV.UK tables)
+        "numeric": [
+            any(r[i].kind == "number" for r in rows) and all(r[i].kind in ("number", "empty") for r in rows)
+            for i in range(len(result.vars))
+        ],
         "truncated": bool(getattr(result, "truncated", False)),
     }
 
@@ -220,16 +252,14 @@ def error_status(e: Exception) -> int:
 
 @bp.app_errorhandler(404)
 def not_found(e):
-    """A page that is not there (/id/ alone, a mistyped path): the site's own page with ways on, or
-    plain text for a program."""
+    """A page that is not there (a mistyped path, an IRI the graph does not hold): the site's own page
+    with ways on, or plain text for a program. /id/ alone is the index of what the graph holds."""
     best = request.accept_mimetypes.best_match(["text/html", "application/json", "text/plain"])
     if best == "application/json":
         return {"error": "not found", "status": 404}, 404
     if best != "text/html":
         return Response("not found\n", 404, mimetype="text/plain")
     message = f"There is no page at {request.path}."
-    if request.path.rstrip("/") == request.script_root + "/id":
-        message = "Give the rest of a record's IRI after /id/, or search for it."
     return render_template("error.html", status=404, message=message), 404
 
 

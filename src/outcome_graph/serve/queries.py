@@ -12,8 +12,10 @@ import json
 from flask import Blueprint, Response, render_template, request, url_for
 
 from ..errors import OutcomeGraphError
+from ..human import with_figure_labels
 from ..parameter_terms import ParameterError
-from ..results_formats import FORMATS, tsv_from_json
+from ..parameter_values import check_values
+from ..results_formats import FORMATS, serialize, tsv_from_json
 from ..saved_queries import SavedQuery, UnknownQuery, get_query
 from ..store.bindings import bind
 from . import current_store, settings
@@ -99,8 +101,11 @@ def run(name: str):
     try:
         # Parameters are bound as typed terms; the bound text then passes the same check as a query
         # sent to /sparql, and the engine runs the checked canonical text.
-        checked = check_query(bind(query.text, query.bindings(values)), timeout).text
-        if fmt in ("html", "csv"):
+        bound = query.bindings(values)
+        # a value that names nothing in the graph: 400 listing what there is, not an empty answer
+        check_values(current_store(), query, values, bound, timeout=timeout)
+        checked = check_query(bind(query.text, bound), timeout).text
+        if fmt in ("html", "csv") or (fmt == "json" and query.has_figures):
             # A person's formats: the table, and the CSV with a label beside each IRI (human.py);
             # /sparql keeps the standard SPARQL CSV.
             result = current_store().select(checked, timeout=timeout, max_rows=max_rows)
@@ -115,6 +120,13 @@ def run(name: str):
         return _error(str(e), 400, fmt, query)
     except OutcomeGraphError as e:
         return _error(str(e), error_status(e), fmt, query)
+    if fmt == "json" and query.has_figures:
+        # Figures in their units beside the plain numbers ("value_label": "£15.46m"): still SPARQL JSON.
+        resp = Response(serialize(with_figure_labels(result), "json"), mimetype=FORMATS["json"])
+        if result.truncated:
+            resp.headers["X-Outcome-Graph-Truncated"] = "true"
+        mark_cacheable()
+        return _cors(resp)
     if fmt == "csv":
         resp = Response(labelled_csv_of(result), mimetype=FORMATS["csv"])
         resp.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'

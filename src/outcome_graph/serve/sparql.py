@@ -15,6 +15,7 @@ from ..store import QueryError, QueryTimeout, StoreError
 from . import EXTENSION, current_store, public_base, settings
 from .cache import mark_cacheable
 from .description import service_description
+from .fastpath import FAILED
 from .formats import UnknownFormat, choose, content_type, offered
 from .safety import Refused, check_dataset, check_query
 
@@ -117,6 +118,9 @@ def preflight() -> Response:
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
+    failed = request.environ.pop(FAILED, None)
+    if failed is not None:  # serve.fastpath ran this request's query: its failure is answered here
+        raise failed
     query, default_uris, named_uris = _request_parts()
     if query is None:
         if request.method == "POST":
@@ -127,6 +131,14 @@ def sparql() -> Response:
             # A person following the "SPARQL endpoint" link gets the query page, not raw Turtle.
             return redirect(url_for("pages.index"), 303)
         return _description()
+    # The check runs in this process: inside the sender's own admission slot, so that what it costs
+    # counts against the sender's share of the lane (serve.admission), and the query it guards runs
+    # in the same slot.
+    with current_app.extensions[EXTENSION]["admission"].held():
+        return _answer(query, default_uris, named_uris)
+
+
+def _answer(query: str, default_uris: list[str], named_uris: list[str]) -> Response:
     info = check_query(query, settings().timeout)
     # Protocol dataset parameters replace the query's own FROM / FROM NAMED (SPARQL 1.1 Protocol 2.1.4).
     # Either way the dataset is handed to the engine explicitly, so FROM cannot pick any other graph.

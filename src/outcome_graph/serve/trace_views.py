@@ -19,7 +19,7 @@ from flask import Blueprint, Response, jsonify, redirect, render_template, reque
 from ..errors import OutcomeGraphError
 from ..trace import audit as audit_data
 from ..trace import engine, render
-from ..trace.gaps import GAP_KINDS, count_rows, find_gaps, gaps_dict
+from ..trace.gaps import GAP_KINDS, count_rows, find_gaps, gaps_dict, not_gaps
 from ..trace.graph import load
 from . import current_store
 from .pages import limits
@@ -172,7 +172,7 @@ def gaps_page():
     try:
         report = _report_arg()
         gaps = find_gaps(_tg(), report)
-        data = gaps_dict(gaps, count_rows(_tg(), report))
+        data = gaps_dict(gaps, count_rows(_tg(), report), not_gaps(_tg(), report))
     except OutcomeGraphError as e:
         return _error(e, 400)
     if _wants_json():

@@ -58,15 +58,18 @@ def stored_fingerprint(directory: Path) -> str | None:
 
 
 def graph_source(progress: Progress) -> bytes:
-    """The whole graph as canonical N-Triples, from the lead's build module."""
+    """The bundled reports' graph as N-Quads, one named graph per report (store.layout)."""
     try:
         from ..build import build_graph, to_ntriples
+        from ..build.reference import static_graph
     except ImportError as e:
         raise StoreError(f"cannot build the graph: outcome_graph.build is not available ({e})") from e
+    from .layout import partition, to_nquads
+
     started = time.monotonic()
     _say(progress, "building the graph from the bundled reports ...")
     graph = build_graph()
-    data = to_ntriples(graph)
+    data = to_nquads(partition(to_ntriples(graph), to_ntriples(static_graph())))
     _say(progress, f"graph built: {len(graph)} triples in {time.monotonic() - started:.1f} s")
     return data
 
@@ -233,7 +236,7 @@ def rebuild(
         data = source(progress)
         _say(progress, f"loading into the store at {directory} ...")
         store = ox.Store(str(building / "db"))
-        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+        store.bulk_load(data, format=ox.RdfFormat.N_QUADS)  # N-Triples are N-Quads too
         store.flush()
         count = len(store)
         del store  # closes the database before it is renamed

@@ -98,6 +98,8 @@ def _find_isolation() -> tuple[list[str], str]:
 class _Worker:
     process: subprocess.Popen
     conn: Connection
+    demoted: bool = False  # running at a lower CPU priority (a long query): see WorkerPool.nice
+    answered: int = 0  # requests answered: tests read it to see which worker ran what
 
     def kill(self) -> None:
         try:
@@ -112,7 +114,10 @@ class WorkerPool:
     def __init__(
         self, path: str, size: int = 2, memory_limit: int | None = DEFAULT_MEMORY_LIMIT, nice: int = 0
     ):
-        """`nice`: how much lower the workers' CPU priority is than the server's (0: the same)."""
+        """`nice`: how much lower a worker's CPU priority is made than the server's once its query runs
+        past its budget (0: never). Short queries run at the server's own priority: a worker started
+        niced waits behind every other process on a loaded machine, and that wait was most of what a
+        first-seen query cost (BENCHMARKS.md, the cold path); only a long-running query is demoted."""
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
         self.path, self.size, self.memory_limit, self.nice = path, size, memory_limit, nice
@@ -124,6 +129,7 @@ class WorkerPool:
         self.isolation, self.isolation_note = isolation()  # how workers are kept off the network
         self.isolated = bool(self.isolation)
         self.refused_long = 0  # workers killed when a query overran its budget and was not promoted
+        self.answered = 0  # requests this pool's workers answered: tests read it to see where work ran
         self._broken: str | None = None  # why a replacement worker could not start, if one could not
         # Every worker is started from this one long-lived thread: Linux's parent-death signal follows
         # the thread that started a process, so a worker started from a short-lived thread would die
@@ -159,12 +165,27 @@ class WorkerPool:
             )
         finally:
             theirs.close()
-        if self.nice:
-            try:  # user-written queries yield the CPU to the server's threads and the project's queries
-                os.setpriority(os.PRIO_PROCESS, process.pid, os.getpriority(os.PRIO_PROCESS, 0) + self.nice)
-            except (OSError, AttributeError):
-                pass
         return _Worker(process, Connection(ours.detach()))
+
+    def _demote(self, worker: _Worker) -> bool:
+        """Lower a worker's CPU priority while it runs a long query; False if the OS refused."""
+        try:
+            os.setpriority(
+                os.PRIO_PROCESS, worker.process.pid, os.getpriority(os.PRIO_PROCESS, 0) + self.nice
+            )
+        except (OSError, AttributeError):
+            return False
+        worker.demoted = True
+        return True
+
+    def _restore(self, worker: _Worker) -> bool:
+        """Give a demoted worker its priority back; False where only a privileged user may raise it."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, worker.process.pid, os.getpriority(os.PRIO_PROCESS, 0))
+        except (OSError, AttributeError):
+            return False
+        worker.demoted = False
+        return True
 
     def _ready(self, worker: _Worker) -> _Worker:
         if not worker.conn.poll(60):
@@ -251,6 +272,8 @@ class WorkerPool:
                     self.refused_long += 1
                     self._retire(worker)
                     raise
+                if self.nice:  # a long-running user query yields the CPU to everything else
+                    self._demote(worker)
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 self.killed += 1
                 self._retire(worker)
@@ -267,7 +290,13 @@ class WorkerPool:
         finally:
             if release is not None:
                 release()
-        self._idle.put(worker)
+        with self._lock:
+            worker.answered += 1
+            self.answered += 1
+        if worker.demoted and not self._restore(worker):
+            self._retire(worker)  # an unprivileged server cannot raise it back: a fresh one replaces it
+        else:
+            self._idle.put(worker)
         if status == "ok":
             return payload
         if status == "query-error":

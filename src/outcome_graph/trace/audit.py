@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from ..counts import load_counts
+from ..labels import value_text
 from .audit_tables import TABLES as TABLES  # the CSV tables, re-exported for the views
 from .audit_tables import audit_tables as audit_tables
 from .engine import display_value, natural, sort_key
@@ -17,6 +18,8 @@ from .gaps import (
     find_gaps,
     implementing_actions,
     members,
+    not_gaps,
+    not_gaps_title,
     parents,
     status_in_year,
 )
@@ -78,6 +81,7 @@ def _indicator(tg: TraceGraph, ind: str, report: str) -> dict:
         )
     obs.sort(key=lambda o: period_key(o["period"] or ""))
     target = next((o["target"] for o in reversed(obs) if o["target"] is not None), None)
+    unit = next((o["unit"] for o in reversed(obs) if o["unit"]), None)
     status = status_in_year(tg, ind, report)
     note = next((o["note"] for o in reversed(obs) if o["status"] and o["note"]), None)
     return {
@@ -85,6 +89,8 @@ def _indicator(tg: TraceGraph, ind: str, report: str) -> dict:
         "code": d.get("code"),
         "title": d.get("title"),
         "target": target,
+        "unit": unit,
+        "target_label": value_text(target, unit) if target is not None else None,  # "£15.46m", "20 days"
         "status": status,
         "off_target_reason": note if status == "OffTarget" else None,
         "note": note,
@@ -241,6 +247,7 @@ def build_audit(
         "priorities": sections,
         "coverage": coverage(tg, report, priorities),
         "gaps": [g.to_dict() for g in find_gaps(tg, report)],
+        "not_gaps": {"title": not_gaps_title(), "items": [g.to_dict() for g in not_gaps(tg, report)]},
         "warnings": [
             w
             for w in validation_rows(validation, report)

@@ -7,13 +7,16 @@ graph (so `outcome-graph diff`, the audit's section and any store give the same 
 - targets changed (the annual target each report sets);
 - figures restated: the same indicator and period with a different value in the two reports, both
   lines quoted;
-- statuses moved: an action's or indicator's status for its report's year in one and the other.
+- statuses moved: an action's or indicator's status for its report's year in one and the other;
+- continuity (trace/continuity.py): continued under a new code (curated), possibly continued (suggested,
+  with the score), wording and definition changes, risks, figures rounded, ranks moved, near duplicates.
 """
 
 from __future__ import annotations
 
 from ..counts import change_members, load_changes
 from ..errors import OutcomeGraphError
+from . import continuity
 from .engine import display_value
 from .gaps import children, evidence_of, parents, status_in_year
 from .graph import TraceGraph
@@ -64,10 +67,20 @@ def _short(text: str | None) -> str:
     return flat if len(flat) <= 100 else flat[:99] + "…"
 
 
-def _annual_target(tg: TraceGraph, ind: str, report: str) -> tuple[str | None, str | None]:
+def _annual_target(tg: TraceGraph, ind: str, report: str) -> dict:
+    """The year's target: the plain number (for machines), in its unit for people ("£15.46m", "20 days"),
+    and its line."""
+    from ..labels import value_text
+
     cell = _cells(tg, ind, report).get(report)
     t = tg.node(cell).get("target") if cell else None
-    return (t, _line(tg, cell)["lines"]) if t is not None else (None, None)
+    if t is None:
+        return {"target": None, "target_label": None, "lines": None}
+    return {
+        "target": t,
+        "target_label": value_text(t, tg.node(cell).get("unit")),
+        "lines": _line(tg, cell)["lines"],
+    }
 
 
 def _report_node(tg: TraceGraph, year: str) -> str:
@@ -86,19 +99,26 @@ def change_lists(tg: TraceGraph, store, old: str, new: str) -> dict[str, list[tu
     return {name: by_pair.get(pair, []) for name, by_pair in tg.changes.items()}
 
 
+def _with_status(x: dict, tg: TraceGraph, year: str) -> dict:
+    """An indicator not in the later report, with the status its last report gave it."""
+    return {**x, "status": status_in_year(tg, x["iri"], year)}
+
+
 def compare_reports(tg: TraceGraph, old: str, new: str, store) -> dict:
     """Every change from report `old` to report `new` (government years of one council's reports): the
     members of each change defined in queries/changes/ (the lists and their numbers are one), shown with
     what the trace graph holds of each record."""
     m = change_lists(tg, store, old, new)
+    more = continuity.sections(tg, store, m, old, new, _report_node(tg, old), _report_node(tg, new))
     carried = []
     for item, was in m["actions-carried-over"]:
         a, b = _action(tg, was), _action(tg, item)
         carried.append({"code": a["code"], "title": b["title"], old: a, new: b})
     targets = []
     for item, was in m["targets-changed"]:
-        (t0, l0), (t1, l1) = _annual_target(tg, was, old), _annual_target(tg, item, new)
-        targets.append({**_ind(tg, item), old: {"target": t0, "lines": l0}, new: {"target": t1, "lines": l1}})
+        targets.append(
+            {**_ind(tg, item), old: _annual_target(tg, was, old), new: _annual_target(tg, item, new)}
+        )
     restated = []
     for item, was in m["figures-restated"]:
         d0, d1 = tg.node(was), tg.node(item)
@@ -130,14 +150,21 @@ def compare_reports(tg: TraceGraph, old: str, new: str, store) -> dict:
         "new": new,
         "actions": {
             "carried_over": _by_code(carried),
+            "continued": more.pop("actions_continued"),
+            "suggested": more.pop("actions_suggested"),
             "new": _by_code([_action(tg, a) for a, _ in m["actions-new"]]),
             "dropped": _by_code([_action(tg, a) for a, _ in m["actions-dropped"]]),
         },
         "indicators": {
+            "continued": more.pop("indicators_continued"),
+            "suggested": more.pop("indicators_suggested"),
             "appeared": _by_code([_ind(tg, i) for i, _ in m["indicators-appeared"]]),
-            "disappeared": _by_code([_ind(tg, i) for i, _ in m["indicators-disappeared"]]),
+            "disappeared": _by_code(
+                [_with_status(_ind(tg, i), tg, old) for i, _ in m["indicators-disappeared"]]
+            ),
             "in_both": len(m["indicators-in-both"]),
         },
+        **more,
         "targets_changed": _by_code(targets),
         "restated": sorted(
             restated, key=lambda x: (x["code"] is None, x["code"] or "", x["title"] or "", x["period"] or "")
@@ -175,30 +202,39 @@ def as_text(c: dict) -> str:
         p = f"{x['progress']}%" if x["progress"] is not None else "no progress"
         return f"{x['code'] or '(no code)'} {x['title']} — {p}, {st(x['status'])} (line {x['lines']})"
 
-    out.append("\n" + head("Actions carried over", "actions-carried-over"))
+    out.append("\n" + head("Actions carried over (same code)", "actions-carried-over"))
     for x in a["carried_over"]:
         out.append(
             f"  {x['code'] or '(no code)'} {x['title']}: {period_label(old)} {x[old]['progress']}% "
             f"{st(x[old]['status'])} (line {x[old]['lines']}) -> {period_label(new)} {x[new]['progress']}% "
             f"{st(x[new]['status'])} (line {x[new]['lines']})"
         )
+    more = continuity.text_lines(c, head, st) if "risks" in c else {}
+    out += more.get("actions", [])
     out.append(head("New actions", "actions-new"))
     out += [f"  {act(x)}" for x in a["new"]]
-    out.append(head("Dropped actions, with their last progress", "actions-dropped"))
+    out.append(
+        head("Actions not in the later report, with their last progress and status", "actions-dropped")
+    )
     out += [f"  {act(x)}" for x in a["dropped"]]
     ind = c["indicators"]
-    out.append("\n" + head("Indicators that appeared", "indicators-appeared"))
-    out += [f"  {' '.join(filter(None, (x['code'], x['title'])))}" for x in ind["appeared"]]
-    out.append(head("Indicators that disappeared", "indicators-disappeared"))
-    out += [f"  {' '.join(filter(None, (x['code'], x['title'])))}" for x in ind["disappeared"]]
     if "indicators-in-both" in says:
-        out.append(head("Indicators in both", "indicators-in-both"))
+        out.append("\n" + head("Indicators carried over (same code)", "indicators-in-both"))
+    out += more.get("indicators", [])
+    out.append(head("New indicators", "indicators-appeared"))
+    out += [f"  {' '.join(filter(None, (x['code'], x['title'])))}" for x in ind["appeared"]]
+    out.append(head("Indicators not in the later report, with their last status", "indicators-disappeared"))
+    out += [
+        f"  {' '.join(filter(None, (x['code'], x['title'])))} — {st(x.get('status'))}"
+        for x in ind["disappeared"]
+    ]
+    out += more.get("risks", [])
     out.append("\n" + head("Targets changed", "targets-changed"))
     for x in c["targets_changed"]:
-        t0, t1 = (x[r]["target"] if x[r]["target"] is not None else "no target" for r in (old, new))
+        t0, t1 = (x[r]["target_label"] if x[r]["target"] is not None else "no target" for r in (old, new))
         l0, l1 = (f" (line {x[r]['lines']})" if x[r]["lines"] else "" for r in (old, new))
         out.append(f"  {x['code'] or x['title']}: {t0}{l0} -> {t1}{l1}")
-    out.append("\n" + head("Figures restated", "figures-restated"))
+    out.append("\n" + head("Figures restated (beyond the precision of the older report)", "figures-restated"))
     for x in c["restated"]:
         a, b = x[old], x[new]
         out.append(
@@ -206,6 +242,8 @@ def as_text(c: dict) -> str:
             f'(line {a["lines"]}: "{_short(a["text"])}") -> {b["value"]} in the {period_label(new)} report '
             f'(line {b["lines"]}: "{_short(b["text"])}")'
         )
+    if "rounded" in c:
+        out += continuity.figure_lines(c, head)
     out.append("\n" + head("Statuses moved", "statuses-moved"))
     for x in c["statuses_moved"]:
         out.append(f"  {x['kind']} {x['code'] or x['title']}: {st(x[old])} -> {st(x[new])}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from .. import counts
+from ..labels import value_text
 from .graph import TraceGraph, period_key
 
 # The duties whose parts must each be implemented by some action: the Parts of the 2014 Act, and The
@@ -29,6 +30,9 @@ GAP_KINDS = {
     **{kind: counts.load_counts()[name].title for kind, name in GAP_COUNTS.items()},
     "total-disagrees": "Totals the report states that disagree with its records",
 }
+# Listed beside the gaps, and said not to be gaps: parts of an Act never commenced bind no council
+# (og:commencement og:NeverCommenced in graph/reference/statutes.ttl).
+NOT_GAP_COUNT = "duties-not-commenced"
 
 
 @dataclass
@@ -147,8 +151,10 @@ def off_target_unaddressed(tg: TraceGraph) -> list[Gap]:
             if tg.node(o).get("period") == year and year in tg.node(o).get("reports", [])
         ]
         s = tg.node(annual[0]) if annual else {}
-        value = s.get("value") if s.get("value") is not None else s.get("raw") or "N/A"
-        target = f" against target {s['target']}" if s.get("target") is not None else ""
+        value = value_text(s["value"], s.get("unit")) if s.get("value") is not None else s.get("raw") or "N/A"
+        target = (
+            f" against target {value_text(s['target'], s.get('unit'))}" if s.get("target") is not None else ""
+        )
         gap = _gap(tg, "off-target-unaddressed", ind, f"{year}: {value}{target}, Off Target", year)
         gap.lines = (source_lines(tg, annual[0]) if annual else None) or gap.lines
         out.append(gap)
@@ -174,7 +180,33 @@ def duty_without_action(tg: TraceGraph) -> list[Gap]:
         wholes = parents(tg, part, "partOf")
         where = tg.node(wholes[0]).get("title") or tg.node(wholes[0]).get("label") if wholes else "?"
         detail = f"part of {where}; no action of the {year} report implements it"
+        # no implementing action is the gap; a risk of the register on the part is evidence of another
+        # kind, and the reader must see it rather than read "nothing"
+        risks = sorted(
+            r
+            for b in [part, *children(tg, part, "partOf")]
+            for r in children(tg, b, "relatesTo", "Risk")
+            if year in tg.node(r).get("reports", [])
+        )
+        if risks:
+            named = "; ".join(f"{tg.node(r).get('code') or r} ({source_lines(tg, r)})" for r in risks)
+            detail += f"; but its risk register relates to it: {named}"
         out.append(_gap(tg, "duty-without-action", part, detail, year))
+    return sorted(out, key=lambda g: (g.report or "", _natural(tg.node(g.record))))
+
+
+def not_gaps(tg: TraceGraph, report: str | None = None, council: str | None = None) -> list[Gap]:
+    """Parts of an Act never commenced, per report: listed so that a reader sees why they are not gaps."""
+    tg = tg.scoped(council)
+    out = []
+    for r in tg.nodes_of("Report"):
+        year = (tg.node(r).get("reports") or [None])[0]
+        if report and year != report:
+            continue
+        for part in members(tg, NOT_GAP_COUNT, r):
+            if part in tg.g:
+                detail = "never commenced: binds no council, so no action implementing it is a gap"
+                out.append(_gap(tg, "not-commenced", part, detail, year))
     return sorted(out, key=lambda g: (g.report or "", _natural(tg.node(g.record))))
 
 
@@ -294,16 +326,25 @@ def count_rows(tg: TraceGraph, report: str | None = None, council: str | None = 
     return rows
 
 
-def gaps_dict(gaps: list[Gap], count_table: list[dict] | None = None) -> dict:
+def not_gaps_title() -> str:
+    return counts.load_counts()[NOT_GAP_COUNT].title
+
+
+def gaps_dict(
+    gaps: list[Gap], count_table: list[dict] | None = None, excluded: list[Gap] | None = None
+) -> dict:
     return {
         "kinds": GAP_KINDS,
         "counts": {k: sum(1 for g in gaps if g.kind == k) for k in GAP_KINDS},
         "gaps": [g.to_dict() for g in gaps],
+        "not_gaps": {"title": not_gaps_title(), "items": [g.to_dict() for g in excluded or []]},
         "record_counts": count_table or [],
     }
 
 
-def gaps_text(gaps: list[Gap], count_table: list[dict] | None = None) -> str:
+def gaps_text(
+    gaps: list[Gap], count_table: list[dict] | None = None, excluded: list[Gap] | None = None
+) -> str:
     out = []
     for kind, title in GAP_KINDS.items():
         these = [g for g in gaps if g.kind == kind]
@@ -313,6 +354,9 @@ def gaps_text(gaps: list[Gap], count_table: list[dict] | None = None) -> str:
             name = " ".join(x for x in (g.code, title) if x) or g.record
             where = f" [{g.lines}]" if g.lines else (f" [{g.report}]" if g.report else f" <{g.record}>")
             out.append(f"  {name}{where}: {g.detail}")
+    if excluded:
+        out.append(f"Not gaps. {not_gaps_title()}: {len(excluded)}")
+        out += [f"  {g.code} {g.title or ''} [{g.report}]: {g.detail}" for g in excluded]
     if count_table:
         out.append("Counts (each defined in queries/counts/NAME.rq):")
         out += [f"  {r['counts']}: {r['value']} [{r['count']}]" for r in count_table]

@@ -220,6 +220,7 @@ def from_rdf(rdf: rdflib.Graph) -> TraceGraph:
         OG.totalOf: "total_of",
         OG.rank: "rank",
         OG.quartile: "quartile",
+        OG.precision: "precision",
         OG.firstLine: "first",
         OG.lastLine: "last",
         OG.text: "text",

@@ -18,6 +18,16 @@ from rdflib.namespace import RDF, SKOS
 
 from ..counts import load_counts
 from ..namespaces import OG
+from .evidence_kinds import (
+    CLAIM,
+    CURATED_KIND,
+    FIGURE_KIND,
+    IMPLEMENTS,
+    MENTIONS,
+    RISK,
+    claims_on,
+    label_kinds,
+)
 from .gaps import children, evidence_of, members
 from .graph import TraceGraph, local
 
@@ -84,6 +94,7 @@ def _indicator(tg: TraceGraph, ind: str, report: str) -> dict | None:
         "latest": latest["display"],
         "period": period_label(latest["period"]),
         "target": i["target"],
+        "target_label": i["target_label"],
         "status": i["status"],
         "lines": [e for e in latest["evidence"]],
     }
@@ -139,10 +150,12 @@ def _add(
     basis: str,
     why: str | None,
     claims: dict[str, dict],
+    kind_of: str | None = None,
 ) -> bool:
-    """Puts one record into its list; False when it is not part of this report."""
+    """Puts one record into its list, with its evidence kind (`kind_of`, else the kind of a curated record
+    of its list); False when it is not part of this report."""
     if s in claims:
-        out["claims"].append({**claims[s], "basis": basis, "rationale": why})
+        out["claims"].append({**claims[s], "basis": basis, "rationale": why, "kind": kind_of or CLAIM})
         return True
     if s not in tg.g:
         return False
@@ -151,7 +164,7 @@ def _add(
     if kind == "Indicator":
         i = _indicator(tg, s, report) if report in d.get("reports", []) else None
         if i:
-            out["indicators"].append({**i, "basis": basis, "rationale": why})
+            out["indicators"].append({**i, "basis": basis, "rationale": why, "kind": kind_of or FIGURE_KIND})
         return i is not None
     if not _in_report(tg, s, report):
         return False
@@ -163,6 +176,8 @@ def _add(
         "rationale": why,
         "lines": _lines(tg, s),
     }
+    listed = {"Action": "actions", "Risk": "risks"}.get(kind, "words")
+    item["kind"] = kind_of or CURATED_KIND[listed]
     if kind == "Action":
         out["actions"].append({**item, "progress": d.get("progress"), "status": d.get("status")})
     elif kind == "Risk":
@@ -200,11 +215,13 @@ def key_questions(rdf: rdflib.Graph, tg: TraceGraph, report: str, claims: dict[s
         items = _empty()
         for s in sorted(rdf.subjects(OG.bearsOn, q)):
             _add(tg, rdf, items, str(s), report, CURATED, _bearing(rdf, s, q), claims)
+        kinds = label_kinds(rdf, items)
         out.append(
             {
                 "iri": str(q),
                 "notation": str(rdf.value(q, SKOS.notation)),
                 "label": str(rdf.value(q, SKOS.prefLabel)),
+                "kinds": kinds,
                 # no number of its own: the section is the lists below, or "no evidence"
                 "evidenced": any(items.values()),
                 **_sort(items),
@@ -213,20 +230,21 @@ def key_questions(rdf: rdflib.Graph, tg: TraceGraph, report: str, claims: dict[s
     return out
 
 
-def _derived(tg: TraceGraph, provisions: list[str]) -> list[tuple[str, str, str | None]]:
-    """(record, basis, rationale) from the graph's own links: actions implementing the provisions (or
-    their sections), excerpts naming them."""
+def _derived(tg: TraceGraph, provisions: list[str]) -> list[tuple[str, str, str | None, str]]:
+    """(record, basis, rationale, evidence kind) from the graph's own links: actions implementing the
+    provisions (or their sections), excerpts naming them, risks of the register related to them."""
     found = []
     for p in provisions:
         if p not in tg.g:
             continue
         for b in [p, *children(tg, p, "partOf")]:
-            for a in children(tg, b, "implements", "Action"):
-                edge = tg.g.edges[b, a]
-                basis = BASIS.get(edge.get("basis", "").split("+")[0], CURATED)
-                found.append((a, basis, edge.get("rationale")))
+            for rel, kind, record_kind in (("implements", IMPLEMENTS, "Action"), ("relatesTo", RISK, "Risk")):
+                for a in children(tg, b, rel, record_kind):
+                    edge = tg.g.edges[b, a]
+                    basis = BASIS.get(edge.get("basis", "").split("+")[0], CURATED)
+                    found.append((a, basis, edge.get("rationale"), kind))
             for e in children(tg, b, "mentions", "Excerpt"):
-                found.append((e, WORDS, None))
+                found.append((e, WORDS, None, MENTIONS))
     return found
 
 
@@ -236,17 +254,21 @@ def duties(rdf: rdflib.Graph, tg: TraceGraph, report: str, claims: dict[str, dic
         provisions = sorted(str(p) for p in rdf.objects(duty, OG.provision))
         items = _empty()
         seen: set[str] = set()
-        for s, basis, why in _derived(tg, provisions):
-            if s not in seen and _add(tg, rdf, items, s, report, basis, why, claims):
+        for s, basis, why, kind in _derived(tg, provisions):
+            if s not in seen and _add(tg, rdf, items, s, report, basis, why, claims, kind):
                 seen.add(s)
         for s in sorted(rdf.subjects(OG.bearsOn, duty)):
             if str(s) not in seen and _add(
                 tg, rdf, items, str(s), report, CURATED, _bearing(rdf, s, duty), claims
             ):
                 seen.add(str(s))
+        for c in claims_on(rdf, tg, items, claims):
+            if c not in seen and _add(tg, rdf, items, c, report, WORDS, None, claims, CLAIM):
+                seen.add(c)
         kinds = sorted({x["basis"] for v in items.values() for x in v})
         if items["indicators"] or items["claims"]:
             kinds.append(FIGURE)
+        found_kinds = label_kinds(rdf, items)
         out.append(
             {
                 "iri": str(duty),
@@ -254,6 +276,7 @@ def duties(rdf: rdflib.Graph, tg: TraceGraph, report: str, claims: dict[str, dic
                 "label": str(rdf.value(duty, SKOS.prefLabel)),
                 "provisions": provisions,
                 "evidence_kinds": kinds,
+                "kinds": found_kinds,
                 "evidenced": bool(seen),
                 **_sort(items),
             }
@@ -322,7 +345,7 @@ def _rows(section: dict, name: str, label: str) -> list[list]:
                 what, shown, where = x["key"], f"{x['statement']} [{x['verdict_label']}]", f"line {x['line']}"
             elif kind == "indicators":
                 what = x["code"] or x["title"]
-                target, status = x["target"] or "-", x["status"] or "no status"
+                target, status = x["target_label"] or "-", x["status"] or "no status"
                 shown = f"{x['latest']} ({x['period']}); target {target}; {status}"
                 where = _where(x["lines"])
             else:
@@ -331,7 +354,9 @@ def _rows(section: dict, name: str, label: str) -> list[list]:
                     x.get("title") or x.get("text"),
                     _where(x["lines"]),
                 )
-            rows.append([name, label, kind, what, shown, where, x["basis"], x.get("rationale") or ""])
+            rows.append(
+                [name, label, x["kind_label"], what, shown, where, x["basis"], x.get("rationale") or ""]
+            )
     return rows
 
 

@@ -139,7 +139,7 @@ def _column_heading(t: Trace, col: int) -> str:
     kinds = sorted(
         {t.graph.nodes[n].get("kind") for n in t.graph if COLUMN.get(t.graph.nodes[n].get("kind"), 6) == col}
     )
-    return " / ".join(f"{L.term(k)}s" for k in kinds)
+    return " / ".join(L.plural(k) for k in kinds)  # og:pluralLabel: "Priorities", never "Prioritys"
 
 
 def to_svg(t: Trace, base: str = "") -> str:

@@ -1,0 +1,192 @@
+"""A lane's worker slots, shared between clients: work-conserving, fair, and waiting before refusing.
+
+- **Work-conserving.** A free slot with nobody waiting is taken at once, whoever asks and however many
+  they already hold: an idle server refuses no one (one analyst's parallel script, an office behind
+  one NAT address, a federating client opening eight connections).
+- **Fair.** When slots are taken, requests wait, each client in a queue of its own. A slot that comes
+  free goes to the waiting client that holds the fewest slots, and among those to the one that has
+  used the lane least lately (the seconds its requests held slots, plus a little per request, halving
+  every `HALF_LIFE` seconds), then the one waiting longest. So a client whose queries run long, or who
+  loops on the lane, is served after one that asks for a moment now and then: a fresh cheap query or
+  an /id/ page waits for the next slot that comes free, not behind forty addresses' runaways or
+  /search loops. What a request costs counts against its own sender.
+- **Bounded.** At most `capacity` requests hold or wait for a slot. When the lane is full, a client
+  with less than the busiest waiting client (fewer slots held or waited for, or as many less one and
+  far less use lately) takes that client's most recent waiting place (the busiest gets 429: it has its
+  share in hand); otherwise the newcomer is refused at once (429 when it already has its share, 503
+  when the server is simply full). Nobody waits longer than `max_wait` (503).
+
+Every refusal says why and carries Retry-After (the caller's Busy). `admitted` counts who got a slot:
+tests read it to see where work ran, instead of timing it.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import math
+import threading
+import time
+
+from ..store.lanes import Busy
+
+HALF_LIFE = 10.0  # seconds over which a client's recent use of a lane halves
+PER_REQUEST = 0.005  # seconds of use counted for each slot given, however short its hold
+
+
+class _Waiter:
+    __slots__ = ("seq", "event", "granted", "granted_at", "refused")
+
+    def __init__(self, seq: int):
+        self.seq, self.event = seq, threading.Event()
+        self.granted, self.granted_at = False, 0.0
+        self.refused: Busy | None = None
+
+
+class FairSlots:
+    def __init__(self, name: str, slots: int, capacity: int, max_wait: float, retry_after: int):
+        if slots < 1 or capacity < slots:
+            raise ValueError(f"lane {name}: needs at least one slot and room for them ({slots}, {capacity})")
+        self.name, self.slots, self.capacity = name, slots, capacity
+        self.max_wait, self.retry_after = max_wait, retry_after
+        self._lock = threading.Lock()
+        self._free = slots
+        self._running: collections.Counter[str] = collections.Counter()
+        self._waiting: dict[str, collections.deque[_Waiter]] = {}
+        self._n_waiting = 0
+        self._seq = itertools.count()
+        self._use: dict[str, tuple[float, float]] = {}  # client -> (recent use, when last counted)
+        self.admitted: collections.Counter[str] = collections.Counter()  # client -> slots given
+        self.refused: collections.Counter[str] = collections.Counter()  # reason -> refusals
+
+    def _held(self, client: str) -> int:
+        return self._running[client] + len(self._waiting.get(client, ()))
+
+    def _usage(self, client: str, now: float) -> float:
+        used, when = self._use.get(client, (0.0, now))
+        return used * math.exp2((when - now) / HALF_LIFE)
+
+    def _count_use(self, client: str, seconds: float, now: float) -> None:
+        self._use[client] = (self._usage(client, now) + seconds, now)
+        if len(self._use) > 10000:  # forget the clients whose use has faded
+            self._use = {c: u for c, u in self._use.items() if self._usage(c, now) > 0.001}
+
+    def _grant(self, client: str, now: float) -> None:
+        self._free -= 1
+        self._running[client] += 1
+        self.admitted[client] += 1
+        self._count_use(client, PER_REQUEST, now)
+
+    def acquire(self, client: str) -> float:
+        """Take a slot for `client`, waiting for one if need be; Busy if refused. Returns when the slot
+        was given (for `release`)."""
+        with self._lock:
+            if self._free > 0 and not self._n_waiting:
+                now = time.monotonic()
+                self._grant(client, now)
+                return now
+            if sum(self._running.values()) + self._n_waiting >= self.capacity:
+                self._make_room(client)
+            waiter = _Waiter(next(self._seq))
+            self._waiting.setdefault(client, collections.deque()).append(waiter)
+            self._n_waiting += 1
+        waiter.event.wait(self.max_wait)
+        with self._lock:
+            if waiter.granted:
+                return waiter.granted_at
+            if waiter.refused is None:  # waited out: leave the queue
+                self._drop(client, waiter)
+                waiter.refused = self._busy(
+                    "wait",
+                    f"the server is busy: no query worker came free within {self.max_wait:g} s; "
+                    "try again shortly",
+                    503,
+                )
+        raise waiter.refused
+
+    def release(self, client: str, granted_at: float | None = None) -> None:
+        """Give back a slot; `granted_at` (what acquire returned) counts how long it was held."""
+        with self._lock:
+            if granted_at is not None:
+                now = time.monotonic()
+                self._count_use(client, max(0.0, now - granted_at), now)
+            self._running[client] -= 1
+            if self._running[client] <= 0:
+                del self._running[client]
+            self._free += 1
+            self._dispatch()
+
+    def _dispatch(self) -> None:
+        """Give free slots to waiting clients: fewest slots held first, then the longest waiting."""
+        now = time.monotonic()
+        while self._free > 0 and self._n_waiting:
+            client = min(
+                self._waiting,
+                key=lambda c: (self._running[c], round(self._usage(c, now), 2), self._waiting[c][0].seq),
+            )
+            waiter = self._pop(client, 0)
+            self._grant(client, now)
+            waiter.granted, waiter.granted_at = True, now
+            waiter.event.set()
+
+    def _pop(self, client: str, end: int) -> _Waiter:
+        queue = self._waiting[client]
+        waiter = queue.popleft() if end == 0 else queue.pop()
+        if not queue:
+            del self._waiting[client]
+        self._n_waiting -= 1
+        return waiter
+
+    def _drop(self, client: str, waiter: _Waiter) -> None:
+        queue = self._waiting.get(client)
+        if queue is not None and waiter in queue:
+            queue.remove(waiter)
+            self._n_waiting -= 1
+            if not queue:
+                del self._waiting[client]
+
+    def _make_room(self, client: str) -> None:
+        """The lane is full: take the place of the busiest client's latest waiter, or refuse. Lock held."""
+        mine, now = self._held(client), time.monotonic()
+        busiest = max(self._waiting, key=lambda c: (self._held(c), self._usage(c, now), c), default=None)
+        if busiest is not None and busiest != client and self._lighter(client, busiest, now):
+            bumped = self._pop(busiest, -1)
+            bumped.refused = self._busy(
+                "share",
+                f"too many requests at once: you have {self._held(busiest) + 1} here while others wait; "
+                "each address gets its share when the server is busy. Wait for yours to finish",
+                429,
+            )
+            bumped.event.set()
+            return
+        clients = len(set(self._running) | set(self._waiting) | {client})
+        share = max(1, self.capacity // clients)
+        if mine >= share:
+            raise self._busy(
+                "share",
+                f"too many requests at once: you already have {mine} running or waiting here, your share "
+                f"while the server is busy; wait for them to finish",
+                429,
+            )
+        raise self._busy(
+            "full",
+            f"the server is busy: {self.capacity} requests are running or waiting, the most it takes at "
+            "once; try again shortly",
+            503,
+        )
+
+    def _lighter(self, client: str, other: str, now: float) -> bool:
+        """True if `client` may take one of `other`'s waiting places: it holds fewer by two, or fewer by
+        one and has used the lane far less lately (so neither could take the place back at once)."""
+        mine, theirs = self._held(client), self._held(other)
+        if theirs > mine + 1:
+            return True
+        return theirs == mine + 1 and self._usage(other, now) > 2 * self._usage(client, now) + 0.1
+
+    def _busy(self, why: str, message: str, status: int) -> Busy:
+        self.refused[why] += 1
+        return Busy(message, status, self.retry_after if status == 503 else 2)
+
+    def state(self) -> dict[str, int]:
+        with self._lock:
+            return {"running": sum(self._running.values()), "waiting": self._n_waiting, "free": self._free}
