@@ -1,6 +1,15 @@
-"""A synthetic national graph: the real reports' records re-keyed under 32 councils and 5 years.
+"""A national graph, built the way a user builds it: report FILES -> `outcome-graph build FOLDER --store`
+-> `outcome-graph serve --store` (time to its first answer, and its memory), then one report replaced with
+`outcome-graph add` and a sample of reports validated one by one.
 
-    python benchmarks/national.py [--councils 32] [--years 5] [--store DIR]
+    python benchmarks/national.py [--councils 32] [--years 10] [--work DIR] [--validate-sample 10]
+
+The files are the real reports re-keyed to other councils and moved in time (benchmarks/report_files.py);
+`--years` is the scale factor (32 x 10 is about 1.8 M triples; 32 x 55 about 10 M). Every step runs as
+the user's own command in a child process, under `nice`.
+
+The record-level functions below (national_ntriples, write_national) are kept for the benchmarks that
+want the graph as one N-Triples file:
 
 Every record is a real extracted record (outcome_graph.extract.extract_report on graph/reports/*.txt),
 copied with `dataclasses.replace` under another council and government year, and built by the project's
@@ -20,18 +29,22 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import hashlib
+import os
+import subprocess
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-from outcome_graph.build import build_from_extractions, sources_fingerprint, to_ntriples
+from outcome_graph.build import build_from_extractions, to_ntriples
 from outcome_graph.build.reference import static_graph
 from outcome_graph.extract import extract_report
 from outcome_graph.extract.records import Excerpt, Extraction, Period
 from outcome_graph.paths import GRAPH_DIR, ONTOLOGY_DIR, ROOT, bundled_reports
 
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # sibling scripts: report_files, endpoint_latency
 
 # Scotland's 32 council areas (slugs); Midlothian is the council of the real reports.
 COUNCILS = (
@@ -177,32 +190,128 @@ def national_ntriples(councils: int = 32, years: int = 5, progress=print) -> Pat
 
 
 def national_store(store_dir: Path, councils: int = 32, years: int = 5, progress=print) -> Path:
-    """An embedded store in `store_dir` holding the national graph, in the layout `serve --store` reads.
+    """An embedded store in `store_dir` built from national report FILES (report_files.py) with the
+    project's own `build_store`, one named graph per report; `serve --store DIR` serves it as it is.
+    Built once per set of files and graph inputs (a STAMP file beside the store says which)."""
+    from report_files import write_report_files
 
-    It carries the current sources fingerprint, so the server serves it instead of rebuilding."""
-    from outcome_graph.store.build import ensure_built
+    from outcome_graph.store.build import current_generation
+    from outcome_graph.store.reports import build_store
 
-    nt = national_ntriples(councils, years, progress)
-    return ensure_built(
-        Path(store_dir), fingerprint=sources_fingerprint(), source=lambda _p: nt.open("rb"), progress=progress
-    )
+    store_dir = Path(store_dir)
+    folder = CACHE_DIR / f"reports-{councils}x{years}"
+    files = write_report_files(folder, councils, years)
+    h = hashlib.sha256(graph_inputs_digest().encode())
+    for f in files:
+        h.update(f.read_bytes())
+    stamp = store_dir / "STAMP"
+    generation = current_generation(store_dir)
+    if generation and stamp.is_file() and stamp.read_text() == h.hexdigest():
+        return generation / "db"
+    db, _ = build_store(files, store_dir, progress=progress)
+    stamp.write_text(h.hexdigest())
+    return db
+
+
+def _run(label: str, command: list[str], log: Path) -> float:
+    """One of the user's commands, under nice, timed; its output kept in `log`."""
+    started = time.monotonic()
+    with log.open("ab") as out:
+        out.write(f"$ {' '.join(command)}\n".encode())
+        out.flush()
+        done = subprocess.run(["nice", *command], stdout=out, stderr=subprocess.STDOUT)
+    seconds = time.monotonic() - started
+    if done.returncode != 0:
+        raise SystemExit(f"{label} failed (exit {done.returncode}); see {log}")
+    return seconds
+
+
+def group_rss(pgid: int) -> int:
+    """Resident memory of every process in a process group (the server and its query workers), bytes."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid:  # field 5, pgrp, counted after the command name
+                total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")  # field 24, rss (pages)
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def user_path(councils: int, years: int, work: Path, validate_sample: int) -> list[tuple[str, str]]:
+    from endpoint_latency import sparql_get, start_server, wait_until_answering
+    from report_files import write_report_files
+
+    exe = str(Path(sys.executable).parent / "outcome-graph")
+    log = work / "commands.log"
+    rows: list[tuple[str, str]] = []
+    started = time.monotonic()
+    folder = work / "reports"
+    files = write_report_files(folder, councils, years)
+    rows.append((f"write {len(files)} report files", f"{time.monotonic() - started:.1f} s"))
+    store = work / "store"
+    seconds = _run("build", [exe, "build", str(folder), "--store", str(store), "--no-validate"], log)
+    db = next(store.glob("gen-*/db"))
+    import pyoxigraph as ox
+
+    triples = len(ox.Store.read_only(str(db)))
+    rows.append((f"`outcome-graph build {folder.name} --store` ({triples:,} triples)", f"{seconds:.0f} s"))
+    server = start_server(store)
+    try:
+        first = wait_until_answering(server)
+        rows.append(("`outcome-graph serve --store`: start to first answer", f"{first:.2f} s"))
+        t = time.monotonic()
+        status, body = sparql_get(server.port, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout=120)
+        rows.append((f"first COUNT of every triple (HTTP {status})", f"{time.monotonic() - t:.2f} s"))
+        rss = group_rss(server.proc.pid)
+        rows.append(("server processes' resident memory, in all", f"{rss / 2**20:.0f} MB"))
+    finally:
+        server.stop()
+    # one report corrected: its council's graphs are rebuilt, the report's own replaced
+    target = files[len(files) // 2]
+    text = target.read_text(encoding="utf-8")
+    fixed = work / "corrected.txt"
+    fixed.write_text(text.replace("Off Target", "On Target", 1), encoding="utf-8")
+    seconds = _run("add", [exe, "add", str(fixed), "--store", str(store), "--no-validate"], log)
+    rows.append(("`outcome-graph add REPORT --store` (one report replaced)", f"{seconds:.1f} s"))
+    if validate_sample:
+        sample = work / "sample"
+        sample.mkdir(exist_ok=True)
+        for f in files[:validate_sample]:
+            (sample / f.name).write_bytes(f.read_bytes())
+        seconds = _run("validate", [exe, "build", str(sample), "--store", str(work / "sample-store")], log)
+        each = seconds / validate_sample
+        rows.append(
+            (
+                f"build + validate {validate_sample} reports, one by one",
+                f"{seconds:.0f} s ({each:.1f} s a report)",
+            )
+        )
+        rows.append(
+            (f"validate all {len(files)} (from the sample)", f"about {each * len(files) / 60:.0f} min")
+        )
+    return rows
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--councils", type=int, default=32, help="at most 32")
-    parser.add_argument("--years", type=int, default=5)
-    parser.add_argument("--store", type=Path, help="also load it into an embedded store in this directory")
+    parser.add_argument("--years", type=int, default=10, help="the scale factor: report years per council")
+    parser.add_argument(
+        "--work", type=Path, help="where the files and the store go (default: a new temp dir)"
+    )
+    parser.add_argument("--validate-sample", type=int, default=10, help="reports built with validation")
     args = parser.parse_args()
     if not 1 <= args.councils <= len(COUNCILS):
         parser.error(f"--councils must be between 1 and {len(COUNCILS)}")
-    started = time.monotonic()
-    path = national_ntriples(args.councils, args.years)
-    lines = sum(1 for _ in path.open("rb"))
-    print(f"{path}: {lines} triples, {path.stat().st_size / 1e6:.0f} MB ({time.monotonic() - started:.1f} s)")
-    if args.store:
-        db = national_store(args.store, args.councils, args.years)
-        print(f"store: {db}")
+    work = args.work or Path(tempfile.mkdtemp(prefix="og-national-"))
+    work.mkdir(parents=True, exist_ok=True)
+    rows = user_path(args.councils, args.years, work, args.validate_sample)
+    print(f"\n{args.councils} councils x {args.years} years, in {work}\n")
+    print("| step | result |\n|---|---|")
+    for step, result in rows:
+        print(f"| {step} | {result} |")
     return 0
 
 

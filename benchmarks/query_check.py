@@ -1,6 +1,7 @@
 """What the query check costs per request, next to what the engine's own parse costs.
 
     python benchmarks/query_check.py [--repeat 200]
+    python benchmarks/query_check.py --adversarial    # 8/40/80 KB texts built to make a lexer backtrack
 
 The check (`serve.safety.check_query`: decode escapes, lex by SPARQL 1.1's rules, check the tokens,
 write the canonical text) runs in the server process for every query text it has not seen (texts up to
@@ -22,7 +23,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 
 from outcome_graph.errors import OutcomeGraphError
 from outcome_graph.saved_queries import load_queries
-from outcome_graph.serve.safety import _check
+from outcome_graph.sparql.check import _check
 from outcome_graph.store.bindings import bind
 
 
@@ -87,5 +88,45 @@ def main() -> None:
     )
 
 
+# Texts built to make a lexer backtrack (issue 16 part 3): the check must stay linear in their length.
+ADVERSARIAL = {
+    "a.a.a. (issue 16)": lambda n: "ASK { " + "a." * (n // 2) + " zz}",
+    "a-a-a-": lambda n: "ASK { " + "a-" * (n // 2) + " zz}",
+    "x:a.a.a.": lambda n: "ASK { ?s ?p x:" + "a." * (n // 2) + "}",
+    "backslashes": lambda n: "ASK { " + "\\" * n + "}",
+    '""a""a': lambda n: 'ASK { ?s ?p """' + '""a' * (n // 3) + "}",
+    "<a<a<a": lambda n: "ASK { ?s ?p " + "<a" * (n // 2) + "}",
+    "1.1.1.": lambda n: "ASK { ?s ?p " + "1." * (n // 2) + "}",
+    "???": lambda n: "ASK { " + "?" * n + "}",
+    "@a-@a-": lambda n: "ASK { ?s ?p 'x'" + "@a-" * (n // 3) + "}",
+}
+
+
+def adversarial() -> None:
+    """The check's time on texts of 8, 40 and 80 KB built to make a lexer backtrack: linear means the
+    80 KB time is about ten times the 8 KB time."""
+    from outcome_graph.sparql import Refused
+
+    print(f"{'text':20} {'8 KB ms':>9} {'40 KB ms':>9} {'80 KB ms':>9} {'80/8':>6}")
+    for name, make in ADVERSARIAL.items():
+        times = []
+        for n in (8000, 40000, 80000):
+            text = make(n)
+
+            def run(text=text):
+                try:
+                    _check(text)
+                except Refused:
+                    pass
+
+            times.append(median_ms(run, 5))
+        print(f"{name:20} {times[0]:9.1f} {times[1]:9.1f} {times[2]:9.1f} {times[2] / times[0]:6.1f}")
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if "--adversarial" in sys.argv:
+        adversarial()
+    else:
+        main()

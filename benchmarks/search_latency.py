@@ -39,7 +39,7 @@ def median_ms(fn, reps: int) -> float:
 def measure(store, reps: int, label: str) -> None:
     from outcome_graph.serve.search import search
     from outcome_graph.trace import engine
-    from outcome_graph.trace.graph import load
+    from outcome_graph.trace.source import load
 
     t = time.perf_counter()
     tg = load(store)

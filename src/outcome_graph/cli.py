@@ -13,7 +13,8 @@ import sys
 from .errors import OutcomeGraphError
 
 COMMANDS = {
-    "build": "build the graph from reports and write it to a file",
+    "build": "build the graph from reports (files or folders) into a file or a store",
+    "add": "add or replace reports in a store, one named graph each",
     "validate": "check a graph or reports against the SHACL shapes",
     "serve": "serve the graph over SPARQL, with saved queries, traces and audits",
     "load": "push the graph to a SPARQL server (Graph Store Protocol)",
@@ -21,7 +22,7 @@ COMMANDS = {
     "trace": "follow a duty, outcome or record down to its evidence, or up to what it evidences",
     "gaps": "list where the chain from duty to evidence breaks",
     "audit": "write the inspection audit report for a report year",
-    "diff": "what changed from one report to the next of the same council and service",
+    "diff": "what changed from one report to the next of the same council",
 }
 
 

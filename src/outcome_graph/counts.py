@@ -8,6 +8,7 @@ report states that total itself, the og:totalOf name of the stated total it is c
     # title: Service-priority PIs off target
     # counts: service-priority PIs whose {year} annual figure is Off Target
     # total: pis.off_target            (optional)
+    # listed: Service Plan PIs Off Target   (optional: the heading the report lists the members under)
     # note: ...                        (optional, repeatable)
 
 Gaps, the audit, the pages and the CLI read the members from the store with these queries (see
@@ -25,9 +26,9 @@ from functools import cache
 from pathlib import Path
 
 from .errors import OutcomeGraphError
-from .saved_queries import header_lines
+from .query_files import header_lines
 
-_HEADER = re.compile(r"^#\s*(title|counts|total|note)\s*:\s*(.*?)\s*$")
+_HEADER = re.compile(r"^#\s*(title|counts|total|listed|note)\s*:\s*(.*?)\s*$")
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # Variables the stated-total rule binds around a count's pattern (the count's own are ?reportDoc, ?item).
 RESERVED = frozenset({"this", "code", "stated", "value", "counted", "n", "what"})
@@ -46,6 +47,7 @@ class Count:
     total: str | None = None  # the og:totalOf name of the total a report states for it
     note: str = ""
     path: Path | None = None
+    listed: str | None = None  # the heading under which the report lists what it counts as this
 
     def says(self, year: str | None) -> str:
         """What it counts, in words, for a report year ('2020-2021' or None for any year)."""
@@ -104,8 +106,8 @@ def parse_count(text: str, name: str, path: Path | None = None, members: str = M
         m = _HEADER.match(line)
         if not m:
             raise CountDefinitionError(
-                f"{where}:{number}: a count's header lines are '# title:', '# counts:', '# total:' "
-                f"and '# note:'; got {line!r}"
+                f"{where}:{number}: a count's header lines are '# title:', '# counts:', '# total:', "
+                f"'# listed:' and '# note:'; got {line!r}"
             )
         if m[1] == "note":
             notes.append(m[2])
@@ -127,7 +129,8 @@ def parse_count(text: str, name: str, path: Path | None = None, members: str = M
             f"{where}: the variable(s) {', '.join('?' + v for v in clash)} are the validation rule's own "
             "(see outcome_graph.validate.totals); give them other names"
         )
-    return Count(name, meta["title"], meta["counts"], text, meta.get("total"), " ".join(notes), path)
+    total, listed = meta.get("total"), meta.get("listed")
+    return Count(name, meta["title"], meta["counts"], text, total, " ".join(notes), path, listed)
 
 
 def _load(directory: Path, members: str) -> dict[str, Count]:
@@ -171,7 +174,7 @@ def by_total(name: str) -> Count | None:
 
 # The lines of a saved query that are made from the count definitions when it is loaded (see
 # queries/reported-totals.rq): a comment line, so the file as written is a valid query that counts nothing.
-_GENERATED = re.compile(r"^([ \t]*)# \(generated\) (UNION branches|BIND):.*$", re.M)
+_GENERATED = re.compile(r"^([ \t]*)# \(generated\) (UNION branches|BIND|members of ([a-z0-9-]+)):.*$", re.M)
 
 
 def sparql_string(text: str) -> str:
@@ -213,6 +216,23 @@ def _words(counts: list[Count], indent: str) -> str:
     return f"{indent}BIND ({expr}\n{indent}   AS ?counts)\n"
 
 
+def _members_pattern(name: str, indent: str) -> str:
+    """The pattern of count `name` (queries/counts/NAME.rq) written in place: its members are ?item of
+    report ?reportDoc, its other variables renamed apart (?m_...), so a saved query that counts them by
+    council or year counts exactly what every view counts."""
+    counts = load_counts()
+    if name not in counts:
+        raise CountDefinitionError(f"a saved query names the count {name!r}; counts: {', '.join(counts)}")
+
+    def rename(m: re.Match) -> str:
+        return m[0] if m[1] in ("reportDoc", "item") else f"?m_{m[1]}"
+
+    body = re.sub(r"[?$](\w+)", rename, counts[name].body)
+    lines = [f"# queries/counts/{name}.rq: {counts[name].counts}"]
+    lines += [line.rstrip() for line in textwrap.dedent(body).splitlines() if line.strip()]
+    return "\n".join(f"{indent}{line}" for line in lines)
+
+
 def expand_generated(text: str) -> str:
     """A saved query's text with its '# (generated) ...' lines made from the count definitions (the
     counts that name a stated total, in name order): nothing is written twice."""
@@ -220,6 +240,8 @@ def expand_generated(text: str) -> str:
 
     def make(m: re.Match) -> str:
         indent = m[1]
+        if m[3]:
+            return _members_pattern(m[3], indent)
         if m[2] == "BIND":
             return _words(stated, indent).rstrip("\n")
         return "".join(_branch(c, i, indent) for i, c in enumerate(stated, 1)).rstrip("\n")
@@ -227,26 +249,41 @@ def expand_generated(text: str) -> str:
     return _GENERATED.sub(make, text)
 
 
-def count_members(store) -> dict[str, dict[str, list[str]]]:
-    """{count name: {report IRI: sorted member IRIs}} read from `store` with each count's own query."""
+def count_members(store, reports=None, timeout=None) -> dict[str, dict[str, list[str]]]:
+    """{count name: {report IRI: sorted member IRIs}} read from `store` with each count's own query,
+    for the reports given (their IRIs, bound as ?reportDoc by the query layer: a council's pages count
+    that council's reports, never the nation's); every report of the graph when none are given."""
+    from .query_layer import read_select
+
+    bound = {"reportDoc": list(reports)} if reports is not None else None
     out: dict[str, dict[str, list[str]]] = {}
     for name, c in load_counts().items():
         members: dict[str, set[str]] = defaultdict(set)
-        for row in store.select(c.text).rows:
-            members[str(row["reportDoc"])].add(str(row["item"]))
+        if reports is None or bound["reportDoc"]:
+            part = f"the count {c.title!r} (queries/counts/{name}.rq)"
+            for row in read_select(store, c.text, part, bound, timeout=timeout).rows:
+                members[str(row["reportDoc"])].add(str(row["item"]))
         out[name] = {r: sorted(v) for r, v in sorted(members.items())}
     return out
 
 
-def change_members(store) -> dict[str, dict[tuple[str, str], list[tuple[str, str | None]]]]:
-    """{change name: {(old report IRI, new report IRI): sorted (member, matching old record or None)}}."""
+def change_members(
+    store, reports=None, timeout=None
+) -> dict[str, dict[tuple[str, str], list[tuple[str, str | None]]]]:
+    """{change name: {(old report IRI, new report IRI): sorted (member, matching old record or None)}},
+    for pairs of the reports given (bound as ?oldDoc and ?newDoc: one council's reports)."""
+    from .query_layer import read_select
+
+    bound = {"oldDoc": list(reports), "newDoc": list(reports)} if reports is not None else None
     out: dict[str, dict[tuple[str, str], list[tuple[str, str | None]]]] = {}
     for name, c in load_changes().items():
         members: dict[tuple[str, str], set[tuple[str, str | None]]] = defaultdict(set)
-        for row in store.select(c.text).rows:
-            was = row.get("was")
-            members[(str(row["oldDoc"]), str(row["newDoc"]))].add(
-                (str(row["item"]), str(was) if was else None)
-            )
+        if reports is None or bound["newDoc"]:
+            part = f"the change {c.title!r} (queries/changes/{name}.rq)"
+            for row in read_select(store, c.text, part, bound, timeout=timeout).rows:
+                was = row.get("was")
+                members[(str(row["oldDoc"]), str(row["newDoc"]))].add(
+                    (str(row["item"]), str(was) if was else None)
+                )
         out[name] = {pair: sorted(v, key=lambda m: (m[0], m[1] or "")) for pair, v in sorted(members.items())}
     return out

@@ -27,6 +27,7 @@ from rdflib.term import Node
 
 from .errors import OutcomeGraphError
 from .parameter_terms import PARAM_TYPES, ParameterError, to_term
+from .query_files import header_lines as header_lines
 
 __all__ = [
     "ANY",
@@ -138,16 +139,6 @@ class SavedQuery:
         }
 
 
-def header_lines(text: str):
-    """(line number, line) of each '#' line of a .rq file's header: the comments before its first
-    non-blank line of SPARQL (saved queries and count definitions share this layout)."""
-    for number, line in enumerate(text.split("\n"), start=1):
-        if line.startswith("#"):
-            yield number, line
-        elif line.strip():
-            return
-
-
 def parse_query(text: str, name: str, path: Path | None = None) -> SavedQuery:
     where = str(path) if path else name
     meta: dict[str, str] = {}
@@ -206,7 +197,7 @@ def load_queries(directory: Path | None = None) -> dict[str, SavedQuery]:
         name = path.stem
         if not _NAME.match(name):
             raise QueryDefinitionError(f"{path}: a query's file name is lower-case words joined by '-'")
-        from .counts import expand_generated  # here: counts.py reads .rq headers with this module
+        from .counts import expand_generated
 
         queries[name] = parse_query(expand_generated(path.read_text(encoding="utf-8")), name, path)
     return queries

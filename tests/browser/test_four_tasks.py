@@ -175,11 +175,12 @@ def test_the_audit_is_filed_as_an_a4_document(page, server):
     shot(page, "5-audit")
     cover = page.locator("#cover").inner_text()
     assert "Midlothian Council" in cover and "2020/21" in cover and "Data version" in cover
-    assert "Generated" in cover and "off target" in cover
+    assert "Generated" in cover and "off target" in page.locator("#summary").inner_text()
     grid = page.locator("#coverage")
     assert "Increase the proportion of C & YP who feel safe" in grid.inner_text()  # priority names
     assert page.locator("#contents a").count() >= 15
-    assert page.locator("figure.chart svg").count() >= 10
+    # a chart only where an indicator has two figures or more (tests/trace/test_print.py checks which)
+    assert page.locator("figure.chart svg").count() >= 5
     assert not INTERNAL.search(main_text(page)), INTERNAL.search(main_text(page))
     no_hidden_columns(page)
     # printed, it is A4 (the @page rule), not US Letter

@@ -7,6 +7,7 @@ from functools import cache
 import pytest
 
 from outcome_graph.build.claims import comparisons
+from outcome_graph.curate import aggregations
 from outcome_graph.extract import extract_lines, extract_report, read_report_lines
 from outcome_graph.extract.claims import claims_of
 from outcome_graph.extract.claims_check import rows_of
@@ -23,7 +24,8 @@ def real():
     xs = [extract_report(R16), extract_report(R20)]
     claims = [c for x in xs for c in claims_of(x)]
     rows = {x.report.id: rows_of(x.of(Observation)) for x in xs}
-    return claims, check_claims(claims, rows, comparisons())
+    aggregation = {key: kind for key, (kind, _) in aggregations().items()}
+    return claims, check_claims(claims, rows, comparisons(), aggregation=aggregation)
 
 
 def changed(path, edits: dict[int, tuple[str, str]]):

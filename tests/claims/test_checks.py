@@ -81,6 +81,8 @@ def test_disagreements_in_the_real_reports_name_both_lines_and_figures(checks):
             141,
         ),  # note dates the table's 2016/17 figure 2015/16
         (Y16, "L190-1", "85.8% (2015/16)", "85.8% (2016/17)", 190),
+        # April-September 306 + October-March 383 = 689 referrals, the year's cell 649 (M.G.CS.01.06a)
+        (Y16, "L201-1", "306 + 383 = 689", "649", 201),
         (Y20, "L301-1", "94.4%", "94.7%", 73),
         (Y20, "L59-1", "10", "9", 342),  # 10 young people gained a place; 9 in the 1st cohort
         (Y20, "L73-2", "94.7%", "94.4%", 301),
@@ -163,3 +165,33 @@ def test_an_above_or_below_note_that_the_table_contradicts_disagrees():
     )
     assert "the note says below 3.0; the table says 3.2 (BS.CS.18, 2016/17, line 179)" in k.reason
     assert verdict(checks[(Y16, "L179-1")])[0] == "Disagrees"
+
+
+def test_a_period_of_months_is_checked_against_the_quarters_it_spans():
+    """2016/17 line 201: "from 306 April - Sept 16 to 383 Oct- March" reads the two halves of the year
+    (Q1-Q2, Q3-Q4); a count over the period (graph/curated/aggregation.csv), so they must make the year's
+    649: they make 689. With the second half 343 they agree and no check disagrees; a first half below the
+    Q2 cell alone (266) contradicts the quarters it spans."""
+    from outcome_graph.curate import aggregations
+    from outcome_graph.extract.claims_spans import span_checks
+
+    from .conftest import extract_report
+
+    claims, checks = _real()
+    [c] = [c for c in claims if (c.report, c.key) == (Y16, "L201-1")]
+    assert [(f.raw, f.span) for f in c.figures] == [("306", (1, 2)), ("383", (3, 4))]
+    [k] = [k for k in checks[(Y16, "L201-1")] if k.verdict == "Disagrees"]
+    assert "April–September 306 + October–March 383 make 689 for the year" in k.reason
+    assert "the table says 649 (M.G.CS.01.06a, 2016/17, line 201)" in k.reason
+    agg = {key: kind for key, (kind, _) in aggregations().items()}
+    for line_edit, verdicts in (
+        (("to 383 Oct", "to 343 Oct"), ["Agrees"]),
+        (("from 306 April", "from 206 April"), ["Disagrees", "Disagrees"]),  # 206 + 383; and Q2's 266 > 206
+    ):
+        x16 = changed(R16, {201: line_edit})
+        rows = rows_of(x16.of(Observation))
+        [c] = [c for c in claims_of(x16) if c.key == "L201-1"]
+        assert [k.verdict for k in span_checks(c, rows, agg)] == verdicts, line_edit
+    # no aggregation known: nothing is checked, nothing guessed
+    assert span_checks(c, rows, {}) == []
+    assert extract_report(R16)  # the unchanged report still reads

@@ -25,11 +25,16 @@ def test_disagreements_are_warnings_naming_lines_and_figures(graph):
     assert [(y, n) for y, n, _ in got] == [
         ("2016-2017", 141),
         ("2016-2017", 190),
+        ("2016-2017", 201),
         ("2020-2021", 59),
         ("2020-2021", 73),
         ("2020-2021", 301),
     ]
     msg = dict(((y, n), m) for y, n, m in got)
+    # a period that is not a quarter or a year, read and checked against the year it makes up
+    assert msg[("2016-2017", 201)].startswith(
+        "against the tables: line 201 states 306 + 383 = 689; line 201 gives 649."
+    )
     assert msg[("2020-2021", 59)].startswith("against the tables: line 59 states 10; line 342 gives 9.")
     assert msg[("2020-2021", 73)].startswith(
         "against other claims: line 73 states 94.7%; line 301 gives 94.4%."

@@ -228,15 +228,38 @@ def test_no_query_runs_long_while_another_waits_for_the_lane():
     running.start()
     assert running.got.wait(10)
     admission.promote("a")()  # nobody waits: the overrunning query may go on
+    own = _Holder(slots, "a")  # nor does a query of the same client's, waiting behind it
+    own.start()
+    _until(lambda: slots.state()["waiting"] == 1, "a's second query waiting")
+    admission.promote("a")()
     waiting = _Holder(slots, "b")
     waiting.start()
-    _until(lambda: slots.state()["waiting"] == 1, "b waiting")
+    _until(lambda: slots.state()["waiting"] == 2, "b waiting")
     with pytest.raises(Busy) as stopped:
         admission.promote("a")
     assert stopped.value.status == 503 and "1 other queries are waiting" in stopped.value.message
     running.let_go.set()
-    assert waiting.got.wait(10)
+    assert waiting.got.wait(10), "b, holding none, goes before a's second query"
     waiting.let_go.set()
+    assert own.got.wait(10)
+    own.let_go.set()
+
+
+def test_a_client_whose_queries_keep_being_stopped_waits_twice_as_long_each_time():
+    from outcome_graph.store import QueryTimeout
+
+    admission = Admission(Policy(timeout=2))  # a stop's pause: 1 s, then 2, 4, ...
+    lane = Lane(ADHOC, "runaway-loop")
+    for pause in (1, 2, 4, 8):
+        admission._penalty.pop(lane.client, None)  # the last pause served out
+        with pytest.raises(QueryTimeout):
+            with admission.slot(lane):
+                raise QueryTimeout("stopped at the time limit")
+        with pytest.raises(Busy) as refused:
+            admission.precheck(lane)
+        assert refused.value.status == 429 and refused.value.retry_after == pause
+    with admission.slot(Lane(ADHOC, "someone else")):  # nobody else pays for it
+        pass
 
 
 def test_threads_outnumber_what_queries_can_hold():
@@ -512,3 +535,24 @@ def test_each_route_runs_its_queries_on_its_own_lanes_workers(two_lane_app, path
         assert slots == 1 and reserved >= 1, (slots, reserved)
     else:
         assert slots >= 1
+
+
+def test_a_killed_users_worker_is_replaced_at_once_by_the_spare(built_store):
+    from outcome_graph.store import QueryTimeout
+    from outcome_graph.store.workers import WorkerPool
+
+    pool = WorkerPool(str(built_store.path), size=1, spare=True)
+    try:
+        _until(lambda: pool._spare.qsize() == 1, "the spare started")
+        spare_pid = pool._spare.queue[0].process.pid
+        request = {"op": "execute", "query": RUNAWAY, "media_type": "application/sparql-results+json"}
+        with pytest.raises(QueryTimeout):
+            pool.run(request, timeout=0.5)
+        assert pool.killed == 1
+        # no start to wait for: the spare is the idle worker now, and answers the next query
+        assert pool._idle.qsize() == 1 and pool._idle.queue[0].process.pid == spare_pid
+        ask = {"op": "execute", "query": "ASK {}", "media_type": "application/sparql-results+json"}
+        assert b"true" in pool.run(ask, timeout=10)["body"]
+        _until(lambda: pool._spare.qsize() == 1, "a new spare started")
+    finally:
+        pool.close()

@@ -33,6 +33,13 @@ def test_the_index_lists_councils_reports_code_lists_and_the_vocabulary(client):
     rows = list(csv.DictReader(io.StringIO(client.get("/id/?format=csv").get_data(as_text=True))))
     assert {r["section"] for r in rows} == {"councils", "reports", "codeLists", "references", "vocabulary"}
     assert client.get("/id").status_code == 200
+    r = client.get("/id/", headers={"Accept": "text/turtle"})  # an RDF request gets RDF, never a table
+    assert r.mimetype == "text/turtle"
+    g = Graph().parse(data=r.get_data(as_text=True), format="turtle")
+    root = URIRef("https://w3id.org/outcome-graph/id/")
+    parts = set(g.objects(root, URIRef("http://purl.org/dc/terms/hasPart")))
+    assert URIRef("https://w3id.org/outcome-graph/id/midlothian/report/2020-2021") in parts
+    assert URIRef(OG.rstrip("#")) in parts
 
 
 def test_the_vocabulary_gives_the_names_a_query_needs_and_no_blank_node(client):
@@ -109,3 +116,29 @@ def test_the_readme_writes_instance_iris_validly():
 @pytest.mark.parametrize(("file", "query"), _vocabulary_examples())
 def test_each_curated_example_returns_rows(client, file, query):
     assert _rows(client, query), file
+
+
+def test_every_example_of_the_query_page_returns_rows(client, app):
+    """The query page's examples (the saved queries, defaults bound) run on the real graph with rows; one
+    with a required parameter is shown unbound for the analyst to fill in, and gets rows once filled."""
+    from outcome_graph.serve.pages import examples
+
+    filled = {
+        "evidence": {
+            "record": "https://w3id.org/outcome-graph/id/midlothian/report/2020-2021/risk/C.RR.01-23"
+        },
+        "evidence-by-code": {"code": "CHN8a"},
+    }
+    with app.app_context():
+        listed = examples()
+    assert len(listed) >= 15
+    for e in listed:
+        if any(p["required"] for p in e["parameters"]):
+            values = {f"p.{k}": v for k, v in filled[e["name"]].items()}
+            r = client.get("/", query_string={"example": e["name"], "bind": "1", **values})
+        else:
+            r = client.get("/", query_string={"example": e["name"]})
+        html = r.get_data(as_text=True)
+        assert r.status_code == 200, (e["name"], html[:300])
+        assert '<table class="results">' in html and "<tbody>\n  \n  </tbody>" not in html, e["name"]
+        assert re.search(r'<p class="count">[1-9]\d* rows?</p>', html), e["name"]

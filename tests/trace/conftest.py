@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from outcome_graph.trace.graph import load
+from outcome_graph.trace.source import load
 
 
 @pytest.fixture(scope="session")

@@ -140,7 +140,7 @@ def test_indicators_unchanged_set(changes):
 
 def test_the_bundled_reports_four_years_apart(store):
     from outcome_graph.trace.changes import compare_reports
-    from outcome_graph.trace.graph import load
+    from outcome_graph.trace.source import load
 
     c = compare_reports(load(store), "2016-2017", "2020-2021", store)
     a = c["actions"]
@@ -244,7 +244,7 @@ def test_the_crosswalk_holds_for_a_later_report_that_carries_the_codes_over(next
     differs from 2016/17's, and the narrative risks of 2016/17 still continue in the register."""
     from outcome_graph.build import build, to_ntriples
     from outcome_graph.trace.changes import compare_reports
-    from outcome_graph.trace.graph import load
+    from outcome_graph.trace.source import load
     from outcome_graph.trace.store import MemoryStore
 
     store = MemoryStore(to_ntriples(build([R16, next_year]).graph), name="memory:2016+2021")

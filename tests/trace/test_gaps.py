@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from outcome_graph.trace import gaps as G
-from outcome_graph.trace.graph import load
+from outcome_graph.trace.source import load
 from outcome_graph.trace.store import MemoryStore
 
 OGR = "https://w3id.org/outcome-graph/id/midlothian/"

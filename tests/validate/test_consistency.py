@@ -20,6 +20,7 @@ QUARTER_RULES = {
     "QuarterlyCount": "quarters against the year (counts per quarter)",
     "YearToDate": "quarters against the year (year to date)",
     "CountOverPeriod": "quarters against the year (count over the period)",
+    "PooledProportion": "quarters against the year (percentage of the period's cases)",
 }
 
 
@@ -54,20 +55,27 @@ def inconsistent(kind: str, year_cell, quarters: dict) -> bool:
     if kind == "YearToDate":
         falls = any(later < max(vs[:i]) for i, later in enumerate(vs) if i)
         return falls or y < max(vs) or (4 in quarters and quarters[4].value != y)
+    if kind == "PooledProportion":  # within the year's rounding: half a unit of its last decimal
+        raw = year_cell.raw.replace("%", "").strip()
+        tol = Decimal(5) * Decimal(10) ** -((len(raw.split(".")[1]) if "." in raw else 0) + 1)
+        zero = any(v > 0 for v in vs) and y == 0
+        full = any(0 < v < 100 for v in vs) and y == 100
+        return zero or full or (len(vs) == 4 and not min(vs) - tol <= y <= max(vs) + tol)
     return any(v > y for v in vs)  # CountOverPeriod
 
 
 def test_every_additive_row_of_every_table_is_checked(extractions, real_summary):
     rows = additive_rows(extractions)
-    # 18 rows: 2016/17 complaints received, BS.CS.02-04, .08, .10-13, M.G.CS.01.06a (10); 2020/21 the six
-    # complaints counts per quarter (lines 244-248, 255), CSPC.P.7.3a and CSPC.P.9.1a (8)
+    # 23 rows: 2016/17 complaints received, BS.CS.02-04, .08, .10-13, M.G.CS.01.06a and the two complaints
+    # percentages (lines 65, 67) (12); 2020/21 the six complaints counts per quarter (lines 244-248, 255),
+    # the three complaints percentages (lines 252-254), CSPC.P.7.3a and CSPC.P.9.1a (11)
     assert {(r[0], r[2]) for r in rows} >= {
         ("2016-2017", "YearToDate"),
         ("2016-2017", "QuarterlyCount"),
         ("2016-2017", "CountOverPeriod"),
         ("2020-2021", "QuarterlyCount"),
     }
-    assert len(rows) == 18
+    assert len(rows) == 23
     expected = {
         (QUARTER_RULES[kind], str(observation_iri("midlothian", year, key, segment(year))))
         for year, key, kind, y, qs in rows
@@ -75,7 +83,7 @@ def test_every_additive_row_of_every_table_is_checked(extractions, real_summary)
     }
     found = {(r.rule, r.focus) for r in real_summary.results if r.rule in QUARTER_RULES.values()}
     assert found == expected
-    assert len(found) == 5
+    assert len(found) == 6  # 2016/17 lines 171, 174; 2020/21 lines 245, 248, 254, 255
 
 
 def test_each_finding_names_both_lines_and_both_figures(extractions, real_summary):

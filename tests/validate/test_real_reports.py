@@ -49,6 +49,7 @@ def test_actions_on_target_2020_21_stated_18_table_shows_17(real_summary):
 def test_pi_totals_against_the_pi_tables(real_summary):
     results = {(r.code, r.report): r for r in real_summary.results if r.rule == "reported PI totals"}
     assert sorted((c, y, r.line, r.value) for (c, y), r in results.items()) == [
+        ("pis.off_target", "2016-2017", 85, "2"),  # "2 of 9 Performance measures currently off target"
         ("pis.on_target_or_complete", "2016-2017", 85, "7"),
         ("pis.on_target_or_complete", "2020-2021", 221, "30"),
         ("pis.total", "2016-2017", 86, "9"),
@@ -60,6 +61,10 @@ def test_pi_totals_against_the_pi_tables(real_summary):
     # 2016/17 counts 9 PIs, 7 on target; its service-priority tables hold 24 PIs, 19 of them on target.
     assert "show 24 " in results[("pis.total", "2016-2017")].message
     assert "show 19 " in results[("pis.on_target_or_complete", "2016-2017")].message
+    # its note's "2 of 9 ... off target": the tables show 5 (CS.S.01.01a, CS.S.02.05a, CS.S.03.02b,
+    # BS.CS.LPI.04, BS.CS.LPI.05); 2020/21's "Two PIs off target" (line 221) agrees with its 2
+    assert "show 5 " in results[("pis.off_target", "2016-2017")].message
+    assert ("pis.off_target", "2020-2021") not in results
 
 
 def test_missing_codes_are_warnings_naming_the_line(real_summary):
@@ -79,6 +84,7 @@ def test_the_real_warnings_are_exactly_these(real_summary):
         ("action code given", "2020-2021", 318),
         ("claim against the report", "2016-2017", 141),
         ("claim against the report", "2016-2017", 190),
+        ("claim against the report", "2016-2017", 201),
         ("claim against the report", "2020-2021", 59),
         ("claim against the report", "2020-2021", 73),
         ("claim against the report", "2020-2021", 301),
@@ -87,8 +93,10 @@ def test_the_real_warnings_are_exactly_these(real_summary):
         ("quarters against the year (counts per quarter)", "2020-2021", 245),
         ("quarters against the year (counts per quarter)", "2020-2021", 248),
         ("quarters against the year (counts per quarter)", "2020-2021", 255),
+        ("quarters against the year (percentage of the period's cases)", "2020-2021", 254),
         ("rank against quartile", "2016-2017", 212),
         ("reported PI totals", "2016-2017", 85),
+        ("reported PI totals", "2016-2017", 85),  # "2 of 9 Performance measures currently off target": 5
         ("reported PI totals", "2016-2017", 86),
         ("reported PI totals", "2020-2021", 221),
         ("reported action totals", "2020-2021", 208),

@@ -15,6 +15,13 @@ OBS = "report/2016-2017/observation/"
 # case, severity, rule, focus (relative to the test council), words the message must contain
 CASES = [
     (
+        "proportion",
+        "Warning",
+        "quarters against the year (percentage of the period's cases)",
+        OBS + "complaints/escalated/2016-2017",
+        "the quarters show Q1 0%, Q2 66.67 %, Q3 100%, Q4 50% (line 12), but the year's figure is 0%",
+    ),
+    (
         "unrecognised-word",
         "Violation",
         "unrecognised word",

@@ -14,7 +14,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from ..curate import read_csv
+from ..curate import aggregations, read_csv
 from ..extract.claims import claims_of
 from ..extract.claims_check import rows_of
 from ..extract.claims_compare import Comparison, check_claims, verdict
@@ -91,7 +91,9 @@ def add_claims(
         claims = [c for x in xs for c in claims_of(x)]
         rows = {x.report.id: rows_of(x.of(Observation)) for x in xs}
         source = str(CURATED_DIR / "claim-comparisons.csv")
-        checks = check_claims(claims, rows, curated, source, warnings)
+        # how quarters make a year (curated), for figures stated for a span of months
+        aggregation = {key: kind for key, (kind, _) in aggregations().items()}
+        checks = check_claims(claims, rows, curated, source, warnings, aggregation)
         for c in claims:
             _add(g, council, c, checks[(c.report, c.key)])
     return warnings

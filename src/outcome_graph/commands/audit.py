@@ -12,7 +12,7 @@ from ..errors import OutcomeGraphError
 from ..trace import engine
 from ..trace.audit import build_audit
 from ..trace.cli_common import add_store_arguments, write_output
-from ..trace.graph import load
+from ..trace.source import load
 from ..trace.store import open_trace_store
 
 
@@ -25,8 +25,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--out",
         type=Path,
-        help="write here (default: standard output); a .pdf file is printed on A4 by headless Chromium "
-        "(or WeasyPrint) where one is installed",
+        help="write here (default: standard output): .html (the page), .pdf (printed on A4 by WeasyPrint, "
+        "tagged, with contents, page numbers and bookmarks) or .json; other extensions are refused",
     )
     p.add_argument(
         "--format", choices=("html", "json", "pdf"), help="default: by --out's extension, else html"
@@ -56,9 +56,10 @@ def _validation(args: argparse.Namespace, store):
     return validate_graph(graph)
 
 
-def render_html(a: dict, tg=None, store=None) -> str:
+def render_html(a: dict, tg=None, store=None, printing: bool = False) -> str:
     """The audit page rendered outside a request, as one standalone file (its styles inline), with
-    links relative to a served root."""
+    links relative to a served root; `printing`: the paged rendering WeasyPrint lays out (print.css
+    with the running header, every section open, no site navigation)."""
     from flask import Flask
 
     from ..serve.trace_views import bp
@@ -80,8 +81,12 @@ def render_html(a: dict, tg=None, store=None) -> str:
     from ..trace.audit_view import presentation
     from ..trace.gaps import GAP_KINDS
 
-    shown = presentation(tg, a, store, from_ontology())
+    shown = presentation(tg, a, store, from_ontology(), printing=printing)
     css = (Path(__file__).resolve().parents[1] / "serve" / "static" / "style.css").read_text(encoding="utf-8")
+    if printing:
+        from ..trace.print_pdf import page_style
+
+        shown["print_css"] = page_style(shown["running_header"], shown["running_footer"])
     with app.test_request_context("/audit"):
         tables = list(TABLES if a["compare"] else TABLES[:-1])
         return render_template(
@@ -90,15 +95,17 @@ def render_html(a: dict, tg=None, store=None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..trace.print_pdf import format_for
+
+    fmt = format_for(args.out, args.format)  # before any work: a .docx is refused at once
     report = engine.normalise_year(args.report)
     other = engine.normalise_year(args.compare) if args.compare else None
     store = open_trace_store(args.store, args.endpoint, quiet=True)
-    tg = load(store)
+    tg = load(store, args.council)
     started = time.perf_counter()
     validation = _validation(args, store)
     validated = time.perf_counter()
     a = build_audit(tg, report, other, validation, args.council, store=store)
-    fmt = args.format or ("pdf" if args.out and args.out.suffix.lower() == ".pdf" else "html")
     if fmt == "pdf" and args.out is None:
         raise OutcomeGraphError("a PDF needs a file: give --out audit.pdf")
     if fmt == "json":
@@ -106,9 +113,10 @@ def run(args: argparse.Namespace) -> int:
 
         write_output(json.dumps(a, indent=2, ensure_ascii=False) + "\n", args.out)
     elif fmt == "pdf":
-        from ..trace.audit_view import write_pdf
+        from ..trace.print_pdf import write_pdf
 
-        engine_used = write_pdf(render_html(a, tg.scoped(a.get("council")), store), args.out)
+        html = render_html(a, tg.scoped(a.get("council")), store, printing=True)
+        engine_used = write_pdf(html, args.out)
     else:
         write_output(render_html(a, tg.scoped(a.get("council")), store), args.out)
     done = time.perf_counter()

@@ -1,4 +1,6 @@
-"""`outcome-graph build [REPORT ...] [--out FILE]`: build the graph and say what was (not) understood."""
+"""`outcome-graph build [REPORT or FOLDER ...] [--out FILE] [--store DIR]`: build the graph and say what was
+(not) understood; with --store, build an embedded store from the reports (one named graph per report) that
+`outcome-graph serve --store DIR` serves as it is and `outcome-graph add REPORT --store DIR` updates."""
 
 from __future__ import annotations
 
@@ -15,12 +17,33 @@ FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".trig": "trig"}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("reports", nargs="*", type=Path, help="report text files (default: the bundled reports)")
+    p.add_argument(
+        "reports",
+        nargs="*",
+        type=Path,
+        help="report text files, or folders of them (every *.txt; a reports.csv manifest beside them "
+        "may name each file's council); default: the bundled reports",
+    )
     p.add_argument(
         "--out", type=Path, help="write the graph here; format by extension: " + ", ".join(FORMATS)
     )
-    p.add_argument("--council", help="council id for reports whose file name does not start with it")
+    p.add_argument(
+        "--council", help="council id (graph/curated/councils.csv) for reports that do not name their council"
+    )
     p.add_argument("--no-validate", action="store_true", help="skip SHACL validation of the result")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="with --store: reports validated at a time (default: one per core)",
+    )
+    p.add_argument(
+        "--store",
+        type=Path,
+        metavar="DIR",
+        help="build an embedded store in DIR from the reports, council by council (for a national "
+        "folder); serve it with `outcome-graph serve --store DIR`",
+    )
 
 
 def write_graph(graph, out: Path) -> None:
@@ -40,9 +63,43 @@ def write_graph(graph, out: Path) -> None:
         out.write_text(graph.serialize(format=fmt), encoding="utf-8")
 
 
-def run(args: argparse.Namespace) -> int:
+def build_store(args: argparse.Namespace) -> int:
+    from ..store.reports import build_store as build_into
+    from ..store.reports import report_files
+
     started = time.perf_counter()
-    result = build(args.reports or None, council=args.council)
+    paths = report_files(args.reports) if args.reports else None
+    if paths is None:
+        from ..paths import bundled_reports
+
+        paths = bundled_reports()
+
+    def note(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    violations = 0
+    if not args.no_validate:
+        from ..store.reports import validate_reports
+
+        note(f"validating {len(paths)} report(s), each on its own graph ...")
+        violations = validate_reports(paths, note, council=args.council, jobs=args.jobs)
+    _, cat = build_into(paths, args.store, council=args.council, progress=note)
+    print(
+        f"store in {args.store}: {len(cat.reports)} report(s) of "
+        f"{len({r['council'] for r in cat.reports.values()})} "
+        f"council(s), {len(cat.parts)} named graphs, in {time.perf_counter() - started:.1f} s"
+        + ("" if args.no_validate else f"; {violations} SHACL violation(s) in all")
+    )
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.store:
+        return build_store(args)
+    started = time.perf_counter()
+    from ..store.reports import report_files
+
+    result = build(report_files(args.reports) if args.reports else None, council=args.council)
     elapsed = time.perf_counter() - started
     for x in result.extractions:
         print(summarise(x))

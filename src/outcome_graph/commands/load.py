@@ -1,4 +1,8 @@
-"""`outcome-graph load`: push the graph to a SPARQL server's named graph with the Graph Store Protocol.
+"""`outcome-graph load`: push the graph to a SPARQL server with the Graph Store Protocol, one named graph
+per report under the dataset's graph (store/layout.py), and the catalogue of those graphs in it.
+
+The graph is built from the bundled reports, from report files or folders given, or read from an embedded
+store (--store DIR, e.g. one built with `outcome-graph build FOLDER --store DIR`).
 
 The login (digest or basic, whichever the server asks for) comes from --user with the password in
 $OUTCOME_GRAPH_PASSWORD, from $OUTCOME_GRAPH_USER and $OUTCOME_GRAPH_PASSWORD, or from ~/.netrc; it is
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,43 +38,109 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "the command line); default $OUTCOME_GRAPH_USER or the ~/.netrc entry for the server's host",
     )
     parser.add_argument(
-        "--append", action="store_true", help="add to the named graph (POST) instead of replacing it (PUT)"
+        "--append", action="store_true", help="add to the named graphs (POST) instead of replacing them (PUT)"
     )
+    parser.add_argument(
+        "reports", nargs="*", type=Path, help="report files or folders (default: the bundled)"
+    )
+    parser.add_argument("--store", type=Path, metavar="DIR", help="push the graphs of this embedded store")
+
+
+def store_parts(directory: Path) -> tuple[dict[str, list[bytes]], str]:
+    """The named graphs of an embedded store's current generation, as N-Triples lines by part."""
+    import pyoxigraph as ox
+
+    from ..errors import OutcomeGraphError
+    from ..store.build import current_generation
+    from ..store.layout import DEFAULT_GRAPH
+
+    generation = current_generation(directory)
+    if generation is None:
+        raise OutcomeGraphError(
+            f"no store in {directory}: build one with `outcome-graph build FOLDER --store DIR`"
+        )
+    store = ox.Store.read_only(str(generation / "db"))
+    base = DEFAULT_GRAPH
+    parts: dict[str, list[bytes]] = {}
+    for g in sorted(store.named_graphs(), key=str):
+        if not isinstance(g, ox.NamedNode) or not g.value.startswith(base + "/"):
+            continue
+        data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g)
+        parts[g.value[len(base) + 1 :]] = sorted(data.splitlines())
+    return parts, base
+
+
+def built_parts(reports: list[Path]) -> dict[str, list[bytes]]:
+    from ..build import build, to_ntriples
+    from ..build.reference import static_graph
+    from ..store.layout import partition
+    from ..store.reports import report_files
+
+    graph = build(report_files(reports) if reports else None).graph
+    return partition(to_ntriples(graph), to_ntriples(static_graph()))
+
+
+def push_parts(
+    args: argparse.Namespace,
+    parts: dict[str, list[bytes]],
+    say=print,
+    whole: bool = False,
+    added: dict[str, list[bytes]] | None = None,
+) -> int:
+    """PUT each part into its named graph on the server (an empty part: the graph emptied), then the
+    catalogue into the dataset's graph. `whole`: `parts` is every part of the dataset, and the catalogue
+    lists exactly them; otherwise it is the server's catalogue with these parts added or dropped.
+    `added`: lines POSTed to a part rather than replacing it (records no council owns).
+    Returns the triples sent."""
+    from ..store.gsp import graph_store_url, put_graph
+    from ..store.layout import catalogue, part_iri
+    from ..store.remote import RemoteStore
+
+    store = RemoteStore(args.endpoint, graph=getattr(args, "graph", None), user=args.user, timeout=120)
+    listed = {p[len(store.graph) + 1 :] for p in store.parts()}  # also learns the Server header
+    target = args.graph_store or graph_store_url(store.endpoint, store.server_software)
+    login = f", login from {store.credentials.source}" if store.credentials else ""
+    method = "POST" if getattr(args, "append", False) else "PUT"
+    dropped = {p for p, lines in parts.items() if not lines}
+    added = added or {}
+    names = set(parts) if whole else (listed | set(parts) | set(added)) - dropped
+    cat = "".join(f"{line}\n" for line in catalogue(store.graph, names)).encode()
+    sent = sum(len(lines) for lines in parts.values()) + cat.count(b"\n")
+    say(
+        f"pushing {sent} triples to {target} graph <{store.graph}> ({method}{login}): "
+        f"{len(parts)} named graph(s) under it and their catalogue in it ..."
+    )
+    for part, lines in sorted(parts.items()):
+        data = b"".join(line + b"\n" for line in lines)
+        iri = part_iri(store.graph, part)
+        put_graph(target, data, graph=iri, credentials=store.credentials, replace=method == "PUT")
+    for part, lines in sorted(added.items()):
+        data = b"".join(line + b"\n" for line in lines)
+        iri = part_iri(store.graph, part)
+        put_graph(target, data, graph=iri, credentials=store.credentials, replace=False)
+    put_graph(target, cat, graph=store.graph, credentials=store.credentials, replace=True)
+    return sent
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..build import build_graph, to_ntriples
     from ..errors import OutcomeGraphError
-    from ..store.gsp import graph_store_url, put_graph
     from ..store.remote import RemoteStore
 
     started = time.monotonic()
-    store = RemoteStore(args.endpoint, graph=args.graph, user=args.user, timeout=120)
-    if args.graph_store:
-        target = args.graph_store
+    if args.store:
+        print(f"reading the named graphs of the store in {args.store} ...", flush=True)
+        parts, _ = store_parts(args.store)
     else:
-        store.select("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")  # its Server header tells its layout
-        target = graph_store_url(store.endpoint, store.server_software)
-    login = f", login from {store.credentials.source}" if store.credentials else ""
-    print("building the graph from the bundled reports ...", flush=True)
-    graph = build_graph()
-    data = to_ntriples(graph)
-    sent = data.count(b"\n")
-    method = "POST" if args.append else "PUT"
-    print(f"pushing {sent} triples to {target} graph <{store.graph}> ({method}{login}) ...", flush=True)
-    put_graph(
-        target,
-        data,
-        graph=store.graph,
-        credentials=store.credentials,
-        replace=not args.append,
-        progress=lambda m: print(m, flush=True),
-    )
+        print("building the graph from the reports ...", flush=True)
+        parts = built_parts(args.reports)
+    sent = push_parts(args, parts, lambda m: print(m, flush=True), whole=True)
+    store = RemoteStore(args.endpoint, graph=args.graph, user=args.user, timeout=120)
     count = store.triple_count()
     if not args.append and count != sent:
         raise OutcomeGraphError(
-            f"the endpoint answers with {count} triples in <{store.graph}>, but {sent} were sent: "
-            "the load is incomplete or the endpoint reads another graph"
+            f"the endpoint answers with {count} triples in <{store.graph}> and its {len(parts)} "
+            "named graphs, "
+            f"but {sent} were sent: the load is incomplete or the endpoint reads other graphs"
         )
     print(f"done in {time.monotonic() - started:.1f} s: the endpoint now answers with {count} triples")
     return 0

@@ -32,7 +32,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     report = engine.normalise_year(args.report) if args.report else None
-    tg = trace_graph(args).scoped(args.council)
+    tg = trace_graph(args)
     iri = engine.resolve(tg, args.ref, report)
     t = engine.trace(tg, iri, args.direction, report)
     if args.format == "text":

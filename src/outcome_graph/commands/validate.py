@@ -26,7 +26,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "default: the bundled reports, built",
     )
     p.add_argument("--format", default="text", help="text (default), json, or turtle (sh:ValidationReport)")
-    p.add_argument("--council", help="council id for reports whose file name does not start with it")
+    p.add_argument(
+        "--council", help="council id (graph/curated/councils.csv) for reports that do not name their council"
+    )
     p.add_argument(
         "--endpoint",
         metavar="URL",

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..errors import ReportError
 from .identity import Declared, council_from_content, manifest_hint, read_manifest
+from .note_totals import note_totals
 from .records import Dropped, Extraction, Problem, Record, ReportInfo, Unplaced
 from .sections import Line, Section, split_sections
 from .unknown_words import find_unknown_words
@@ -198,6 +199,7 @@ def extract_lines(
     find_unknown_words(out)
     _parser("scorecard").merge_restated(out)
     _parser("derive").resolve(out)
+    note_totals(out)  # totals the notes state in words ("Two PIs off target"), checked like the others
     _check_cut_short(out, lines, last_line_ended)
     out.unplaced.sort(key=lambda u: u.line)
     out.problems.sort(key=lambda p: p.line)

@@ -92,7 +92,7 @@ def claims_in(
             continue
         figs = []
         for f, (role, sign) in zip(found, roles(sentence, found), strict=True):
-            figs.append(Figure(role, f.value * sign, f.raw, f.unit, f.period, f.decimals))
+            figs.append(Figure(role, f.value * sign, f.raw, f.unit, f.period, f.decimals, f.span))
         to = next((f.period for f in figs if f.role in ("to", "whole") and f.period), None)
         period = to or stated_period(sentence, report_year) or default_period
         claim = Claim(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from .claims_check import Rows, _cell, _cell_figure, _check, _line, fits, self_checks, show, table_checks
 from .claims_records import Check, Claim, Figure
+from .claims_spans import span_checks
 
 
 @dataclass(frozen=True)
@@ -159,15 +160,21 @@ def check_claims(
     comparisons: tuple[Comparison, ...] = (),
     source: str = "",
     problems: list[str] | None = None,
+    aggregation: dict[str, str] | None = None,
 ) -> dict[tuple[str, str], list[Check]]:
     """Every check of every claim, keyed by (report, claim key). `rows` per report id. A curated
     comparison that names a claim, figure or cell this build does not have (a changed or cut report)
-    is left out and said in `problems`, never applied to something else."""
+    is left out and said in `problems`, never applied to something else. `aggregation` (indicator key ->
+    og:Aggregation name, graph/curated/aggregation.csv) lets a figure stated for months ("April - Sept")
+    be checked against the quarters they span (claims_spans)."""
     problems = [] if problems is None else problems
     index = {(c.report, c.key): c for c in claims}
     out: dict[tuple[str, str], list[Check]] = {k: [] for k in index}
     for c in claims:
-        out[(c.report, c.key)] += self_checks(c) + table_checks(c, rows.get(c.report, {}))
+        own = rows.get(c.report, {})
+        out[(c.report, c.key)] += (
+            self_checks(c) + table_checks(c, own) + span_checks(c, own, aggregation or {})
+        )
     for comp in comparisons:
         c = index.get((comp.report, comp.claim))
         if c is None:

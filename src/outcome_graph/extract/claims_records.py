@@ -28,6 +28,9 @@ class Figure:
     unit: str  # one of CLAIM_UNITS
     period: Period | None = None  # where the report states one for this figure
     decimals: int = 0  # decimal places as written: the report's rounding for this figure
+    span: tuple[int, int] | None = (
+        None  # quarters of the year a stated period of months spans ("April - Sept")
+    )
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,24 @@ _PERIOD_AFTER = re.compile(r"^\s*(?:in\s+)?(?P<p>Q[1-4]|(?:20)?\d\d\s*[/-]\s*\d\
 _PERIOD_BEFORE_PAREN = re.compile(r"(?P<p>(?:20)?\d\d\s*/\s*\d\d)\s*\(\s*$")
 _QUARTER_BEFORE = re.compile(r"Q(?P<q>[1-4])\s*-\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z£\d(])")
+# A period of months right after a figure ("306 April - Sept 16", "383 Oct- March"): the quarters of the
+# government year it spans (April-June is Q1 ... January-March Q4).
+_SPAN_AFTER = re.compile(
+    rf"^\s*(?:in\s+|from\s+|between\s+)?(?P<a>{_MONTH})\s*(?:-|–|to)\s*(?P<b>{_MONTH})", re.I
+)
+_MONTH_QUARTER = {
+    m: q
+    for q, months in enumerate(
+        (("apr", "may", "jun"), ("jul", "aug", "sep"), ("oct", "nov", "dec"), ("jan", "feb", "mar")), 1
+    )
+    for m in months
+}
+
+
+def quarters_spanned(first: str, last: str) -> tuple[int, int] | None:
+    """(first quarter, last quarter) of the government year from one month to another ("April", "Sept")."""
+    a, b = _MONTH_QUARTER.get(first[:3].lower()), _MONTH_QUARTER.get(last[:3].lower())
+    return (a, b) if a and b and a <= b else None
 
 
 @dataclass(frozen=True)
@@ -69,6 +87,7 @@ class Found:
     unit: str
     decimals: int
     period: Period | None
+    span: tuple[int, int] | None = None  # the quarters a period of months after it spans
 
 
 def sentences(text: str) -> list[str]:
@@ -145,7 +164,9 @@ def figures(sentence: str, report_year: str) -> list[Found]:
         if before:
             period = Period(report_year, int(before["q"]))
         raw = sentence[m.start() : m.end()].strip()
-        out.append(Found(m.start(), m.end(), raw, value, unit, decimals, period))
+        months = _SPAN_AFTER.match(sentence[m.end() :])
+        span = quarters_spanned(months["a"], months["b"]) if months else None
+        out.append(Found(m.start(), m.end(), raw, value, unit, decimals, period, span))
     return out
 
 

@@ -39,25 +39,31 @@ class Declared:
 
 
 @cache
-def _patterns() -> tuple[tuple[str, re.Pattern], ...]:
+def _names() -> tuple[re.Pattern, dict[str, str]]:
+    """One pattern for every council's names, longest first, and the council of each name (lower case):
+    one pass, so "East Renfrewshire" is read as East Renfrewshire and not also as Renfrewshire."""
     from ..curate import councils
 
-    out = []
+    owner: dict[str, str] = {}
     for slug, row in sorted(councils().items()):
-        names = [n.strip() for n in (row.get("aliases") or "").split(";") if n.strip()] or [row["name"]]
-        alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-        out.append((slug, re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)))
-    return tuple(out)
+        for name in (row.get("aliases") or row["name"]).split(";"):
+            if name.strip():
+                owner[" ".join(name.split()).lower()] = slug
+    alternatives = "|".join(
+        re.escape(n).replace(r"\ ", r"\s+") for n in sorted(owner, key=lambda n: (-len(n), n))
+    )
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE), owner
 
 
 def mentions(text: str) -> Counter:
-    """How often each council is named in `text` (longer names first, so "East Lothian" is not
-    "Lothian", and a word boundary, so "Aberdeen" is not "Aberdeenshire")."""
-    return Counter({slug: n for slug, p in _patterns() if (n := len(p.findall(text)))})
+    """How often each council is named in `text` (longer names win where names overlap, and a whole
+    word only, so "Aberdeen" is not "Aberdeenshire")."""
+    pattern, owner = _names()
+    return Counter(owner[" ".join(m.split()).lower()] for m in pattern.findall(text))
 
 
 def known_councils() -> list[str]:
-    return [slug for slug, _ in _patterns()]
+    return sorted(set(_names()[1].values()))
 
 
 def council_from_content(title: str, text: str) -> tuple[str | None, str]:

@@ -30,14 +30,14 @@ from .records import Extraction, Indicator, Observation, ReportInfo, Unplaced
 from .sections import Line, Section
 from .service_pis import is_header
 from .tables import coded_value_observations, column_periods, indicator_unit
-from .values import parse_cell
+from .values import marker_key, parse_cell
 
 INDICATOR_SET = "BalancedScorecard"
 
 CODE, TITLE, PREVIOUS, Q1, Q2, Q3, ANNUAL, TARGET, STATUS, NOTE = range(10)
 VALUE_COLUMNS = (PREVIOUS, Q1, Q2, Q3, ANNUAL)
 # Markers a merged cell can hold, whose words the extraction may split over two rows.
-_SPLITTABLE = ("new for 16/17", "data only", "annual measure")
+_SPLITTABLE = ("new for yy/yy", "data only", "annual measure")  # as values.marker_key gives them
 _MEASURE_TAIL = re.compile(r"^i?sure$", re.I)  # "Annual Mea" | "isure": the rest of "Annual Measure"
 _LGBF = re.compile(r"^CHN\d+[a-z]?$")
 
@@ -110,7 +110,7 @@ def _join_down(upper: _Row, lower: _Row) -> None:
     for col in (*VALUE_COLUMNS, TARGET):
         a, b = upper.cells[col], lower.cells[col]
         joined = f"{a} {b}"
-        if a and b and joined.lower() in _SPLITTABLE and a.lower() not in _SPLITTABLE:
+        if a and b and marker_key(joined) in _SPLITTABLE and marker_key(a) not in _SPLITTABLE:
             upper.cells[col] = lower.cells[col] = joined
             upper.spans[col] = lower.spans[col] = span
     a, b = upper.cells[NOTE], lower.cells[NOTE]

@@ -19,7 +19,7 @@ _FIGURE = re.compile(
 
 MARKERS = {
     "n/a": "NotAvailable",
-    "new for 16/17": "New",
+    "new for yy/yy": "New",  # "New for 16/17": any year (marker_key)
     "annual measure": "AnnualMeasure",
     "annual mea": "AnnualMeasure",
     "data only": "DataOnly",
@@ -28,6 +28,16 @@ MARKERS = {
     "-": "Blank",
     "**": "Blank",
 }
+
+
+_NEW_FOR = re.compile(r"^new for \d\d\s*/\s*\d\d$")
+
+
+def marker_key(text: str) -> str:
+    """The MARKERS key of a cell's words: lower case, no final stop, and the year of "New for 16/17"
+    read as any year (a report of another year writes "New for 19/20")."""
+    key = " ".join(text.lower().split()).rstrip(".")
+    return "new for yy/yy" if _NEW_FOR.match(key) else key
 
 
 @dataclass(frozen=True)
@@ -47,7 +57,7 @@ def parse_cell(text: str) -> Cell:
     raw = " ".join(text.split())
     if not raw:
         return Cell(raw="", marker="Blank")
-    marker = MARKERS.get(raw.lower().rstrip("."))
+    marker = MARKERS.get(marker_key(raw))
     if marker:
         return Cell(raw=raw, marker=marker)
     compact = _INNER_SPACE.sub("", raw.replace("£ ", "£"))

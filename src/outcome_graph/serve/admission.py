@@ -17,14 +17,16 @@ The policy (also in the README, "Admission control"):
   idle server all get answers.
 - The query check of /sparql runs inside the sender's slot (`held`), so its cost counts against the
   sender's share, not everyone's.
-- A user-written query that runs past `budget` seconds becomes long-running only while no other query
-  waits for the lane (work-conserving, but a long run never makes anyone wait): at most `long_slots`
-  (one fewer than the lane's workers, so one worker always takes short queries) and at most one per
-  client run at once; a query that overruns when those are taken is stopped there (its worker is
-  killed) with 503 or 429 and Retry-After. Every query is stopped at the time limit (503).
+- A user-written query that runs past `budget` seconds becomes long-running only while no other
+  client's query waits for the lane (work-conserving, but a long run never makes anyone else wait): at
+  most `long_slots` (one fewer than the lane's workers, so one worker always takes short queries)
+  and at most one per client run at once; a query that overruns when those are taken is stopped
+  there (its worker is killed) with 503 or 429 and Retry-After. Every query is stopped at the time
+  limit (503).
 - A client whose query had to be stopped (at its budget or its time limit) is refused new uncached
-  queries (429) for the Retry-After it was given: stopping a query costs a worker restart, and a
-  client that fires runaway queries in a loop must not turn the pool into a restart loop.
+  queries (429) for the Retry-After it was given, doubled for each further stop within
+  `STRIKES_KEPT` seconds (up to 32 times): stopping a query costs a worker restart, and a client that
+  fires runaway queries in a loop must not turn the pool into a restart loop.
 
 Cheapness is never guessed by running anything in the server process: a query is cheap because it is
 cached, because it is the project's own, or because it finished within its budget.
@@ -51,6 +53,7 @@ from .fairness import FairSlots
 
 # Endpoints whose queries are written by the user: everything else that queries runs the project's own.
 ADHOC_ENDPOINTS = frozenset({"sparql.sparql", "pages.index", "pages.download"})
+STRIKES_KEPT = 120.0  # seconds after which a client's stopped queries no longer lengthen its pause
 # The lane whose slot this request already holds (see Admission.held): its store calls take no other.
 HELD: ContextVar[str | None] = ContextVar("outcome_graph_held", default=None)
 
@@ -98,6 +101,7 @@ class Admission:
         self._long_per_client: collections.Counter[str] = collections.Counter()
         self._long = 0
         self._penalty: dict[str, float] = {}  # client -> when it may send uncached queries again
+        self._strikes: dict[str, tuple[int, float]] = {}  # client -> (queries stopped lately, when last)
         self._refused = collections.Counter()  # penalties and long-running refusals
 
     @property
@@ -120,6 +124,7 @@ class Admission:
         with self._lock:
             wait = self._penalty.get(client, 0.0) - time.monotonic()
         if wait > 0:
+            self.lanes[ADHOC].knock(client)  # refused before asking for a slot: it still counts
             raise self._refuse(
                 "penalty",
                 "your last query had to be stopped (it ran too long); wait before sending another "
@@ -162,7 +167,13 @@ class Admission:
                     now = time.monotonic()
                     if len(self._penalty) > 10000:  # forget the served-out ones
                         self._penalty = {c: t for c, t in self._penalty.items() if t > now}
-                    self._penalty[lane.client] = now + self._retry()
+                        self._strikes = {c: s for c, s in self._strikes.items() if s[1] > now - STRIKES_KEPT}
+                    # A client whose queries keep being stopped waits longer each time (doubling, up to
+                    # 32 times): every stop costs a worker restart, paid by everyone else's waiting.
+                    strikes, last = self._strikes.get(lane.client, (0, now))
+                    strikes = strikes + 1 if now - last < STRIKES_KEPT else 1
+                    self._strikes[lane.client] = (strikes, now)
+                    self._penalty[lane.client] = now + self._retry() * 2 ** min(strikes - 1, 5)
             raise
         finally:
             HELD.reset(token)
@@ -178,8 +189,8 @@ class Admission:
     def promote(self, client: str) -> Callable[[], None]:
         """Leave for a user-written query past its budget to go on running, or Busy (it is stopped)."""
         budget = self.policy.budget
-        waiting = self.lanes[ADHOC].state()["waiting"]
-        if waiting:  # work-conserving, not generous: a long run only takes a worker nobody waits for
+        waiting = self.lanes[ADHOC].waiting_besides(client)
+        if waiting:  # work-conserving, not generous: a long run only takes a worker nobody else waits for
             raise self._refuse(
                 "contended",
                 f"the query was stopped after {budget:g} s: {waiting} other queries are waiting for a "

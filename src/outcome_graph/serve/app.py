@@ -29,6 +29,7 @@ OPTIONAL_BLUEPRINTS = (
     "catalogue",
     "search",
     "trace_views",
+    "compare",
     "trace",
     "audit",
     "validation",

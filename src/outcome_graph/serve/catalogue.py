@@ -7,7 +7,7 @@ Examples are data: `queries/examples/*.rq`, each naming the terms it shows (`# t
 a term no curated example shows and that the graph uses gets the plain pattern that finds it
 (`?x a og:Trend`, `?s og:rank ?o`), and a term the graph does not use has none, so that every example
 shown returns rows (tests/serve/test_catalogue.py runs them all). Both pages read the store per
-request, in a few bounded queries, and answer HTML, JSON and CSV (and /def Turtle: the ontology).
+request, in a few bounded queries, and answer HTML, JSON, CSV and Turtle (/def's is the ontology).
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from functools import cache
 from pathlib import Path
 
 from flask import Blueprint, Response, render_template, request
-from rdflib import URIRef
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from ..labels import humanise, local_name, period_text
-from ..namespaces import OG, PREFIXES, shorten
+from ..namespaces import OG, OGR, PREFIXES, shorten
 from . import current_store
 from .pages import labels, limits, local_href
 
@@ -71,14 +72,22 @@ def holdings() -> dict[str, list[dict]]:
     timeout, _ = limits()
     rows = current_store().select(_queries("holdings"), timeout=timeout, max_rows=2000).rows
     out: dict[str, list[dict]] = {"councils": [], "reports": [], "codeLists": [], "references": []}
+    names: dict[tuple[str, str], tuple] = {}
+    details: dict[tuple[str, str], str] = {}
     for r in rows:
-        iri = str(r["thing"])
-        section = str(r["section"])
-        if section == "reports" and r.get("detail") is not None:
-            r = {**r, "detail": period_text(str(r["detail"]))}
-        item = {"iri": iri, "name": str(r.get("name") or shorten(r["thing"])), "href": local_href(iri)}
-        if r.get("detail") is not None:
-            item["detail"] = str(r["detail"])
+        key = (str(r["section"]), str(r["thing"]))
+        # the preferred kind of name, then the smallest text: the same choice on every engine
+        cand = (
+            int(str(r["pref"])) if r.get("pref") is not None else 9,
+            str(r.get("n") or shorten(r["thing"])),
+        )
+        names[key] = min(names.get(key, cand), cand)
+        if r.get("d") is not None:
+            details[key] = period_text(str(r["d"]))
+    for (section, iri), (_, name) in names.items():
+        item = {"iri": iri, "name": name, "href": local_href(iri)}
+        if (section, iri) in details:
+            item["detail"] = details[(section, iri)]
         out[section].append(item)
     for items in out.values():
         items.sort(key=lambda i: (i.get("detail", ""), i["name"], i["iri"]))
@@ -94,11 +103,38 @@ def index():
     if fmt == "json":
         doc = {**held, "vocabulary": vocabulary}
         return Response(json.dumps(doc, ensure_ascii=False, indent=1), mimetype="application/json")
-    if fmt in ("csv", "ttl"):  # an index is a table: as Turtle it would be the graph itself
+    if fmt == "ttl":
+        return Response(_index_turtle(held), mimetype="text/turtle")
+    if fmt == "csv":
         rows = [[s, i["iri"], i["name"], i.get("detail", "")] for s, items in held.items() for i in items]
         rows.append(["vocabulary", ONTOLOGY_IRI, vocabulary["name"], ""])
         return _csv(["section", "iri", "name", "detail"], rows, "index")
     return render_template("catalogue_index.html", held=held, vocabulary=vocabulary)
+
+
+SECTION_CLASSES = {
+    "councils": OG.Organisation,
+    "reports": OG.Report,
+    "codeLists": SKOS.ConceptScheme,
+    "references": None,  # statutes and frameworks: their own types are in the graph
+}
+
+
+def _index_turtle(held: dict[str, list[dict]]) -> bytes:
+    """The index as data: the graph's root (…/id/) dcterms:hasPart each thing it lists, with its name."""
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    root = URIRef(str(OGR))
+    for section, items in held.items():
+        for i in items:
+            thing = URIRef(i["iri"])
+            g.add((root, DCTERMS.hasPart, thing))
+            g.add((thing, RDFS.label, Literal(i["name"])))
+            if SECTION_CLASSES.get(section) is not None:
+                g.add((thing, RDF.type, SECTION_CLASSES[section]))
+    g.add((root, DCTERMS.hasPart, URIRef(ONTOLOGY_IRI)))
+    return g.serialize(format="turtle", encoding="utf-8")
 
 
 # -- /def: the vocabulary ---------------------------------------------------------------------------------

@@ -5,14 +5,15 @@
   one NAT address, a federating client opening eight connections).
 - **Fair.** When slots are taken, requests wait, each client in a queue of its own. A slot that comes
   free goes to the waiting client that holds the fewest slots, and among those to the one that has
-  used the lane least lately (the seconds its requests held slots, plus a little per request, halving
-  every `HALF_LIFE` seconds), then the one waiting longest. So a client whose queries run long, or who
-  loops on the lane, is served after one that asks for a moment now and then: a fresh cheap query or
-  an /id/ page waits for the next slot that comes free, not behind forty addresses' runaways or
-  /search loops. What a request costs counts against its own sender.
+  used the lane least lately (the seconds its requests held slots, plus a little for every request
+  that arrived, served or refused, halving every `HALF_LIFE` seconds), then the one waiting longest.
+  So a client whose queries run long, or who loops on the lane, is served after one that asks for a
+  moment now and then: a fresh cheap query or an /id/ page waits for the next slot that comes free,
+  not behind forty addresses' runaways or /search loops. What a request costs counts against its own
+  sender.
 - **Bounded.** At most `capacity` requests hold or wait for a slot. When the lane is full, a client
-  with less than the busiest waiting client (fewer slots held or waited for, or as many less one and
-  far less use lately) takes that client's most recent waiting place (the busiest gets 429: it has its
+  with less than the busiest waiting client (fewer slots held or waited for by two, or by one and less
+  use lately) takes that client's most recent waiting place (the busiest gets 429: it has its
   share in hand); otherwise the newcomer is refused at once (429 when it already has its share, 503
   when the server is simply full). Nobody waits longer than `max_wait` (503).
 
@@ -75,14 +76,17 @@ class FairSlots:
         self._free -= 1
         self._running[client] += 1
         self.admitted[client] += 1
-        self._count_use(client, PER_REQUEST, now)
 
     def acquire(self, client: str) -> float:
         """Take a slot for `client`, waiting for one if need be; Busy if refused. Returns when the slot
         was given (for `release`)."""
         with self._lock:
+            now = time.monotonic()
+            # Every request counts as a little use when it arrives, served or refused: a client that
+            # keeps knocking (a refused loop, a flood of new texts) weighs more than one that asks now
+            # and then, even before any of its requests has run.
+            self._count_use(client, PER_REQUEST, now)
             if self._free > 0 and not self._n_waiting:
-                now = time.monotonic()
                 self._grant(client, now)
                 return now
             if sum(self._running.values()) + self._n_waiting >= self.capacity:
@@ -177,15 +181,25 @@ class FairSlots:
 
     def _lighter(self, client: str, other: str, now: float) -> bool:
         """True if `client` may take one of `other`'s waiting places: it holds fewer by two, or fewer by
-        one and has used the lane far less lately (so neither could take the place back at once)."""
+        one and has used the lane less lately. Strict, so `other` can never take the place back."""
         mine, theirs = self._held(client), self._held(other)
         if theirs > mine + 1:
             return True
-        return theirs == mine + 1 and self._usage(other, now) > 2 * self._usage(client, now) + 0.1
+        return theirs == mine + 1 and self._usage(other, now) > self._usage(client, now)
 
     def _busy(self, why: str, message: str, status: int) -> Busy:
         self.refused[why] += 1
         return Busy(message, status, self.retry_after if status == 503 else 2)
+
+    def knock(self, client: str) -> None:
+        """Count a request of `client` refused before it asked for a slot (it still costs)."""
+        with self._lock:
+            self._count_use(client, PER_REQUEST, time.monotonic())
+
+    def waiting_besides(self, client: str) -> int:
+        """Requests of other clients waiting for a slot."""
+        with self._lock:
+            return self._n_waiting - len(self._waiting.get(client, ()))
 
     def state(self) -> dict[str, int]:
         with self._lock:

@@ -49,7 +49,7 @@ class _ToFlask(Exception):
 class SparqlFront:
     def __init__(self, app: Callable, extension: dict):
         self.app, self.extension = app, extension
-        from .sparql import CORS_HEADERS, TRUNCATED_HEADER  # the view's own headers, not copies
+        from .headers import CORS_HEADERS, TRUNCATED_HEADER  # the view's own headers, not copies
 
         self.cors, self.truncated_header = list(CORS_HEADERS.items()), TRUNCATED_HEADER
         self.security = list(SECURITY_HEADERS.items())

@@ -20,6 +20,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 from flask import Response
 
+# The SPARQL endpoint's own headers, here so that its Flask view (sparql.py) and its plain-WSGI path
+# (fastpath.py) both import them from one place and not from each other.
+TRUNCATED_HEADER = "X-Outcome-Graph-Truncated"
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": TRUNCATED_HEADER,
+}
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",

@@ -173,7 +173,8 @@ _RESULTS = {
 } | {HTML: {"schema": {"type": "string"}}}
 _ERRORS = {
     "400": {
-        "description": "A parameter value is not of its type (the message names it), or the query failed"
+        "description": "A parameter value is not of its type (the message names it), names nothing in the "
+        "graph (the message lists what there is), or the query failed"
     },
     "404": {"description": "No saved query of that name"},
     "406": {"description": "None of the results formats is acceptable"},

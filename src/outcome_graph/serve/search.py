@@ -2,28 +2,27 @@
 
 Codes, title words, statute and framework names, across every report. An exact code comes first, then
 titles; a code that several records share (priority "02" in each report) lists each with its report. The
-words run through the store's bounded query path (search.rq, bound as typed literals, under the
-server's time and row limits), never a scan of the graph in Python.
+words are looked up in the search index (query_layer/search_index.py: SQLite FTS5, built from the
+store once per generation and kept beside it), never a scan of the graph.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from flask import Blueprint, jsonify, render_template, request
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 
 from .. import labels as labels_mod
 from ..errors import OutcomeGraphError
 from ..human import name_of
 from ..namespaces import OG
+from ..query_layer.search_index import search_index
 from . import current_store
 from .pages import error_status, labels, limits
 
 bp = Blueprint("search", __name__, template_folder="templates")
 
-SEARCH_QUERY = Path(__file__).with_name("search.rq").read_text(encoding="utf-8")
 MAX_WORDS = 6
 KIND_ORDER = (
     "Statute",
@@ -43,42 +42,25 @@ class SearchError(OutcomeGraphError):
 
 
 def words_of(q: str) -> list[str]:
-    """The words as search.rq compares them: lower case, split at anything but letters, digits and '.';
+    """The words as the search index compares them: lower case, split at anything but letters, digits and '.';
     "priority 2" means priority 02, as the reports number them."""
     text = q.casefold().strip()
     text = re.sub(r"\bpriority\s+(\d)\b", r"priority 0\1", text)
     return [w for w in _SPLIT.split(text) if w and w != "."]
 
 
-def search(store, q: str, report: str | None = None, timeout: float | None = None) -> list[dict]:
-    """Matches of `q`: dicts with iri, kind, code, title, name, reports (years) and exact, best first."""
+def search(
+    store, q: str, report: str | None = None, timeout: float | None = None, council: str | None = None
+) -> list[dict]:
+    """Matches of `q` (in one council's records and what all share, when `council` is given): dicts
+    with iri, kind, code, title, name, reports (years) and exact, best first."""
     words = words_of(q)
     if not words:
         return []
     if len(words) > MAX_WORDS:
         raise SearchError(f"search for at most {MAX_WORDS} words at a time (you gave {len(words)})")
-    bindings: dict = {"q": Literal(" ".join(words))}
-    for i in range(MAX_WORDS):
-        bindings[f"w{i + 1}"] = Literal(words[i] if i < len(words) else "")
-    if report:
-        bindings["report"] = _report_iri(store, report)
-    rows = store.select(SEARCH_QUERY, bindings=bindings, timeout=timeout, max_rows=2000).rows
-    found: dict[str, dict] = {}
-    for r in rows:
-        iri = str(r["node"])
-        kind = labels_mod.local_name(str(r["type"]))
-        hit = found.setdefault(
-            iri,
-            {"iri": iri, "kind": kind, "code": None, "title": None, "reports": set(), "exact": False},
-        )
-        if r.get("code") is not None:
-            hit["code"] = min(hit["code"] or str(r["code"]), str(r["code"]))
-        title = r.get("title") or r.get("label")
-        if title is not None:
-            hit["title"] = min(hit["title"] or str(title), str(title))
-        if r.get("period") is not None:
-            hit["reports"].add(labels_mod.local_name(str(r["period"])))
-        hit["exact"] = hit["exact"] or str(r.get("exact", "")).lower() == "true"
+    report_iri = str(_report_iri(store, report, council)) if report else None
+    found = {h["iri"]: h for h in search_index(store).lookup(words, report_iri, council)}
     out = []
     for hit in found.values():
         hit["reports"] = sorted(hit["reports"])
@@ -102,10 +84,13 @@ def _natural(text: str) -> tuple:
     return tuple((0, int(x), "") if x.isdigit() else (1, 0, x) for x in re.split(r"(\d+)", text) if x)
 
 
-def _report_iri(store, report: str) -> URIRef:
+def _report_iri(store, report: str, council: str | None = None) -> URIRef:
+    from ..query_layer import scope_of
     from ..trace.engine import normalise_year
 
     year = normalise_year(report)
+    if council:  # that council's report of the year (a ScopeError, 404, names the years it has)
+        return URIRef(scope_of(store, council, years=[year]).reports[0])
     rows = store.select(
         "PREFIX og: <https://w3id.org/outcome-graph/def#> SELECT ?r WHERE { ?r a og:Report ; og:period ?p }"
         " ORDER BY ?r",
@@ -141,7 +126,8 @@ def search_page():
     report = request.args.get("report") or None
     timeout, _ = limits()
     try:
-        hits = search(current_store(), q, report, timeout) if q else []
+        council = request.args.get("council") or None
+        hits = search(current_store(), q, report, timeout, council) if q else []
     except OutcomeGraphError as e:
         status = error_status(e)
         if wants_json():

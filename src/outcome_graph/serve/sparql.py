@@ -17,15 +17,12 @@ from .cache import mark_cacheable
 from .description import service_description
 from .fastpath import FAILED
 from .formats import UnknownFormat, choose, content_type, offered
+from .headers import CORS_HEADERS as CORS_HEADERS
+from .headers import TRUNCATED_HEADER as TRUNCATED_HEADER
 from .safety import Refused, check_dataset, check_query
 
 bp = Blueprint("sparql", __name__)
 
-TRUNCATED_HEADER = "X-Outcome-Graph-Truncated"
-CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": TRUNCATED_HEADER,
-}
 FORM = "application/x-www-form-urlencoded"
 
 

@@ -12,26 +12,35 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 
 from ..errors import OutcomeGraphError
+from ..query_layer import Slow, scope_of
+from ..query_layer.reads import RETRY_AFTER
+from ..query_layer.scope import year_before
 from ..trace import audit as audit_data
 from ..trace import engine, render
 from ..trace.gaps import GAP_KINDS, count_rows, find_gaps, gaps_dict, not_gaps
-from ..trace.graph import load
+from ..trace.source import load
 from . import current_store
 from .pages import limits
 
 bp = Blueprint("trace_views", __name__, template_folder="templates")
 
-_lock = threading.Lock()
+
+def _tg(node: str | None = None, years=None):
+    """The trace graph of the council the page is about (council=, else the council of the node shown,
+    else the graph's only council), of the report years the page shows (None: all the council's): read
+    through the query layer, never the whole graph."""
+    timeout, _ = limits()
+    return load(current_store(), request.args.get("council") or None, node, years, timeout)
 
 
-def _tg():
-    with _lock:
-        return load(current_store()).scoped(request.args.get("council") or None)
+def _scope():
+    """The council the page is about and all its report years, without reading its records."""
+    timeout, _ = limits()
+    return scope_of(current_store(), request.args.get("council") or None, None, None, timeout)
 
 
 def _wants_json() -> bool:
@@ -43,9 +52,18 @@ def _wants_json() -> bool:
 
 
 def _error(e: Exception, status: int = 404):
+    """The error page: the error's own status where it has one (a slow part of the page is 503 with
+    Retry-After, naming the part; a council that is not in the graph 404), else `status`."""
+    own = getattr(e, "status", None)
+    if isinstance(own, int) and 400 <= own < 600:
+        status = own
+    headers = {}
+    retry = getattr(e, "retry_after", None)
+    if isinstance(e, Slow) or (status == 503 and retry):
+        headers["Retry-After"] = str(retry or RETRY_AFTER)
     if _wants_json():
-        return jsonify({"error": str(e)}), status
-    return render_template("error.html", status=status, message=str(e)), status
+        return jsonify({"error": str(e)}), status, headers
+    return render_template("error.html", status=status, message=str(e)), status, headers
 
 
 def _report_arg(name: str = "report") -> str | None:
@@ -89,7 +107,7 @@ def _choices(ref: str, report: str | None):
     status = 300 if len(exact) > 1 else 404
     if _wants_json():
         return jsonify({"error": f"{ref!r} matches {len(exact)} records", "matches": exact}), status
-    years = [r for r in _tg().reports]
+    years = list(_scope().all_years)
     return (
         render_template(
             "search.html",
@@ -108,11 +126,14 @@ def _choices(ref: str, report: str | None):
 @bp.get("/trace/<path:ref>")
 def trace_page(ref: str | None = None):
     try:
-        tg = _tg()
         report = _report_arg()
         ref = request.args.get("node") or ref
         if ref and ref.startswith(("http:/", "https:/")) and "://" not in ref:
             ref = ref.replace(":/", "://", 1)  # a path segment loses one slash of an IRI's scheme
+        direction = request.args.get("direction", "down")
+        # a trace in one report reads that report only; across years, every report of the council
+        years = [report] if report and direction != "across" else None
+        tg = _tg(engine.expand(ref) if ref else None, years)
         query = request.args.get("q", "").strip()
         if not ref:
             if query:  # one search for the whole site: /search (bounded, through the store)
@@ -125,14 +146,13 @@ def trace_page(ref: str | None = None):
                     ),
                     303,
                 )
-            return render_template("trace/start.html", reports=tg.reports)
+            return render_template("trace/start.html", reports=list(tg.scope.all_years))
         try:
             iri = engine.resolve(tg, ref, report)
         except engine.TraceError:
             if ref.startswith(("http://", "https://")):
                 raise
             return _choices(ref, report)
-        direction = request.args.get("direction", "down")
         t = engine.trace(tg, iri, direction, report)
     except OutcomeGraphError as e:
         return _error(e)
@@ -162,7 +182,7 @@ def trace_page(ref: str | None = None):
         root_name=render.node_name(g.nodes[t.root]),
         sentences=sentences,
         svg=render.to_svg(t, request.script_root),
-        reports=tg.reports,
+        reports=list(tg.scope.all_years),
         node_line=render.node_line,
     )
 
@@ -171,14 +191,15 @@ def trace_page(ref: str | None = None):
 def gaps_page():
     try:
         report = _report_arg()
-        gaps = find_gaps(_tg(), report)
-        data = gaps_dict(gaps, count_rows(_tg(), report), not_gaps(_tg(), report))
+        tg = _tg(None, [report] if report else None)
+        gaps = find_gaps(tg, report)
+        data = gaps_dict(gaps, count_rows(tg, report), not_gaps(tg, report))
     except OutcomeGraphError as e:
         return _error(e, 400)
     if _wants_json():
         return jsonify(data)
     return render_template(
-        "trace/gaps.html", data=data, kinds=GAP_KINDS, report=report, reports=_tg().reports
+        "trace/gaps.html", data=data, kinds=GAP_KINDS, report=report, reports=list(tg.scope.all_years)
     )
 
 
@@ -196,39 +217,32 @@ def _validation(store):
     return validation_of(store)
 
 
-LATEST_REPORT = """PREFIX og: <https://w3id.org/outcome-graph/def#>
-SELECT ?period WHERE { ?report a og:Report ; og:period ?period } ORDER BY DESC(STR(?period)) LIMIT 1"""
-
-
-def _latest_report() -> str:
-    """The audit's default: the most recent report year in the served graph."""
-    rows = current_store().select(LATEST_REPORT).rows
-    if not rows:
-        raise OutcomeGraphError("the served graph holds no report")
-    return str(rows[0]["period"]).rsplit("/", 1)[-1]
-
-
 def _audit():
-    report = _report_arg() or _latest_report()
+    """The audit of one report of one council; by default the council's latest report."""
+    scope = _scope()
+    if not scope.all_years:
+        raise OutcomeGraphError("the served graph holds no report")
+    report = _report_arg() or scope.all_years[-1]
     other = _report_arg("compare")
-    council = request.args.get("council") or None
+    # the report, the one before it ("what changed") and the one compared with: nothing else is read
+    tg = _tg(None, [y for y in (report, year_before(scope, report), other) if y])
     store = current_store()
-    return audit_data.build_audit(_tg(), report, other, _validation(store), council, store=store)
+    return audit_data.build_audit(tg, report, other, _validation(store), tg.council, store=store), tg
 
 
 @bp.get("/audit")
 def audit_page():
-    try:
-        a = _audit()
-    except OutcomeGraphError as e:
-        return _error(e, 404)
-    if _wants_json():
-        return jsonify(a)
-    tables = list(audit_data.TABLES if a["compare"] else audit_data.TABLES[:-1])
     from ..trace.audit_view import presentation
     from .pages import labels
 
-    shown = presentation(_tg(), a, current_store(), labels())
+    try:
+        a, tg = _audit()
+        if _wants_json():
+            return jsonify(a)
+        shown = presentation(tg, a, current_store(), labels())
+    except OutcomeGraphError as e:
+        return _error(e, 404)
+    tables = list(audit_data.TABLES if a["compare"] else audit_data.TABLES[:-1])
     return render_template(
         "trace/audit.html", a=a, tables=tables, kinds=GAP_KINDS, validate=_validate_requested(), **shown
     )
@@ -262,7 +276,7 @@ def audit_csv():
     if table not in audit_data.TABLES:
         return _error(OutcomeGraphError(f"no table {table!r}; tables: {', '.join(audit_data.TABLES)}"), 400)
     try:
-        a = _audit()
+        a, _ = _audit()
     except OutcomeGraphError as e:
         return _error(e, 404)
     header, rows = audit_data.audit_tables(a)[table]

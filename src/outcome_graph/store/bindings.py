@@ -17,7 +17,7 @@ import re
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from . import QueryError
+from .protocol import QueryError
 
 _VARNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Characters that may not appear in an IRIREF (SPARQL 1.1 grammar, production 139).
@@ -153,3 +153,15 @@ def bind(query: str, bindings: dict[str, Node] | None) -> str:
         # VALUES clause is valid there and, with no aggregation in such queries, constrains the same way.
         return f"{query}\n{block}\n"
     return f"{query[:at]} {block} {query[at:]}"
+
+
+def engine_text(query: str, bindings: dict[str, Node] | None = None) -> str:
+    """The only text a store gives an engine: `query` with `bindings` bound, as the query check writes
+    it (`sparql.for_engine`: full IRIs, no PREFIX or BASE, tokens apart, every construct bounded). A
+    text the check refuses is a QueryError with the check's message and status."""
+    from ..sparql import Refused, for_engine
+
+    try:
+        return for_engine(bind(query, bindings))
+    except Refused as e:
+        raise QueryError(e.message, e.status) from None

@@ -31,7 +31,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from . import StoreError
+from .protocol import StoreError
 
 Source = Callable[[Callable[[str], None]], "bytes | BinaryIO"]
 Progress = Callable[[str], None] | None
@@ -170,6 +170,14 @@ def ensure_built(
         _move_aside_broken_link(directory, progress)
     generation = current_generation(directory)
     damaged = damaged or (damage(generation) if generation else None)
+    if generation and (generation / "REPORTS.json").is_file():
+        # built from a folder of reports (store.reports): never rebuilt from the bundled ones
+        if damaged:
+            raise StoreError(
+                f"the store in {directory} is damaged ({damaged}): build it again from its reports with "
+                f"`outcome-graph build {generation / 'reports'} --store DIR` (into a new DIR)"
+            )
+        return generation / "db"
     if damaged:
         if not build_if_missing:
             raise StoreError(
@@ -218,9 +226,11 @@ def rebuild(
     progress: Progress = print,
     *,
     drop_current: bool = False,
+    finish: Callable[[Path], None] | None = None,
 ) -> Path:
     """Build a new generation and make it current. `drop_current`: the current one is damaged, so it is
-    removed rather than kept for a server that may still be reading it."""
+    removed rather than kept for a server that may still be reading it. `finish` writes what else the
+    generation keeps (store.reports: its catalogue and report texts) before it is made current."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
         _clear_leftovers(directory)
@@ -240,6 +250,19 @@ def rebuild(
         store.flush()
         count = len(store)
         del store  # closes the database before it is renamed
+        if finish:
+            finish(building)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    generation = install(directory, building, fingerprint, drop_current=drop_current)
+    _say(progress, f"store ready: {count} triples in {time.monotonic() - started:.1f} s")
+    return generation / "db"
+
+
+def install(directory: Path, building: Path, fingerprint: str, *, drop_current: bool = False) -> Path:
+    """Make the complete `building` directory the current generation (an atomic swap of the link)."""
+    try:
         (building / "FINGERPRINT").write_text(fingerprint + "\n")
         write_checksums(building)
     except BaseException:
@@ -268,5 +291,4 @@ def rebuild(
     for old in directory.glob("gen-*"):
         if old not in (generation, previous):
             shutil.rmtree(old, ignore_errors=True)
-    _say(progress, f"store ready: {count} triples in {time.monotonic() - started:.1f} s")
-    return generation / "db"
+    return generation

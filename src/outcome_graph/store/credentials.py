@@ -52,7 +52,7 @@ def _netrc_login(host: str) -> tuple[str, str] | None:
         # the parser's message quotes the file's line, which may hold a password: name the file only
         line = getattr(e, "lineno", None)
         where = f"{path}, line {line}" if line else path
-        from . import StoreError
+        from .protocol import StoreError
 
         raise StoreError(
             f"cannot read {where}: fix its syntax (machine HOST login USER password PASS)"
@@ -74,7 +74,7 @@ def resolve(url: str, user: str | None = None, password: str | None = None) -> t
                 found = _netrc_login(parts.hostname)
                 password = found[1] if found and found[0] == user else None
         if not user or password is None:
-            from . import StoreError
+            from .protocol import StoreError
 
             raise StoreError(
                 "a login needs both a user and a password: give --user and set "

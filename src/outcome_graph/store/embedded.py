@@ -6,9 +6,10 @@ from pathlib import Path
 
 import rdflib
 
-from . import Bindings, QueryError, Response, SelectResult
-from .bindings import bind
+from ..sparql import Canonical
+from .bindings import engine_text
 from .lanes import RESERVED, current_lane
+from .protocol import Bindings, QueryError, Response, SelectResult
 from .results import to_nodes
 from .workers import WorkerPool
 
@@ -31,7 +32,10 @@ class EmbeddedStore:
         self.timeout = timeout or DEFAULT_TIMEOUT
         # With a reserved pool, the main pool serves users' own queries: they run at a lower CPU
         # priority, so a runaway one cannot slow the server's threads or the reserved workers.
-        self.pool = WorkerPool(str(self.path), size=workers, nice=10 if reserved_workers else 0)
+        # Users' runaways are stopped by killing their worker: a spare takes its place at once.
+        self.pool = WorkerPool(
+            str(self.path), size=workers, nice=10 if reserved_workers else 0, spare=bool(reserved_workers)
+        )
         try:
             self.reserved = WorkerPool(str(self.path), size=reserved_workers) if reserved_workers else None
         except BaseException:
@@ -39,6 +43,8 @@ class EmbeddedStore:
             raise
 
     def _run(self, request: dict, timeout: float | None) -> dict:
+        if "query" in request and type(request["query"]) is not Canonical:  # see bindings.engine_text
+            raise TypeError("an engine is given only the query check's canonical text")
         lane = current_lane()
         timeout = timeout or self.timeout
         if lane is None:
@@ -55,13 +61,13 @@ class EmbeddedStore:
         timeout: float | None = None,
         max_rows: int | None = None,
     ) -> SelectResult:
-        out = self._run({"op": "rows", "query": bind(query, bindings), "max_rows": max_rows}, timeout)
+        out = self._run({"op": "rows", "query": engine_text(query, bindings), "max_rows": max_rows}, timeout)
         if out["form"] != "SELECT":
             raise QueryError(f"expected a SELECT query, got {out['form']}")
         return SelectResult(out["vars"], to_nodes(out["rows"]), out["truncated"])
 
     def ask(self, query: str, *, bindings: Bindings | None = None, timeout: float | None = None) -> bool:
-        out = self._run({"op": "rows", "query": bind(query, bindings)}, timeout)
+        out = self._run({"op": "rows", "query": engine_text(query, bindings)}, timeout)
         if out["form"] != "ASK":
             raise QueryError(f"expected an ASK query, got {out['form']}")
         return out["boolean"]
@@ -74,7 +80,9 @@ class EmbeddedStore:
         timeout: float | None = None,
         max_triples: int | None = None,
     ) -> rdflib.Graph:
-        out = self._run({"op": "rows", "query": bind(query, bindings), "max_rows": max_triples}, timeout)
+        out = self._run(
+            {"op": "rows", "query": engine_text(query, bindings), "max_rows": max_triples}, timeout
+        )
         if out["form"] != "CONSTRUCT":
             raise QueryError(f"expected a CONSTRUCT or DESCRIBE query, got {out['form']}")
         graph = rdflib.Graph()
@@ -94,7 +102,7 @@ class EmbeddedStore:
     ) -> Response:
         request = {
             "op": "execute",
-            "query": query,
+            "query": engine_text(query),
             "media_type": accept,
             "max_rows": max_rows,
             "default_graphs": default_graphs,

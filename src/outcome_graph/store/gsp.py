@@ -18,8 +18,8 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 
-from . import StoreError
 from .credentials import Credentials, opener, public_url
+from .protocol import StoreError
 
 CHUNK_BYTES = 32 * 1024**2
 GSP_HINT = (

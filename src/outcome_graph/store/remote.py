@@ -1,10 +1,13 @@
 """A store behind a SPARQL 1.1 server (Oxigraph, Virtuoso, ...), spoken to with the SPARQL 1.1 Protocol.
 
-- Scope: the graph lives in one named graph on the server (`graph`, default `DEFAULT_GRAPH`, or
-  $OUTCOME_GRAPH_GRAPH). Every request names it as the dataset's default graph (`default-graph-uri`)
-  and names an empty graph as the only named graph (`named-graph-uri`), so that neither the default
-  graph nor `GRAPH ?g` ever reaches another graph on the server (Virtuoso's default graph is the union
-  of all its graphs, its system graphs included).
+- Scope: the dataset is named by one graph on the server (`graph`, default `DEFAULT_GRAPH`, or
+  $OUTCOME_GRAPH_GRAPH). It holds either the whole graph or, as `load` writes it, the catalogue of its
+  parts (store/layout.py: one named graph per report, `<graph> og:graphPart <part>`). Every request names
+  the graph and its parts as the dataset's default graph (one `default-graph-uri` each) and the parts
+  as its named graphs (or an empty graph when there are none), so that neither the default graph nor
+  `GRAPH ?g` ever reaches another graph on the server (Virtuoso's default graph is the union of all its
+  graphs, its system graphs included). The parts are read from the catalogue at the first request and
+  again after PARTS_TTL seconds, so a report replaced on the server (`add --endpoint`) is seen.
 - Forms: SELECT and ASK ask for SPARQL JSON results, CONSTRUCT and DESCRIBE for N-Triples; an answer
   in another form is an error that says what came back.
 - Nothing is passed on unchecked: every body is parsed in full before use (a server that stops on its
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -32,9 +36,10 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 import rdflib
 
-from . import Bindings, QueryError, Response, SelectResult, StoreError
-from .bindings import bind
+from ..sparql import Canonical
+from .bindings import engine_text
 from .credentials import Credentials, opener, resolve
+from .protocol import Bindings, QueryError, Response, SelectResult, StoreError
 from .results import (
     GRAPH_TYPES,
     JSON,
@@ -55,6 +60,7 @@ SERVER_MAX_ROWS_VARIABLE = "OUTCOME_GRAPH_SERVER_MAX_ROWS"
 # The dataset's only named graph: one that holds nothing, so GRAPH ?g {...} matches nothing, as it does
 # in the embedded store, instead of ranging over every graph on the server.
 NO_NAMED_GRAPHS = "urn:x-outcome-graph:no-named-graphs"
+PARTS_TTL = 30.0
 RESULTS_ACCEPT = f"{JSON}, application/json;q=0.9"
 GRAPH_ACCEPT = f"{NTRIPLES}, text/plain;q=0.9"
 # what a server may answer a CONSTRUCT with, parsed in full (N-Triples is what is asked for)
@@ -69,6 +75,32 @@ RESULTS, GRAPH = "SELECT or ASK", "CONSTRUCT or DESCRIBE"
 VIRTUOSO_LIMIT_QUERY = (
     "SELECT (bif:cfg_item_value(bif:virtuoso_ini_path(), 'SPARQL', 'ResultSetMaxRows') AS ?max) WHERE { }"
 )
+
+
+_guard_pool = None
+_guard_lock = threading.Lock()
+
+
+def parse_guard(query: str, timeout: float) -> None:
+    """Nothing reaches a remote engine that the embedded engine could not parse in a sandboxed worker
+    (issue 16 part 2): the canonical text is parsed first in a checker process (no network, killable)
+    on a stack smaller than the Oxigraph server's. If that overflows, the worker dies, and the query is
+    refused here rather than sent to abort the server. A syntax error is left to the server to report
+    in its own words."""
+    global _guard_pool
+    from .workers import CHECKER, WorkerPool
+
+    with _guard_lock:
+        if _guard_pool is None or _guard_pool._closed:
+            _guard_pool = WorkerPool(CHECKER, size=1, memory_limit=2 * 1024**3)
+        pool = _guard_pool
+    try:
+        pool.run({"op": "parse", "query": query}, timeout)
+    except StoreError:
+        raise QueryError(
+            "the query is nested or chained too deeply for a SPARQL parser's stack (the embedded "
+            "engine could not parse it in a sandbox): it is not sent to the SPARQL server; simplify it"
+        ) from None
 
 
 def _message(body) -> str:
@@ -117,16 +149,47 @@ class RemoteStore:
         self.server_software = ""  # the Server header of the last answer (tells Virtuoso from Oxigraph)
         self._asked_limit = False
         self._opener = opener(self.endpoint, self.credentials)
+        self._parts: list[str] | None = None
+        self._parts_read = 0.0
+
+    def parts(self, timeout: float | None = None) -> list[str]:
+        """The dataset's named graphs, from the catalogue in its graph (store/layout.py)."""
+        if self._parts is None or time.monotonic() - self._parts_read > PARTS_TTL:
+            from .layout import GRAPH_PART
+
+            query = f"SELECT ?g WHERE {{ <{self.graph}> <{GRAPH_PART}> ?g }}"
+            reply = self._fetch(
+                engine_text(query), timeout, RESULTS, dataset=[("default-graph-uri", self.graph)]
+            )
+            rows = reply.answer["results"]["bindings"]  # type: ignore[index]
+            self._parts = sorted(r["g"]["value"] for r in rows if r.get("g", {}).get("type") == "uri")
+            self._parts_read = time.monotonic()
+        return self._parts
+
+    def _dataset(self, timeout: float | None) -> list[tuple[str, str]]:
+        parts = self.parts(timeout)
+        out = [("default-graph-uri", g) for g in [self.graph, *parts]]
+        return out + [("named-graph-uri", g) for g in parts or [NO_NAMED_GRAPHS]]
 
     # ---- one HTTP exchange ----------------------------------------------------------------------
 
-    def _fetch(self, query: str, timeout: float | None, expect: str) -> _Reply:
+    def _fetch(
+        self, query: str, timeout: float | None, expect: str, dataset: list[tuple[str, str]] | None = None
+    ) -> _Reply:
+        # Only the check's canonical text goes out (see bindings.engine_text), or this module's own
+        # fixed question to Virtuoso about its row limit; and only a text the embedded engine parses in
+        # a sandboxed worker on a stack smaller than the server's (`parse_guard`).
+        if query is not VIRTUOSO_LIMIT_QUERY:
+            if type(query) is not Canonical:
+                raise TypeError("a remote store sends only the query check's canonical text")
+            parse_guard(query, timeout or self.timeout)
         limit = timeout or self.timeout
+        if dataset is None:
+            dataset = self._dataset(timeout)
         form = urllib.parse.urlencode(
             [
                 ("query", query),
-                ("default-graph-uri", self.graph),
-                ("named-graph-uri", NO_NAMED_GRAPHS),
+                *dataset,
                 # Virtuoso's own time limit for this query (ms, a little under ours): it stops there rather
                 # than run on after this client has given up (its answer is then partial: refused below)
                 ("timeout", str(int(limit * 800))),
@@ -207,7 +270,9 @@ class RemoteStore:
             self.server_max_rows = int(declared)
             return
         try:
-            reply = self._fetch(VIRTUOSO_LIMIT_QUERY, None, RESULTS)
+            reply = self._fetch(
+                VIRTUOSO_LIMIT_QUERY, None, RESULTS, dataset=[("default-graph-uri", self.graph)]
+            )
             value = reply.answer["results"]["bindings"][0]["max"]["value"]  # type: ignore[index]
         except (StoreError, QueryError, LookupError, TypeError):
             return  # the server does not say (a login without the right): only its headers tell
@@ -311,14 +376,14 @@ class RemoteStore:
         timeout: float | None = None,
         max_rows: int | None = None,
     ) -> SelectResult:
-        reply = self._fetch(bind(query, bindings), timeout, RESULTS)
+        reply = self._fetch(engine_text(query, bindings), timeout, RESULTS)
         if reply.kind != "rows":
             raise QueryError("expected a SELECT query")
         rows, truncated, _ = self._cut(reply, max_rows, max_rows is not None)
         return SelectResult(list(reply.answer["head"].get("vars", [])), to_nodes(rows), truncated)  # type: ignore[index]
 
     def ask(self, query: str, *, bindings: Bindings | None = None, timeout: float | None = None) -> bool:
-        reply = self._fetch(bind(query, bindings), timeout, RESULTS)
+        reply = self._fetch(engine_text(query, bindings), timeout, RESULTS)
         if reply.kind != "boolean":
             raise QueryError("expected an ASK query")
         return reply.answer["boolean"]  # type: ignore[index]
@@ -331,7 +396,7 @@ class RemoteStore:
         timeout: float | None = None,
         max_triples: int | None = None,
     ) -> rdflib.Graph:
-        reply = self._fetch(bind(query, bindings), timeout, GRAPH)
+        reply = self._fetch(engine_text(query, bindings), timeout, GRAPH)
         triples, truncated, _ = self._cut(reply, max_triples, max_triples is not None)
         graph = rdflib.Graph()
         graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
@@ -354,7 +419,7 @@ class RemoteStore:
                 f"this store serves the graph <{self.graph}> only: "
                 "leave out default-graph-uri / named-graph-uri"
             )
-        reply = self._fetch(query, timeout, GRAPH if accept in GRAPH_TYPES else RESULTS)
+        reply = self._fetch(engine_text(query), timeout, GRAPH if accept in GRAPH_TYPES else RESULTS)
         if reply.kind == "boolean":
             if accept not in RESULT_TYPES[:2]:
                 raise QueryError(f"ASK results cannot be given as {accept}", status=406)

@@ -11,13 +11,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
-from rdflib.term import Node
 
-from . import StoreError
+from .protocol import StoreError
+
+if TYPE_CHECKING:  # rdflib is imported where rows become nodes, never in a query worker (see workers)
+    from rdflib.term import Node
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -47,6 +49,8 @@ VIRTUOSO_ASK = "__ASK_RETVAL"
 
 
 def to_node(term: dict[str, str]) -> Node:
+    from rdflib import BNode, Literal, URIRef  # once imported, a dictionary lookup
+
     kind = term.get("type")
     value = term.get("value", "")
     if kind == "uri":

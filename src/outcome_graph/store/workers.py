@@ -34,8 +34,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from . import QueryError, QueryTimeout, StoreError, query_worker
+from .protocol import QueryError, QueryTimeout, StoreError
 from .query_worker import CHECKER
+from .query_worker import __name__ as WORKER_MODULE
 
 __all__ = ["CHECKER", "DEFAULT_MEMORY_LIMIT", "STORE_DAMAGED", "WorkerPool", "isolation"]
 
@@ -112,12 +113,22 @@ class _Worker:
 
 class WorkerPool:
     def __init__(
-        self, path: str, size: int = 2, memory_limit: int | None = DEFAULT_MEMORY_LIMIT, nice: int = 0
+        self,
+        path: str,
+        size: int = 2,
+        memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+        nice: int = 0,
+        spare: bool = False,
     ):
         """`nice`: how much lower a worker's CPU priority is made than the server's once its query runs
         past its budget (0: never). Short queries run at the server's own priority: a worker started
         niced waits behind every other process on a loaded machine, and that wait was most of what a
-        first-seen query cost (BENCHMARKS.md, the cold path); only a long-running query is demoted."""
+        first-seen query cost (BENCHMARKS.md, the cold path); only a long-running query is demoted.
+
+        `spare`: keep one more worker started and ready, which takes a killed worker's place at once.
+        Starting a worker (an interpreter, the engine, the store) takes a second or more on a loaded
+        machine; in a pool whose queries are stopped often (users' runaways), everyone waiting would
+        otherwise wait for that start."""
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
         self.path, self.size, self.memory_limit, self.nice = path, size, memory_limit, nice
@@ -145,7 +156,21 @@ class WorkerPool:
                 worker.kill()
             self._spawner.shutdown(wait=False)
             raise
+        self._spare: queue.Queue[_Worker] = queue.Queue()
+        self._keeps_spare = spare
+        if spare:
+            self._spawner.submit(self._start_spare)
         atexit.register(self.close)
+
+    def _start_spare(self) -> None:
+        try:
+            fresh = self._spawn()
+        except Exception:  # the next retirement starts its replacement itself, and says why not
+            return
+        if self._closed:
+            fresh.kill()
+        else:
+            self._spare.put(fresh)
 
     def _start(self) -> _Worker:
         ours, theirs = socket.socketpair()
@@ -154,7 +179,7 @@ class WorkerPool:
             *self.isolation,
             sys.executable,
             "-m",
-            query_worker.__name__,
+            WORKER_MODULE,
             str(theirs.fileno()),
             self.path,
             str(self.memory_limit or 0),
@@ -213,6 +238,15 @@ class WorkerPool:
         worker.kill()
         if self._closed:
             return
+        if self._keeps_spare:
+            try:
+                self._idle.put(self._spare.get_nowait())  # the spare takes its place at once
+                self._spawner.submit(self._start_spare)  # and a new spare starts in the background
+                return
+            except queue.Empty:
+                pass
+            except RuntimeError:  # the pool closed meanwhile
+                return
 
         def replace() -> None:
             try:

@@ -3,6 +3,8 @@ and its inspection sections (trace/inspection.py), nothing counted here."""
 
 from __future__ import annotations
 
+from ..labels import value_text
+
 TABLES = (
     "summary",
     "key-questions",
@@ -18,14 +20,59 @@ TABLES = (
 )
 
 
+# figures keep the plain number for machines, with the figure in its unit beside it ("£15.46m")
+COMPARE_COLUMNS = [
+    "indicator",
+    "title",
+    "report",
+    "period",
+    "value",
+    "value_label",
+    "target",
+    "target_label",
+    "status",
+    "lines",
+]
+
+
 def _lines(ev: list[dict]) -> str:
     return "; ".join(f"{e['report']} line {e['lines']}" for e in ev)
+
+
+# figures keep the plain number for machines, with the figure in its unit beside it ("£15.46m")
+COMPARE_COLUMNS = [
+    "indicator",
+    "title",
+    "report",
+    "period",
+    "value",
+    "value_label",
+    "target",
+    "target_label",
+    "status",
+    "lines",
+]
 
 
 def _with_evidence(first: list, x: dict, keys: tuple[str, ...]) -> list:
     """A row: `first`, then x's fields named by `keys`, then its evidence lines and their text."""
     ev = x["evidence"]
     return [*first, *(x[k] for k in keys), _lines(ev), " | ".join(e["text"] or "" for e in ev)]
+
+
+# figures keep the plain number for machines, with the figure in its unit beside it ("£15.46m")
+COMPARE_COLUMNS = [
+    "indicator",
+    "title",
+    "report",
+    "period",
+    "value",
+    "value_label",
+    "target",
+    "target_label",
+    "status",
+    "lines",
+]
 
 
 def audit_tables(a: dict) -> dict[str, tuple[list[str], list[list]]]:
@@ -46,13 +93,14 @@ def audit_tables(a: dict) -> dict[str, tuple[list[str], list[list]]]:
         ],
     )
     t["indicators"] = (
-        ["priority", "code", "title", "target", "status", "off_target_reason", "lines"],
+        ["priority", "code", "title", "target", "target_label", "status", "off_target_reason", "lines"],
         [
             [
                 s["code"],
                 i["code"],
                 i["title"],
                 i["target"],
+                i.get("target_label"),
                 i["status"],
                 i["off_target_reason"],
                 _lines(i["evidence"]),
@@ -70,6 +118,7 @@ def audit_tables(a: dict) -> dict[str, tuple[list[str], list[list]]]:
             "shown",
             "unit",
             "target",
+            "target_label",
             "status",
             "note",
             "lines",
@@ -77,7 +126,9 @@ def audit_tables(a: dict) -> dict[str, tuple[list[str], list[list]]]:
         ],
         [
             _with_evidence(
-                [s["code"], i["code"]], o, ("period", "value", "display", "unit", "target", "status", "note")
+                [s["code"], i["code"]],
+                {**o, "target_label": value_text(o["target"], o["unit"]) or None},
+                ("period", "value", "display", "unit", "target", "target_label", "status", "note"),
             )
             for s in a["priorities"]
             for i in s["indicators"]
@@ -120,15 +171,14 @@ def audit_tables(a: dict) -> dict[str, tuple[list[str], list[list]]]:
                             r,
                             o["period"],
                             o["value"],
+                            value_text(o["value"], o.get("unit")) or None,
                             o["target"],
+                            value_text(o["target"], o.get("unit")) or None,
                             o["status"],
                             _lines(o["evidence"]),
                         ]
                     )
-        t["compare"] = (
-            ["indicator", "title", "report", "period", "value", "target", "status", "lines"],
-            rows,
-        )
+        t["compare"] = (COMPARE_COLUMNS, rows)
     else:
-        t["compare"] = (["indicator", "title", "report", "period", "value", "target", "status", "lines"], [])
+        t["compare"] = (COMPARE_COLUMNS, [])
     return t

@@ -1,20 +1,20 @@
 """How the audit is presented: what its cover says (council, report, date generated, data version), the
-priority names the coverage grid is headed with, each indicator's chart; and the PDF, printed by a real
-browser engine (headless Chromium, else WeasyPrint). The audit's content is trace/audit.py's.
+priority names the coverage grid is headed with, each indicator's chart (two figures or more), each quote
+once, the summary against the report's own figures; the printed PDF is trace/print_pdf.py's. The audit's
+content is trace/audit.py's.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import os
-import shutil
-import subprocess
-import tempfile
+import re
 from pathlib import Path
 
 from ..charts import chart_svg, points_from_trace
-from ..errors import OutcomeGraphError
 from ..labels import Labels
+from .print_pdf import PdfUnavailable as PdfUnavailable  # noqa: F401  (where callers found it before)
+from .print_pdf import write_pdf as write_pdf  # noqa: F401
 
 COUNCIL_NAME = """PREFIX og: <https://w3id.org/outcome-graph/def#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -23,10 +23,6 @@ SELECT ?name WHERE {
   ?report a og:Report ; og:period ?period ; og:organisation ?org .
   { ?org skos:prefLabel ?name } UNION { ?org rdfs:label ?name }
 } ORDER BY ?name LIMIT 1"""
-
-
-class PdfUnavailable(OutcomeGraphError):
-    pass
 
 
 def data_version(store) -> str:
@@ -66,7 +62,109 @@ def generated_at() -> _dt.datetime:
     return _dt.datetime.now(_dt.UTC)
 
 
-def presentation(tg, a: dict, store, labels: Labels, now: _dt.datetime | None = None) -> dict:
+class Quotes:
+    """Each excerpt of a report is quoted once, where the audit first shows it; every later mention refers
+    to that quote (on the page, a link; in print, its page number). Keyed by report and line span, which
+    is what an excerpt is, so the same lines reached by two records are one quote."""
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+
+    @staticmethod
+    def anchor(report, lines) -> str:
+        return "quote-" + re.sub(r"[^0-9A-Za-z]+", "-", f"{report}-{lines}").strip("-")
+
+    def first(self, report, lines) -> bool:
+        key = self.anchor(report, lines)
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
+
+
+_STOP = frozenset(
+    "a an and the of to in on for with by from at as or who whose that this their its is are be which "
+    "what how whether report reports".split()
+)
+
+
+def _words(text: str | None) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", (text or "").casefold()) if w not in _STOP and len(w) > 2]
+
+
+def basis_note(x: dict) -> str | None:
+    """A curated rationale, unless it mostly repeats the record's own title (or a claim's statement):
+    then the basis alone is shown. "Mostly": two thirds of its words (stems of five letters) are the
+    title's."""
+    why = (x.get("rationale") or "").strip()
+    if not why:
+        return None
+    title = x.get("title") or x.get("statement") or x.get("text") or ""
+    stems = {w[:5] for w in _words(title)}
+    words = _words(why)
+    if words and sum(w[:5] in stems for w in words) * 3 >= len(words) * 2:
+        return None
+    return why
+
+
+def claim_groups(claims: list[dict]) -> list[dict]:
+    """Claims grouped by verdict and reason, in the order of each group's first claim: a reason shared by
+    eighteen claims is written once, above them."""
+    groups: dict[tuple, dict] = {}
+    for c in claims:
+        key = (c.get("verdict_label") or "", c.get("reason") or "")
+        groups.setdefault(key, {"verdict_label": key[0], "reason": key[1], "claims": []})["claims"].append(c)
+    return list(groups.values())
+
+
+def risks_of(tg, report: str) -> list[dict]:
+    """The report's risk register: each risk with its score and where it is written."""
+    from .audit import _evidence
+    from .engine import sort_key
+
+    out = []
+    for n in sorted(
+        (r for r in tg.nodes_of("Risk") if report in tg.node(r).get("reports", [])),
+        key=lambda r: sort_key(tg, r),
+    ):
+        d = tg.node(n)
+        ev = [e for e in _evidence(tg, n) if e["report"] == report]
+        out.append(
+            {
+                "iri": n,
+                "code": d.get("code"),
+                "title": d.get("title"),
+                "score": d.get("score"),
+                "evidence": ev,
+            }
+        )
+    return out
+
+
+def _units(a: dict, tg) -> dict[str, str]:
+    """Each indicator's unit (the og:unit local name its figures carry), for targets written without one."""
+    found: dict[str, str] = {}
+    for s in a["priorities"]:
+        for i in s["indicators"]:
+            unit = next((o["unit"] for o in i["observations"] if o.get("unit")), None)
+            if unit:
+                found[i["iri"]] = unit
+    return found
+
+
+def _figures(points) -> int:
+    return len({p.period for p in points if p.number is not None})
+
+
+def running_header(council_name: str, a: dict, version: str) -> str:
+    from ..labels import year_text
+
+    return f"{council_name or a.get('council') or ''} · {year_text(a['report'])} report · data {version}"
+
+
+def presentation(
+    tg, a: dict, store, labels: Labels, now: _dt.datetime | None = None, printing: bool = False
+) -> dict:
     """Everything the audit template shows beyond the audit's data."""
     now = now or generated_at()
     charts = {}
@@ -74,14 +172,41 @@ def presentation(tg, a: dict, store, labels: Labels, now: _dt.datetime | None = 
         for i in section["indicators"]:
             if i["iri"] not in charts and (store is not None or tg is not None):
                 points = figures(store, i["iri"]) if store is not None else points_from_trace(tg, i["iri"])
+                if _figures(points) < 2:  # one figure is a number, not a movement: the table shows it
+                    continue
                 name = " ".join(x for x in (i.get("code"), i.get("title")) if x)
                 charts[i["iri"]] = chart_svg(points, labels, name, "chart-" + str(len(charts) + 1))
+    units = _units(a, tg)
+    if tg is not None:
+        from .graph import TraceGraph
+
+        if isinstance(tg, TraceGraph):
+            for ind in tg.nodes_of("Indicator"):
+                if ind not in units:
+                    obs = [o for o, _ in tg.g.in_edges(ind)] + [o for _, o in tg.g.out_edges(ind)]
+                    unit = next((tg.node(o).get("unit") for o in sorted(obs) if tg.node(o).get("unit")), None)
+                    if unit:
+                        units[ind] = unit
+    council = council_name(store, a["report"], a.get("council")) if store is not None else ""
+    version = data_version(store) if store is not None else "not recorded"
+    generated = now.strftime("%-d %B %Y, %H:%M UTC")
+    from .reconcile import reconcile
+
     return {
-        "council_name": council_name(store, a["report"], a.get("council")) if store is not None else "",
-        "generated": now.strftime("%-d %B %Y, %H:%M UTC"),
-        "data_version": data_version(store) if store is not None else "not recorded",
+        "council_name": council,
+        "generated": generated,
+        "data_version": version,
         "priority_names": {p["code"]: p["title"] for p in a["priorities"]},
         "charts": charts,
+        "quotes": Quotes(),
+        "basis_note": basis_note,
+        "claim_groups": claim_groups,
+        "unit_of": lambda x: units.get((x or {}).get("iri") or "") if isinstance(x, dict) else None,
+        "risks": risks_of(tg, a["report"]) if tg is not None else [],
+        "reconciliation": reconcile(tg, a) if tg is not None else [],
+        "printing": printing,
+        "running_header": running_header(council, a, version),
+        "running_footer": f"Inspection audit, generated {generated}",
     }
 
 
@@ -95,62 +220,3 @@ def figures(store, indicator: str):
     from ..charts import points_from_rows
 
     return points_from_rows(store.select(FIGURES, bindings={"indicator": URIRef(indicator)}).rows)
-
-
-def chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def weasyprint_available() -> bool:
-    try:
-        import weasyprint  # noqa: F401
-    except Exception:  # noqa: BLE001 - missing, or its system libraries are
-        return False
-    return True
-
-
-NO_ENGINE = (
-    "cannot write a PDF: no PDF engine found. Install Chromium (Debian/Ubuntu: apt-get install chromium) "
-    "or WeasyPrint (pip install weasyprint), or write HTML (--out audit.html) and print it from a browser"
-)
-
-
-def write_pdf(html: str, out: Path, timeout: float = 120) -> str:
-    """Prints the audit's HTML (A4, per its @page rule) to `out`; returns the engine used."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    browser = chromium()
-    if browser:
-        with tempfile.TemporaryDirectory(prefix="outcome-graph-audit-") as tmp:
-            page = Path(tmp) / "audit.html"
-            page.write_text(html, encoding="utf-8")
-            target = Path(tmp) / "audit.pdf"
-            cmd = [
-                browser,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-pdf-header-footer",
-                f"--user-data-dir={tmp}/profile",
-                f"--print-to-pdf={target}",
-                page.as_uri(),
-            ]
-            try:
-                done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
-            except subprocess.TimeoutExpired:
-                raise OutcomeGraphError(f"{browser} did not print the audit within {timeout:.0f} s") from None
-            if not target.is_file() or target.stat().st_size == 0:
-                tail = (done.stderr or "").strip().splitlines()[-3:]
-                raise OutcomeGraphError(f"{browser} wrote no PDF: {' | '.join(tail) or 'no message'}")
-            shutil.move(str(target), out)
-        return "Chromium"
-    if weasyprint_available():
-        import weasyprint
-
-        weasyprint.HTML(string=html).write_pdf(str(out))
-        return "WeasyPrint"
-    raise PdfUnavailable(NO_ENGINE)

@@ -20,7 +20,7 @@ from . import continuity
 from .engine import display_value
 from .gaps import children, evidence_of, parents, status_in_year
 from .graph import TraceGraph
-from .inspection import period_label
+from .summaries import period_label
 
 
 def _line(tg: TraceGraph, n: str) -> dict:
@@ -94,7 +94,9 @@ def change_lists(tg: TraceGraph, store, old: str, new: str) -> dict[str, list[tu
     """The members of each change of queries/changes/ from report `old` to report `new`: (record, the
     matching record of the old report or None), read once per store and kept with the trace graph."""
     if tg.changes is None:
-        tg.changes = change_members(store)
+        # the council's own reports only (bound by the query layer), never every pair of the nation
+        local = tg.local_store or store  # the scope's own triples, fetched with the graph (trace/source.py)
+        tg.changes = change_members(local, tg.scope.report_terms if tg.scope else None)
     pair = (_report_node(tg, old), _report_node(tg, new))
     return {name: by_pair.get(pair, []) for name, by_pair in tg.changes.items()}
 
@@ -109,7 +111,10 @@ def compare_reports(tg: TraceGraph, old: str, new: str, store) -> dict:
     members of each change defined in queries/changes/ (the lists and their numbers are one), shown with
     what the trace graph holds of each record."""
     m = change_lists(tg, store, old, new)
-    more = continuity.sections(tg, store, m, old, new, _report_node(tg, old), _report_node(tg, new))
+    # the continuity links and duplicates of the scope's own triples (trace/source.py), not the nation's
+    more = continuity.sections(
+        tg, tg.local_store or store, m, old, new, _report_node(tg, old), _report_node(tg, new)
+    )
     carried = []
     for item, was in m["actions-carried-over"]:
         a, b = _action(tg, was), _action(tg, item)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .graph import TraceGraph, load
+from .graph import TraceGraph
+from .source import load
 from .store import open_trace_store
 
 
@@ -17,7 +18,7 @@ def add_store_arguments(p: argparse.ArgumentParser) -> None:
 
 def trace_graph(args: argparse.Namespace) -> TraceGraph:
     store = open_trace_store(getattr(args, "store", None), getattr(args, "endpoint", None), quiet=True)
-    return load(store)
+    return load(store, getattr(args, "council", None))
 
 
 def write_output(data: str | bytes, out: Path | None) -> None:

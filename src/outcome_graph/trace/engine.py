@@ -105,7 +105,8 @@ def natural(text: str) -> tuple:
 # -- finding the start node -----------------------------------------------------------------------
 
 
-def _expand(ref: str) -> str:
+def expand(ref: str) -> str:
+    """An IRI from a prefixed name (ogr:..., og:...); anything else as given."""
     prefix, sep, rest = ref.partition(":")
     if sep and prefix in PREFIXES and not rest.startswith("//"):
         return PREFIXES[prefix] + rest
@@ -153,7 +154,7 @@ def resolve(tg: TraceGraph, ref: str, report: str | None = None) -> str:
     ref = ref.strip()
     if not ref:
         raise TraceError("nothing to trace: give a code (CS.S.01.02), an IRI, or words of a title")
-    iri = _expand(ref)
+    iri = expand(ref)
     if iri in tg.g:
         return iri
     if re.match(r"^https?://", iri):

@@ -1,4 +1,5 @@
-"""The link structure as a networkx DiGraph, read from the store with one SPARQL CONSTRUCT (structure.rq).
+"""The link structure as a networkx DiGraph, made from the triples a scope's queries gave (trace/source.py
+reads them: one council's reports, never the whole graph). Pure: no store access here.
 
 Edges point *down*, from a duty or outcome towards its evidence:
 
@@ -16,19 +17,15 @@ the curated reference data for og:partOf).
 
 from __future__ import annotations
 
-import gc
-import weakref
+import threading
 from collections import defaultdict
-from pathlib import Path
 
 import networkx as nx
-import rdflib
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from ..namespaces import OG, OGR
-
-STRUCTURE_QUERY = (Path(__file__).with_name("structure.rq")).read_text(encoding="utf-8")
+from ..query_layer.scope import council_of as council_of
 
 KINDS = (
     "Statute",
@@ -114,6 +111,8 @@ class TraceGraph:
 
     def __init__(self, g: nx.DiGraph):
         self.g = g
+        self.council: str | None = None  # the council whose reports it was read from (trace/source.py)
+        self.scope = None  # that council's reports (query_layer.Scope)
         self._by_kind: dict[str, list[str]] | None = None
         self._scoped: dict[str, TraceGraph] = {}
         self.keys: dict = {}  # display sort keys, memoised by engine.sort_key
@@ -121,8 +120,11 @@ class TraceGraph:
         self.ranks: dict[str, int] = {}  # display order of every node, made once by engine.node_ranks
         self.succ_order: dict[str, list[str]] = {}  # each node's successors in display order (same)
         self.kind_of: dict[str, str] = {}  # each node's kind (same)
-        # {count: {report IRI: members}}, read by `load` with queries/counts/*.rq (see outcome_graph.counts)
-        self.counts: dict[str, dict[str, list[str]]] = {}
+        # {count: {report IRI: members}}, read with queries/counts/*.rq when first asked (see `counts`)
+        self._counts: dict[str, dict[str, list[str]]] | None = None
+        self.count_loader = None  # set by trace/source.py: reads the counts of the graph's reports
+        self.local_store = None  # the scope's triples, where counts and changes are asked (source.py)
+        self._counts_lock = threading.Lock()
         # {change: {(old report, new report): members}}, read with queries/changes/*.rq when first asked
         self.changes: dict | None = None
         self.by_code: dict[str, list[str]] = defaultdict(list)
@@ -132,6 +134,20 @@ class TraceGraph:
         self.reports = sorted(
             {y for _, d in g.nodes(data=True) if d.get("kind") == "Report" for y in d.get("reports", [])}
         )
+
+    @property
+    def counts(self) -> dict[str, dict[str, list[str]]]:
+        """The members of every count of queries/counts/ by report, read from the store for this graph's
+        reports the first time a page needs them (a trace never does), once."""
+        if self._counts is None:
+            with self._counts_lock:
+                if self._counts is None:
+                    self._counts = self.count_loader() if self.count_loader else {}
+        return self._counts
+
+    @counts.setter
+    def counts(self, value: dict[str, dict[str, list[str]]]) -> None:
+        self._counts = value
 
     @property
     def councils(self) -> list[str]:
@@ -148,24 +164,14 @@ class TraceGraph:
         )
 
     def scoped(self, council: str | None) -> TraceGraph:
-        """The graph of one council's records, with what is shared by all (statutes, frameworks, national
-        LGBF indicators); itself when there is no council to choose or only one."""
-        if council is None or self.councils == [council]:
+        """Itself, when it is the graph of `council` (or no council is named): a trace graph is read per
+        council (trace/source.py), so another council's graph is loaded, not cut out of this one."""
+        if council is None or council == self.council or self.councils == [council]:
             return self
-        if council not in self.councils:
-            from ..errors import OutcomeGraphError
+        from ..query_layer import ScopeError
 
-            raise OutcomeGraphError(
-                f"no council {council!r} in the graph; councils: {', '.join(self.councils)}"
-            )
-        if council not in self._scoped:
-            keep = [n for n, d in self.g.nodes(data=True) if d.get("council") in (None, council)]
-            from .engine import prepare
-
-            scoped = TraceGraph(self.g.subgraph(keep).copy())
-            scoped.counts = self.counts
-            self._scoped[council] = prepare(scoped)
-        return self._scoped[council]
+        # this graph was read for one council (trace/source.py loads another council's graph)
+        raise ScopeError(f"no council {council!r} in the graph; councils: {', '.join(self.councils)}")
 
     def node(self, iri: str) -> dict:
         return self.g.nodes[iri]
@@ -196,8 +202,16 @@ def _preference(p, o) -> tuple[int, ...]:
     return (by_lang, by_property)
 
 
-def from_rdf(rdf: rdflib.Graph) -> TraceGraph:
-    """Turns the CONSTRUCT answer into the DiGraph. Pure."""
+# The properties from_rdf tests every triple against, made once (a namespace attribute builds a new
+# URIRef at each use, which a national council's tens of thousands of triples would pay for).
+_RDF_TYPE, _RDF_SUBJECT, _RDF_PREDICATE, _RDF_OBJECT = RDF.type, RDF.subject, RDF.predicate, RDF.object
+_OG_BASIS, _OG_RATIONALE, _OG_ALTCODE, _OG_REPORT = OG.basis, OG.rationale, OG.altCode, OG.report
+_OG_PERIOD, _OG_EVIDENCE, _SKOS_ALTLABEL = OG.period, OG.evidence, SKOS.altLabel
+
+
+def from_rdf(rdf) -> TraceGraph:
+    """Turns the structure's triples (an rdflib Graph or any iterable of (s, p, o) terms, in any order)
+    into the DiGraph. Pure."""
     g = nx.DiGraph()
     attrs: dict[str, dict] = defaultdict(dict)
     links: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
@@ -236,34 +250,34 @@ def from_rdf(rdf: rdflib.Graph) -> TraceGraph:
     candidates: dict[str, dict[str, list[tuple]]] = defaultdict(lambda: defaultdict(list))
     for s, p, o in rdf:
         s_ = str(s)
-        if p == RDF.type:
+        if p == _RDF_TYPE:
             kind = local(o)
             if kind == "Link":
                 link_parts[s_]["is_link"] = True
             elif kind in KINDS:
                 attrs[s_]["kind"] = kind
-        elif p in (RDF.subject, RDF.predicate, RDF.object):
+        elif p in (_RDF_SUBJECT, _RDF_PREDICATE, _RDF_OBJECT):
             link_parts[s_][local(p)] = str(o)
-        elif p == OG.basis:
+        elif p == _OG_BASIS:
             link_parts[s_].setdefault("bases", set()).add(local(o))
-        elif p == OG.rationale:
+        elif p == _OG_RATIONALE:
             link_parts[s_]["rationale"] = str(o)
         elif p in plain:
             key = plain[p]
             candidates[s_][key].append((_preference(p, o), str(o), _literal(key, o)))
         elif p in named:
             candidates[s_][named[p]].append(((0,), local(o), local(o)))
-        elif p == OG.altCode:
+        elif p == _OG_ALTCODE:
             if isinstance(o, Literal):
                 attrs[s_].setdefault("alt_codes", []).append(str(o))
-        elif p == SKOS.altLabel:
+        elif p == _SKOS_ALTLABEL:
             attrs[s_].setdefault("aliases", []).append(str(o))
-        elif p == OG.report:
+        elif p == _OG_REPORT:
             attrs[s_].setdefault("reports", set()).add(_report_year(o))
-        elif p == OG.period:
+        elif p == _OG_PERIOD:
             attrs[s_]["period"] = period_label(o)
         elif p in EDGE_PROPERTIES:
-            if p == OG.evidence:
+            if p == _OG_EVIDENCE:
                 evidence_of[s_].append(str(o))
             edges.append((s_, str(o), p))
     # og:evidence on a Link node is only known to be one after all triples are read
@@ -323,48 +337,6 @@ def from_rdf(rdf: rdflib.Graph) -> TraceGraph:
             info = {"rel": local(p), "basis": implied, "evidence": evidence, "rationale": None, "link": None}
         g.add_edge(upper, lower, **info)
     return TraceGraph(g)
-
-
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_CACHE_BY_ID: dict[int, TraceGraph] = {}
-
-
-def load(store) -> TraceGraph:
-    """The trace graph of a store, read once per store object and kept while the store lives."""
-    try:
-        cached = _CACHE.get(store)
-    except TypeError:
-        cached = _CACHE_BY_ID.get(id(store))
-    if cached is not None:
-        return cached
-    tg = from_rdf(store.construct(STRUCTURE_QUERY))
-    from ..counts import count_members
-
-    tg.counts = count_members(store)
-    from .engine import prepare  # display order and summaries, made once here rather than per request
-
-    prepare(tg)
-    # The trace graph lives as long as the store; keeping its many small objects out of the cyclic
-    # collector's scans stops full collections from stalling later traces of a large graph.
-    gc.collect()
-    gc.freeze()
-    try:
-        _CACHE[store] = tg
-    except TypeError:
-        _CACHE_BY_ID[id(store)] = tg
-    return tg
-
-
-SHARED_SEGMENTS = ("lgbf", "framework")
-
-
-def council_of(iri: str) -> str | None:
-    """The council whose report a node comes from (its IRI's first segment under ogr:); None for what
-    all councils share (statutes, frameworks, national LGBF indicators)."""
-    if not iri.startswith(str(OGR)):
-        return None
-    first = iri[len(str(OGR)) :].split("/", 1)[0]
-    return None if first in SHARED_SEGMENTS or "/" not in iri[len(str(OGR)) :] else first
 
 
 def is_instance(iri: str) -> bool:

@@ -18,6 +18,7 @@ from rdflib.namespace import RDF, SKOS
 
 from ..counts import load_counts
 from ..namespaces import OG
+from .audit_records import _indicator as full
 from .evidence_kinds import (
     CLAIM,
     CURATED_KIND,
@@ -30,6 +31,7 @@ from .evidence_kinds import (
 )
 from .gaps import children, evidence_of, members
 from .graph import TraceGraph, local
+from .summaries import period_label as period_label  # where the audit's modules read it
 
 QUERY = (Path(__file__).with_name("inspection.rq")).read_text(encoding="utf-8")
 # The claim numbers the audit shows, each a count of queries/counts/ (by the key the section uses).
@@ -44,20 +46,27 @@ BASIS = {"ReportText": WORDS, "Curation": CURATED, "CodeStructure": WORDS}
 MAPPING_SOURCE = "graph/curated/inspection-map.csv"
 
 
-def read(store) -> rdflib.Graph:
-    return store.construct(QUERY)
+REPORT_QUERIES = tuple(
+    (Path(__file__).with_name(f"inspection-{name}.rq").read_text(encoding="utf-8"), part)
+    for name, part in (("report", "the claims of the report"), ("bearings", "what the records bear on"))
+)
 
 
-def period_label(label: str | None) -> str | None:
-    """'2020-2021' -> '2020/21'; '2020-2021 Q4' -> 'Q4 2020/21' (as the reports write periods)."""
-    if not label:
-        return label
-    year, _, q = label.partition(" ")
-    start = year[:4]
-    if not start.isdigit():
-        return label
-    plain = f"{start}/{(int(start) + 1) % 100:02d}"
-    return f"{q} {plain}" if q else plain
+def read(store, scope=None, timeout=None) -> rdflib.Graph:
+    """What every council shares (inspection.rq), plus the claims and og:bearsOn links of the scope's
+    reports (a query_layer.Scope: one council's), read through the query layer; never the nation's."""
+    from ..query_layer import read_construct
+    from ..query_layer.scope import council_of
+
+    rdf = read_construct(store, QUERY, "the key questions and duties", timeout=timeout)
+    if scope is None or not scope.reports:
+        return rdf
+    bound = {"reportDoc": scope.report_terms}
+    for text, part in REPORT_QUERIES:
+        for s, p, o in read_construct(store, text, part, bound, timeout=timeout):
+            if council_of(str(s)) in (None, scope.council):  # an LGBF indicator's links elsewhere
+                rdf.add((s, p, o))
+    return rdf
 
 
 def _lines(tg: TraceGraph, n: str) -> list[dict]:
@@ -80,8 +89,6 @@ def _in_report(tg: TraceGraph, n: str, report: str) -> bool:
 
 
 def _indicator(tg: TraceGraph, ind: str, report: str) -> dict | None:
-    from .audit import _indicator as full
-
     i = full(tg, ind, report)
     figures = [o for o in i["observations"] if o["value"] is not None]
     if not i["observations"]:

@@ -42,12 +42,16 @@ def _values_block(bindings: dict[str, Node] | None) -> str:
 
 
 def _bind(query: str, bindings: dict[str, Node] | None) -> str:
+    """The query with its bindings, as the query check writes it: the same canonical text every store
+    gives its engine (`sparql.for_engine`)."""
+    from ..sparql import for_engine
+
     # The VALUES block goes after the outermost WHERE clause's closing brace, where SPARQL allows it.
     block = _values_block(bindings)
-    if not block:
-        return query
-    end = query.rstrip().rfind("}")
-    return query[: end + 1] + "\n" + block + query[end + 1 :]
+    if block:
+        end = query.rstrip().rfind("}")
+        query = query[: end + 1] + "\n" + block + query[end + 1 :]
+    return for_engine(query)
 
 
 class MemoryStore:

@@ -87,3 +87,15 @@ def node_summary(tg_or_graph, n: str) -> dict:
         out["display"] = display_value(d)
     out["page"] = page_path(n)
     return out
+
+
+def period_label(label: str | None) -> str | None:
+    """'2020-2021' -> '2020/21'; '2020-2021 Q4' -> 'Q4 2020/21' (as the reports write periods)."""
+    if not label:
+        return label
+    year, _, q = label.partition(" ")
+    start = year[:4]
+    if not start.isdigit():
+        return label
+    plain = f"{start}/{(int(start) + 1) % 100:02d}"
+    return f"{q} {plain}" if q else plain

@@ -1,0 +1,43 @@
+"""`outcome-graph add REPORT ... --store DIR [--endpoint URL]`: add or replace reports in a store built
+from report files, in seconds: only the named graphs that changed (the report's own, its council's) are
+replaced. With --endpoint the same graphs are replaced on a SPARQL server by the Graph Store Protocol."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..store import default_store_dir
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("reports", nargs="+", type=Path, help="report text files (or folders of them)")
+    p.add_argument("--store", type=Path, metavar="DIR", help="the store (default $OUTCOME_GRAPH_STORE)")
+    p.add_argument("--council", help="council id for reports that do not name their council")
+    p.add_argument("--no-validate", action="store_true", help="do not check each report on its own graph")
+    p.add_argument("--endpoint", metavar="URL", help="also replace the changed graphs on this SPARQL server")
+    p.add_argument("--graph-store", metavar="URL", help="its Graph Store Protocol URL (see `load`)")
+    p.add_argument("--graph", metavar="IRI", help="the dataset's graph on the server (see `load`)")
+    p.add_argument("--user", metavar="NAME", help="login name for the server (see `load`)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..store.reports import add_reports, report_files, validate_reports
+
+    def note(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    paths = report_files(args.reports)
+    if not args.no_validate:  # each report on its own graph, before it goes in
+        validate_reports(paths, note, council=args.council)
+    update = add_reports(paths, args.store or default_store_dir(), council=args.council, progress=note)
+    if args.endpoint:
+        from .load import push_parts
+
+        push_parts(args, update.lines, note, added=update.added)
+    print(
+        f"{len(update.replaced)} named graph(s) replaced in {update.seconds:.1f} s; "
+        "restart `outcome-graph serve` to serve them"
+    )
+    return 0

@@ -1,0 +1,82 @@
+"""Questions of queries/ asked for the IRIs a page needs, each naming the part of the page it serves.
+
+`values_for({"reportDoc": [iri, ...]})` writes a multi-row VALUES block of typed terms (the same writer
+as saved-query parameters: an IRI is checked for characters an IRI may not hold, never pasted), and
+`read_select` / `read_construct` place it first inside the query's outermost WHERE group, where it
+binds variables that are not projected and constrains aggregates on every SPARQL 1.1 engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from rdflib.term import Node
+
+from ..errors import OutcomeGraphError
+from ..store import QueryTimeout
+from ..store.bindings import term_sparql, where_group_start
+
+RETRY_AFTER = 10  # seconds a client is told to wait after a part of a page was slow
+
+
+class Slow(OutcomeGraphError):
+    """A part of a page whose query ran past its time limit: 503 with Retry-After, naming the part."""
+
+    status = 503
+
+    def __init__(self, part: str, detail: str = "", retry_after: int = RETRY_AFTER):
+        message = f"{part} took longer than the time limit; try again in {retry_after} s"
+        super().__init__(message + (f" ({detail})" if detail else ""))
+        self.part, self.retry_after = part, retry_after
+
+
+def values_for(columns: Mapping[str, Iterable[Node]]) -> str:
+    """One VALUES block per variable: `VALUES ?v { <a> <b> }` (each variable independently)."""
+    blocks = []
+    for name in sorted(columns):
+        terms = " ".join(term_sparql(t) for t in columns[name])
+        blocks.append(f"VALUES ?{name} {{ {terms} }}")
+    return "\n".join(blocks)
+
+
+MARK = "#@values"  # a query's own place for the bound IRIs (inside a sub-select that must see them)
+
+
+def scoped_text(query: str, columns: Mapping[str, Iterable[Node]] | None) -> str:
+    """`query` with `columns` bound: at its `#@values` line where it has one, else first in its
+    outermost WHERE group."""
+    if not columns:
+        return query
+    block = values_for(columns)
+    if MARK in query:
+        if query.count(MARK) != 1:
+            raise OutcomeGraphError(f"a scoped query has one {MARK} line, not {query.count(MARK)}")
+        return query.replace(MARK, block)
+    at = where_group_start(query)
+    if at is None:
+        raise OutcomeGraphError("a scoped query needs a WHERE { ... } group to bind its IRIs in")
+    return f"{query[:at]}\n{block}\n{query[at:]}"
+
+
+def read_select(store, query: str, part: str, columns=None, *, timeout=None, max_rows=None):
+    """`store.select` of `query` bound to `columns`; a timeout is `Slow(part)`."""
+    try:
+        return store.select(scoped_text(query, columns), timeout=timeout, max_rows=max_rows)
+    except QueryTimeout as e:
+        raise Slow(part, str(e)) from e
+
+
+def read_construct(store, query: str, part: str, columns=None, *, timeout=None, max_triples=None):
+    """`store.construct` of `query` bound to `columns`; a timeout is `Slow(part)`."""
+    try:
+        return store.construct(scoped_text(query, columns), timeout=timeout, max_triples=max_triples)
+    except QueryTimeout as e:
+        raise Slow(part, str(e)) from e
+
+
+def query_text(name: str) -> str:
+    """A structure question from queries/structure/ by name."""
+    from ..paths import QUERIES_DIR
+
+    return (Path(QUERIES_DIR) / "structure" / f"{name}.rq").read_text(encoding="utf-8")

@@ -1,0 +1,99 @@
+"""One indicator compared across councils and years: `/compare?code=CHN9[&year=2019-2020][&council=x]`.
+
+The rows are the saved query councils-compared (queries/councils-compared.rq), so the page, its CSV
+(/queries/councils-compared?format=csv&code=...) and an analyst's own run give the same figures; the
+chart shows one year (the latest with figures, or the one asked for), a bar per council, the council
+asked for marked. Bounded by design: one indicator's observations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template, request
+
+from .. import labels as labels_mod
+from ..compare_chart import Bar, bars_svg, number
+from ..errors import OutcomeGraphError
+from ..query_layer.reads import RETRY_AFTER
+from ..saved_queries import load_queries, run_query
+from . import current_store
+from .pages import error_status, limits
+
+bp = Blueprint("compare", __name__, template_folder="templates")
+
+
+def _text(row: dict, name: str) -> str | None:
+    v = row.get(name)
+    return None if v is None else str(v)
+
+
+def comparison(store, code: str, year: str | None, timeout=None, max_rows=None) -> dict:
+    """The saved query's rows as the page shows them, and the year charted."""
+    query = load_queries()["councils-compared"]
+    values = {"code": code, **({"year": year} if year else {})}
+    result = run_query(store, query, values, timeout=timeout, max_rows=max_rows)
+    rows = []
+    for r in result.rows:
+        unit = labels_mod.local_name(_text(r, "unit")) if r.get("unit") is not None else None
+        value = _text(r, "value")
+        rows.append(
+            {
+                "council": labels_mod.local_name(_text(r, "council") or ""),
+                "name": _text(r, "councilName") or labels_mod.local_name(_text(r, "council") or ""),
+                "year": labels_mod.local_name(_text(r, "year") or ""),
+                "report": labels_mod.local_name(_text(r, "reportYear") or ""),
+                "value": value,
+                "shown": labels_mod.value_text(value, unit) if value is not None else "N/A",
+                "rank": int(_text(r, "rank")) if r.get("rank") is not None else None,
+                "quartile": int(_text(r, "quartile")) if r.get("quartile") is not None else None,
+                "family": _text(r, "familyGroup"),
+                "line": _text(r, "firstLine"),
+                "observation": _text(r, "observation"),
+            }
+        )
+    years = sorted({r["year"] for r in rows if r["value"] is not None})
+    charted = (
+        labels_mod.local_name(query.bindings(values)["year"]) if year else (years[-1] if years else None)
+    )
+    latest: dict[str, dict] = {}
+    for r in rows:  # a figure restated by a later report: the latest report's statement is charted
+        if r["year"] == charted and r["value"] is not None:
+            if r["council"] not in latest or r["report"] > latest[r["council"]]["report"]:
+                latest[r["council"]] = r
+    bars = [
+        Bar(r["council"], r["name"], number(r["value"]), r["shown"], r["rank"], r["quartile"])
+        for r in latest.values()
+        if number(r["value"]) is not None
+    ]
+    return {
+        "code": code,
+        "year": charted,
+        "years": years,
+        "rows": rows,
+        "bars": bars,
+        "truncated": result.truncated,
+    }
+
+
+@bp.get("/compare")
+def compare_page():
+    code = request.args.get("code", "").strip()
+    year = request.args.get("year") or None
+    council = request.args.get("council") or None
+    wants_json = request.args.get("format") == "json"
+    if not code:
+        return render_template("compare.html", data=None, code="", council=council, chart="", error=None)
+    timeout, max_rows = limits()
+    try:
+        data = comparison(current_store(), code, year, timeout, max_rows)
+    except OutcomeGraphError as e:
+        status = error_status(e)
+        # a query past its time limit is not a missing page: 503, and when to try again
+        headers = {"Retry-After": str(RETRY_AFTER)} if status == 503 else {}
+        if wants_json:
+            return jsonify({"error": str(e)}), status, headers
+        page = render_template("compare.html", data=None, code=code, council=council, chart="", error=str(e))
+        return page, status, headers
+    if wants_json:
+        return jsonify({k: v for k, v in data.items() if k != "bars"})
+    title = f"{code}, {labels_mod.year_text(data['year'])}" if data["year"] else code
+    chart = bars_svg(data["bars"], title, council)
+    return render_template("compare.html", data=data, code=code, council=council, chart=chart, error=None)

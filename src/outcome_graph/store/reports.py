@@ -1,0 +1,368 @@
+"""A store built from a folder of report files, and one report added or replaced in seconds.
+
+`build_store(paths, directory)` reads every report (identity from its content or the manifest beside it,
+extract/identity.py), builds council by council (a council's reports share its indicators and links, so
+a council is the unit of building; memory stays bounded by one council), splits each council's graph
+into its named graphs (store/layout.py) and loads them into a new generation of the store. The
+generation keeps, beside its database:
+
+    REPORTS.json      what is in it: each report's council, service, year, canonical file name, content
+                      digest and named graph; each named graph's digest (to tell what an update changes)
+    reports/NAME      each report's text under its canonical name (og:sourceFile): the store can rebuild
+                      a council, and line numbers in the graph refer to these files
+
+`add_reports(paths, directory)` rebuilds only the councils of the reports given, compares their named
+graphs with the digests in REPORTS.json, and makes a new generation from a hard-linked copy of the
+current database (RocksDB checkpoint: no copy of the nation) in which only the graphs that changed are
+dropped and loaded again. A running server keeps the generation it opened; restart it to serve the new one
+(it starts in seconds: nothing is rebuilt).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..errors import OutcomeGraphError
+from .layout import DEFAULT_GRAPH, NATIONAL, REFERENCE, catalogue, in_graph, part_iri, partition, report_part
+from .protocol import StoreError
+
+CATALOGUE = "REPORTS.json"
+Progress = Callable[[str], None] | None
+
+
+def _say(progress: Progress, message: str) -> None:
+    if progress:
+        progress(message)
+
+
+def report_files(inputs: Iterable[Path]) -> list[Path]:
+    """The report files named, a folder standing for every *.txt in it (its manifest is read later)."""
+    out: list[Path] = []
+    for p in inputs:
+        p = Path(p)
+        if p.is_dir():
+            found = sorted(p.glob("*.txt"))
+            if not found:
+                raise OutcomeGraphError(f"{p}: no report files (*.txt) in this folder")
+            out.extend(found)
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise OutcomeGraphError(f"{p}: no such file or folder")
+    return out
+
+
+@dataclass
+class Report:
+    path: Path
+    data: bytes
+    extraction: object  # extract.records.Extraction
+
+    @property
+    def info(self):
+        return self.extraction.report  # type: ignore[attr-defined]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What identifies a report in the graph: its IRI is ogr:<council>/report/<year>."""
+        return (self.info.council, self.info.id)
+
+
+def read_reports(paths: list[Path], council: str | None = None, progress: Progress = None) -> list[Report]:
+    """Each file extracted, its identity from its content or manifest; two files that are the same
+    report (council and year) are an error naming both."""
+    from ..extract import extract_report
+
+    out: dict[tuple[str, str], Report] = {}
+    for n, path in enumerate(paths, 1):
+        x = extract_report(path, council)
+        r = Report(path, path.read_bytes(), x)
+        if r.key in out and out[r.key].data != r.data:
+            other = out[r.key].path
+            raise OutcomeGraphError(
+                f"{path} and {other} are both the {r.info.council} report for {r.info.id}, with different "
+                "text: keep one (a council's report for a year is one named graph)"
+            )
+        out[r.key] = r
+        if progress and (n % 20 == 0 or n == len(paths)):
+            _say(progress, f"read {n}/{len(paths)} report files")
+    return [out[k] for k in sorted(out)]
+
+
+def council_parts(reports: list[Report]) -> dict[str, list[bytes]]:
+    """One council's graph split into its named graphs (the reference part left out: it is the same
+    for every council and written once)."""
+    from ..build import build_from_extractions, to_ntriples
+
+    result = build_from_extractions([r.extraction for r in reports])  # type: ignore[misc]
+    parts = partition(to_ntriples(result.graph), _static_nt())
+    parts.pop(REFERENCE, None)
+    return parts
+
+
+_STATIC: list[bytes] = []
+
+
+def _static_nt() -> bytes:
+    if not _STATIC:
+        from ..build import to_ntriples
+        from ..build.reference import static_graph
+
+        _STATIC.append(to_ntriples(static_graph()))
+    return _STATIC[0]
+
+
+def _digest(lines: Iterable[bytes]) -> str:
+    h = hashlib.sha256()
+    for line in lines:
+        h.update(line + b"\n")
+    return h.hexdigest()
+
+
+@dataclass
+class Catalogue:
+    base: str = DEFAULT_GRAPH
+    reports: dict[str, dict] = field(default_factory=dict)  # part -> council, service, year, file, sha256
+    parts: dict[str, str] = field(default_factory=dict)  # part -> digest of its N-Triples
+
+    def write(self, generation: Path) -> None:
+        body = {
+            "base": self.base,
+            "reports": dict(sorted(self.reports.items())),
+            "parts": dict(sorted(self.parts.items())),
+        }
+        (generation / CATALOGUE).write_text(json.dumps(body, indent=1) + "\n")
+
+    @classmethod
+    def read(cls, generation: Path) -> Catalogue:
+        body = json.loads((generation / CATALOGUE).read_text())
+        return cls(body["base"], body["reports"], body["parts"])
+
+    def add(self, r: Report) -> None:
+        info = r.info
+        self.reports[report_part(info.council, info.id)] = {
+            "council": info.council,
+            "service": info.service,
+            "year": info.id,
+            "file": info.source,
+            "sha256": hashlib.sha256(r.data).hexdigest(),
+        }
+
+    def fingerprint(self) -> str:
+        from .. import __version__
+
+        h = hashlib.sha256(f"reports {__version__}\n".encode())
+        for part, row in sorted(self.reports.items()):
+            h.update(f"{part} {row['sha256']}\n".encode())
+        return h.hexdigest()
+
+
+def is_report_store(generation: Path | None) -> bool:
+    return bool(generation) and (generation / CATALOGUE).is_file()  # type: ignore[operator]
+
+
+def _copy_texts(reports: list[Report], generation: Path) -> None:
+    folder = generation / "reports"
+    folder.mkdir(exist_ok=True)
+    for r in reports:
+        (folder / r.info.source).write_bytes(r.data)
+
+
+def _check_one(path: str, council: str | None) -> tuple[str, str, int, int]:
+    """One report validated on its own graph (the report built alone, with the reference data)."""
+    from ..build import build_from_extractions
+    from ..extract import extract_report
+    from ..validate import validate_graph
+
+    x = extract_report(Path(path), council)
+    summary = validate_graph(build_from_extractions([x]).graph)
+    return x.report.council, x.report.id, summary.violations, summary.warnings
+
+
+def validate_reports(
+    paths: list[Path], progress: Progress, *, council: str | None = None, jobs: int | None = None
+) -> int:
+    """Each report checked on its own graph, `jobs` at a time (default: one per core), one line of
+    progress per report as it finishes ("[12/320] fife 2019-2020: 0 violation(s), 3 warning(s)").
+    Returns the number of violations in all."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
+    total = 0
+    if jobs == 1:
+        results = (_check_one(str(p), council) for p in paths)
+    else:
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        futures = [pool.submit(_check_one, str(p), council) for p in paths]
+        results = (f.result() for f in as_completed(futures))
+    try:
+        for n, (name, year, violations, warnings) in enumerate(results, 1):
+            total += violations
+            _say(
+                progress,
+                f"[{n}/{len(paths)}] {name} {year}: {violations} violation(s), {warnings} warning(s)",
+            )
+    finally:
+        if jobs > 1:
+            pool.shutdown(cancel_futures=True)
+    return total
+
+
+def build_store(
+    paths: list[Path],
+    directory: Path,
+    *,
+    council: str | None = None,
+    progress: Progress = print,
+) -> tuple[Path, Catalogue]:
+    """A new generation of the store in `directory` from the report files `paths`; made current when
+    complete."""
+    from .build import rebuild
+
+    reports = read_reports(paths, council, progress)
+    cat = Catalogue()
+    for r in reports:
+        cat.add(r)
+    by_council: dict[str, list[Report]] = {}
+    for r in reports:
+        by_council.setdefault(r.info.council, []).append(r)
+
+    def source(say: Progress):
+        started = time.monotonic()
+        directory.mkdir(parents=True, exist_ok=True)
+        out = tempfile.TemporaryFile(dir=directory, prefix="nquads-")
+        national: set[bytes] = set()
+        static = partition(_static_nt(), _static_nt())  # all of it reference data
+        for part, lines in static.items():
+            out.write(in_graph(lines, part_iri(cat.base, part)))
+            cat.parts[part] = _digest(lines)
+        for n, (name, rs) in enumerate(sorted(by_council.items()), 1):
+            parts = council_parts(rs)
+            national.update(parts.pop(NATIONAL, []))
+            for part, lines in parts.items():
+                out.write(in_graph(lines, part_iri(cat.base, part)))
+                cat.parts[part] = _digest(lines)
+            _say(say, f"built {name} ({len(rs)} report(s)) [{n}/{len(by_council)} councils]")
+        lines = sorted(national)
+        out.write(in_graph(lines, part_iri(cat.base, NATIONAL)))
+        cat.parts[NATIONAL] = _digest(lines)
+        out.write(in_graph((ln.encode() for ln in catalogue(cat.base, cat.parts)), cat.base))
+        out.seek(0)
+        _say(say, f"graph built from {len(reports)} reports in {time.monotonic() - started:.1f} s")
+        return out
+
+    def finish(generation: Path) -> None:
+        _copy_texts(reports, generation)
+        cat.write(generation)
+
+    db = rebuild(Path(directory), cat.fingerprint(), source, progress, finish=finish)
+    return db, cat
+
+
+@dataclass
+class Update:
+    generation: Path
+    replaced: list[str]  # parts dropped and loaded again (or loaded for the first time)
+    unchanged: list[str]
+    seconds: float
+    lines: dict[str, list[bytes]] = field(default_factory=dict)  # the new content of each replaced part
+    added: dict[str, list[bytes]] = field(default_factory=dict)  # lines added to a part (national)
+
+
+def add_reports(
+    paths: list[Path], directory: Path, *, council: str | None = None, progress: Progress = print
+) -> Update:
+    """Add (or replace) reports in the store in `directory`: their councils are rebuilt from the store's
+    copies of their other reports, and only the named graphs that changed are replaced."""
+    from .build import current_generation, install
+
+    started = time.monotonic()
+    directory = Path(directory)
+    generation = current_generation(directory)
+    if not is_report_store(generation):
+        raise StoreError(
+            f"no store built from report files in {directory}: build one first with "
+            f"`outcome-graph build FOLDER --store {directory}`"
+        )
+    assert generation is not None
+    cat = Catalogue.read(generation)
+    new = read_reports(paths, council)
+    councils = sorted({r.info.council for r in new})
+    by_key = {r.key: r for r in new}
+    kept: list[Report] = []
+    from ..extract import extract_report
+    from ..extract.identity import Declared
+
+    for _part, row in sorted(cat.reports.items()):
+        if row["council"] in councils and (row["council"], row["year"]) not in by_key:
+            path = generation / "reports" / row["file"]
+            x = extract_report(path, declared=Declared(row["council"], row["service"], row["year"]))
+            kept.append(Report(path, path.read_bytes(), x))
+    replaced: dict[str, list[bytes]] = {}
+    unchanged: list[str] = []
+    national: list[bytes] = []
+    for name in councils:
+        rs = sorted([r for r in kept + new if r.info.council == name], key=lambda r: r.key)
+        parts = council_parts(rs)
+        national += parts.pop(NATIONAL, [])
+        old = {p for p in cat.parts if p == name or p.startswith(name + "/")}
+        for part in sorted(old | set(parts)):
+            lines = parts.get(part, [])
+            if cat.parts.get(part) == _digest(lines):
+                unchanged.append(part)
+            else:
+                replaced[part] = lines
+    for r in new:
+        cat.add(r)
+    building = directory / f"building-add-{os.getpid()}-{time.time_ns()}"
+    building.mkdir()
+    try:
+        ox.Store.read_only(str(generation / "db")).backup(str(building / "db"))  # hard links: seconds
+        store = ox.Store(str(building / "db"))
+        for part, lines in replaced.items():
+            store.remove_graph(ox.NamedNode(part_iri(cat.base, part)))
+            if lines:
+                store.load(in_graph(lines, part_iri(cat.base, part)), format=ox.RdfFormat.N_QUADS)
+                cat.parts[part] = _digest(lines)
+            else:
+                cat.parts.pop(part, None)
+        # Records no council owns are only ever added to: another council may still hold them.
+        store.load(in_graph(sorted(set(national)), part_iri(cat.base, NATIONAL)), format=ox.RdfFormat.N_QUADS)
+        store.remove_graph(ox.NamedNode(cat.base))
+        store.load(
+            in_graph((ln.encode() for ln in catalogue(cat.base, cat.parts)), cat.base),
+            format=ox.RdfFormat.N_QUADS,
+        )
+        store.flush()
+        del store
+        (building / "reports").mkdir()
+        for f in sorted((generation / "reports").iterdir()):
+            os.link(f, building / "reports" / f.name)
+        for r in new:
+            target = building / "reports" / r.info.source
+            target.unlink(missing_ok=True)
+            target.write_bytes(r.data)
+        cat.write(building)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    new_generation = install(directory, building, cat.fingerprint())
+    seconds = time.monotonic() - started
+    _say(
+        progress,
+        f"replaced {len(replaced)} named graph(s) ({', '.join(sorted(replaced)) or 'none'}), "
+        f"{len(unchanged)} unchanged, in {seconds:.1f} s",
+    )
+    added = {NATIONAL: sorted(set(national))}
+    return Update(new_generation, sorted(replaced), sorted(unchanged), seconds, replaced, added)
