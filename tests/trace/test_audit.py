@@ -145,3 +145,26 @@ def test_across_page_and_council_errors(client):
     assert r.status_code == 404 and "no council &#39;fife&#39; in the graph" in r.get_data(as_text=True)
     r = client.get("/gaps?report=2016-2017&format=json")
     assert all(g["report"] in (None, "2016-2017") for g in r.get_json()["gaps"])
+
+
+def test_each_inconsistency_is_an_item_of_the_audit(tg, store):
+    """Issue 18 part 3: every consistency finding of the report is a row of the audit's validation
+    warnings (and of its warnings CSV), naming both lines and both figures; the other report's are not."""
+    from outcome_graph.build import build_graph
+    from outcome_graph.validate import validate_graph
+
+    summary = validate_graph(build_graph())
+    a = build_audit(tg, "2020-2021", validation=summary)
+    rows = {(w["rule"], w["line"]): w for w in a["warnings"]}
+    closed = rows[("quarters against the year (counts per quarter)", 245)]
+    assert "Q1 1 + Q2 7 + Q3 6 + Q4 6 add up to 20 (line 245)" in closed["message"]
+    assert "the year's figure is 22 (line 245)" in closed["message"]
+    assert ("quarters against the year (percentage of the period's cases)", 254) in rows
+    assert not any(rule == "rank against quartile" for rule, _ in rows)  # 2016/17 line 212 only
+    expected = {
+        (r.rule, r.line)
+        for r in summary.results
+        if r.report == "2020-2021"
+        and r.rule.startswith(("quarters against", "rank against", "claim against"))
+    }
+    assert expected <= set(rows) and len(expected) == 7  # 3 claims (59, 73, 301), 4 quarter findings

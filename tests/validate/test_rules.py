@@ -15,6 +15,14 @@ OBS = "report/2016-2017/observation/"
 # case, severity, rule, focus (relative to the test council), words the message must contain
 CASES = [
     (
+        "status-vs-target-complete",
+        "Warning",
+        "status against target",
+        OBS + "BS.CS.27/2016-2017",
+        "BS.CS.27 2016-2017: the report says Complete, but 84.6 against a target of 85.0 (higher is better) "
+        "misses it",
+    ),
+    (
         "proportion",
         "Warning",
         "quarters against the year (percentage of the period's cases)",
