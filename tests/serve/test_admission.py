@@ -158,6 +158,30 @@ def test_a_full_lane_gives_a_visitor_the_place_of_a_client_that_loops_on_it():
     visitor.let_go.set()
 
 
+def test_a_full_lane_of_one_request_each_gives_way_to_a_visitor_not_to_a_flood():
+    """Forty addresses with one request each fill the lane, knocking again as soon as refused: a
+    visitor who sends now and then takes the place of the one that knocked most, however much the
+    visitor's own requests have cost."""
+    slots = FairSlots("adhoc", slots=1, capacity=3, max_wait=30, retry_after=5)
+    _used(slots, "visitor", 5.0)  # a slow page earlier: more use than anyone
+    flood = [_Holder(slots, f"flood-{i}") for i in range(3)]
+    flood[0].start()
+    assert flood[0].got.wait(10)
+    for h in flood[1:]:
+        h.start()
+    _until(lambda: slots.state() == {"running": 1, "waiting": 2, "free": 0}, "the lane full")
+    for _ in range(5):  # flood-2 knocks again and again, refused each time
+        with pytest.raises(Busy):
+            slots.acquire("flood-2")
+    visitor = _Holder(slots, "visitor")
+    visitor.start()
+    _until(lambda: any(h.refused for h in flood), "a place given up")
+    assert [h.client for h in flood if h.refused] == ["flood-2"]
+    for h in [*flood, visitor]:
+        h.let_go.set()
+    assert visitor.got.wait(10)
+
+
 def test_a_full_lane_of_many_clients_refuses_a_newcomer_with_503():
     slots = FairSlots("adhoc", slots=1, capacity=2, max_wait=30, retry_after=7)
     holders = [_Holder(slots, c) for c in ("a", "b")]

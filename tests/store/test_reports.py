@@ -217,9 +217,7 @@ def test_adding_a_report_replaces_only_the_graphs_that_changed(tmp_path, capsys)
     # the later report's graph changes too: what it says is compared with the earlier report's figures
     assert update.replaced == ["fife", "fife/report/2018-2019", "fife/report/2019-2020"]
     assert not any(p.startswith("midlothian") for p in update.replaced)
-    assert (
-        update.generation / "reports" / "fife-childrens-services-2018-19.txt"
-    ).is_file()
+    assert (update.generation / "reports" / "fife-childrens-services-2018-19.txt").is_file()
 
     # a corrected figure in Midlothian's 2020/21 report: its graph is replaced, Fife's are not touched
     changed = tmp_path / "corrected.txt"
@@ -323,3 +321,15 @@ def test_every_council_s_report_is_read_as_that_council():
     for council in sorted(councils()):
         moved = rekey(text, council, 2019)
         assert council_from_content(moved.split("\n", 1)[0], moved)[0] == council
+
+
+def test_only_a_council_owns_a_graph_of_its_own():
+    """A record no council owns (an LGBF indicator, a duty of a framework, an IRI under ogr: that names
+    no council) goes to the shared national graph, which an update only adds to: were it a graph of its
+    own, one council's rebuild would replace what every other council's build put there."""
+    from outcome_graph.store.layout import part_of
+
+    assert part_of(f"{OGR}fife/report/2019-2020/action/X") == "fife/report/2019-2020"
+    assert part_of(f"{OGR}fife/indicator/X") == part_of(f"{OGR}fife") == "fife"
+    for shared in ("lgbf/indicator/CHN8a", "framework/duty/part-9", "https://example.org/x", "nowhere"):
+        assert part_of(f"{OGR}{shared}") == "national", shared

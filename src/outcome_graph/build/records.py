@@ -248,7 +248,7 @@ class RecordBuilder:
         s = OGR[f"{segment(self.council)}/report/{self.year}/total/{segment(t.name)}"]
         if (s, RDF.type, OG.ReportedTotal) in self.g:
             # the same total stated again elsewhere (a summary line, then a note): its own node, by line
-            s = OGR[f"{s}/L{t.excerpt.first_line}"]
+            s = URIRef(f"{s}/L{t.excerpt.first_line}")  # s is already a full IRI: OGR[...] would nest it
         self._record(s, OG.ReportedTotal, t.excerpt)
         self.add(s, OG.totalOf, Literal(t.name))
         self.add(s, OG.value, _dec(t.value))

@@ -190,13 +190,17 @@ def search_index(store) -> SearchIndex:
 
 
 def warm(store) -> threading.Thread:
-    """Builds the index in the background (the server does this at start), so no search waits for it."""
+    """Builds the index, and reads the vocabulary's labels every page shows, in the background (the
+    server does this at start), so that no first request waits for either."""
 
     def run() -> None:
-        try:
-            search_index(store)
-        except Exception:  # noqa: BLE001 - a failed warm-up is retried by the first search, which reports it
-            pass
+        from ..labels import for_store
+
+        for step in (search_index, for_store):
+            try:
+                step(store)
+            except Exception:  # noqa: BLE001 - a failed warm-up is redone by the first request, which reports it
+                pass
 
     thread = threading.Thread(target=run, name="search-index", daemon=True)
     thread.start()

@@ -12,8 +12,8 @@
   not behind forty addresses' runaways or /search loops. What a request costs counts against its own
   sender.
 - **Bounded.** At most `capacity` requests hold or wait for a slot. When the lane is full, a client
-  with less than the busiest waiting client (fewer slots held or waited for by two, or by one and less
-  use lately) takes that client's most recent waiting place (the busiest gets 429: it has its
+  with less than the busiest waiting client (fewer slots held or waited for by two, or by one and
+  fewer requests sent lately) takes that client's most recent waiting place (the busiest gets 429: it has its
   share in hand); otherwise the newcomer is refused at once (429 when it already has its share, 503
   when the server is simply full). Nobody waits longer than `max_wait` (503).
 
@@ -57,6 +57,7 @@ class FairSlots:
         self._n_waiting = 0
         self._seq = itertools.count()
         self._use: dict[str, tuple[float, float]] = {}  # client -> (recent use, when last counted)
+        self._knocks: dict[str, tuple[float, float]] = {}  # client -> (requests sent lately, when)
         self.admitted: collections.Counter[str] = collections.Counter()  # client -> slots given
         self.refused: collections.Counter[str] = collections.Counter()  # reason -> refusals
 
@@ -66,6 +67,17 @@ class FairSlots:
     def _usage(self, client: str, now: float) -> float:
         used, when = self._use.get(client, (0.0, now))
         return used * math.exp2((when - now) / HALF_LIFE)
+
+    def _sent(self, client: str, now: float) -> float:
+        """Requests `client` sent lately (served or refused), halving every HALF_LIFE seconds."""
+        sent, when = self._knocks.get(client, (0.0, now))
+        return sent * math.exp2((when - now) / HALF_LIFE)
+
+    def _count_knock(self, client: str, now: float) -> None:
+        self._knocks[client] = (self._sent(client, now) + 1.0, now)
+        self._count_use(client, PER_REQUEST, now)
+        if len(self._knocks) > 10000:
+            self._knocks = {c: k for c, k in self._knocks.items() if self._sent(c, now) > 0.01}
 
     def _count_use(self, client: str, seconds: float, now: float) -> None:
         self._use[client] = (self._usage(client, now) + seconds, now)
@@ -85,7 +97,7 @@ class FairSlots:
             # Every request counts as a little use when it arrives, served or refused: a client that
             # keeps knocking (a refused loop, a flood of new texts) weighs more than one that asks now
             # and then, even before any of its requests has run.
-            self._count_use(client, PER_REQUEST, now)
+            self._count_knock(client, now)
             if self._free > 0 and not self._n_waiting:
                 self._grant(client, now)
                 return now
@@ -152,7 +164,7 @@ class FairSlots:
     def _make_room(self, client: str) -> None:
         """The lane is full: take the place of the busiest client's latest waiter, or refuse. Lock held."""
         mine, now = self._held(client), time.monotonic()
-        busiest = max(self._waiting, key=lambda c: (self._held(c), self._usage(c, now), c), default=None)
+        busiest = max(self._waiting, key=lambda c: (self._held(c), self._sent(c, now), c), default=None)
         if busiest is not None and busiest != client and self._lighter(client, busiest, now):
             bumped = self._pop(busiest, -1)
             bumped.refused = self._busy(
@@ -181,11 +193,12 @@ class FairSlots:
 
     def _lighter(self, client: str, other: str, now: float) -> bool:
         """True if `client` may take one of `other`'s waiting places: it holds fewer by two, or fewer by
-        one and has used the lane less lately. Strict, so `other` can never take the place back."""
+        one and has sent fewer requests lately (a flood knocks far more often than a visitor, whatever
+        its requests cost). Strict, so `other` can never take the place back."""
         mine, theirs = self._held(client), self._held(other)
         if theirs > mine + 1:
             return True
-        return theirs == mine + 1 and self._usage(other, now) > self._usage(client, now)
+        return theirs == mine + 1 and self._sent(other, now) > self._sent(client, now)
 
     def _busy(self, why: str, message: str, status: int) -> Busy:
         self.refused[why] += 1
@@ -194,7 +207,7 @@ class FairSlots:
     def knock(self, client: str) -> None:
         """Count a request of `client` refused before it asked for a slot (it still costs)."""
         with self._lock:
-            self._count_use(client, PER_REQUEST, time.monotonic())
+            self._count_knock(client, time.monotonic())
 
     def waiting_besides(self, client: str) -> int:
         """Requests of other clients waiting for a slot."""

@@ -21,6 +21,8 @@ from ..errors import OutcomeGraphError
 from ..human import name_of
 from ..namespaces import OG, OGR, PREFIXES, segment, shorten
 from ..parameter_terms import ParameterError, expand_iri
+from ..query_layer import read_select
+from ..query_layer.reads import query_text
 from . import current_store
 from .pages import cell, error_status, labels, limits
 
@@ -57,22 +59,6 @@ RDF_FORMATS = {
 }
 NEIGHBOURS_SHOWN = 500
 
-_LABEL = """
-    OPTIONAL { ?%(v)s <https://w3id.org/outcome-graph/def#title> ?t_%(v)s }
-    OPTIONAL { ?%(v)s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l_%(v)s }
-    OPTIONAL { ?%(v)s <http://www.w3.org/2000/01/rdf-schema#label> ?r_%(v)s }
-    OPTIONAL { ?%(v)s <https://w3id.org/outcome-graph/def#code> ?c_%(v)s }
-    OPTIONAL { ?%(v)s <https://w3id.org/outcome-graph/def#period> ?pe_%(v)s }
-    OPTIONAL { ?%(v)s <https://w3id.org/outcome-graph/def#firstLine> ?f_%(v)s ;
-                      <https://w3id.org/outcome-graph/def#lastLine> ?e_%(v)s }
-"""
-_LABEL_VARS = "?t_%(v)s ?l_%(v)s ?r_%(v)s ?c_%(v)s ?pe_%(v)s ?f_%(v)s ?e_%(v)s"
-OUTGOING = (
-    f"SELECT ?p ?o {_LABEL_VARS % {'v': 'o'}} WHERE {{ ?s ?p ?o . {_LABEL % {'v': 'o'}} }} ORDER BY ?p ?o"
-)
-INCOMING = (
-    f"SELECT ?x ?p {_LABEL_VARS % {'v': 'x'}} WHERE {{ ?x ?p ?s . {_LABEL % {'v': 'x'}} }} ORDER BY ?p ?x"
-)
 FIGURES = (Path(__file__).with_name("indicator-figures.rq")).read_text(encoding="utf-8")
 EVIDENCE = """
 PREFIX og: <https://w3id.org/outcome-graph/def#>
@@ -84,22 +70,6 @@ SELECT ?excerpt ?first ?last ?text ?year ?source ?title WHERE {
   OPTIONAL { ?report og:sourceFile ?source }
   OPTIONAL { ?report og:title ?title }
 } ORDER BY ?year ?first
-"""
-LINKS = """
-PREFIX og: <https://w3id.org/outcome-graph/def#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-SELECT ?link ?p ?o ?out ?basis ?rationale ?first ?last ?t_o ?c_o ?l_o WHERE {
-  { ?link rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o BIND(true AS ?out) }
-  UNION
-  { ?link rdf:object ?s ; rdf:predicate ?p ; rdf:subject ?o BIND(false AS ?out) }
-  OPTIONAL { ?o og:title ?t_o }
-  OPTIONAL { ?o og:code ?c_o }
-  OPTIONAL { ?o <http://www.w3.org/2004/02/skos/core#prefLabel> ?l_o }
-  ?link a og:Link .
-  OPTIONAL { ?link og:basis ?basis }
-  OPTIONAL { ?link og:rationale ?rationale }
-  OPTIONAL { ?link og:evidence ?ex . ?ex og:firstLine ?first ; og:lastLine ?last }
-} ORDER BY ?p ?o
 """
 DESCRIBE = "CONSTRUCT { ?s ?p ?o . ?x ?q ?s } WHERE { { ?s ?p ?o } UNION { ?x ?q ?s } }"
 
@@ -179,21 +149,118 @@ def _title(rows) -> str | None:
     return next((found[p] for p in TITLE_PROPERTIES if p in found), None)
 
 
+# The variable suffixes of a neighbour's names (as _label reads them), by property.
+_NAME_KEYS = {
+    str(OG.title): "t",
+    PREFIXES["skos"] + "prefLabel": "l",
+    PREFIXES["rdfs"] + "label": "r",
+    str(OG.code): "c",
+    str(OG.period): "pe",
+    str(OG.firstLine): "f",
+    str(OG.lastLine): "e",
+}
+
+
+def _names(store, nodes, timeout) -> dict[str, dict[str, object]]:
+    """{node: {"t": title, "l": ..., "c": code, ...}} for the IRIs a page shows: one bounded read
+    (queries/structure/labels.rq with the IRIs bound), the least value of each name, so a node with
+    two labels is named the same on every run."""
+    iris = sorted({n for n in nodes if isinstance(n, URIRef)})
+    out: dict[str, dict[str, object]] = {}
+    if not iris:
+        return out
+    rows = read_select(
+        store, query_text("labels"), "the names of the record's neighbours", {"n": iris}, timeout=timeout
+    ).rows
+    for r in rows:
+        key = _NAME_KEYS.get(str(r["lp"]))
+        if key is None:
+            continue
+        got = out.setdefault(str(r["n"]), {})
+        if key not in got or str(r["v"]) < str(got[key]):
+            got[key] = r["v"]
+    return out
+
+
+def _named(rows, var: str, names: dict) -> list[dict]:
+    """Rows with the neighbour's names under the keys _label reads (t_o, c_o, ...)."""
+    out = []
+    for r in rows:
+        extra = {f"{k}_{var}": v for k, v in names.get(str(r[var]), {}).items()}
+        out.append({**r, **extra})
+    return out
+
+
+def _links(store, iri: URIRef, timeout) -> list[dict]:
+    """The record's qualified links as rows of link, p, o, out, basis, rationale, first, last and the
+    linked node's names: three bounded reads (the links, their details, the names)."""
+    bound = {"s": [iri]}
+    rows = read_select(
+        store, query_text("links-of"), "the record's links", bound, timeout=timeout, max_rows=NEIGHBOURS_SHOWN
+    ).rows
+    links = sorted({r["link"] for r in rows})
+    details: dict[str, dict] = {}
+    if links:
+        for r in read_select(
+            store,
+            query_text("link-details"),
+            "the basis of the record's links",
+            {"n": links},
+            timeout=timeout,
+        ).rows:
+            d = details.setdefault(str(r["n"]), {})
+            key = {str(OG.basis): "basis", str(OG.rationale): "rationale", str(OG.evidence): "ex"}[
+                str(r["lp"])
+            ]
+            if key not in d or str(r["v"]) < str(d[key]):
+                d[key] = r["v"]
+    names = _names(store, [r["o"] for r in rows] + [d["ex"] for d in details.values() if "ex" in d], timeout)
+    out = []
+    for r in rows:
+        d = details.get(str(r["link"]), {})
+        row = {**r, **{k: v for k, v in d.items() if k in ("basis", "rationale")}}
+        lines = names.get(str(d.get("ex")), {}) if "ex" in d else {}
+        if "f" in lines and "e" in lines:
+            row["first"], row["last"] = lines["f"], lines["e"]
+        o = names.get(str(r["o"]), {})
+        row.update({f"{k}_o": v for k, v in o.items() if k in ("t", "c", "l")})
+        out.append(row)
+    return out
+
+
 def describe(iri: URIRef):
     store = current_store()
     timeout, _ = limits()
     bound = {"s": iri}
-    out = store.select(OUTGOING, bindings=bound, timeout=timeout, max_rows=NEIGHBOURS_SHOWN * 4)
-    inc = store.select(INCOMING, bindings=bound, timeout=timeout, max_rows=NEIGHBOURS_SHOWN * 4)
+    one = {"s": [iri]}
+    out = read_select(
+        store,
+        query_text("neighbours-out"),
+        "what the record says",
+        one,
+        timeout=timeout,
+        max_rows=NEIGHBOURS_SHOWN * 4,
+    )
+    inc = read_select(
+        store,
+        query_text("neighbours-in"),
+        "what points to the record",
+        one,
+        timeout=timeout,
+        max_rows=NEIGHBOURS_SHOWN * 4,
+    )
     if not out.rows and not inc.rows:
         return None
+    names = _names(store, [r["o"] for r in out.rows] + [r["x"] for r in inc.rows], timeout)
+    out.rows = _named(out.rows, "o", names)
+    inc.rows = _named(inc.rows, "x", names)
     outgoing = _neighbours(out.rows, "o")
     _figures(outgoing)
     # The qualified links (og:Link, by rdf:subject/rdf:object) are read as sentences in "Links and their
     # basis"; listing their reification triples again would show internal names.
     incoming = [n for n in _neighbours(inc.rows, "x") if n["p"].title not in REIFICATION]
     evidence = store.select(EVIDENCE, bindings=bound, timeout=timeout, max_rows=50).rows
-    links = store.select(LINKS, bindings=bound, timeout=timeout, max_rows=NEIGHBOURS_SHOWN).rows
+    links = _links(store, iri, timeout)
     title = _title(out.rows)
     rdf_type = PREFIXES["rdf"] + "type"
     types = [n["node"] for n in outgoing if n["p"].title == rdf_type]

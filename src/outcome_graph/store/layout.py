@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 
 from ..namespaces import OG, OGR
 
@@ -44,9 +45,18 @@ def report_part(council: str, year: str) -> str:
 def part_of(subject: str) -> str:
     """The part of a non-reference triple, from its subject's IRI (without the angle brackets)."""
     m = _OWNED.match(subject)
-    if m and m[1] != "lgbf":
+    if m and m[1] in _councils():
         return report_part(m[1], m[3]) if m[3] else m[1]
-    return NATIONAL  # ogr:lgbf/... and anything else no council owns
+    # ogr:lgbf/..., ogr:framework/... and anything else no council owns: shared by every council's build,
+    # so only ever added to (store.reports), never replaced by one council's version
+    return NATIONAL
+
+
+@cache
+def _councils() -> frozenset[str]:
+    from ..extract.identity import known_councils
+
+    return frozenset(known_councils())
 
 
 def partition(ntriples: bytes, static: bytes = b"") -> dict[str, list[bytes]]:

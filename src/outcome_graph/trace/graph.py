@@ -123,8 +123,9 @@ class TraceGraph:
         # {count: {report IRI: members}}, read with queries/counts/*.rq when first asked (see `counts`)
         self._counts: dict[str, dict[str, list[str]]] | None = None
         self.count_loader = None  # set by trace/source.py: reads the counts of the graph's reports
-        self.local_store = None  # the scope's triples, where counts and changes are asked (source.py)
-        self._counts_lock = threading.Lock()
+        self._local_store = None  # the scope's triples, where counts and changes are asked (source.py)
+        self.local_loader = None  # makes it the first time a page needs it (a trace never does)
+        self._counts_lock = threading.RLock()  # counts reads local_store under it
         # {change: {(old report, new report): members}}, read with queries/changes/*.rq when first asked
         self.changes: dict | None = None
         self.by_code: dict[str, list[str]] = defaultdict(list)
@@ -144,6 +145,18 @@ class TraceGraph:
                 if self._counts is None:
                     self._counts = self.count_loader() if self.count_loader else {}
         return self._counts
+
+    @property
+    def local_store(self):
+        if self._local_store is None and self.local_loader is not None:
+            with self._counts_lock:
+                if self._local_store is None:
+                    self._local_store = self.local_loader()
+        return self._local_store
+
+    @local_store.setter
+    def local_store(self, value) -> None:
+        self._local_store = value
 
     @counts.setter
     def counts(self, value: dict[str, dict[str, list[str]]]) -> None:

@@ -77,7 +77,7 @@ def _load_scope(store, scope: Scope, timeout=None) -> TraceGraph:
     tg.council = scope.council
     tg.scope = scope
     # the counts and changes of queries/ are asked of the triples fetched for the scope (query_layer.local)
-    tg.local_store = ScopeStore(triples, shared=True)
+    tg.local_loader = lambda: ScopeStore(triples, shared=True)
     tg.count_loader = lambda: count_members(tg.local_store, scope.report_terms)
     # display order and summaries are made once here rather than per request
     return prepare(tg)

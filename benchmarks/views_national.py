@@ -1,0 +1,90 @@
+"""Each page an analyst or inspector opens, on a national store: the first answer (cold: nothing of the
+council loaded yet in this process) and the p95 of the answers after it, through the app's own request
+path (Flask test client: the view's cost, without the network), result cache off so every request runs
+its view.
+
+    nice python benchmarks/views_national.py --store DIR [--repeat 20] [--cache]
+
+DIR is an embedded store (for example one built by benchmarks/national.py). The store is served as is
+(never rebuilt). Prints a Markdown table for BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+OGR = "https://w3id.org/outcome-graph/id/"
+ACTION = f"{OGR}midlothian/report/2020-2021/action/CSPC.P.2.1"
+PART9 = "http://www.legislation.gov.uk/id/asp/2014/8/part/9"
+PAGES = [
+    f"/trace?node={quote(ACTION)}&council=midlothian",
+    f"/trace?node={quote(PART9)}&council=midlothian",
+    "/gaps?council=midlothian&report=2020-2021",
+    "/audit?council=midlothian&report=2020-2021&validate=0",
+    "/queries/off-target-indicators?format=json",
+    "/id/midlothian/report/2020-2021/action/CSPC.P.2.1",
+    "/search?q=corporate+parenting",
+    "/queries/indicator-history?code=CHN9&format=json",
+    "/queries/councils-compared?code=CHN9&format=json",
+    "/compare?code=CHN9&council=midlothian",
+    "/queries/off-target-by-council?report=2020-2021&format=json",
+]
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--cache", action="store_true", help="keep the server's result cache on")
+    parser.add_argument("--timeout", type=float, default=10.0)
+    args = parser.parse_args()
+
+    from outcome_graph.query_layer.search_index import search_index
+    from outcome_graph.serve.app import create_app
+    from outcome_graph.store import open_store
+
+    started = time.perf_counter()
+    store = open_store(args.store, progress=None, build_if_missing=False)
+    app = create_app(store=store, config={"timeout": args.timeout, "max_rows": 10000, "cache": args.cache})
+    client = app.test_client()
+    opened = time.perf_counter() - started
+    triples = store.triple_count()
+    t = time.perf_counter()
+    search_index(store)  # what `serve` builds in the background at start (kept per store generation)
+    index_s = time.perf_counter() - t
+    print(f"store: {args.store} ({triples:,} triples); app ready in {opened:.1f} s;", end=" ")
+    print(f"search index {index_s:.1f} s")
+    print()
+    print("| page | status | first answer (s) | p95 after (s) |")
+    print("|---|---|---|---|")
+    for page in PAGES:
+        t = time.perf_counter()
+        r = client.get(page)
+        first = time.perf_counter() - t
+        status = r.status_code
+        times = []
+        for _ in range(args.repeat):
+            t = time.perf_counter()
+            r2 = client.get(page)
+            times.append(time.perf_counter() - t)
+            status = status if r2.status_code == status else f"{status}/{r2.status_code}"
+        note = "" if r.status_code < 400 else " — " + r.get_data(as_text=True).strip().splitlines()[-1][:80]
+        median = statistics.median(times)
+        print(f"| `{page}` | {status}{note} | {first:.2f} | {p95(times):.3f} (median {median:.3f}) |")
+        sys.stdout.flush()
+    store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
