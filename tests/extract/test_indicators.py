@@ -165,6 +165,7 @@ def test_2016_reported_totals(extraction):
         "actions.on_target_or_complete": (Decimal(10), 82),
         "pis.on_target_or_complete": (Decimal(7), 85),
         "pis.total": (Decimal(9), 86),
+        "pis.off_target": (Decimal(2), 85),  # the note: "2 of 9 Performance measures currently off target"
     }
 
 
@@ -274,6 +275,7 @@ def test_2020_reported_totals(extraction):
         "actions.on_target_or_complete": (Decimal(18), 208),
         "pis.on_target_or_complete": (Decimal(30), 221),
         "pis.total": (Decimal(32), 222),
+        "pis.off_target": (Decimal(2), 221),  # the note: "Two PIs off target are linked to FGDM"
     }
 
 
