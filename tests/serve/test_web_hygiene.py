@@ -43,6 +43,9 @@ def examples(app):
         "trace_views.audit_csv": ["/audit.csv"],
         "validation.validation_page": ["/validation"],
         "search.search_page": ["/search", "/search?q=looked+after"],
+        "catalogue.index": ["/id/", "/id/?format=json", "/id"],
+        "catalogue.vocabulary_page": ["/def", "/def?format=csv"],
+        "compare.compare_page": ["/compare", "/compare?code=CHN9"],
     }
 
 

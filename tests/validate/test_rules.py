@@ -179,6 +179,13 @@ CASES = [
         "Cites lines 40-40 of the 2020-2021 report",
     ),
     (
+        "continuity-records",
+        "Violation",
+        "continuity between the reports it names",
+        "link/continues/C.RR.01-24",
+        "the crosswalk row names a record of another report",
+    ),
+    (
         "curated-link-rationale",
         "Violation",
         "curated link has a rationale",
