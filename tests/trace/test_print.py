@@ -79,6 +79,8 @@ def test_every_page_is_numbered_under_a_running_header(printed, store):
     for i, text in enumerate(texts, 1):
         assert f"page {i} of {n}" in text, f"page {i}"
         assert header in flat(text), f"page {i}: no running header"
+    # the PDF's own page labels (a viewer's page box) are the numbers printed on the pages
+    assert reader.page_labels == [str(i) for i in range(1, n + 1)]
 
 
 def test_tagged_titled_with_a_language(printed):

@@ -77,5 +77,15 @@ def write_pdf(html: str, out: Path) -> str:
     document = weasyprint.HTML(string=html, base_url=str(PRINT_CSS.parent))
     # pdf/ua-1 tags the structure (headings, tables with their header cells, lists, figures) and writes
     # /MarkInfo, /Lang (from <html lang>) and /Title (from <title>, shown as the window title).
-    document.write_pdf(str(out), pdf_variant="pdf/ua-1", presentational_hints=True)
+    document.write_pdf(
+        str(out), pdf_variant="pdf/ua-1", presentational_hints=True, finisher=_label_pages
+    )
     return f"WeasyPrint {weasyprint.__version__}"
+
+
+def _label_pages(document, pdf) -> None:
+    """Page labels (/PageLabels: decimal from 1), so that a viewer's page box and "go to page" use the
+    numbers printed in each page's "page N of M" and in the contents; WeasyPrint writes none itself."""
+    import pydyf  # WeasyPrint's own PDF writer, installed with it
+
+    pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array([0, pydyf.Dictionary({"S": "/D"})])})
