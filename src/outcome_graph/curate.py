@@ -77,6 +77,27 @@ def aggregations(directory: Path = CURATED_DIR) -> dict[str, tuple[str, str]]:
     return out
 
 
+@dataclass(frozen=True)
+class Share:
+    percentage: str  # the percentage indicator's key
+    count: str  # the key of the indicator whose figure (or note) states the cases it is a share of
+    count_in: str  # "figure": the count indicator's own figure; "note": the count its note states
+    rationale: str
+
+
+@cache
+def shares(directory: Path = CURATED_DIR) -> tuple[Share, ...]:
+    """Which percentage is a share of which stated count (graph/curated/shares.csv), so that a percentage
+    a whole number of those cases cannot give is found (shapes/rules/consistency.ttl)."""
+    path = directory / "shares.csv"
+    out = []
+    for line, r in read_csv(path, ("percentage_key", "count_key", "count_in", "rationale")):
+        if r["count_in"] not in ("figure", "note"):
+            raise OutcomeGraphError(f"{path}:{line}: count_in {r['count_in']!r} is not 'figure' or 'note'")
+        out.append(Share(r["percentage_key"], r["count_key"], r["count_in"], r["rationale"]))
+    return tuple(out)
+
+
 @cache
 def same_indicators(directory: Path = CURATED_DIR) -> dict[str, tuple[str, str]]:
     """code as a report writes it -> (canonical code, rationale)."""

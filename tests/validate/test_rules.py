@@ -51,6 +51,15 @@ CASES = [
         "the year-to-date figures Q1 4, Q2 9, Q3 7, Q4 not given (line 12) and the year's 35 (line 12) fall",
     ),
     (
+        "percentage-of-count",
+        "Warning",
+        "percentage against the count it is a share of",
+        OBS + "complaints/escalated/Q2",
+        "Percentage of complaints escalated and complete within 20 working days 2016-2017 Q2: "
+        '66.67 % (line 12) is a share of at most 2 cases (line 14: "Number of escalated complaints"), '
+        "but no whole number of cases out of at most 2 gives 66.67 %",
+    ),
+    (
         "count-over-period",
         "Warning",
         "quarters against the year (count over the period)",

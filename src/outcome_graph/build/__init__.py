@@ -14,7 +14,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
 from .. import __version__
-from ..curate import aggregations, councils, curated_links, polarities, same_indicators
+from ..curate import aggregations, councils, curated_links, polarities, same_indicators, shares
 from ..extract import extract_report
 from ..extract.records import Extraction
 from ..namespaces import OG, PREFIXES
@@ -55,6 +55,7 @@ def build_from_extractions(extractions: list[Extraction]) -> BuildResult:
         warnings += links.add_curated_links(g, curated_links(), council, str(CURATED_DIR / "links.csv"))
         links.add_polarities(g, polarities(), council)
         links.add_polarities(g, aggregations(), council, OG.aggregation)  # how quarters make a year
+        links.add_shares(g, shares(), council)  # which percentage is a share of which stated count
     links.add_alt_code_links(g, same_indicators())
     warnings += continuity.add_continuity(g, extractions)  # crosswalk, suggestions, near duplicates
     warnings += claims.add_claims(g, extractions)  # figures stated in words, and their checks

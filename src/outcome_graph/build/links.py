@@ -194,6 +194,17 @@ def add_alt_code_links(graph: Graph, same: dict[str, tuple[str, str]]) -> None:
                 )
 
 
+def add_shares(graph: Graph, shares: tuple, council: str) -> None:
+    """Curated: a percentage indicator is a share of the cases another indicator's figure (og:shareOfCount)
+    or note (og:shareOfNoteCount) counts; each a qualified link with its rationale. Rows naming indicators
+    this council's reports do not have are skipped, as for polarities."""
+    for s in sorted(shares, key=lambda s: (s.percentage, s.count, s.count_in)):
+        pct, cnt = indicator_iri(council, s.percentage), indicator_iri(council, s.count)
+        if (pct, RDF.type, OG.Indicator) in graph and (cnt, RDF.type, OG.Indicator) in graph:
+            prop = OG.shareOfCount if s.count_in == "figure" else OG.shareOfNoteCount
+            link_node(graph, council, pct, prop, cnt, OG.Curation, rationale=s.rationale)
+
+
 def add_polarities(
     graph: Graph, polarity: dict[str, tuple[str, str]], council: str, prop: URIRef = OG.polarity
 ) -> None:
