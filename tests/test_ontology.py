@@ -222,6 +222,7 @@ CODE_LISTS = {
     "LinkBasisScheme": ("LinkBasis", ["ReportText", "CodeStructure", "Curation", "TextSimilarity"]),
     "ContinuityKindScheme": ("ContinuityKind", ["Continues", "Split", "Merged", "Renamed", "Redefined"]),
     "TrendScheme": ("Trend", ["Improving", "Worsening", "NoChange"]),
+    "QuarterScheme": ("Quarter", ["Quarter1", "Quarter2", "Quarter3", "Quarter4"]),
 }
 
 

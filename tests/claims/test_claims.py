@@ -135,4 +135,23 @@ def test_claims_are_counted_per_report_and_keys_are_unique(claims):
     # every narrative or note sentence with a figure in the 2016/17 report lies within lines 7-201
     assert all(7 <= c.excerpt.first_line <= 201 for c in claims if c.report == Y16)
     # the count issue 12's closing note reports (README "Claims")
-    assert per == {Y16: 41, Y20: 35}
+    assert per == {Y16: 45, Y20: 37}  # with counts written as words ("two young people")
+
+
+def test_counts_written_as_words_are_figures_and_checked(claim, checks):
+    """Issue 18 part 3: "two young people in secure care" (2016/17 lines 33 and 111) is a figure, 2,
+    checked like one written in digits: against line 146's note ("There were 2 young people in secure
+    care") and CS.S.02.05a's 2016/17 cell (line 146: 2). "stage three" is a name, "two quarters" a span."""
+    assert [(f.raw, f.value) for f in claim("2016-2017", 111).figures] == [("two", 2)]
+    [cross] = checks[("2016-2017", "L111-1")]
+    assert (cross.verdict, cross.against_line, cross.expected) == ("Agrees", 146, "2")
+    [cell] = checks[("2016-2017", "L33-3")]
+    assert (cell.verdict, cell.against_line, cell.stated) == ("Agrees", 146, "two")
+    from outcome_graph.extract.claims_text import figures
+
+    assert figures("the reduction in stage three forms of intervention", "2016-2017") == []
+    assert figures("Over the past two quarters we have seen", "2016-2017") == []
+    assert [(f.raw, f.value) for f in figures("We have 12 beds across the three houses.", "2016-2017")] == [
+        ("12", Decimal(12)),
+        ("three", Decimal(3)),
+    ]

@@ -24,7 +24,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 def test_bundled_build_has_warnings_but_no_violations(capsys):
     code, out, err = run(capsys)
     assert code == 0, err
-    assert out.startswith("Validation of the bundled reports: 0 violation(s), 21 warning(s)")
+    assert out.startswith("Validation of the bundled reports: 0 violation(s), 22 warning(s)")
     # grouped by rule; each result gives the code, report and line, the value and the message
     assert "\nWarning: status against target (1)\n" in out
     assert "  BS.CS.26 2016-2017 (2016-2017 line 189) [value: 88]\n" in out
@@ -37,7 +37,7 @@ def test_json_for_tools(capsys):
     code, out, _ = run(capsys, "--format", "json")
     assert code == 0
     doc = json.loads(out)
-    assert (doc["conforms"], doc["violations"], doc["warnings"]) == (True, 0, 21)
+    assert (doc["conforms"], doc["violations"], doc["warnings"]) == (True, 0, 22)
     [r] = [r for r in doc["results"] if r["rule"] == "status against target"]
     assert (r["code"], r["report"], r["line"], r["value"], r["severity"]) == (
         "BS.CS.26 2016-2017",
@@ -53,7 +53,7 @@ def test_turtle_is_a_shacl_validation_report(capsys):
     assert code == 0
     g = Graph().parse(data=out, format="turtle")
     [report] = list(g.subjects(RDF.type, SH.ValidationReport))
-    assert len(list(g.objects(report, SH.result))) == 21
+    assert len(list(g.objects(report, SH.result))) == 22
 
 
 def test_a_report_file_is_built_then_validated(capsys):

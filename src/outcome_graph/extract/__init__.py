@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import ReportError
 from .identity import Declared, council_from_content, manifest_hint, read_manifest
 from .note_totals import note_totals
+from .period_words import find_period_words
 from .records import Dropped, Extraction, Problem, Record, ReportInfo, Unplaced
 from .sections import Line, Section, split_sections
 from .unknown_words import find_unknown_words
@@ -197,6 +198,7 @@ def extract_lines(
     # The balanced scorecard restates cells of other tables; the build needs one observation per cell.
     # before the restated cells are merged: a misspelt word on either statement is named
     find_unknown_words(out)
+    find_period_words(out, lines)  # "Q5 2020/21", "2020/12": named, never guessed
     _parser("scorecard").merge_restated(out)
     _parser("derive").resolve(out)
     note_totals(out)  # totals the notes state in words ("Two PIs off target"), checked like the others

@@ -5,7 +5,9 @@ are not quantities are masked first, each for a stated reason: dates and periods
 "2015/16", "Q4", "May 2017"), ordinals ("1st cohort"), ages ("up to the age of 26", "16-19 year olds"),
 the time limits that define a measure ("within 5 working days"), names and codes ("Covid-19", "S5",
 "Level 6", "7 Eskdaill Court"), and the base of a rate ("per 1,000", which sets the rate's unit).
-Figures spelled out in words ("two young people") are not read.
+Figures spelled out in words are read where a word from two to twelve counts something ("two young people
+in secure care", 2016/17 line 111; raw "two", value 2), not a span of time ("two quarters", "three
+months") and not "one" (too often not a count: "one to one", "one of").
 """
 
 from __future__ import annotations
@@ -132,7 +134,33 @@ def period_of(text: str, report_year: str) -> Period | None:
     return Period(year) if year else None
 
 
+# A count written as a word, before the thing counted (a word, not a time span).
+WORD_NUMBERS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12,
+}  # fmt: skip
+_WORD_NUMBER = re.compile(
+    r"(?<!stage )(?<!level )(?<!phase )\b(?P<word>" + "|".join(WORD_NUMBERS) + r")\s+"
+    r"(?!(?:quarters?|years?|months?|weeks?|days?|times?)\b)(?=[A-Za-z])",
+    re.I,
+)
+
+
+def word_figures(sentence: str, report_year: str) -> list[Found]:
+    """Counts written as words ("two young people"): figures like any other, of unit Number."""
+    return [
+        Found(m.start(), m.start() + len(m["word"]), m["word"], Decimal(WORD_NUMBERS[m["word"].lower()]),
+              "Number", 0, None)
+        for m in _WORD_NUMBER.finditer(sentence)
+    ]  # fmt: skip
+
+
 def figures(sentence: str, report_year: str) -> list[Found]:
+    found = digit_figures(sentence, report_year) + word_figures(sentence, report_year)
+    return sorted(found, key=lambda f: f.start)
+
+
+def digit_figures(sentence: str, report_year: str) -> list[Found]:
     masked = mask(sentence)
     out: list[Found] = []
     for m in _NUMBER.finditer(masked):

@@ -176,7 +176,7 @@ class UnknownWord:
     report: str
     line: int
     text: str  # the line, verbatim (its evidence)
-    kind: str  # "status" or "unit"
+    kind: str  # "status", "unit" or "period"
     word: str  # as written
     suggestion: str  # the nearest known word
 

@@ -39,40 +39,10 @@ def _lines(ev: list[dict]) -> str:
     return "; ".join(f"{e['report']} line {e['lines']}" for e in ev)
 
 
-# figures keep the plain number for machines, with the figure in its unit beside it ("£15.46m")
-COMPARE_COLUMNS = [
-    "indicator",
-    "title",
-    "report",
-    "period",
-    "value",
-    "value_label",
-    "target",
-    "target_label",
-    "status",
-    "lines",
-]
-
-
 def _with_evidence(first: list, x: dict, keys: tuple[str, ...]) -> list:
     """A row: `first`, then x's fields named by `keys`, then its evidence lines and their text."""
     ev = x["evidence"]
     return [*first, *(x[k] for k in keys), _lines(ev), " | ".join(e["text"] or "" for e in ev)]
-
-
-# figures keep the plain number for machines, with the figure in its unit beside it ("£15.46m")
-COMPARE_COLUMNS = [
-    "indicator",
-    "title",
-    "report",
-    "period",
-    "value",
-    "value_label",
-    "target",
-    "target_label",
-    "status",
-    "lines",
-]
 
 
 def audit_tables(a: dict) -> dict[str, tuple[list[str], list[list]]]:
