@@ -30,6 +30,7 @@ PAGES = [
     "/id/midlothian/report/2020-2021/action/CSPC.P.2.1",
     "/search?q=corporate+parenting",
     "/queries/indicator-history?code=CHN9&format=json",
+    "/queries/indicator-history?code=CHN9&council=ogr:midlothian&format=json",
     "/queries/councils-compared?code=CHN9&format=json",
     "/compare?code=CHN9&council=midlothian",
     "/queries/off-target-by-council?report=2020-2021&format=json",

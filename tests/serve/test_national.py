@@ -162,6 +162,31 @@ def test_councils_compared_and_off_target_by_council(client, national):
         assert int(row["offTarget"]["value"]) == len(members) > 0  # the one count every view shows
 
 
+@pytest.mark.parametrize("code", ["CHN8a", "corporate/invoices-paid-within-30-days"])
+def test_indicator_history_takes_a_council_and_gives_that_council_s_rows(client, code):
+    """`council` bounds indicator-history to one council's reports: each council's answer is its own
+    reports' figures only, the two answers are the same reports re-keyed, and together they are the
+    unbounded answer (a national indicator, CHN8a, and an uncoded one named by its key)."""
+
+    def rows(extra: str = "") -> list[dict]:
+        url = f"/queries/indicator-history?code={code}&format=json{extra}"
+        return get_json(client, url)["results"]["bindings"]
+
+    def key(r: dict) -> tuple:  # a row without the council in its IRIs
+        return tuple(r.get(v, {}).get("value", "").replace(f"/{OTHER}/", "/midlothian/") for v in sorted(r))
+
+    everyone = rows()
+    by_council = {c: rows(f"&council=ogr:{c}") for c in ("midlothian", OTHER)}
+    for council, own in by_council.items():
+        assert own, council
+        assert all(f"/id/{council}/report/" in r["observation"]["value"] for r in own), council
+    assert sorted(map(key, by_council["midlothian"])) == sorted(map(key, by_council[OTHER]))
+    both = by_council["midlothian"] + by_council[OTHER]
+    assert sorted(json.dumps(r, sort_keys=True) for r in both) == sorted(
+        json.dumps(r, sort_keys=True) for r in everyone
+    )
+
+
 def test_a_slow_part_is_503_with_retry_after_and_is_not_retried_by_every_request(national, monkeypatch):
     """A page whose query passes its time limit says which part was slow (503, Retry-After), and the
     requests after it get the same answer at once instead of running the query again."""

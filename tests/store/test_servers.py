@@ -102,6 +102,7 @@ SAMPLES = {
         "https://w3id.org/outcome-graph/id/framework/the-promise/foundation/voice",
         "http://www.legislation.gov.uk/id/asp/2014/8",
         "https://w3id.org/outcome-graph/id/midlothian/report/2020-2021/action/CSPC.P.11.6",
+        "https://w3id.org/outcome-graph/id/midlothian",  # a council (indicator-history's council)
     ],
     "string": ["Covid", "target"],
 }
