@@ -135,7 +135,7 @@ def test_claims_are_counted_per_report_and_keys_are_unique(claims):
     # every narrative or note sentence with a figure in the 2016/17 report lies within lines 7-201
     assert all(7 <= c.excerpt.first_line <= 201 for c in claims if c.report == Y16)
     # the count issue 12's closing note reports (README "Claims")
-    assert per == {Y16: 45, Y20: 37}  # with counts written as words ("two young people")
+    assert per == {Y16: 45, Y20: 38}  # with counts written as words ("two young people")
 
 
 def test_counts_written_as_words_are_figures_and_checked(claim, checks):
@@ -148,6 +148,10 @@ def test_counts_written_as_words_are_figures_and_checked(claim, checks):
     [cell] = checks[("2016-2017", "L33-3")]
     assert (cell.verdict, cell.against_line, cell.stated) == ("Agrees", 146, "two")
     from outcome_graph.extract.claims_text import figures
+
+    # "None of the Escalated complaints were complete within the 20 working days" (2020/21 line 254): 0%
+    [none] = checks[("2020-2021", "L254-1")]
+    assert (none.verdict, none.stated, none.expected, none.against_line) == ("Agrees", "None", "0%", 254)
 
     assert figures("the reduction in stage three forms of intervention", "2016-2017") == []
     assert figures("Over the past two quarters we have seen", "2016-2017") == []

@@ -146,13 +146,24 @@ _WORD_NUMBER = re.compile(
 )
 
 
+# "None of the Escalated complaints were complete ..." (2020/21 line 254): a share written as a word, 0%
+# of the things named (checked like "0%" against the row whose note it is).
+_NONE_OF = re.compile(r"\b(?P<word>None)\s+of\s+(?:the|our|these)\b", re.I)
+
+
 def word_figures(sentence: str, report_year: str) -> list[Found]:
-    """Counts written as words ("two young people"): figures like any other, of unit Number."""
-    return [
+    """Counts written as words ("two young people"): figures like any other, of unit Number; and "None of
+    the ...", a share of 0%."""
+    counts = [
         Found(m.start(), m.start() + len(m["word"]), m["word"], Decimal(WORD_NUMBERS[m["word"].lower()]),
               "Number", 0, None)
         for m in _WORD_NUMBER.finditer(sentence)
     ]  # fmt: skip
+    shares = [
+        Found(m.start(), m.start() + len(m["word"]), m["word"], Decimal(0), "Percent", 0, None)
+        for m in _NONE_OF.finditer(sentence)
+    ]
+    return counts + shares
 
 
 def figures(sentence: str, report_year: str) -> list[Found]:
