@@ -38,8 +38,10 @@ NOT_ROWS = {
     "trace_views.audit_page": "the audit, whole",
     "trace_views.audit_csv": "the audit's tables, whole",
     "validation.validation_page": "the validation report, whole",
+    "catalogue.index": "the index of what the graph holds: one row a council, report and code list",
+    "catalogue.vocabulary_page": "the vocabulary's terms, from ontology/, whole",
 }
-ROW_ROUTES = {"sparql.sparql", "queries.run", "pages.index", "pages.download"}
+ROW_ROUTES = {"sparql.sparql", "queries.run", "pages.index", "pages.download", "compare.compare_page"}
 
 
 @pytest.fixture(scope="module")
@@ -123,3 +125,11 @@ def test_the_query_page(small, whole):
     few = "SELECT ?s WHERE { ?s a <https://w3id.org/outcome-graph/def#Report> }"
     assert_whole(small.get("/", query_string={"query": few}), "/ with 2 rows")
     assert_whole(small.get("/download.csv?" + urllib.parse.urlencode({"query": few})), "/download.csv 2 rows")
+
+
+def test_the_comparison_page(small, whole):
+    # CHN9 across councils and years: more rows than the small server's limit, and it says it cut them
+    cut = small.get("/compare", query_string={"code": "CHN9", "format": "json"}).get_json()
+    full = whole.get("/compare", query_string={"code": "CHN9", "format": "json"}).get_json()
+    assert len(full["rows"]) > LIMIT and full["truncated"] is False
+    assert cut["truncated"] is True and cut["rows"] == full["rows"][:LIMIT]
