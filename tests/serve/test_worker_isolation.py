@@ -83,7 +83,7 @@ def test_a_worker_cannot_open_a_tcp_connection_to_a_loopback_listener(built_stor
         [sys.executable, "-c", CONNECT, port], capture_output=True, text=True, timeout=30
     )
     assert outside.returncode == 0, outside.stdout + outside.stderr
-    assert len(listener.hits) == 1
+    assert len(listener.settled()) == 1  # read by the listener, not only connected
     enter = [nsenter, "-t", str(pid), "-n"] if os.geteuid() == 0 else [nsenter, "-t", str(pid), "-U", "-n"]
     inside = subprocess.run(
         [*enter, sys.executable, "-c", CONNECT, port], capture_output=True, text=True, timeout=30
