@@ -87,7 +87,8 @@ def run_tests(tree: Path, tests: tuple[str, ...], timeout: float, log: Path) -> 
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text(done.stdout + done.stderr, encoding="utf-8")
     failed = [ln for ln in done.stdout.splitlines() if ln.startswith(("FAILED", "ERROR"))]
-    return done.returncode, (failed[0] if failed else done.stdout.strip().splitlines()[-1:] or [""])[0]
+    closing = done.stdout.strip().splitlines()[-1:] or [""]
+    return done.returncode, failed[0] if failed else closing[0]
 
 
 def main(argv: list[str] | None = None) -> int:
