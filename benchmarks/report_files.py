@@ -28,6 +28,9 @@ _TITLE_YEAR = re.compile(r"(20\d\d)\s*[-/]\s*(?:20)?(\d\d)\s*$")
 _YEARS = re.compile(
     r"(?<!\d)(20\d\d)(\s*[-/]\s*)(20)?(\d\d)(?!\d)|(?<![\d.])(\d\d)/(\d\d)(?![\d%])|(?<!\d)(20\d\d)(?!\d)"
 )
+# a government year whose cell the PDF's text split or cut ("2020/2 1", "2019/2"): moved as one, so that
+# the year after it stays the next year ("2019/2 0", not "2019/2 1")
+_SPLIT_YEAR = re.compile(r"(?<!\d)(20\d\d)/(\d)(?: (\d))?(?![\d/])")
 
 
 def start_year(text: str) -> int:
@@ -52,7 +55,27 @@ def move_years(text: str, offset: int) -> str:
             return m[0]
         return str(int(m[7]) + offset)
 
-    lines = _YEARS.sub(shift, text).split("\n")
+    def shift_split(m: re.Match) -> str:
+        a = int(m[1])
+        following = f"{(a + 1) % 100:02d}"
+        if m[2] != following[0] or (m[3] is not None and m[3] != following[1]):
+            return shift_plain(m[0])  # not a split or cut government year
+        moved = f"{(a + offset + 1) % 100:02d}"
+        return f"{a + offset}/{moved[0]}" + (f" {moved[1]}" if m[3] is not None else "")
+
+    def shift_plain(piece: str) -> str:
+        return _YEARS.sub(shift, piece)
+
+    # split and cut cells first; a placeholder keeps the general pass from moving them a second time
+    held: list[str] = []
+
+    def hold(m: re.Match) -> str:
+        held.append(shift_split(m))
+        return f"\0{len(held) - 1}\0"
+
+    text = _YEARS.sub(shift, _SPLIT_YEAR.sub(hold, text))
+    text = re.sub(r"\0(\d+)\0", lambda m: held[int(m[1])], text)
+    lines = text.split("\n")
     # The LGBF table's header names its year columns by two digits alone ("11  12 ... 17  2017/ 18 Value")
     for i, line in enumerate(lines):
         if line.startswith("Code\tTitle\t"):
