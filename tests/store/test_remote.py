@@ -54,6 +54,8 @@ class Misbehaving(http.server.BaseHTTPRequestHandler):
             self._send(200, "text/html", b"<html><body>Welcome to nginx</body></html>")
         elif mode == "error-500":
             self._send(500, "text/plain", b"java.lang.OutOfMemoryError")
+        elif mode == "virtuoso-cancelled":  # Virtuoso stopped at the `timeout` this client gave it
+            self._send(500, "text/plain", b"Virtuoso HY008 Error SR203: Async statement killed by SQLCancel.")
         elif mode == "error-400":
             self._send(400, "text/plain", b"Parse error: Encountered <EOF> at line 1, column 9")
         elif mode == "chunked-cut":  # what the Oxigraph server does when its own timeout fires
@@ -240,3 +242,10 @@ def test_the_graph_store_url_must_be_given_where_it_cannot_be_told(capsys, fake)
     assert cli_main(["load", "--endpoint", sparql]) == 1
     err = capsys.readouterr().err
     assert "cannot tell the Graph Store Protocol URL" in err and "give it with --graph-store URL" in err
+
+
+def test_a_query_virtuoso_cancelled_at_the_given_time_is_a_timeout_error(fake):
+    fake.mode = "virtuoso-cancelled"
+    with pytest.raises(StoreError, match="time limit") as caught:
+        RemoteStore(endpoint(fake)).select("SELECT ?s WHERE { ?s ?p ?o }")
+    assert caught.value.status == 504

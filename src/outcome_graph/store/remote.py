@@ -217,7 +217,9 @@ class RemoteStore:
             detail = _message(e.read())
             if e.code == 400:
                 raise QueryError(f"the SPARQL server refused the query: {detail}") from None
-            if "S1T00" in detail or "timed out" in detail:  # Virtuoso at its MaxQueryExecutionTime
+            # Virtuoso at its MaxQueryExecutionTime (S1T00), or cancelled at the time this client gave it
+            # (the `timeout` parameter: HY008 "Async statement killed by SQLCancel"): a time limit either way
+            if "S1T00" in detail or "timed out" in detail or "HY008" in detail:
                 raise StoreError(
                     f"the query ran past the SPARQL server's time limit (HTTP {e.code}): {detail}", 504
                 ) from None
