@@ -271,7 +271,11 @@ def server_for_parts(request, tmp_path, monkeypatch):
         server = request.getfixturevalue("virtuoso_server")
         monkeypatch.setenv("OUTCOME_GRAPH_USER", LOADER.user)
         monkeypatch.setenv("OUTCOME_GRAPH_PASSWORD", LOADER.password)
-        yield server.endpoint, "https://w3id.org/outcome-graph/graph/parts-test"
+        graph = "https://w3id.org/outcome-graph/graph/parts-test"
+        try:
+            yield server.endpoint, graph
+        finally:
+            server.drop_graphs(graph)
 
 
 @pytest.mark.server
