@@ -67,7 +67,7 @@ class Refusal:
 
     def headers(self) -> list[tuple[str, str]]:
         headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(self.body())))]
-        headers += list(SECURITY_HEADERS.items())
+        headers += list(SECURITY_HEADERS.items())  # the app's after_request never sees this answer
         if self.retry:
             headers.append(("Retry-After", RETRY_AFTER))
         return headers
