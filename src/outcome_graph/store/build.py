@@ -31,6 +31,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from .location import default_store_dir
 from .protocol import StoreError
 
 Source = Callable[[Callable[[str], None]], "bytes | BinaryIO"]
@@ -178,6 +179,9 @@ def ensure_built(
                 f"`outcome-graph build {generation / 'reports'} --store DIR` (into a new DIR)"
             )
         return generation / "db"
+    if generation and build_if_missing and source is None and _fingerprint(generation) != fingerprint:
+        # a rebuild would come from the bundled reports: never over a store the user named
+        _refuse_foreign(directory, damaged)
     if damaged:
         if not build_if_missing:
             raise StoreError(
@@ -198,6 +202,34 @@ def ensure_built(
     if generation:
         _say(progress, f"the sources changed since the store in {directory} was built: rebuilding")
     return rebuild(directory, fingerprint, source or graph_source, progress)
+
+
+def _fingerprint(generation: Path) -> str:
+    return (generation / "FINGERPRINT").read_text().strip()
+
+
+def _refuse_foreign(directory: Path, damaged: str | None) -> None:
+    """A store the user named that is not the cache of the bundled reports as they are now (a national
+    store made before stores kept their REPORTS.json, one built from older sources, a damaged one) is
+    never replaced behind the user's back: rebuilding it from the bundled reports would put one council's
+    two reports where the user's graph was. Only the default store (the bundled reports' own cache, which
+    no one named) is rebuilt in place; any other is refused with what to run instead. (A damaged store
+    whose fingerprint is the bundled reports' own is rebuilt: the same graph comes back.)"""
+    try:
+        own = directory.resolve() == default_store_dir().resolve()
+    except OSError:
+        own = False
+    if own:
+        return
+    why = (
+        "it was built from other reports than the bundled ones (or from an older version of them) and "
+        "has no REPORTS.json saying which"
+    ) + (f"; it is also damaged ({damaged})" if damaged else "")
+    raise StoreError(
+        f"the store in {directory} will not be replaced: {why}. Build a store from its report files with "
+        f"`outcome-graph build FOLDER --store NEWDIR` and use that; to have the bundled reports built in "
+        f"{directory} instead, remove it first"
+    )
 
 
 def _pid_alive(pid: int) -> bool:
