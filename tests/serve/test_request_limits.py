@@ -207,6 +207,9 @@ def test_no_redirect_names_the_host_the_client_sent(app):
         ("--reserved-workers", "-1", "'-1' is not a number of workers from 0"),
         ("--threads", "-4", "'-4' is not a number of threads"),
         ("--max-rows", "0", "'0' is not a number of rows"),
+        ("--body-timeout", "0", "'0' is not a number of seconds from 0.1 to 3600"),
+        ("--body-timeout", "nan", "'nan' is not a number of seconds"),
+        ("--body-timeout", "1e9", "'1e9' is not a number of seconds from 0.1"),
         ("--host", "999.1.1.1", "'999.1.1.1' is not an IP address or a host name"),
     ],
 )

@@ -15,7 +15,7 @@ import socket
 from collections.abc import Callable
 from pathlib import Path
 
-from ..serve.config import MAXIMUM
+from ..serve.config import BODY_TIMEOUT, MAXIMUM
 
 
 def _number(kind: type, low: float, high: float, what: str) -> Callable[[str], float]:
@@ -75,6 +75,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--timeout",
         type=_number(float, 0.001, MAXIMUM["timeout"], "a number of seconds"),
         help="seconds a query may run (default $OUTCOME_GRAPH_TIMEOUT or 10)",
+    )
+    parser.add_argument(
+        "--body-timeout",
+        type=_number(float, 0.1, 3600, "a number of seconds"),
+        default=BODY_TIMEOUT,
+        help="seconds a request body may take to arrive, whole; later: 408 (default %(default)g)",
     )
     parser.add_argument(
         "--max-rows",
@@ -138,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
         warm(app.extensions["outcome_graph"]["store"])  # the search index, built once per generation
         return app
 
-    return serve(listener, load_app, threads)
+    return serve(listener, load_app, threads, args.body_timeout)
 
 
 def _prepare_store(store_dir: Path | None, endpoint: str | None) -> str:

@@ -19,6 +19,7 @@ ENV = {
 }
 # The largest value each number may take: beyond it a setting is a typo, or a way to switch a limit off
 # (a time limit of 1e308 seconds overflows every deadline computed from it).
+BODY_TIMEOUT = 10.0  # seconds a request body may take to arrive, whole (serve --body-timeout; 408 after)
 MAXIMUM = {"timeout": 86_400, "max_rows": 10**9, "max_body": 2**30, "max_query": 2**30}
 
 

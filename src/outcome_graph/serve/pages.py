@@ -19,11 +19,13 @@ from rdflib.term import Node
 
 from .. import labels as labels_mod
 from ..errors import OutcomeGraphError
-from ..human import instance_labels, labelled_csv, name_of
+from ..human import instance_labels, labelled_csv
 from ..namespaces import GOV_QUARTER, GOV_YEAR, OG, OGR, shorten, sparql_prefixes
 from ..results_formats import FORMATS, serialize
 from ..saved_queries import SavedQuery, load_queries
-from . import EXTENSION, current_store, settings
+from . import current_store, settings
+from .filters import bp as filters_bp
+from .filters import labels
 from .safety import Refused, check_dataset, check_query
 
 bp = Blueprint(
@@ -33,6 +35,7 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/static/outcome-graph",
 )
+bp.register_blueprint(filters_bp)  # the pages' templates read figures and labels through these
 
 DEFAULT_QUERY = """SELECT ?code ?title ?period ?value ?note
 WHERE {
@@ -66,14 +69,6 @@ def local_href(iri: str) -> str:
     return f"{root}/resource?iri={quote(iri, safe='')}"
 
 
-def labels() -> labels_mod.Labels:
-    """The served graph's labels (the ontology files' outside a server, e.g. the CLI's audit)."""
-    ext = current_app.extensions.get(EXTENSION) if current_app else None
-    if ext and ext.get("store") is not None:
-        return labels_mod.for_store(ext["store"])
-    return labels_mod.from_ontology()
-
-
 def display(iri: str) -> str:
     """How an IRI reads in a table: a period as "Q1 2016/17", a vocabulary term by its label, others
     with the project's prefixes."""
@@ -88,74 +83,6 @@ def labelled_csv_of(result) -> bytes:
     """A SELECT result as CSV for people: a label column beside each IRI column."""
     iris = [str(t) for r in result.rows for t in r.values() if isinstance(t, URIRef)]
     return labelled_csv(result, labels(), instance_labels(current_store(), iris))
-
-
-@bp.app_template_filter("label")
-def _label_filter(term) -> str:
-    """{{ status|label }}: a vocabulary term (IRI, og:name or local name) as its label."""
-    return labels().term(term) if term else ""
-
-
-@bp.app_template_filter("counted")
-def _counted_filter(term, n) -> str:
-    """{{ 'Priority'|counted(2) }}: '2 priorities', with the class's og:pluralLabel."""
-    return labels().counted(int(n), term)
-
-
-@bp.app_template_filter("plural")
-def _plural_filter(term) -> str:
-    """{{ kind|plural }}: the class's og:pluralLabel ('Priorities')."""
-    return labels().plural(term) if term else ""
-
-
-@bp.app_template_filter("total_name")
-def _total_name_filter(key) -> str:
-    return labels().notation(key)
-
-
-@bp.app_template_filter("reading")
-def _reading_filter(rel) -> str:
-    return labels().reading(rel)
-
-
-@bp.app_template_filter("period")
-def _period_filter(period) -> str:
-    return labels_mod.period_text(period)
-
-
-@bp.app_template_filter("year")
-def _year_filter(year) -> str:
-    return labels_mod.year_text(year) if year else ""
-
-
-@bp.app_template_filter("figure")
-def _figure_filter(value, unit=None) -> str:
-    return labels_mod.value_text(value, unit)
-
-
-@bp.app_template_filter("standing_change")
-def _standing_change_filter(point, points, attr: str) -> str:
-    """{{ p|standing_change(r.figures, 'rank') }}: 'was 13 in 2018/19' (charts.standing_change)."""
-    from ..charts import standing_change
-
-    return standing_change(points, point, attr)
-
-
-@bp.app_template_filter("lines")
-def _lines_filter(text) -> str:
-    """'2020-2021 line 208; 2016-2017 lines 5-6' -> '2020/21 line 208; 2016/17 lines 5–6'."""
-    return labels_mod.years_in_text(str(text or ""))
-
-
-@bp.app_template_filter("plain")
-def _plain_filter(text) -> str:
-    """Free text the graph's code wrote (a gap's detail): years as 2020/21, statuses by their labels."""
-    return labels().in_text(labels_mod.years_in_text(str(text or "")))
-
-
-@bp.app_template_global("name_of")
-def _name_of(code, title) -> str:
-    return name_of(code, title)
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ server's error, timeout or cut-off body is raised as `StoreError`, never returne
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 # the protocol, re-exported: callers import it from the package
+from .location import default_store_dir as default_store_dir
 from .protocol import Bindings as Bindings
 from .protocol import QueryError as QueryError
 from .protocol import QueryTimeout as QueryTimeout
@@ -30,15 +30,6 @@ __all__ = [
     "open_store",
     "default_store_dir",
 ]
-
-
-def default_store_dir() -> Path:
-    """$OUTCOME_GRAPH_STORE, else the per-user data directory (XDG_DATA_HOME or ~/.local/share)."""
-    env = os.environ.get("OUTCOME_GRAPH_STORE")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "outcome-graph" / "store"
 
 
 def open_store(

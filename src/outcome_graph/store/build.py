@@ -31,6 +31,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from .location import default_store_dir
 from .protocol import StoreError
 
 Source = Callable[[Callable[[str], None]], "bytes | BinaryIO"]
@@ -214,8 +215,6 @@ def _refuse_foreign(directory: Path, damaged: str | None) -> None:
     two reports where the user's graph was. Only the default store (the bundled reports' own cache, which
     no one named) is rebuilt in place; any other is refused with what to run instead. (A damaged store
     whose fingerprint is the bundled reports' own is rebuilt: the same graph comes back.)"""
-    from . import default_store_dir
-
     try:
         own = directory.resolve() == default_store_dir().resolve()
     except OSError:

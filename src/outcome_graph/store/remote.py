@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -39,6 +38,7 @@ import rdflib
 from ..sparql import Canonical
 from .bindings import engine_text
 from .credentials import Credentials, opener, resolve
+from .parse_guard import parse_guard
 from .protocol import Bindings, QueryError, Response, SelectResult, StoreError
 from .results import (
     GRAPH_TYPES,
@@ -51,6 +51,7 @@ from .results import (
     serialize_select,
     to_nodes,
 )
+from .server_headers import check_partial, cut_at, message
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 256 * 1024**2  # an answer is read whole before use; beyond this it is refused
@@ -75,38 +76,6 @@ RESULTS, GRAPH = "SELECT or ASK", "CONSTRUCT or DESCRIBE"
 VIRTUOSO_LIMIT_QUERY = (
     "SELECT (bif:cfg_item_value(bif:virtuoso_ini_path(), 'SPARQL', 'ResultSetMaxRows') AS ?max) WHERE { }"
 )
-
-
-_guard_pool = None
-_guard_lock = threading.Lock()
-
-
-def parse_guard(query: str, timeout: float) -> None:
-    """Nothing reaches a remote engine that the embedded engine could not parse in a sandboxed worker
-    (issue 16 part 2): the canonical text is parsed first in a checker process (no network, killable)
-    on a stack smaller than the Oxigraph server's. If that overflows, the worker dies, and the query is
-    refused here rather than sent to abort the server. A syntax error is left to the server to report
-    in its own words."""
-    global _guard_pool
-    from .workers import CHECKER, WorkerPool
-
-    with _guard_lock:
-        if _guard_pool is None or _guard_pool._closed:
-            _guard_pool = WorkerPool(CHECKER, size=1, memory_limit=2 * 1024**3)
-        pool = _guard_pool
-    try:
-        pool.run({"op": "parse", "query": query}, timeout)
-    except StoreError:
-        raise QueryError(
-            "the query is nested or chained too deeply for a SPARQL parser's stack (the embedded "
-            "engine could not parse it in a sandbox): it is not sent to the SPARQL server; simplify it"
-        ) from None
-
-
-def _message(body) -> str:
-    if isinstance(body, bytes):
-        body = body.decode("utf-8", "replace")
-    return " ".join(str(body).split())[:500]
 
 
 @dataclass
@@ -214,7 +183,7 @@ class RemoteStore:
             body = self._read(response, deadline, limit)
         except urllib.error.HTTPError as e:
             self.server_software = e.headers.get("Server", "") if e.headers else ""
-            detail = _message(e.read())
+            detail = message(e.read())
             if e.code == 400:
                 raise QueryError(f"the SPARQL server refused the query: {detail}") from None
             # Virtuoso at its MaxQueryExecutionTime (S1T00), or cancelled at the time this client gave it
@@ -251,11 +220,12 @@ class RemoteStore:
             raise StoreError(f"the SPARQL server at {self.endpoint} broke off its answer ({e!r})") from None
         except (OSError, http.client.HTTPException) as e:
             raise StoreError(f"cannot reach the SPARQL server at {self.endpoint}: {e}") from None
-        self._check_partial(headers)
+        check_partial(headers)
         reply = self._parse(media_type, body, expect)
         if self.server_software.lower().startswith("virtuoso") and self.server_max_rows is None:
             self._learn_virtuoso_limit(headers)
-        reply.cut_at = self._cut_at(headers, reply)
+        known_limit = None if reply.kind == "boolean" else self.server_max_rows  # an ASK is never cut
+        reply.cut_at = cut_at(headers, reply.size, known_limit)
         return reply
 
     def _learn_virtuoso_limit(self, headers) -> None:
@@ -279,29 +249,6 @@ class RemoteStore:
         except (StoreError, QueryError, LookupError, TypeError):
             return  # the server does not say (a login without the right): only its headers tell
         self.server_max_rows = int(value) if value.strip().isdigit() and int(value) > 0 else None
-
-    def _check_partial(self, headers) -> None:
-        # Virtuoso's "anytime" answer: at its MaxQueryExecutionTime it sends what it has with 200 OK and
-        # X-SQL-State: S1TAT — an arbitrary part of the result, so never usable as data.
-        state = headers.get("X-SQL-State")
-        if state:
-            raise StoreError(
-                f"the SPARQL server sent an incomplete result (X-SQL-State: {state}: "
-                f"{_message(headers.get('X-SQL-Message', ''))[:160]}); the query ran past the server's "
-                "time limit (Virtuoso: MaxQueryExecutionTime in virtuoso.ini)",
-                504,
-            )
-
-    def _cut_at(self, headers, reply: _Reply) -> int | None:
-        declared = headers.get("X-SPARQL-MaxRows")
-        if declared:
-            try:
-                return int(declared)
-            except ValueError:
-                return reply.size
-        if self.server_max_rows and reply.kind != "boolean" and reply.size >= self.server_max_rows:
-            return self.server_max_rows
-        return None
 
     def _parse(self, media_type: str, body: bytes, expect: str) -> _Reply:
         if expect == RESULTS:
