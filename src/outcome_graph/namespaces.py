@@ -123,8 +123,14 @@ def indicator_iri(council: str, key: str) -> URIRef:
     return OGR[f"{segment(council)}/indicator/{segment(key)}"]
 
 
-def observation_iri(council: str, year: str, indicator_key: str, period: str) -> URIRef:
-    return OGR[f"{segment(council)}/report/{year}/observation/{segment(indicator_key)}/{period}"]
+def indicator_iri_key(indicator: URIRef) -> str:
+    """An indicator's og:key: the rest of its IRI after /indicator/, as written there (CHN8a for an LGBF
+    indicator, where graph/curated/ names it lgbf/CHN8a)."""
+    return str(indicator).split("/indicator/", 1)[1]
+
+
+def observation_iri(council: str, year: str, indicator_iri_key: str, period: str) -> URIRef:
+    return OGR[f"{segment(council)}/report/{year}/observation/{segment(indicator_iri_key)}/{period}"]
 
 
 def risk_iri(council: str, year: str, code: str) -> URIRef:

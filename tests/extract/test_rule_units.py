@@ -141,14 +141,15 @@ def feeder_graph(year_figure: str) -> Graph:
     og:service <service/childrens-services> ; og:organisation <> ;
     og:sourceFile "testshire-2017-18.txt" ; og:lineCount 200 .
 <report/2017-2018/dataset> a qb:DataSet ; qb:structure og:ReportDSD ; og:report <report/2017-2018> .
-<indicator/inv> a og:Indicator ; og:report <report/2016-2017> ; og:evidence <report/2016-2017/lines/12-12> ;
+<indicator/inv> a og:Indicator ; og:key "inv" ;
+    og:report <report/2016-2017> ; og:evidence <report/2016-2017/lines/12-12> ;
     og:title "% of invoices paid within 30 days" ; og:indicatorSet og:CorporatePI ; og:formula <formula/inv> .
 <formula/inv> a og:Formula ; og:numerator <indicator/inv/feeder/paid> ;
     og:denominator <indicator/inv/feeder/received> ; og:scale 100.0 .
-<indicator/inv/feeder/paid> a og:Indicator ; og:report <report/2016-2017> ;
+<indicator/inv/feeder/paid> a og:Indicator ; og:key "inv/feeder/paid" ; og:report <report/2016-2017> ;
     og:evidence <report/2016-2017/lines/12-12> ; og:title "Number paid within 30 days" ;
     og:indicatorSet og:FeederData ; og:feeds <indicator/inv> .
-<indicator/inv/feeder/received> a og:Indicator ; og:report <report/2016-2017> ;
+<indicator/inv/feeder/received> a og:Indicator ; og:key "inv/feeder/received" ; og:report <report/2016-2017> ;
     og:evidence <report/2016-2017/lines/12-12> ; og:title "Number received" ;
     og:indicatorSet og:FeederData ; og:feeds <indicator/inv> .
 """

@@ -270,3 +270,65 @@ def test_the_search_index_lives_with_the_store_generation(national, client):
     monkey = si.Flight(size=2)
     index = monkey.get("again", lambda: si._load(national), "index")
     assert si._current(path) and index.lookup(["corporate"], None, OTHER)
+
+
+# --- saved queries that span the nation (issue 17): data and shapes that keep them bounded ---------------
+
+OG_NS = "https://w3id.org/outcome-graph/def#"
+
+
+def rowset(result) -> list[str]:
+    return sorted(json.dumps({k: str(v) for k, v in row.items()}, sort_keys=True) for row in result.rows)
+
+
+def test_every_indicator_carries_its_key_as_data(national):
+    """The build writes og:key on every indicator: exactly the rest of its IRI after /indicator/, the
+    key indicator-history used to compute for every indicator of the nation on each request."""
+    result = national.select(
+        f"SELECT ?i ?key WHERE {{ ?i a <{OG_NS}Indicator> OPTIONAL {{ ?i <{OG_NS}key> ?key }} }}"
+    )
+    assert len(result.rows) > 200
+    wrong = [r for r in result.rows if str(r.get("key")) != str(r["i"]).split("/indicator/", 1)[1]]
+    assert wrong == []
+    keys = {str(r["key"]) for r in result.rows}
+    assert {"corporate/invoices-paid-within-30-days", "CHN8a"} <= keys
+
+
+def test_indicator_history_by_key_answers_what_the_computed_key_answered(built_store):
+    """On the two-report graph, indicator-history with og:key gives the rows the query gave when it
+    computed each indicator's key from its IRI, for every code, older code and key at once (the code
+    left free)."""
+    from outcome_graph.saved_queries import load_queries
+
+    now = load_queries()["indicator-history"].text
+    branch = "?indicator og:key ?code ."
+    assert branch in now
+    before = now.replace(
+        branch, '?indicator a og:Indicator . BIND(STRAFTER(STR(?indicator), "/indicator/") AS ?code)'
+    )
+    new, old = built_store.select(now), built_store.select(before)
+    observations = built_store.select(f"SELECT ?o WHERE {{ ?o <{OG_NS}indicator> ?i }}")
+    assert {str(r["observation"]) for r in new.rows} == {str(r["o"]) for r in observations.rows}
+    assert rowset(new) == rowset(old)
+    assert {"corporate/invoices-paid-within-30-days", "CHN8a", "CHN08a"} <= {str(r["code"]) for r in new.rows}
+
+
+@pytest.mark.parametrize("report", [None, "2016-2017", "2020-2021"])
+def test_priorities_without_indicators_are_those_no_indicator_measures_in_every_council(national, report):
+    """priorities-without-indicators joins a MINUS instead of testing NOT EXISTS per priority (the
+    national graph took 9-28 s): the same rows as the NOT EXISTS form, for each council alike."""
+    from outcome_graph.saved_queries import load_queries
+
+    query = load_queries()["priorities-without-indicators"]
+    assert query.text.count("MINUS {") == 2
+    before = query.text.replace("MINUS {", "FILTER NOT EXISTS {")
+    bound = query.bindings({"report": report} if report else {})
+    new = national.select(query.text, bindings=bound)
+    assert rowset(new) == rowset(national.select(before, bindings=bound))
+    priorities = sorted(str(r["priority"]) for r in new.rows)
+    wanted = (
+        []
+        if report == "2016-2017"
+        else [f"{OGR}{c}/report/2020-2021/priority/10" for c in ("fife", "midlothian")]
+    )
+    assert priorities == wanted

@@ -115,6 +115,13 @@ CASES = [
     ("lgbf-quartile", "Violation", "LGBF quartile", OBS + "CHN9/2016-2017", "from 1 (Top) to 4 (Bottom)"),
     ("lgbf-code", "Violation", "LGBF code", "indicator/CHN%209", "national code, like CHN8a"),
     (
+        "indicator-key",
+        "Violation",
+        "indicator key",
+        "indicator/corporate/complaints-closed",
+        "exactly one og:key",
+    ),
+    (
         "service-pi-code",
         "Violation",
         "service-priority PI code",

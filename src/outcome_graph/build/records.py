@@ -36,6 +36,7 @@ from ..namespaces import (
     dataset_iri,
     excerpt_iri,
     indicator_iri,
+    indicator_iri_key,
     observation_iri,
     period_iri,
     priority_iri,
@@ -156,6 +157,9 @@ class RecordBuilder:
         s = indicator_iri(self.council, i.key)
         self._record(s, OG.Indicator, i.excerpt)
         self._code(s, i.code, i.code_derived)
+        # The key is data, not a computation a query makes over every indicator
+        # (queries/indicator-history.rq).
+        self.g.add((s, OG["key"], Literal(indicator_iri_key(s))))
         for alt in i.alt_codes:
             self.add(s, OG.altCode, Literal(alt))
         # Titles: the build picks one og:title per indicator afterwards (see finish_titles).

@@ -208,13 +208,17 @@ def _validate_requested() -> bool:
     return request.args.get("validate", "1") != "0"
 
 
-def _validation(store):
-    """The SHACL validation of the served graph (computed once per store, shared with /validation)."""
+def _validation(store, scope, report: str):
+    """The SHACL validation of the audited report alone (its named graph; shared with /validation)."""
     if not _validate_requested():
         return None
+    from dataclasses import replace
+
     from .validation import validation_of
 
-    return validation_of(store)
+    timeout, _ = limits()
+    one = replace(scope, reports=(scope.report_of(report),), years=(report,))
+    return validation_of(store, one, timeout)
 
 
 def _audit():
@@ -227,7 +231,8 @@ def _audit():
     # the report, the one before it ("what changed") and the one compared with: nothing else is read
     tg = _tg(None, [y for y in (report, year_before(scope, report), other) if y])
     store = current_store()
-    return audit_data.build_audit(tg, report, other, _validation(store), tg.council, store=store), tg
+    validation = _validation(store, tg.scope, report)
+    return audit_data.build_audit(tg, report, other, validation, tg.council, store=store), tg
 
 
 @bp.get("/audit")
