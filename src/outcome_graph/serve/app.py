@@ -114,6 +114,7 @@ def create_app(store: Store | None = None, config: Mapping[str, Any] | None = No
         app.wsgi_app = CacheFront(  # type: ignore[method-assign]
             app.wsgi_app, cache, lambda: getattr(store, "generation", None)
         )
+        app.extensions[EXTENSION]["cache_front"] = app.wsgi_app  # asked first by serve.bridge
     # Outermost: no layer below ever waits on a client's body (serve.bodies).
     app.wsgi_app = BodyGate(  # type: ignore[method-assign]
         app.wsgi_app, settings.max_body, uploads=policy.uploads

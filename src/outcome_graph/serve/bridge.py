@@ -15,9 +15,11 @@ this order:
    body in the event loop, each chunk awaited with the time left until the whole-body deadline
    (`body_timeout`). A body that is late gets 408 with the security headers and the connection
    closed; waiting for it cost no thread;
-3. runs the unchanged WSGI app (admission, cache, Flask) in a bounded pool of request threads, and
-   sends its answer: a small one whole; a large or endless one (a static file, a long export) as it
-   comes, each next chunk fetched in the pool.
+3. answers from the result cache if it holds the answer (`cached`: a dictionary look-up that never
+   blocks, so a repeated query costs no thread hop: serve.cache.CacheFront.cached);
+4. else runs the unchanged WSGI app (admission, cache, Flask) in a bounded pool of request threads,
+   and sends its answer: a small one whole; a large or endless one (a static file, a long export) as
+   it comes, each next chunk fetched in the pool.
 
 Headers whose names hold an underscore are dropped (as nginx and gunicorn do): `X_Forwarded_For` and
 `X-Forwarded-For` would otherwise be the same HTTP_X_FORWARDED_FOR.
@@ -40,8 +42,15 @@ _END = object()
 
 
 class WsgiOverRsgi:
-    def __init__(self, app: Callable, gate: BodyGate, threads: int, body_timeout: float):
-        self.app, self.gate = app, gate
+    def __init__(
+        self,
+        app: Callable,
+        gate: BodyGate,
+        threads: int,
+        body_timeout: float,
+        cached: Callable[[dict], tuple[str, list[tuple[str, str]], bytes] | None] | None = None,
+    ):
+        self.app, self.gate, self.cached = app, gate, cached
         self.threads, self.body_timeout = threads, body_timeout
         self._pool: ThreadPoolExecutor | None = None
 
@@ -62,6 +71,11 @@ class WsgiOverRsgi:
         if refusal is not None:
             headers = refusal.headers() + ([("Connection", "close")] if refusal.close else [])
             proto.response_bytes(refusal.code, headers, refusal.body())
+            return
+        hit = self.cached(environ) if self.cached is not None else None
+        if hit is not None:
+            status_line, hit_headers, body = hit
+            proto.response_bytes(_status([status_line]), _headers([status_line, hit_headers]), body)
             return
         loop = asyncio.get_running_loop()
         try:

@@ -147,6 +147,19 @@ class CacheFront:
             return None
         return (generation, "POST", path, qs, environ.get("CONTENT_TYPE", ""), body, accept)
 
+    def cached(self, environ: dict) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        """The answer held for this request (status, headers, body; 304 if the client has it), or None.
+        Never blocks and runs nothing: the server's event loop asks it first (serve.bridge), so that a
+        hit costs no request thread."""
+        key = self._key(environ)
+        entry = None if key is None else self.cache.get(key)
+        if entry is None:
+            return None
+        if _matches(environ.get("HTTP_IF_NONE_MATCH"), entry.etag):
+            headers = [(k, v) for k, v in entry.headers if k.lower() not in BODY_HEADERS]
+            return "304 Not Modified", headers, b""
+        return entry.status, entry.headers, entry.body
+
     def _send(self, entry: Entry, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         if _matches(environ.get("HTTP_IF_NONE_MATCH"), entry.etag):
             headers = [(k, v) for k, v in entry.headers if k.lower() not in BODY_HEADERS]

@@ -92,7 +92,11 @@ def serve(
         except OutcomeGraphError as e:  # said in one line, as the CLI says it
             print(f"outcome-graph: error: {e}", file=sys.stderr, flush=True)
             os._exit(1)
-        return WsgiOverRsgi(app, app.extensions[EXTENSION]["bodies"], threads, body_timeout)
+        extension = app.extensions[EXTENSION]
+        front = extension.get("cache_front")
+        return WsgiOverRsgi(
+            app, extension["bodies"], threads, body_timeout, cached=front.cached if front else None
+        )
 
     server = _Server(
         listener,

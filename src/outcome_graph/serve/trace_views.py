@@ -20,7 +20,7 @@ from ..query_layer import Slow, scope_of
 from ..query_layer.reads import RETRY_AFTER
 from ..query_layer.scope import year_before
 from ..trace import audit as audit_data
-from ..trace import engine, render
+from ..trace import engine, neighbourhood, render
 from ..trace.gaps import GAP_KINDS, count_rows, find_gaps, gaps_dict, not_gaps
 from ..trace.source import load
 from . import current_store
@@ -131,9 +131,20 @@ def trace_page(ref: str | None = None):
         if ref and ref.startswith(("http:/", "https:/")) and "://" not in ref:
             ref = ref.replace(":/", "://", 1)  # a path segment loses one slash of an IRI's scheme
         direction = request.args.get("direction", "down")
+        if direction not in ("down", "up", "across"):
+            raise engine.TraceError(f"unknown direction {direction!r}: use down, up or across")
         # a trace in one report reads that report only; across years, every report of the council
         years = [report] if report and direction != "across" else None
-        tg = _tg(engine.expand(ref) if ref else None, years)
+        node = engine.expand(ref) if ref else None
+        if node and node.startswith(("http://", "https://")):
+            # a node by its IRI: read its trace only, step by step (trace/neighbourhood.py)
+            timeout, _ = limits()
+            scope = scope_of(current_store(), request.args.get("council") or None, node, years, timeout)
+            tg = neighbourhood.fetch(current_store(), scope, node, direction, timeout)
+        elif ref:
+            tg = _tg(node, years)
+        else:
+            tg = None
         query = request.args.get("q", "").strip()
         if not ref:
             if query:  # one search for the whole site: /search (bounded, through the store)
@@ -146,7 +157,7 @@ def trace_page(ref: str | None = None):
                     ),
                     303,
                 )
-            return render_template("trace/start.html", reports=list(tg.scope.all_years))
+            return render_template("trace/start.html", reports=list(_scope().all_years))
         try:
             iri = engine.resolve(tg, ref, report)
         except engine.TraceError:
@@ -208,13 +219,17 @@ def _validate_requested() -> bool:
     return request.args.get("validate", "1") != "0"
 
 
-def _validation(store):
-    """The SHACL validation of the served graph (computed once per store, shared with /validation)."""
+def _validation(store, scope, report: str):
+    """The SHACL validation of the audited report alone (its named graph; shared with /validation)."""
     if not _validate_requested():
         return None
+    from dataclasses import replace
+
     from .validation import validation_of
 
-    return validation_of(store)
+    timeout, _ = limits()
+    one = replace(scope, reports=(scope.report_of(report),), years=(report,))
+    return validation_of(store, one, timeout)
 
 
 def _audit():
@@ -227,7 +242,8 @@ def _audit():
     # the report, the one before it ("what changed") and the one compared with: nothing else is read
     tg = _tg(None, [y for y in (report, year_before(scope, report), other) if y])
     store = current_store()
-    return audit_data.build_audit(tg, report, other, _validation(store), tg.council, store=store), tg
+    validation = _validation(store, tg.scope, report)
+    return audit_data.build_audit(tg, report, other, validation, tg.council, store=store), tg
 
 
 @bp.get("/audit")

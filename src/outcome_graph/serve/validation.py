@@ -1,22 +1,28 @@
 """The validation view: what the SHACL shapes find in the served graph, for performance officers.
 
-    /validation                    HTML, grouped by rule (JSON by Accept or &format=json;
+    /validation[?council=C][&report=YEAR]   HTML, grouped by rule (JSON by Accept or &format=json;
                                    CSV with &format=csv; the sh:ValidationReport with &format=ttl)
 
-The served graph is read once from the store (CONSTRUCT) and validated with pySHACL over rdflib, which
-is where pySHACL is fastest; the result is kept per store, since a served store does not change.
+What is validated is what the page is about, never the whole graph: one report (&report=YEAR) read from
+its own named graph with the reference data and what of the shared graphs it needs, so it gives exactly
+what that report built alone gives (query_layer.report_graphs); without a report, all of the council's
+reports together (the links between them too). A graph of several councils needs council= (400 naming
+them), as the trace, gaps and audit do: bounded by the council, not by the nation. The result is kept per
+store generation and scope (a served store does not change), loaded by one request while the others wait.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import threading
-import weakref
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
+from ..errors import OutcomeGraphError
 from ..human import instance_labels
+from ..query_layer import Flight, Scope, scope_of
+from ..query_layer.report_graphs import scope_graph
+from ..query_layer.scope import store_key
 from ..validate import ValidationSummary, validate_graph
 from ..validate.formats import as_turtle
 from . import current_store
@@ -24,21 +30,32 @@ from .safety import PARSER_LOCK
 
 bp = Blueprint("validation", __name__, template_folder="templates")
 
-_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
+_SUMMARIES = Flight(size=32)
 COLUMNS = ("severity", "rule", "code", "report", "line", "value", "message", "focus")
 
 
-def validation_of(store) -> ValidationSummary:
-    with _lock:
-        summary = _cache.get(store)
-        if summary is None:
-            graph = store.construct("CONSTRUCT WHERE { ?s ?p ?o }")
-            # pySHACL parses its SPARQL constraints with rdflib's parser, which is not thread-safe.
-            with PARSER_LOCK:
-                summary = validate_graph(graph)
-            _cache[store] = summary
-        return summary
+def validation_of(store, scope: Scope, timeout: float | None = None) -> ValidationSummary:
+    """The SHACL validation of the reports of `scope` (one report, or all of a council's), read from their
+    named graphs: once per store generation and scope."""
+
+    def load() -> ValidationSummary:
+        graph = scope_graph(store, scope, timeout)
+        # pySHACL parses its SPARQL constraints with rdflib's parser, which is not thread-safe.
+        with PARSER_LOCK:
+            return validate_graph(graph)
+
+    part = f"the validation of {scope.council or 'the graph'} ({', '.join(scope.years)})"
+    return _SUMMARIES.get((store_key(store), scope.council, scope.reports), load, part)
+
+
+def _scope() -> Scope:
+    from ..trace.engine import normalise_year
+    from .pages import limits
+
+    report = request.args.get("report")
+    timeout, _ = limits()
+    years = [normalise_year(report)] if report else None
+    return scope_of(current_store(), request.args.get("council") or None, None, years, timeout)
 
 
 def _format() -> str:
@@ -51,8 +68,14 @@ def _format() -> str:
 
 @bp.get("/validation")
 def validation_page():
-    summary = validation_of(current_store())
     fmt = _format()
+    try:
+        scope = _scope()
+        summary = validation_of(current_store(), scope)
+    except OutcomeGraphError as e:
+        from .trace_views import _error
+
+        return _error(e, 400)
     if fmt == "json":
         return jsonify(
             {
@@ -82,4 +105,14 @@ def validation_page():
     names = instance_labels(
         current_store(), [r.focus for r in summary.results if r.focus and (not r.code or "/" in r.code)]
     )
-    return render_template("validation.html", summary=summary, rules=summary.by_rule(), names=names)
+    return render_template(
+        "validation.html", summary=summary, rules=summary.by_rule(), names=names, scope=scope, keep=_keep()
+    )
+
+
+def _keep() -> str:
+    """The scope's own parameters, for the download links (each link gives the same scope's results)."""
+    from urllib.parse import urlencode
+
+    kept = {k: request.args[k] for k in ("council", "report") if request.args.get(k)}
+    return urlencode(kept) + "&" if kept else ""

@@ -1,0 +1,54 @@
+"""A query worker holds a small store in memory (store.query_worker.IN_MEMORY_QUADS): the engine's
+in-memory store answers 1.2-6x faster than its read-only files (BENCHMARKS.md, the cold path). The copy
+is the same quads in the same graphs, and a store over the bound stays on disk."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from outcome_graph.store import query_worker
+
+
+@pytest.fixture
+def disk_store(tmp_path):
+    path = tmp_path / "db"
+    writer = ox.Store(str(path))
+    writer.bulk_extend(
+        ox.Quad(
+            ox.NamedNode(f"urn:s{i}"),
+            ox.NamedNode("urn:p"),
+            ox.Literal(str(i)),
+            ox.NamedNode(f"urn:g{i % 3}"),
+        )
+        for i in range(50)
+    )
+    writer.flush()
+    del writer
+    return ox.Store.read_only(str(path))
+
+
+def _writable(store) -> bool:
+    try:
+        store.add(ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:p"), ox.NamedNode("urn:o")))
+    except (OSError, RuntimeError):  # the read-only files refuse a write
+        return False
+    return True
+
+
+def test_a_small_store_is_copied_into_memory_whole(disk_store):
+    copy = query_worker._in_memory(disk_store)
+    assert copy is not disk_store and not _writable(disk_store)
+    assert sorted(map(str, copy)) == sorted(map(str, disk_store))
+    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+    assert [tuple(map(str, r)) for r in copy.query(query)] == [
+        tuple(map(str, r)) for r in disk_store.query(query)
+    ]
+    assert _writable(copy)  # an in-memory store (the worker's copy; the files stay read-only)
+
+
+def test_a_store_over_the_bound_is_queried_on_disk(disk_store, monkeypatch):
+    monkeypatch.setattr(query_worker, "IN_MEMORY_QUADS", 49)
+    assert query_worker._in_memory(disk_store) is disk_store
+    monkeypatch.setattr(query_worker, "IN_MEMORY_QUADS", 50)
+    assert query_worker._in_memory(disk_store) is not disk_store
