@@ -20,7 +20,7 @@ from ..query_layer import Slow, scope_of
 from ..query_layer.reads import RETRY_AFTER
 from ..query_layer.scope import year_before
 from ..trace import audit as audit_data
-from ..trace import engine, render
+from ..trace import engine, neighbourhood, render
 from ..trace.gaps import GAP_KINDS, count_rows, find_gaps, gaps_dict, not_gaps
 from ..trace.source import load
 from . import current_store
@@ -131,9 +131,20 @@ def trace_page(ref: str | None = None):
         if ref and ref.startswith(("http:/", "https:/")) and "://" not in ref:
             ref = ref.replace(":/", "://", 1)  # a path segment loses one slash of an IRI's scheme
         direction = request.args.get("direction", "down")
+        if direction not in ("down", "up", "across"):
+            raise engine.TraceError(f"unknown direction {direction!r}: use down, up or across")
         # a trace in one report reads that report only; across years, every report of the council
         years = [report] if report and direction != "across" else None
-        tg = _tg(engine.expand(ref) if ref else None, years)
+        node = engine.expand(ref) if ref else None
+        if node and node.startswith(("http://", "https://")):
+            # a node by its IRI: read its trace only, step by step (trace/neighbourhood.py)
+            timeout, _ = limits()
+            scope = scope_of(current_store(), request.args.get("council") or None, node, years, timeout)
+            tg = neighbourhood.fetch(current_store(), scope, node, direction, timeout)
+        elif ref:
+            tg = _tg(node, years)
+        else:
+            tg = None
         query = request.args.get("q", "").strip()
         if not ref:
             if query:  # one search for the whole site: /search (bounded, through the store)
@@ -146,7 +157,7 @@ def trace_page(ref: str | None = None):
                     ),
                     303,
                 )
-            return render_template("trace/start.html", reports=list(tg.scope.all_years))
+            return render_template("trace/start.html", reports=list(_scope().all_years))
         try:
             iri = engine.resolve(tg, ref, report)
         except engine.TraceError:

@@ -294,9 +294,10 @@ def from_rdf(rdf) -> TraceGraph:
                 evidence_of[s_].append(str(o))
             edges.append((s_, str(o), p))
     # og:evidence on a Link node is only known to be one after all triples are read
+    # (a link read from several rows has an excerpt for each: all are kept, in order, never "the last read")
     for s_, o_, p in list(edges):
         if p == OG.evidence and link_parts.get(s_, {}).get("is_link"):
-            link_parts[s_]["evidence"] = o_
+            link_parts[s_].setdefault("evidence", set()).add(o_)
     edges = [e for e in edges if not (e[2] == OG.evidence and link_parts.get(e[0], {}).get("is_link"))]
     for node_iri, parts in link_parts.items():
         if parts.get("is_link") and {"subject", "predicate", "object"} <= parts.keys():
@@ -304,7 +305,7 @@ def from_rdf(rdf) -> TraceGraph:
                 {
                     "link": node_iri,
                     "basis": "+".join(sorted(parts.get("bases", ()))) or "Unqualified",
-                    "evidence": parts.get("evidence"),
+                    "evidence": sorted(parts.get("evidence", ())),
                     "rationale": parts.get("rationale"),
                 }
             )
@@ -333,12 +334,12 @@ def from_rdf(rdf) -> TraceGraph:
         upper, lower = (o_, s_) if EDGE_PROPERTIES[p] else (s_, o_)
         quals = links.get((s_, str(p), o_), [])
         if quals:
-            q = sorted(quals, key=lambda x: (x["basis"], x["evidence"] or ""))
+            q = sorted(quals, key=lambda x: (x["basis"], x["evidence"], x["link"]))
             basis = sorted({b for x in q for b in x["basis"].split("+")})
             info = {
                 "rel": local(p),
                 "basis": "+".join(basis),
-                "evidence": [x["evidence"] for x in q if x["evidence"]],
+                "evidence": [e for x in q for e in x["evidence"]],
                 "rationale": next((x["rationale"] for x in q if x["rationale"]), None),
                 "link": q[0]["link"],
             }

@@ -1,4 +1,4 @@
-"""Validation on a national store reads what the page is about (issue 17): one report from its own named
+"""Views on a national store read what the page is about (issue 17). Validation: one report from its own named
 graph, which gives exactly what that report built alone gives (the check the store runs at build and add
 time); a council's reports together; never the whole graph. Built the user's way: report files (the
 bundled Midlothian reports, and the 2020/21 report re-keyed as Fife's 2019/20) -> `build --store`."""
@@ -97,3 +97,17 @@ def test_the_download_links_keep_the_scope(client):
     assert html.status_code == 200 and "council=fife&amp;report=2019-2020&amp;format=csv" in text
     csv_rows = client.get("/validation?council=fife&report=2019-2020&format=csv").get_data(as_text=True)
     assert OGR + "fife/" in csv_rows and OGR + "midlothian/" not in csv_rows
+
+
+PART9 = "http://www.legislation.gov.uk/id/asp/2014/8/part/9"
+
+
+def test_on_two_councils_a_trace_shows_its_council_only(client):
+    action = f"{OGR}fife/report/2019-2020/action/CSPC.P.2.1"
+    for direction in ("down", "up", "across"):
+        r = client.get(f"/trace?node={action}&direction={direction}&format=json")
+        assert r.status_code == 200, r.get_data(as_text=True)[:300]
+        text = json.dumps(r.get_json())
+        assert f"{OGR}fife/" in text and f"{OGR}midlothian/" not in text
+    part9 = client.get(f"/trace?node={PART9}&council=fife&format=json").get_json()
+    assert part9["counts"].get("Action") and f"{OGR}midlothian/" not in json.dumps(part9)
