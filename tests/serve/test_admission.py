@@ -287,6 +287,37 @@ def test_a_client_whose_queries_keep_being_stopped_waits_twice_as_long_each_time
         pass
 
 
+def test_a_first_stop_at_the_budget_is_forgiven_and_a_second_is_not():
+    """A cheap query that overran its budget while others waited (a loaded machine) costs its client
+    no pause; a second stop within two minutes does, and a stop at the time limit always does."""
+    admission = Admission(Policy(timeout=2, adhoc_workers=1))
+    lane = Lane(ADHOC, "unlucky")
+    slots = admission.lanes[ADHOC]
+    for attempt in range(2):
+        with pytest.raises(Busy):
+            with admission.slot(lane):
+                waiting = _Holder(slots, "someone else")
+                waiting.start()
+                _until(lambda: slots.state()["waiting"] == 1, "someone else waiting")
+                admission.promote(lane.client)  # its budget passed while someone waits: stopped
+        waiting.let_go.set()
+        waiting.join(10)
+        if attempt == 0:
+            admission.precheck(lane)  # forgiven: its next query is let in
+        else:
+            with pytest.raises(Busy) as refused:
+                admission.precheck(lane)
+            assert refused.value.status == 429 and refused.value.retry_after == 1
+    from outcome_graph.store import QueryTimeout
+
+    other = Lane(ADHOC, "long one")
+    with pytest.raises(QueryTimeout):
+        with admission.slot(other):
+            raise QueryTimeout("stopped at the time limit")
+    with pytest.raises(Busy):
+        admission.precheck(other)
+
+
 def test_threads_outnumber_what_queries_can_hold():
     policy = Policy()
     held = policy.adhoc_workers + policy.queue + policy.reserved_workers + policy.reserved_queue

@@ -1,8 +1,10 @@
-"""A query worker holds a small store in memory (store.query_worker.IN_MEMORY_QUADS): the engine's
+"""A query worker holds a small store in memory (store.query_worker.IN_MEMORY_BYTES of files): the engine's
 in-memory store answers 1.2-6x faster than its read-only files (BENCHMARKS.md, the cold path). The copy
 is the same quads in the same graphs, and a store over the bound stays on disk."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -25,7 +27,7 @@ def disk_store(tmp_path):
     )
     writer.flush()
     del writer
-    return ox.Store.read_only(str(path))
+    return ox.Store.read_only(str(path)), str(path)
 
 
 def _writable(store) -> bool:
@@ -37,7 +39,8 @@ def _writable(store) -> bool:
 
 
 def test_a_small_store_is_copied_into_memory_whole(disk_store):
-    copy = query_worker._in_memory(disk_store)
+    disk_store, path = disk_store
+    copy = query_worker._in_memory(disk_store, path)
     assert copy is not disk_store and not _writable(disk_store)
     assert sorted(map(str, copy)) == sorted(map(str, disk_store))
     query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
@@ -48,7 +51,9 @@ def test_a_small_store_is_copied_into_memory_whole(disk_store):
 
 
 def test_a_store_over_the_bound_is_queried_on_disk(disk_store, monkeypatch):
-    monkeypatch.setattr(query_worker, "IN_MEMORY_QUADS", 49)
-    assert query_worker._in_memory(disk_store) is disk_store
-    monkeypatch.setattr(query_worker, "IN_MEMORY_QUADS", 50)
-    assert query_worker._in_memory(disk_store) is not disk_store
+    disk_store, path = disk_store
+    size = sum(f.stat().st_size for f in Path(path).iterdir() if f.is_file())
+    monkeypatch.setattr(query_worker, "IN_MEMORY_BYTES", size - 1)
+    assert query_worker._in_memory(disk_store, path) is disk_store
+    monkeypatch.setattr(query_worker, "IN_MEMORY_BYTES", size)
+    assert query_worker._in_memory(disk_store, path) is not disk_store

@@ -22,6 +22,7 @@ bytes, status and headers over a corpus of requests.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -40,6 +41,12 @@ from .safety import Refused, check_query
 FAILED = "outcome_graph.failed"  # the exception the engine or admission raised, for the view to raise
 SPARQL_QUERY = "application/sparql-query"
 StartResponse = Callable[..., Any]
+
+
+@functools.lru_cache(maxsize=256)  # a client sends the same Accept every time; each is at most 8 KiB
+def _negotiate(form: str, accept: str | None) -> str | None:
+    """The media type the view would choose for a `form` query and this Accept header (or None)."""
+    return choose(form, parse_accept_header(accept, MIMEAccept), None)
 
 
 class _ToFlask(Exception):
@@ -71,8 +78,7 @@ class SparqlFront:
                     info = check_query(query, limits.timeout)
                     if info.has_dataset:
                         raise _ToFlask
-                    accept = parse_accept_header(environ.get("HTTP_ACCEPT"), MIMEAccept)
-                    media_type = choose(info.form, accept, None)
+                    media_type = _negotiate(info.form, environ.get("HTTP_ACCEPT"))
                     if media_type is None:
                         raise _ToFlask
                 except (Refused, UnknownFormat):

@@ -12,6 +12,7 @@ overflow a normal stack and crash the worker.
 
 from __future__ import annotations
 
+import os
 import re
 import resource
 import signal
@@ -38,11 +39,13 @@ _NETWORK = re.compile(
 # The query thread's stack: virtual memory, touched only as deep as a query recurses.
 QUERY_STACK = 512 * 1024**2
 
-# A store of up to this many quads is copied into the worker's memory at start and queried there: the
-# engine's in-memory store answers the same queries 1.2-6x faster than its read-only RocksDB files
-# (BENCHMARKS.md, the cold path), and at about 800 bytes a quad the copy is at most ~160 MB per worker,
-# within its memory limit. A larger store (a national one) is queried on disk.
-IN_MEMORY_QUADS = 200_000
+# A store whose files take up to this many bytes is copied into the worker's memory at start and
+# queried there: the engine's in-memory store answers the same queries 1.2-6x faster than its read-only
+# RocksDB files (BENCHMARKS.md, the cold path). Measured by its files, which costs nothing to find out
+# (counting the quads means reading them, seconds for a national store at every worker's start): about
+# 200 bytes a quad on disk (the bundled graph: 17,388 quads, 3.4 MB) and 800 in memory, so the copy is
+# at most ~130 MB per worker, within its memory limit. A larger store (a national one) stays on disk.
+IN_MEMORY_BYTES = 32 * 1024**2
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -222,30 +225,29 @@ def worker_main(path: str, conn: Connection, memory_limit: int | None) -> None:
     if holder[0] is not None:
         # the copy into memory is made after the worker says it is ready, while it answers from the
         # files: a start never waits for it (on a loaded machine it took tens of seconds)
-        threading.Thread(target=_move_into_memory, args=(holder,), name="og-copy", daemon=True).start()
+        copying = threading.Thread(target=_move_into_memory, args=(holder, path), name="og-copy", daemon=True)
+        copying.start()
     threading.stack_size(QUERY_STACK)
     thread = threading.Thread(target=_serve, args=(holder, conn), name="og-query")
     thread.start()
     thread.join()
 
 
-def _move_into_memory(holder: list) -> None:
+def _move_into_memory(holder: list, path: str) -> None:
     """Replace the files in `holder` by their copy in memory (`_in_memory`); a query running on the files
     meanwhile finishes there."""
     try:
-        holder[0] = _in_memory(holder[0])
+        holder[0] = _in_memory(holder[0], path)
     except (OSError, RuntimeError):  # the files' own failure: the queries on them report it
         return
 
 
-def _in_memory(store):
-    """`store` copied into memory if it holds at most IN_MEMORY_QUADS quads (counted only that far),
-    else `store` itself. The copy is the same quads in the same graphs: every query answers the same."""
-    import itertools
-
+def _in_memory(store, path: str):
+    """`store` copied into memory if its files at `path` take at most IN_MEMORY_BYTES, else `store`
+    itself. The copy is the same quads in the same graphs: every query answers the same."""
     import pyoxigraph as ox
 
-    if sum(1 for _ in itertools.islice(store, IN_MEMORY_QUADS + 1)) > IN_MEMORY_QUADS:
+    if sum(e.stat().st_size for e in os.scandir(path) if e.is_file()) > IN_MEMORY_BYTES:
         return store
     try:
         copy = ox.Store()
