@@ -318,6 +318,21 @@ def test_a_first_stop_at_the_budget_is_forgiven_and_a_second_is_not():
         admission.precheck(other)
 
 
+def test_a_stop_at_the_budget_is_not_forgiven_to_a_client_with_more_in_the_lane():
+    admission = Admission(Policy(timeout=2, adhoc_workers=2))
+    other = _Holder(admission.lanes[ADHOC], "many")  # another query of the same client's, running
+    other.start()
+    assert other.got.wait(10)
+    lane = Lane(ADHOC, "many")
+    with pytest.raises(Busy):
+        with admission.slot(lane):
+            raise admission._refuse("contended", "stopped at its budget", 503, 1)
+    with pytest.raises(Busy) as refused:
+        admission.precheck(lane)
+    assert refused.value.status == 429
+    other.let_go.set()
+
+
 def test_threads_outnumber_what_queries_can_hold():
     policy = Policy()
     held = policy.adhoc_workers + policy.queue + policy.reserved_workers + policy.reserved_queue

@@ -27,9 +27,9 @@ The policy (also in the README, "Admission control"):
   queries (429) for the Retry-After it was given, doubled for each further stop within
   `STRIKES_KEPT` seconds (up to 32 times): stopping a query costs a worker restart, and a client that
   fires runaway queries in a loop must not turn the pool into a restart loop. A client's first stop
-  at the budget (others were waiting) is forgiven: on a loaded machine a cheap query can overrun its
-  budget, and one such stop used to shut its client out for seconds (the second client of
-  benchmarks/admission.py: 18 of 20 fresh queries refused after one).
+  at the budget (others were waiting) of its only query in the lane is forgiven: on a loaded machine
+  a cheap query can overrun its budget, and one such stop used to shut its client out for seconds
+  (the second client of benchmarks/admission.py: 18 of 20 fresh queries refused after one).
 
 Cheapness is never guessed by running anything in the server process: a query is cheap because it is
 cached, because it is the project's own, or because it finished within its budget.
@@ -169,6 +169,7 @@ class Admission:
             yield
         except (Busy, QueryTimeout) as stop:
             if user:  # stopped at its budget or its time limit: the client waits a while
+                alone = slots.holding(lane.client) <= 1  # this query was its only one in the lane
                 with self._lock:
                     now = time.monotonic()
                     if len(self._penalty) > 10000:  # forget the served-out ones
@@ -179,10 +180,11 @@ class Admission:
                     strikes, last = self._strikes.get(lane.client, (0, now))
                     strikes = strikes + 1 if now - last < STRIKES_KEPT else 1
                     self._strikes[lane.client] = (strikes, now)
-                    # A first stop at the budget is forgiven: on a loaded machine a cheap query can
-                    # overrun 1 s while others wait, and its client is then no runaway; a loop of
-                    # runaways is paused from its second stop on.
-                    forgiven = 1 if getattr(stop, "at_budget", False) else 0
+                    # A first stop at the budget of a client's only query is forgiven: on a loaded
+                    # machine a cheap query can overrun 1 s while others wait, and its client is then
+                    # no runaway; a loop of runaways is paused from its second stop on, and a client
+                    # with more queries in the lane from its first.
+                    forgiven = 1 if alone and getattr(stop, "at_budget", False) else 0
                     if strikes > forgiven:
                         pause = self._retry() * 2 ** min(strikes - 1 - forgiven, 5)
                         self._penalty[lane.client] = now + pause

@@ -209,6 +209,11 @@ class FairSlots:
         with self._lock:
             self._count_knock(client, time.monotonic())
 
+    def holding(self, client: str) -> int:
+        """Slots `client` holds or waits for."""
+        with self._lock:
+            return self._held(client)
+
     def waiting_besides(self, client: str) -> int:
         """Requests of other clients waiting for a slot."""
         with self._lock:
