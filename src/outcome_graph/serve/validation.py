@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
@@ -23,10 +24,11 @@ from ..human import instance_labels
 from ..query_layer import Flight, Scope, scope_of
 from ..query_layer.report_graphs import scope_graph
 from ..query_layer.scope import store_key
-from ..validate import ValidationSummary, validate_graph
-from ..validate.formats import as_turtle
 from . import current_store
 from .safety import PARSER_LOCK
+
+if TYPE_CHECKING:  # the validator (pySHACL, rdflib's SPARQL engine) is imported when a validation runs
+    from ..validate import ValidationSummary
 
 bp = Blueprint("validation", __name__, template_folder="templates")
 
@@ -39,6 +41,8 @@ def validation_of(store, scope: Scope, timeout: float | None = None) -> Validati
     named graphs: once per store generation and scope."""
 
     def load() -> ValidationSummary:
+        from ..validate import validate_graph
+
         graph = scope_graph(store, scope, timeout)
         # pySHACL parses its SPARQL constraints with rdflib's parser, which is not thread-safe.
         with PARSER_LOCK:
@@ -97,6 +101,8 @@ def validation_page():
             headers={"Content-Disposition": "attachment; filename=validation.csv"},
         )
     if fmt == "ttl":
+        from ..validate.formats import as_turtle
+
         return Response(as_turtle(summary), mimetype="text/turtle")
     if fmt != "html":
         return jsonify({"error": f"unknown format {fmt!r}: use html, json, csv or ttl"}), 400

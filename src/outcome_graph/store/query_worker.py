@@ -212,20 +212,34 @@ def worker_main(path: str, conn: Connection, memory_limit: int | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if memory_limit:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-    store = None
+    holder: list = [None]
     if path != CHECKER:
         try:
-            store = _in_memory(ox.Store.read_only(path), path)
+            holder[0] = ox.Store.read_only(path)
         # RocksDB reports damaged files as RuntimeError("Corruption: ...")
         except (OSError, RuntimeError) as e:
             conn.send(("error", f"cannot open the store at {path}: {e}"))
             return
-        _NAMED_GRAPHS.extend(g for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+        _NAMED_GRAPHS.extend(g for g in holder[0].named_graphs() if isinstance(g, ox.NamedNode))
     conn.send(("ready", None))
+    if holder[0] is not None:
+        # the copy into memory is made after the worker says it is ready, while it answers from the
+        # files: a start never waits for it (on a loaded machine it took tens of seconds)
+        copying = threading.Thread(target=_move_into_memory, args=(holder, path), name="og-copy", daemon=True)
+        copying.start()
     threading.stack_size(QUERY_STACK)
-    thread = threading.Thread(target=_serve, args=(store, conn), name="og-query")
+    thread = threading.Thread(target=_serve, args=(holder, conn), name="og-query")
     thread.start()
     thread.join()
+
+
+def _move_into_memory(holder: list, path: str) -> None:
+    """Replace the files in `holder` by their copy in memory (`_in_memory`); a query running on the files
+    meanwhile finishes there."""
+    try:
+        holder[0] = _in_memory(holder[0], path)
+    except (OSError, RuntimeError):  # the files' own failure: the queries on them report it
+        return
 
 
 def _in_memory(store, path: str):
@@ -243,7 +257,7 @@ def _in_memory(store, path: str):
     return copy
 
 
-def _serve(store, conn: Connection) -> None:
+def _serve(holder: list, conn: Connection) -> None:
     while True:
         try:
             request = conn.recv()
@@ -252,7 +266,7 @@ def _serve(store, conn: Connection) -> None:
         if request is None:
             return
         try:
-            reply = ("ok", _handle(store, request))
+            reply = ("ok", _handle(holder[0], request))
         except SyntaxError as e:  # the engine's own parser: "error at LINE:COLUMN: ..."
             reply = ("query-error", f"SPARQL syntax error: {e}")
         except _NotAcceptable as e:

@@ -7,8 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter, deque
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from ..errors import OutcomeGraphError
 from ..extract.codes import normalise_code
@@ -22,6 +21,9 @@ from .summaries import excerpt_summary as excerpt_summary
 from .summaries import node_summary as node_summary
 from .summaries import observation_summary as observation_summary
 from .summaries import page_path as page_path
+
+if TYPE_CHECKING:  # imported where a graph is made (graph.py): a server's start need not pay for it
+    import networkx as nx
 
 LAYER = {
     "Statute": 0,

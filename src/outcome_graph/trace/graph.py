@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
-import networkx as nx
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from ..namespaces import OG, OGR
 from ..query_layer.scope import council_of as council_of
+
+if TYPE_CHECKING:  # imported in from_rdf, where a graph is made: a server's start need not pay for it
+    import networkx as nx
 
 KINDS = (
     "Statute",
@@ -225,6 +228,8 @@ _OG_PERIOD, _OG_EVIDENCE, _SKOS_ALTLABEL = OG.period, OG.evidence, SKOS.altLabel
 def from_rdf(rdf) -> TraceGraph:
     """Turns the structure's triples (an rdflib Graph or any iterable of (s, p, o) terms, in any order)
     into the DiGraph. Pure."""
+    import networkx as nx
+
     g = nx.DiGraph()
     attrs: dict[str, dict] = defaultdict(dict)
     links: dict[tuple[str, str, str], list[dict]] = defaultdict(list)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import json
 
-import networkx as nx
-
 from ..human import name_of
 from ..labels import period_text, value_text, year_text
 from .engine import Trace, display_value, sort_key, trace_dict
@@ -193,6 +191,8 @@ def to_json(tg: TraceGraph, t: Trace) -> str:
 
 def to_graphml(t: Trace) -> bytes:
     """GraphML with every attribute as a plain string (lists joined), for Gephi, yEd or networkx."""
+    import networkx as nx
+
     h = nx.DiGraph()
     for n, d in t.graph.nodes(data=True):
         h.add_node(n, **{k: _flat(v) for k, v in d.items() if v is not None}, label=node_line(d)[:120])

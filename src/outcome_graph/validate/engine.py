@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from functools import lru_cache
 from itertools import islice
 
-from pyshacl import validate as shacl_validate
 from rdflib import Graph
 from rdflib.paths import Path
 from rdflib.plugins.sparql import CUSTOM_EVALS, prepareQuery
@@ -32,6 +31,14 @@ _EVAL_KEY = "outcome_graph.validate:bound-first-bgp"
 _lock = threading.Lock()
 _CAP = 64
 _UNANCHORED = 1 << 40
+
+
+def _shacl_validate(*args, **kwargs):
+    # imported when a validation runs: pySHACL's import takes seconds on a loaded machine, and the server
+    # need not pay it before its first answer
+    from pyshacl import validate
+
+    return validate(*args, **kwargs)
 
 
 @lru_cache(maxsize=512)
@@ -136,7 +143,7 @@ def validate_graph(graph: Graph, shapes: Graph | None = None) -> ValidationSumma
     # No inference: the build asserts every type the shapes target, and RDFS/OWL inference over the
     # whole graph would cost more than the validation itself. advanced=True enables SPARQL targets.
     with _bound_first_bgps():
-        _conforms, report, _text = shacl_validate(
+        _conforms, report, _text = _shacl_validate(
             data,
             shacl_graph=shapes_graph,
             inference="none",
