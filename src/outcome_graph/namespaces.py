@@ -129,6 +129,11 @@ def indicator_iri_key(indicator: URIRef) -> str:
     return str(indicator).split("/indicator/", 1)[1]
 
 
+def figure_iri(council: str, indicator_key: str, period: str) -> URIRef:
+    """One council's figure for one indicator and period: the same IRI from every report that states it."""
+    return OGR[f"{segment(council)}/figure/{segment(indicator_key)}/{period}"]
+
+
 def observation_iri(council: str, year: str, indicator_iri_key: str, period: str) -> URIRef:
     return OGR[f"{segment(council)}/report/{year}/observation/{segment(indicator_iri_key)}/{period}"]
 

@@ -11,6 +11,10 @@ A parameter line is `name type default [description]`. The name is the query var
 given, the variable is left free (the query then answers for every value). The types (string, code,
 iri, integer, decimal, year) and how a value of each becomes a typed RDF term are parameter_terms.py's.
 
+`# scope: council` says the question is one council's (asked of the nation, its answer and its cost grow
+with every council): the query has an optional `council` parameter, which must be given on a graph of
+several councils (query_layer.require_council: 400 naming them) and may be left out on a graph of one.
+
 The terms are handed to the store as `bindings=`, which joins them to the query as a VALUES block built
 from the terms' N-Triples form: user text is never pasted into the query text, so a value carrying
 quotes or braces can only fail to match. Results formats are results_formats.py's.
@@ -52,7 +56,8 @@ ANY = "*"
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PROJECTS_UNIT = re.compile(r"\bSELECT\b[^{]*\?unit\b", re.IGNORECASE)
-_HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*?)\s*$")
+_HEADER = re.compile(r"^#\s*(title|description|param|scope)\s*:\s*(.*?)\s*$")
+SCOPES = ("council",)
 
 
 class QueryDefinitionError(OutcomeGraphError):
@@ -87,6 +92,7 @@ class SavedQuery:
     text: str
     parameters: tuple[Parameter, ...] = field(default_factory=tuple)
     path: Path | None = None
+    scope: str | None = None  # "council": one council's question, bounded on a national graph
 
     @property
     def has_figures(self) -> bool:
@@ -136,6 +142,7 @@ class SavedQuery:
                 }
                 for p in self.parameters
             ],
+            "scope": self.scope,
         }
 
 
@@ -183,7 +190,17 @@ def parse_query(text: str, name: str, path: Path | None = None) -> SavedQuery:
     for key in ("title", "description"):
         if not meta.get(key):
             raise QueryDefinitionError(f"{where}:1: the header has no '# {key}: ...' line")
-    return SavedQuery(name, meta["title"], meta["description"], text, tuple(params), path)
+    scope = meta.get("scope")
+    if scope is not None:
+        if scope not in SCOPES:
+            raise QueryDefinitionError(
+                f"{where}: '# scope: {scope}' is not a scope; use one of {', '.join(SCOPES)}"
+            )
+        if not any(p.name == scope and p.optional for p in params):
+            raise QueryDefinitionError(
+                f"{where}: '# scope: {scope}' needs an optional parameter '# param: {scope} iri * ...'"
+            )
+    return SavedQuery(name, meta["title"], meta["description"], text, tuple(params), path, scope)
 
 
 def load_queries(directory: Path | None = None) -> dict[str, SavedQuery]:

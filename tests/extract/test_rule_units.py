@@ -122,6 +122,7 @@ Q3 = "<http://reference.data.gov.uk/id/government-quarter/2016-2017/Q3>"
 def _obs(report: str, key: str, period: str, pkey: str, value: str, raw: str, unit: str) -> str:
     return (
         f"<report/{report}/observation/{key}/{pkey}> a og:Observation, qb:Observation ; "
+        f"og:figure <figure/{key}/{pkey}> ; "
         f"qb:dataSet <report/{report}/dataset> ; og:report <report/{report}> ; "
         f"og:evidence <report/2016-2017/lines/12-12> ; og:indicator <indicator/{key}> ; og:period {period} ; "
         f'og:value {value} ; og:unit og:{unit} ; og:rawValue "{raw}" .\n'

@@ -35,6 +35,7 @@ from ..namespaces import (
     council_iri,
     dataset_iri,
     excerpt_iri,
+    figure_iri,
     indicator_iri,
     indicator_iri_key,
     observation_iri,
@@ -186,6 +187,7 @@ class RecordBuilder:
         self._record(s, OG.Observation, o.excerpt)
         g = self.g
         g.add((s, OG.indicator, indicator_iri(self.council, o.indicator)))
+        g.add((s, OG.figure, figure_iri(self.council, o.indicator, segment(o.period.key))))
         g.add((s, OG.period, period_iri(o.period.year, o.period.quarter)))
         self.add(s, OG.rawValue, _text(o.raw))
         if o.value is not None:

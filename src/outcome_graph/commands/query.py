@@ -83,6 +83,10 @@ def run(args: argparse.Namespace) -> int:
 
         # a value that names nothing in the graph is an error listing what there is, not 0 rows
         check_values(store, query, parse_params(args.param), bindings, timeout=args.timeout)
+        if query.scope == "council":
+            from ..query_layer import require_council
+
+            require_council(store, query.name, "council" in bindings, args.timeout)
         result = store.select(query.text, bindings=bindings, timeout=args.timeout, max_rows=args.max_rows)
         if args.format == "table":
             from .. import labels

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from .flight import Flight, Pending
 from .reads import Slow, read_construct, read_select, values_for
-from .scope import Scope, ScopeError, councils, report_index, scope_of
+from .scope import Scope, ScopeError, councils, report_index, require_council, scope_of
 
 __all__ = [
     "Flight",
@@ -31,6 +31,7 @@ __all__ = [
     "read_construct",
     "read_select",
     "report_index",
+    "require_council",
     "scope_of",
     "values_for",
 ]

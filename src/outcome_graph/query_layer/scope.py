@@ -104,6 +104,23 @@ def councils(store, timeout: float | None = None) -> list[str]:
     return sorted(c for c in report_index(store, timeout) if c)
 
 
+def require_council(store, query_name: str, given: bool, timeout: float | None = None) -> None:
+    """A saved query that answers one council's question (header `# scope: council`) needs `council` on a
+    graph of several councils: asked of the nation its answer and its cost grow with every council, so it
+    is refused at once (400) naming the councils, as a page of several councils is."""
+    if given:
+        return
+    names = councils(store, timeout)
+    if len(names) > 1:
+        shown = ", ".join(f"ogr:{n}" for n in names[:8]) + (" ..." if len(names) > 8 else "")
+        raise ScopeError(
+            f"query {query_name!r} answers for one council's reports and the graph holds the reports of "
+            f"{len(names)} councils: give council=ogr:NAME (--param council=ogr:NAME on the command "
+            f"line), one of {shown}",
+            400,
+        )
+
+
 def scope_of(store, council=None, node=None, years=None, timeout=None) -> Scope:
     """The scope of a request: the council asked for; else the council of the node the page shows;
     else the only council of the graph (a graph of several councils needs one named). `years`: the

@@ -15,6 +15,7 @@ from ..errors import OutcomeGraphError
 from ..human import with_figure_labels
 from ..parameter_terms import ParameterError
 from ..parameter_values import check_values
+from ..query_layer import require_council
 from ..results_formats import FORMATS, serialize, tsv_from_json
 from ..saved_queries import SavedQuery, UnknownQuery, get_query
 from ..store.bindings import bind
@@ -102,6 +103,8 @@ def run(name: str):
         # Parameters are bound as typed terms; the bound text then passes the same check as a query
         # sent to /sparql, and the engine runs the checked canonical text.
         bound = query.bindings(values)
+        if query.scope == "council":
+            require_council(current_store(), query.name, "council" in bound, timeout)
         # a value that names nothing in the graph: 400 listing what there is, not an empty answer
         check_values(current_store(), query, values, bound, timeout=timeout)
         checked = check_query(bind(query.text, bound), timeout).text
