@@ -55,7 +55,11 @@ def run(client, pairs: list[tuple[str, str]], repeat: int) -> None:
         started = time.perf_counter()
         r = client.get(url)
         first = time.perf_counter() - started
-        rows = len(r.get_json()["results"]["bindings"]) if r.status_code == 200 else "—"
+        if r.status_code == 200:
+            rows = len(r.get_json()["results"]["bindings"])
+        else:  # what the answer says, shortened: which limit, which council is wanted
+            said = (r.get_json(silent=True) or {}).get("error") or r.get_data(as_text=True)
+            rows = "— " + said.replace("|", "/").replace("\n", " ")[:90]
         after = []
         for _ in range(repeat):
             started = time.perf_counter()
