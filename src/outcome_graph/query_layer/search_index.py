@@ -191,14 +191,16 @@ def search_index(store) -> SearchIndex:
 
 def _preload(store) -> None:
     """What the first trace, audit or validation would otherwise pay for, after the server answers: the
-    graph library, the SHACL validator and the ontology's units (each read once per process)."""
+    graph library, the SHACL validator, the ontology's units and labels (each read once per process)."""
     import importlib
 
+    from ..labels import from_ontology
     from ..units import units
 
     for name in ("networkx", "pyshacl", "rdflib.plugins.sparql"):
         importlib.import_module(name)
     units()
+    from_ontology()  # the words a trace's picture and sentences use
 
 
 def warm(store) -> threading.Thread:
