@@ -45,7 +45,8 @@ def client(files, tmp_path_factory):
     directory = tmp_path_factory.mktemp("national-store")
     build_store(sorted(files.values()), directory, progress=None)
     store = open_store(directory, progress=None, build_if_missing=False)
-    yield create_app(store=store, config={"timeout": 60, "max_rows": 10000}).test_client()
+    # the result cache off: every request runs its view (what is cached is the views' own)
+    yield create_app(store=store, config={"timeout": 60, "max_rows": 10000, "cache": False}).test_client()
     store.close()
 
 
@@ -111,3 +112,27 @@ def test_on_two_councils_a_trace_shows_its_council_only(client):
         assert f"{OGR}fife/" in text and f"{OGR}midlothian/" not in text
     part9 = client.get(f"/trace?node={PART9}&council=fife&format=json").get_json()
     assert part9["counts"].get("Action") and f"{OGR}midlothian/" not in json.dumps(part9)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/audit?council=fife&report=2019-2020&validate=0&format=json",
+        "/audit?council=midlothian&report=2020-2021&format=json",
+        "/validation?council=fife&report=2019-2020&format=json",
+        f"/trace?node={OGR}midlothian/report/2020-2021/action/CSPC.P.2.1&format=json",
+    ],
+)
+def test_the_same_question_of_the_same_store_is_answered_without_reading_it_again(client, url, monkeypatch):
+    first = client.get(url)
+    assert first.status_code == 200, first.get_data(as_text=True)[:300]
+    store = client.application.extensions["outcome_graph"]["store"]
+
+    def read(*args, **kwargs):
+        raise AssertionError(f"{url} read the store again: {str(args[0])[:200]}")
+
+    for method in ("select", "construct", "ask", "execute"):
+        monkeypatch.setattr(store, method, read)
+    again = client.get(url)
+    assert again.status_code == 200, again.get_data(as_text=True)[:500]
+    assert again.get_json() == first.get_json()

@@ -189,6 +189,20 @@ def search_index(store) -> SearchIndex:
     return _INDEXES.get(store_key(store), lambda: _load(store), "the search index (being built)")
 
 
+def _preload(store) -> None:
+    """What the first trace, audit or validation would otherwise pay for, after the server answers: the
+    graph library, the SHACL validator, the ontology's units and labels (each read once per process)."""
+    import importlib
+
+    from ..labels import from_ontology
+    from ..units import units
+
+    for name in ("networkx", "pyshacl", "rdflib.plugins.sparql"):
+        importlib.import_module(name)
+    units()
+    from_ontology()  # the words a trace's picture and sentences use
+
+
 def warm(store) -> threading.Thread:
     """Builds the index, and reads the vocabulary's labels every page shows, in the background (the
     server does this at start), so that no first request waits for either."""
@@ -196,7 +210,7 @@ def warm(store) -> threading.Thread:
     def run() -> None:
         from ..labels import for_store
 
-        for step in (search_index, for_store):
+        for step in (search_index, for_store, _preload):
             try:
                 step(store)
             except Exception:  # noqa: BLE001 - a failed warm-up is redone by the first request, which reports it

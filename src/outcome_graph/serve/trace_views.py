@@ -16,9 +16,9 @@ import io
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 
 from ..errors import OutcomeGraphError
-from ..query_layer import Slow, scope_of
+from ..query_layer import Flight, Slow, scope_of
 from ..query_layer.reads import RETRY_AFTER
-from ..query_layer.scope import year_before
+from ..query_layer.scope import store_key, year_before
 from ..trace import audit as audit_data
 from ..trace import engine, neighbourhood, render
 from ..trace.gaps import GAP_KINDS, count_rows, find_gaps, gaps_dict, not_gaps
@@ -233,17 +233,28 @@ def _validation(store, scope, report: str):
 
 
 def _audit():
-    """The audit of one report of one council; by default the council's latest report."""
+    """The audit of one report of one council; by default the council's latest report. Made once per
+    store generation and question (the served store does not change; one request makes it while the
+    others wait)."""
     scope = _scope()
     if not scope.all_years:
         raise OutcomeGraphError("the served graph holds no report")
     report = _report_arg() or scope.all_years[-1]
     other = _report_arg("compare")
-    # the report, the one before it ("what changed") and the one compared with: nothing else is read
-    tg = _tg(None, [y for y in (report, year_before(scope, report), other) if y])
     store = current_store()
-    validation = _validation(store, tg.scope, report)
-    return audit_data.build_audit(tg, report, other, validation, tg.council, store=store), tg
+    validate = _validate_requested()
+
+    def make():
+        # the report, the one before it ("what changed") and the one compared with: nothing else is read
+        tg = _tg(None, [y for y in (report, year_before(scope, report), other) if y])
+        validation = _validation(store, tg.scope, report)
+        return audit_data.build_audit(tg, report, other, validation, tg.council, store=store), tg
+
+    key = (store_key(store), scope.council, report, other, validate)
+    return _AUDITS.get(key, make, f"the audit of {scope.council or 'the graph'} {report}")
+
+
+_AUDITS = Flight(size=16)  # the audits asked for last (one is a few hundred KB)
 
 
 @bp.get("/audit")

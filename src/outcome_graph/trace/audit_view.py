@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..charts import chart_svg, points_from_trace
 from ..labels import Labels
+from ..query_layer import Flight
 from .print_pdf import PdfUnavailable as PdfUnavailable  # noqa: F401  (where callers found it before)
 from .print_pdf import write_pdf as write_pdf  # noqa: F401
 
@@ -214,9 +215,17 @@ FIGURES = (Path(__file__).resolve().parents[1] / "serve" / "indicator-figures.rq
 
 
 def figures(store, indicator: str):
-    """An indicator's figures in every report, by the same query as its /id/ page's chart."""
+    """An indicator's figures in every report, by the same query as its /id/ page's chart: read once per
+    store generation (an audit shows dozens of charts; the served store does not change)."""
     from rdflib import URIRef
 
     from ..charts import points_from_rows
+    from ..query_layer.scope import store_key
 
-    return points_from_rows(store.select(FIGURES, bindings={"indicator": URIRef(indicator)}).rows)
+    def load():
+        return points_from_rows(store.select(FIGURES, bindings={"indicator": URIRef(indicator)}).rows)
+
+    return _FIGURES.get((store_key(store), indicator), load, "an indicator's figures")
+
+
+_FIGURES = Flight(size=4096)  # a few councils' audits' charts (a point list is a few hundred bytes)
