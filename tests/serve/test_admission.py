@@ -632,3 +632,20 @@ def test_a_killed_users_worker_is_replaced_at_once_by_the_spare(built_store):
         _until(lambda: pool._spare.qsize() == 1, "a new spare started")
     finally:
         pool.close()
+
+
+def test_a_terminal_s_ctrl_c_never_reaches_a_query_worker(built_store):
+    """A worker lives in a session of its own, so the Ctrl-C a terminal sends the server's process group
+    cannot kill a worker that is still starting (before it ignores SIGINT) with a traceback; the
+    server stops it, and it dies with the server."""
+    from outcome_graph.store.workers import WorkerPool
+
+    pool = WorkerPool(str(built_store.path), size=1)
+    try:
+        ask = {"op": "execute", "query": "ASK {}", "media_type": "application/sparql-results+json"}
+        assert b"true" in pool.run(ask, timeout=30)["body"]
+        (worker,) = list(pool._idle.queue)
+        assert os.getpgid(worker.process.pid) != os.getpgid(0)
+        assert os.getsid(worker.process.pid) == worker.process.pid
+    finally:
+        pool.close()

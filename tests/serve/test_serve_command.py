@@ -38,7 +38,9 @@ def start(store: Path, port: int, *extra: str) -> tuple[subprocess.Popen, list[s
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            # a generous timeout: a probe given up on a loaded machine is a query stopped, and the
+            # server refuses its client's next query for a while (admission's penalty)
+            with urllib.request.urlopen(url, timeout=20) as response:
                 assert response.status == 200
                 return process, [], time.monotonic() - started
         except OSError:

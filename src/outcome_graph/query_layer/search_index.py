@@ -191,29 +191,51 @@ def search_index(store) -> SearchIndex:
 
 def _preload(store) -> None:
     """What the first trace, audit or validation would otherwise pay for, after the server answers: the
-    graph library, the SHACL validator and the ontology's units (each read once per process)."""
+    graph library, the SHACL validator, the ontology's units and labels (each read once per process)."""
     import importlib
 
+    from ..labels import from_ontology
     from ..units import units
 
     for name in ("networkx", "pyshacl", "rdflib.plugins.sparql"):
         importlib.import_module(name)
     units()
+    from_ontology()  # the words a trace's picture and sentences use
+
+
+_PRELOADING = threading.Event()  # a warm-up started (in this process)
+_PRELOADED = threading.Event()  # and its imports are done
+
+
+def wait_for_preload(timeout: float = 120.0) -> None:
+    """Wait, if a warm-up is importing, until it is done. rdflib's SPARQL engine (and networkx, pySHACL)
+    import themselves in circles: a request thread importing one while the warm-up thread does gets a
+    partially initialised module (ImportError, a 500). The server asks this before every page but the
+    SPARQL endpoint's own fast path, which needs none of them."""
+    if _PRELOADING.is_set():
+        _PRELOADED.wait(timeout)
 
 
 def warm(store) -> threading.Thread:
-    """Builds the index, and reads the vocabulary's labels every page shows, in the background (the
-    server does this at start), so that no first request waits for either."""
+    """Imports what pages need, then builds the index and reads the vocabulary's labels every page shows,
+    in the background (the server does this at start), so that no first request waits for them."""
 
     def run() -> None:
         from ..labels import for_store
 
-        for step in (search_index, for_store, _preload):
+        try:
+            _preload(store)
+        except Exception:  # noqa: BLE001 - a failed import is met again, and reported, by the page needing it
+            pass
+        finally:
+            _PRELOADED.set()
+        for step in (search_index, for_store):
             try:
                 step(store)
             except Exception:  # noqa: BLE001 - a failed warm-up is redone by the first request, which reports it
                 pass
 
+    _PRELOADING.set()
     thread = threading.Thread(target=run, name="search-index", daemon=True)
     thread.start()
     return thread

@@ -126,6 +126,9 @@ def create_app(store: Store | None = None, config: Mapping[str, Any] | None = No
 
     app.after_request(add_security_headers)
     app.after_request(relative_location)
+    from ..query_layer.search_index import wait_for_preload
+
+    app.before_request(wait_for_preload)  # pages wait for the start's imports (see wait_for_preload)
 
     app.register_blueprint(sparql_bp)
     for name in OPTIONAL_BLUEPRINTS:

@@ -185,8 +185,16 @@ class WorkerPool:
             str(self.memory_limit or 0),
         ]
         try:
+            # A session of its own: a terminal's Ctrl-C goes to the server's process group, and a worker
+            # still starting (before it can ignore SIGINT) would die of it with a traceback. The server
+            # stops its workers itself, and they die with it (PR_SET_PDEATHSIG, or their socket's EOF).
             process = subprocess.Popen(
-                command, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env, close_fds=True
+                command,
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                env=env,
+                close_fds=True,
+                start_new_session=True,
             )
         finally:
             theirs.close()
