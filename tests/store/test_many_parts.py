@@ -19,7 +19,11 @@ PARTS = [f"council-{i:03d}/report/2020-2021" for i in range(80)]
 def many_parts(virtuoso_server):
     try:
         for i, part in enumerate(PARTS):
-            data = f'<urn:x:record-{i}> <urn:x:figure> "{i}" .\n'.encode()
+            data = (
+                f'<urn:x:record-{i}> <urn:x:figure> "{i}" .\n'
+                f"<urn:x:record-{i}> <urn:x:partOf> <urn:x:whole> .\n"
+                f"<urn:x:excerpt-{i}> <urn:x:mentions> <urn:x:record-{i}> .\n"
+            ).encode()
             put_graph(virtuoso_server.graph_store, data, graph=part_iri(GRAPH, part), credentials=LOADER)
         listing = "".join(f"{line}\n" for line in catalogue(GRAPH, PARTS)).encode()
         put_graph(virtuoso_server.graph_store, listing, graph=GRAPH, credentials=LOADER)
@@ -34,4 +38,20 @@ def test_a_dataset_of_many_named_graphs_answers_on_virtuoso(many_parts):
     assert len(store.parts()) == len(PARTS)
     rows = store.select("SELECT ?o WHERE { ?s <urn:x:figure> ?o }").rows
     assert sorted(int(r["o"]) for r in rows) == list(range(len(PARTS)))
-    assert store.triple_count() == len(PARTS) + len(catalogue(GRAPH, PARTS))
+    assert store.triple_count() == 3 * len(PARTS) + len(catalogue(GRAPH, PARTS))
+
+
+@pytest.mark.server
+@pytest.mark.xfail(
+    strict=True,
+    reason="Virtuoso 7.2 (07.20.3229) joins a property path (og:partOf*, og:partOf+) with one graph's rows "
+    "only when a request names many default graphs (5 parts: every row; 40, 80 or 300: one row), so `mentions` and "
+    "`unimplemented-provisions` answer 0 rows on the national load (BENCHMARKS.md); kept failing here "
+    "until the queries or the store work around it, and an XPASS says the server got it right",
+)
+def test_a_property_path_reads_every_named_graph_on_virtuoso(many_parts):
+    store = RemoteStore(many_parts.endpoint, graph=GRAPH, timeout=60)
+    # queries/mentions.rq's shape: what mentions anything that is part of the whole
+    plain = "SELECT ?e WHERE { ?r <urn:x:partOf> <urn:x:whole> . ?e <urn:x:mentions> ?r }"
+    assert len(store.select(plain).rows) == len(PARTS)
+    assert len(store.select(plain.replace("partOf>", "partOf>*")).rows) == len(PARTS)
