@@ -61,8 +61,8 @@ ServerPort           = 127.0.0.1:{sql_port}
 DisableUnixSocket    = 1
 CheckpointInterval   = 0
 DirsAllowed          = {db}
-NumberOfBuffers      = 10000
-MaxDirtyBuffers      = 6000
+NumberOfBuffers      = {buffers}
+MaxDirtyBuffers      = {dirty}
 ThreadsPerQuery      = 2
 MaxClientConnections = 8
 
@@ -136,8 +136,16 @@ class Virtuoso:
             pass
 
 
-def start_virtuoso(directory: Path) -> Virtuoso:
-    """Start virtuoso-t on free loopback ports with a scratch database in `directory`; with a loader login."""
+def start_virtuoso(
+    directory: Path,
+    *,
+    max_rows: int = RESULT_SET_MAX_ROWS,
+    max_time: int = MAX_QUERY_EXECUTION_TIME,
+    buffers: int = 10000,
+) -> Virtuoso:
+    """Start virtuoso-t on free loopback ports with a scratch database in `directory`; with a loader login.
+    The tests keep the defaults; benchmarks/virtuoso_national.py raises the limits and the page buffers
+    (8 KB each) for a national graph."""
     if not (Path(VIRTUOSO).exists() and Path(ISQL).exists()):
         message = f"Debian's virtuoso-opensource ({VIRTUOSO}, {ISQL}) is not installed"
         if required():
@@ -155,8 +163,10 @@ def start_virtuoso(directory: Path) -> Virtuoso:
             sql_port=sql_port,
             http_port=http_port,
             vsp=VSP_ROOT if Path(VSP_ROOT).is_dir() else directory,  # /sparql needs no page of its own
-            max_rows=RESULT_SET_MAX_ROWS,
-            max_time=MAX_QUERY_EXECUTION_TIME,
+            max_rows=max_rows,
+            max_time=max_time,
+            buffers=buffers,
+            dirty=buffers * 3 // 5,
         )
     )
     log = open(directory / "virtuoso.out", "wb")  # noqa: SIM115 - the server writes to it until stopped

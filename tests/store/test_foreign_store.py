@@ -59,3 +59,20 @@ def test_the_commands_refuse_and_say_what_to_run(old_national, command):
     assert "will not be replaced" in done.stderr and "outcome-graph build" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
     _untouched(old_national, generation)
+
+
+def test_the_bundled_reports_own_store_named_by_the_user_is_rebuilt_when_the_sources_change(tmp_path):
+    """`serve --store DIR` built DIR from the bundled reports: after an upgrade (other sources, another
+    fingerprint) it is rebuilt from them, not refused; so is such a store made before generations were
+    marked (recognised by holding exactly the bundled reports)."""
+    from outcome_graph.store.build import BUNDLED
+
+    directory = tmp_path / "mine"
+    ensure_built(directory, fingerprint="an-older-version", progress=None)
+    first = current_generation(directory)
+    assert (first / BUNDLED).is_file()
+    (first / BUNDLED).unlink()  # as a store built before the mark
+    ensure_built(directory, progress=None)
+    second = current_generation(directory)
+    assert second != first and stored_fingerprint(directory) != "an-older-version"
+    assert (second / BUNDLED).is_file()

@@ -187,8 +187,9 @@ def ensure_built(
             )
         return generation / "db"
     if generation and build_if_missing and source is None and _fingerprint(generation) != fingerprint:
-        # a rebuild would come from the bundled reports: never over a store the user named
-        _refuse_foreign(directory, damaged)
+        # a rebuild would come from the bundled reports: only over the bundled reports' own store
+        if not _of_the_bundled_reports(generation):
+            _refuse_foreign(directory, damaged)
     if damaged:
         if not build_if_missing:
             raise StoreError(
@@ -196,7 +197,9 @@ def ensure_built(
                 "it from the reports"
             )
         _say(progress, f"the store in {directory} is damaged ({damaged}): rebuilding it from the reports")
-        return rebuild(directory, fingerprint, source or graph_source, progress, drop_current=True)
+        return rebuild(
+            directory, fingerprint, source or graph_source, progress, drop_current=True, finish=_mark(source)
+        )
     if generation and (generation / "FINGERPRINT").read_text().strip() == fingerprint:
         return generation / "db"
     if not build_if_missing:
@@ -208,11 +211,47 @@ def ensure_built(
         raise StoreError(f"no store in {directory}: run `outcome-graph serve` once to build it")
     if generation:
         _say(progress, f"the sources changed since the store in {directory} was built: rebuilding")
-    return rebuild(directory, fingerprint, source or graph_source, progress)
+    return rebuild(directory, fingerprint, source or graph_source, progress, finish=_mark(source))
 
 
 def _fingerprint(generation: Path) -> str:
     return (generation / "FINGERPRINT").read_text().strip()
+
+
+BUNDLED = "BUNDLED"  # in a generation built from the bundled reports: a rebuild of it replaces like with like
+
+
+def _mark(source: Source | None) -> Callable[[Path], None] | None:
+    if source is not None:
+        return None
+    return lambda generation: (generation / BUNDLED).write_text(
+        "built from the bundled reports; rebuilt from them when they or the code change\n"
+    )
+
+
+def _of_the_bundled_reports(generation: Path) -> bool:
+    """Whether a generation holds the bundled reports and nothing else: marked so when built, or (a store
+    built before the mark) its reports are exactly the bundled reports'."""
+    if (generation / BUNDLED).is_file():
+        return True
+    try:
+        from ..extract import extract_report
+        from ..paths import bundled_reports
+        from .layout import report_part
+
+        infos = [extract_report(path).report for path in bundled_reports()]
+        expected = {report_part(info.council, info.id) for info in infos}
+        db = ox.Store.read_only(str(generation / "db"))
+        found = {
+            str(row["r"].value).split("/id/", 1)[-1]
+            for row in db.query(
+                "SELECT DISTINCT ?r WHERE { ?r a <https://w3id.org/outcome-graph/def#Report> }",
+                use_default_graph_as_union=True,  # one named graph per report (store.layout)
+            )
+        }
+    except (OSError, ValueError, StoreError):
+        return False
+    return bool(found) and found == expected
 
 
 def _refuse_foreign(directory: Path, damaged: str | None) -> None:

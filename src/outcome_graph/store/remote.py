@@ -78,6 +78,10 @@ VIRTUOSO_LIMIT_QUERY = (
 )
 
 
+# Headers a server sends besides its echo of the dataset's graphs (http.client's own limit is 100).
+HEADERS_BESIDE_GRAPHS = 100
+
+
 @dataclass
 class _Reply:
     kind: str  # 'rows', 'boolean' or 'triples'
@@ -155,6 +159,11 @@ class RemoteStore:
         limit = timeout or self.timeout
         if dataset is None:
             dataset = self._dataset(timeout)
+        # Virtuoso answers with one header per graph the request names (X-SPARQL-default-graph,
+        # X-SPARQL-named-graph): a national dataset names two per report (2 x 320), and http.client
+        # refuses a response of more than 100 headers ("got more than 100 headers"). Its limit is a
+        # module setting: raised to what this request can bring back, never lowered.
+        http.client._MAXHEADERS = max(http.client._MAXHEADERS, len(dataset) + HEADERS_BESIDE_GRAPHS)
         form = urllib.parse.urlencode(
             [
                 ("query", query),

@@ -1,0 +1,37 @@
+"""A dataset of many named graphs on a real Virtuoso, as a national load leaves it (one graph per report,
+320 for 32 councils x 10 years): every query names each graph twice (default-graph-uri, named-graph-uri)
+and Virtuoso echoes each name as a response header, past http.client's limit of 100 headers."""
+
+from __future__ import annotations
+
+import pytest
+from virtuoso import LOADER
+
+from outcome_graph.store.gsp import put_graph
+from outcome_graph.store.layout import catalogue, part_iri
+from outcome_graph.store.remote import RemoteStore
+
+GRAPH = "https://w3id.org/outcome-graph/graph/many-parts-test"
+PARTS = [f"council-{i:03d}/report/2020-2021" for i in range(80)]
+
+
+@pytest.fixture
+def many_parts(virtuoso_server):
+    try:
+        for i, part in enumerate(PARTS):
+            data = f'<urn:x:record-{i}> <urn:x:figure> "{i}" .\n'.encode()
+            put_graph(virtuoso_server.graph_store, data, graph=part_iri(GRAPH, part), credentials=LOADER)
+        listing = "".join(f"{line}\n" for line in catalogue(GRAPH, PARTS)).encode()
+        put_graph(virtuoso_server.graph_store, listing, graph=GRAPH, credentials=LOADER)
+        yield virtuoso_server
+    finally:
+        virtuoso_server.drop_graphs(GRAPH)
+
+
+@pytest.mark.server
+def test_a_dataset_of_many_named_graphs_answers_on_virtuoso(many_parts):
+    store = RemoteStore(many_parts.endpoint, graph=GRAPH, timeout=60)
+    assert len(store.parts()) == len(PARTS)
+    rows = store.select("SELECT ?o WHERE { ?s <urn:x:figure> ?o }").rows
+    assert sorted(int(r["o"]) for r in rows) == list(range(len(PARTS)))
+    assert store.triple_count() == len(PARTS) + len(catalogue(GRAPH, PARTS))
