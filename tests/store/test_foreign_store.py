@@ -4,6 +4,8 @@ instead, by `query --store`, `serve --store` and the store layer, and is left ex
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -49,15 +51,24 @@ def test_the_store_layer_refuses_to_rebuild_a_named_store_from_the_bundled_repor
 )
 def test_the_commands_refuse_and_say_what_to_run(old_national, command):
     generation = current_generation(old_national)
-    done = subprocess.run(
+    # in a session of its own: were the refusal to regress, `serve` would rebuild and serve, and its
+    # serving process and workers are stopped with it, not left running
+    proc = subprocess.Popen(
         [str(Path(sys.executable).with_name("outcome-graph")), *command, "--store", str(old_national)],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=300,
+        start_new_session=True,
     )
-    assert done.returncode != 0, done.stdout
-    assert "will not be replaced" in done.stderr and "outcome-graph build" in done.stderr, done.stderr
-    assert "Traceback" not in done.stderr
+    try:
+        stdout, stderr = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise AssertionError(f"`{command[0]} --store` ran on instead of refusing") from None
+    assert proc.returncode != 0, stdout
+    assert "will not be replaced" in stderr and "outcome-graph build" in stderr, stderr
+    assert "Traceback" not in stderr
     _untouched(old_national, generation)
 
 
