@@ -47,7 +47,7 @@ def test_a_dataset_of_many_named_graphs_answers_on_virtuoso(many_parts):
     reason="Virtuoso 7.2 (07.20.3229) joins a property path (og:partOf*, og:partOf+) with one graph's rows "
     "only when a request names many default graphs (5 parts: every row; 40, 80 or 300: one row), "
     "so `mentions` and `unimplemented-provisions` answer 0 rows on the national load (BENCHMARKS.md); "
-    "kept failing here until the queries or the store work around it, and an XPASS says the server got it right",
+    "kept failing here until the queries or the store work around it; an XPASS says the server got it right",
 )
 def test_a_property_path_reads_every_named_graph_on_virtuoso(many_parts):
     store = RemoteStore(many_parts.endpoint, graph=GRAPH, timeout=60)
