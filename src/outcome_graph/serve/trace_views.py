@@ -16,14 +16,15 @@ import io
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 
 from ..errors import OutcomeGraphError
-from ..query_layer import Flight, Slow, scope_of
-from ..query_layer.reads import RETRY_AFTER
+from ..query_layer import Flight, scope_of
 from ..query_layer.scope import store_key, year_before
 from ..trace import audit as audit_data
 from ..trace import engine, neighbourhood, render
 from ..trace.gaps import GAP_KINDS, count_rows, find_gaps, gaps_dict, not_gaps
 from ..trace.source import load
 from . import current_store
+from .error_page import error_response as _error
+from .error_page import wants_json as _wants_json
 from .pages import limits
 
 bp = Blueprint("trace_views", __name__, template_folder="templates")
@@ -41,29 +42,6 @@ def _scope():
     """The council the page is about and all its report years, without reading its records."""
     timeout, _ = limits()
     return scope_of(current_store(), request.args.get("council") or None, None, None, timeout)
-
-
-def _wants_json() -> bool:
-    fmt = request.args.get("format")
-    if fmt:
-        return fmt == "json"
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json"
-
-
-def _error(e: Exception, status: int = 404):
-    """The error page: the error's own status where it has one (a slow part of the page is 503 with
-    Retry-After, naming the part; a council that is not in the graph 404), else `status`."""
-    own = getattr(e, "status", None)
-    if isinstance(own, int) and 400 <= own < 600:
-        status = own
-    headers = {}
-    retry = getattr(e, "retry_after", None)
-    if isinstance(e, Slow) or (status == 503 and retry):
-        headers["Retry-After"] = str(retry or RETRY_AFTER)
-    if _wants_json():
-        return jsonify({"error": str(e)}), status, headers
-    return render_template("error.html", status=status, message=str(e)), status, headers
 
 
 def _report_arg(name: str = "report") -> str | None:

@@ -25,6 +25,7 @@ from ..query_layer import Flight, Scope, scope_of
 from ..query_layer.report_graphs import scope_graph
 from ..query_layer.scope import store_key
 from . import current_store
+from .error_page import error_response
 from .safety import PARSER_LOCK
 
 if TYPE_CHECKING:  # the validator (pySHACL, rdflib's SPARQL engine) is imported when a validation runs
@@ -77,9 +78,7 @@ def validation_page():
         scope = _scope()
         summary = validation_of(current_store(), scope)
     except OutcomeGraphError as e:
-        from .trace_views import _error
-
-        return _error(e, 400)
+        return error_response(e, 400)
     if fmt == "json":
         return jsonify(
             {
