@@ -122,6 +122,13 @@ CASES = [
         "exactly one og:key",
     ),
     (
+        "named-duty-within",
+        "Violation",
+        "a named statute or framework is placed in its hierarchy",
+        "http://www.legislation.gov.uk/id/asp/2014/8/part/99",
+        "not a statute, provision, framework or framework element of graph/reference/",
+    ),
+    (
         "service-pi-code",
         "Violation",
         "service-priority PI code",
@@ -307,7 +314,7 @@ def test_the_base_graph_is_valid(vocabulary):
 @pytest.mark.parametrize(("case", "severity", "rule", "focus", "words"), CASES, ids=[c[0] for c in CASES])
 def test_failing_graph_gives_the_expected_result(vocabulary, case, severity, rule, focus, words):
     summary = validate_graph(fixture_graph(vocabulary, f"{case}.fail.ttl"))
-    focus = focus if focus.startswith("https:") else TEST + focus
+    focus = focus if focus.startswith(("https:", "http:")) else TEST + focus
     found = [r for r in summary.results if r.rule == rule and r.focus == focus and words in r.message]
     assert found, f"{case}: no '{rule}' result on {focus}; got {[(r.rule, r.focus) for r in summary.results]}"
     assert found[0].severity == severity

@@ -9,7 +9,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from ..errors import OutcomeGraphError
-from ..paths import CURATED_DIR, ONTOLOGY_DIR, REFERENCE_DIR
+from ..paths import CURATED_DIR, ONTOLOGY_DIR, QUERIES_DIR, REFERENCE_DIR
 
 
 def turtle_files() -> list[Path]:
@@ -27,4 +27,6 @@ def static_graph() -> Graph:
             g.parse(path, format="turtle")
         except Exception as e:  # rdflib raises several parser exception types
             raise OutcomeGraphError(f"{path}: not valid Turtle: {e}") from None
+    for triple in g.query((QUERIES_DIR / "derived" / "within.rq").read_text(encoding="utf-8")):
+        g.add(triple)  # type: ignore[arg-type]
     return g
