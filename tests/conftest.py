@@ -25,6 +25,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -181,28 +183,26 @@ browser_test = [
 ]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """`outcome-graph serve` in its own process group on a free port, stopped by its pid at the end."""
+@contextmanager
+def serving(tmp_path_factory, name: str, *options: str) -> Iterator[int]:
+    """`outcome-graph serve` on a new store, in its own process group on a free loopback port, with
+    `options`; yields the port once its pages answer, and stops the whole group by its pid at the end."""
     port = free_port()
-    store = tmp_path_factory.mktemp("browser-store")
-    log = tmp_path_factory.mktemp("browser-log") / "serve.log"
+    store = tmp_path_factory.mktemp(f"{name}-store")
+    log = tmp_path_factory.mktemp(f"{name}-log") / "serve.log"
     exe = Path(sys.executable).with_name("outcome-graph")
+    command = [str(exe), "serve", "--port", str(port), "--store", str(store), *options]
     with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [str(exe), "serve", "--port", str(port), "--store", str(store), "--workers", "1"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 90
         while True:
             if proc.poll() is not None:
                 pytest.fail(f"outcome-graph serve exited: {log.read_text()}")
             try:
-                with urllib.request.urlopen(base + "/queries", timeout=2) as r:
+                # a page, so that the start's background imports are done when this answers (pages wait
+                # for them; /sparql's fast path does not): tests then meet a warm server
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/queries", timeout=20) as r:
                     if r.status == 200:
                         break
             except OSError:
@@ -210,7 +210,7 @@ def server(tmp_path_factory):
             if time.monotonic() > deadline:
                 pytest.fail(f"outcome-graph serve did not answer in 90 s: {log.read_text()}")
             time.sleep(0.2)
-        yield base
+        yield port
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -218,6 +218,13 @@ def server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """`outcome-graph serve` with one query worker, for the page tests: its base URL."""
+    with serving(tmp_path_factory, "browser", "--workers", "1") as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="session")

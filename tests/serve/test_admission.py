@@ -10,17 +10,13 @@ from __future__ import annotations
 import http.client
 import os
 import select
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
-from pathlib import Path
 
 import pytest
-from conftest import free_port
+from conftest import serving
 
 from outcome_graph.serve.admission import Admission, Policy
 from outcome_graph.serve.fairness import FairSlots
@@ -354,36 +350,8 @@ def _get(port: int, path: str, source: str, accept: str = "*/*", timeout: float 
 
 @pytest.fixture(scope="module")
 def busy_server(tmp_path_factory):
-    port = free_port()
-    store = tmp_path_factory.mktemp("admission-store")
-    log = tmp_path_factory.mktemp("admission-log") / "serve.log"
-    exe = Path(sys.executable).with_name("outcome-graph")
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [str(exe), "serve", "--port", str(port), "--store", str(store), "--timeout", "6"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, log.read_text()
-            try:
-                if _get(port, "/sparql?query=ASK%7B%7D", "127.0.0.1", timeout=2)[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
+    with serving(tmp_path_factory, "admission", "--timeout", "6") as port:
         yield port
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
 
 
 def test_thirty_runaways_from_one_client_starve_no_one(busy_server):

@@ -9,17 +9,12 @@ fails on that server: no 408 ever comes.
 from __future__ import annotations
 
 import http.client
-import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 import urllib.parse
-from pathlib import Path
 
 import pytest
-from conftest import free_port
+from conftest import serving
 
 from outcome_graph.serve.headers import SECURITY_HEADERS
 
@@ -29,47 +24,8 @@ SLACK = 1.5  # the loaded 2-core test machine's allowance, far below another dea
 
 @pytest.fixture(scope="module")
 def deadline_server(tmp_path_factory):
-    port = free_port()
-    store = tmp_path_factory.mktemp("deadline-store")
-    log = tmp_path_factory.mktemp("deadline-log") / "serve.log"
-    exe = Path(sys.executable).with_name("outcome-graph")
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [
-                str(exe),
-                "serve",
-                "--port",
-                str(port),
-                "--store",
-                str(store),
-                "--body-timeout",
-                f"{DEADLINE:g}",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, log.read_text()
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/sparql?query=ASK%7B%7D")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
+    with serving(tmp_path_factory, "deadline", "--body-timeout", f"{DEADLINE:g}") as port:
         yield port
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
 
 
 def _stalled(port: int, source: str, sent: bytes = b"A", length: int = 1000) -> socket.socket:

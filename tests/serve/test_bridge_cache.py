@@ -10,17 +10,12 @@ request thread and waited behind the runaway.
 from __future__ import annotations
 
 import http.client
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
-from pathlib import Path
 
 import pytest
-from conftest import free_port
+from conftest import serving
 
 from outcome_graph.serve.headers import SECURITY_HEADERS
 
@@ -30,47 +25,8 @@ QUERY = 'SELECT ?i WHERE { ?i <https://w3id.org/outcome-graph/def#code> "CSPC.P.
 
 @pytest.fixture(scope="module")
 def one_thread_server(tmp_path_factory):
-    port = free_port()
-    store = tmp_path_factory.mktemp("one-thread-store")
-    log = tmp_path_factory.mktemp("one-thread-log") / "serve.log"
-    exe = Path(sys.executable).with_name("outcome-graph")
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [
-                str(exe),
-                "serve",
-                "--port",
-                str(port),
-                "--store",
-                str(store),
-                "--threads",
-                "1",
-                "--timeout",
-                "5",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, log.read_text()
-            try:
-                if _get(port, "/sparql?query=ASK%7B%7D")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
+    with serving(tmp_path_factory, "one-thread", "--threads", "1", "--timeout", "5") as port:
         yield port
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
 
 
 def _get(port: int, path: str, headers: dict | None = None, timeout: float = 30):
