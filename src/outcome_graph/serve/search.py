@@ -19,6 +19,7 @@ from ..human import name_of
 from ..namespaces import OG
 from ..query_layer.search_index import search_index
 from . import current_store
+from .error_page import wants_json
 from .pages import error_status, labels, limits
 
 bp = Blueprint("search", __name__, template_folder="templates")
@@ -110,14 +111,6 @@ def decorate(hits: list[dict]) -> list[dict]:
         h["kind_label"] = L.term(h["kind"])
         h["years"] = [labels_mod.year_text(y) for y in h["reports"]]
     return hits
-
-
-def wants_json() -> bool:
-    fmt = request.args.get("format")
-    if fmt:
-        return fmt == "json"
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json"
 
 
 @bp.get("/search")
