@@ -55,7 +55,7 @@ def current_generation(directory: Path) -> Path | None:
 
 def stored_fingerprint(directory: Path) -> str | None:
     generation = current_generation(directory)
-    return (generation / "FINGERPRINT").read_text().strip() if generation else None
+    return _fingerprint(generation) if generation else None
 
 
 def graph_source(progress: Progress) -> bytes:
@@ -200,7 +200,7 @@ def ensure_built(
         return rebuild(
             directory, fingerprint, source or graph_source, progress, drop_current=True, finish=_mark(source)
         )
-    if generation and (generation / "FINGERPRINT").read_text().strip() == fingerprint:
+    if generation and _fingerprint(generation) == fingerprint:
         return generation / "db"
     if not build_if_missing:
         if generation:
