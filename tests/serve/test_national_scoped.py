@@ -121,6 +121,7 @@ def test_on_two_councils_a_trace_shows_its_council_only(client):
         "/audit?council=midlothian&report=2020-2021&format=json",
         "/validation?council=fife&report=2019-2020&format=json",
         f"/trace?node={OGR}midlothian/report/2020-2021/action/CSPC.P.2.1&format=json",
+        "/compare?code=CHN9&format=json",
     ],
 )
 def test_the_same_question_of_the_same_store_is_answered_without_reading_it_again(client, url, monkeypatch):

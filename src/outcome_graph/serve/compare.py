@@ -12,7 +12,9 @@ from flask import Blueprint, jsonify, render_template, request
 from .. import labels as labels_mod
 from ..compare_chart import Bar, bars_svg, number
 from ..errors import OutcomeGraphError
+from ..query_layer import Flight
 from ..query_layer.reads import RETRY_AFTER
+from ..query_layer.scope import store_key
 from ..saved_queries import load_queries, run_query
 from . import current_store
 from .pages import error_status, limits
@@ -73,6 +75,11 @@ def comparison(store, code: str, year: str | None, timeout=None, max_rows=None) 
     }
 
 
+# A served store does not change: one comparison per store generation and question, made by one request
+# while the others wait (it reads one indicator's figures in every council: a second or two nationally).
+_COMPARISONS = Flight(size=32)
+
+
 @bp.get("/compare")
 def compare_page():
     code = request.args.get("code", "").strip()
@@ -83,7 +90,12 @@ def compare_page():
         return render_template("compare.html", data=None, code="", council=council, chart="", error=None)
     timeout, max_rows = limits()
     try:
-        data = comparison(current_store(), code, year, timeout, max_rows)
+        store = current_store()
+        data = _COMPARISONS.get(
+            (store_key(store), code, year, max_rows),
+            lambda: comparison(store, code, year, timeout, max_rows),
+            f"the comparison of {code}",
+        )
     except OutcomeGraphError as e:
         status = error_status(e)
         # a query past its time limit is not a missing page: 503, and when to try again
