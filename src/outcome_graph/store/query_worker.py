@@ -18,6 +18,7 @@ import resource
 import signal
 import sys
 import threading
+import time
 from multiprocessing.connection import Connection
 
 from .protocol import StoreError
@@ -221,7 +222,7 @@ def worker_main(path: str, conn: Connection, memory_limit: int | None) -> None:
             conn.send(("error", f"cannot open the store at {path}: {e}"))
             return
         _NAMED_GRAPHS.extend(g for g in holder[0].named_graphs() if isinstance(g, ox.NamedNode))
-    conn.send(("ready", None))
+    conn.send(("ready", time.process_time()))
     if holder[0] is not None:
         # the copy into memory is made after the worker says it is ready, while it answers from the
         # files: a start never waits for it (on a loaded machine it took tens of seconds)
@@ -265,6 +266,7 @@ def _serve(holder: list, conn: Connection) -> None:
             return
         if request is None:
             return
+        started = time.thread_time()  # CPU seconds, which the load of the machine does not inflate
         try:
             reply = ("ok", _handle(holder[0], request))
         except SyntaxError as e:  # the engine's own parser: "error at LINE:COLUMN: ..."
@@ -285,7 +287,9 @@ def _serve(holder: list, conn: Connection) -> None:
         except Exception as e:  # the engine's own evaluation errors (type errors, bad IRIs, ...)
             reply = ("query-error", f"{type(e).__name__}: {e}")
         try:
-            conn.send(reply)
+            # what this query took of the CPU, and the process's total (the pool's budget reads the
+            # process's CPU counter while a query runs, against this)
+            conn.send((*reply, time.thread_time() - started, time.process_time()))
         except (OSError, ValueError):
             return
 
