@@ -742,7 +742,7 @@ def _stopped_for(pid: int, seconds: float) -> threading.Thread:
     return thread
 
 
-def test_the_budget_is_cpu_time_a_query_that_waits_for_a_cpu_is_not_stopped(built_store):
+def test_a_query_that_waits_for_a_cpu_past_its_budget_is_not_stopped(built_store):
     """On a loaded machine a cheap query can wait a second for a CPU; it used to be stopped at its 1 s
     budget as a runaway would be (the second client's ASK in the 40-attacker run). The worker is held
     off the CPU (SIGSTOP) for three budgets: the query is answered, leave to run long never asked,
@@ -778,7 +778,7 @@ def test_the_budget_is_cpu_time_a_query_that_waits_for_a_cpu_is_not_stopped(buil
         pool.close()
 
 
-def test_a_runaway_is_still_stopped_at_its_cpu_budget_and_charged_what_it_held(built_store):
+def test_a_runaway_is_still_stopped_at_its_budget_and_charged_what_it_held(built_store):
     from outcome_graph.store.lanes import WORKER_SECONDS
     from outcome_graph.store.workers import WorkerPool
 
@@ -797,7 +797,7 @@ def test_a_runaway_is_still_stopped_at_its_cpu_budget_and_charged_what_it_held(b
                 pool.run(runaway, timeout=30, budget=0.5, promote=promote)
         finally:
             WORKER_SECONDS.reset(token)
-        assert time.monotonic() - started < 10, "a runaway burns CPU: it reaches its budget"
+        assert time.monotonic() - started < 5, "a runaway burns CPU: it is stopped near its budget"
         assert pool.refused_long == 1
         assert spent[0] >= 0.5, "a stopped query is charged the time it held its worker"
     finally:

@@ -17,7 +17,8 @@ The policy (also in the README, "Admission control"):
   idle server all get answers.
 - The query check of /sparql runs inside the sender's slot (`held`), so its cost counts against the
   sender's share, not everyone's.
-- A user-written query that has used `budget` seconds of CPU becomes long-running only while no other
+- A user-written query that runs past `budget` seconds (having used a quarter of them on a CPU)
+  becomes long-running only while no other
   client's query waits for the lane (work-conserving, but a long run never makes anyone else wait): at
   most `long_slots` (one fewer than the lane's workers, so one worker always takes short queries)
   and at most one per client run at once; a query that overruns when those are taken is stopped
@@ -212,7 +213,7 @@ class Admission:
         if waiting:  # work-conserving, not generous: a long run only takes a worker nobody else waits for
             raise self._refuse(
                 "contended",
-                f"the query was stopped after {budget:g} s of CPU: {waiting} other queries are waiting for a "
+                f"the query was stopped after {budget:g} s: {waiting} other queries are waiting for a "
                 "worker, and a query runs longer than that only while nobody waits; try again later, "
                 "or narrow it",
                 503,
@@ -222,7 +223,7 @@ class Admission:
             if self._long_per_client[client] >= self.policy.per_client_long:
                 raise self._refuse(
                     "client-long",
-                    f"the query was stopped after {budget:g} s of CPU: you already have a long-running query "
+                    f"the query was stopped after {budget:g} s: you already have a long-running query "
                     "here (one client may run one at a time); wait for it, or narrow this one",
                     429,
                     self._retry(),
@@ -230,7 +231,7 @@ class Admission:
             if self._long >= self.policy.long_slots:
                 raise self._refuse(
                     "long",
-                    f"the query was stopped after {budget:g} s of CPU: {self._long} long-running queries are "
+                    f"the query was stopped after {budget:g} s: {self._long} long-running queries are "
                     "already running, the most this server runs at once; try again later, or narrow it",
                     503,
                     self._retry(),
