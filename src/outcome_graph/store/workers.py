@@ -402,14 +402,16 @@ def _cpu_seconds(pid: int, thread: int) -> float | None:
 
 
 # A query past its budget on the clock is stopped as a runaway only once it has also used this share of
-# the budget on a CPU: a runaway gets a CPU share even on a loaded machine, a cheap query waiting for one
-# has used next to none.
-CPU_SHARE = 0.25
+# the budget on a CPU: a runaway gets some CPU even on a loaded machine, a cheap query waiting for one
+# has used next to none (0.2-10 ms). A quarter was too much: at a load average of 12 on two cores a
+# runaway got a sixth of a core, so it held its worker 1.5-2 s, and a fresh query waiting behind forty
+# attackers' runaways waited that long (benchmarks/admission.py: p50 2.1 s).
+CPU_SHARE = 0.05
 
 
 def _overran(worker: _Worker, budget: float, deadline: float) -> bool:
     """True once the worker's query has run `budget` seconds on the clock, and used `budget * CPU_SHARE`
-    seconds of CPU, without answering.
+    seconds of CPU (50 ms of a 1 s budget), without answering.
 
     On a loaded machine a cheap query can wait a second for a CPU; stopping it then as a runaway (while
     others wait) refused an honest client's ASK (benchmarks/admission.py, 40 attackers). A budget of
