@@ -17,7 +17,7 @@ The policy (also in the README, "Admission control"):
   idle server all get answers.
 - The query check of /sparql runs inside the sender's slot (`held`), so its cost counts against the
   sender's share, not everyone's.
-- A user-written query that runs past `budget` seconds (having used a twentieth of them on a CPU)
+- A user-written query that runs past `budget` seconds (having used a quarter of them on a CPU)
   becomes long-running only while no other
   client's query waits for the lane (work-conserving, but a long run never makes anyone else wait): at
   most `long_slots` (one fewer than the lane's workers, so one worker always takes short queries)
