@@ -53,8 +53,8 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=10.0)
     args = parser.parse_args()
 
-    from outcome_graph.query_layer.search_index import warm
     from outcome_graph.serve.app import create_app
+    from outcome_graph.serve.warmup import warm
     from outcome_graph.store import open_store
 
     started = time.perf_counter()

@@ -146,15 +146,9 @@ def from_rows(rows) -> Labels:
 @lru_cache(maxsize=1)
 def from_ontology() -> Labels:
     """The labels of the project's ontology files (for the CLI and anything outside a server)."""
-    from rdflib import Graph
+    from .ontology_rows import ontology_rows
 
-    from .paths import ONTOLOGY_DIR
-
-    g = Graph()
-    for path in sorted(ONTOLOGY_DIR.glob("*.ttl")):
-        g.parse(path, format="turtle")
-    rows = [{str(k): v for k, v in r.asdict().items()} for r in g.query(LABELS_QUERY)]
-    return from_rows(rows)
+    return from_rows(ontology_rows(LABELS_QUERY))
 
 
 _BY_STORE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

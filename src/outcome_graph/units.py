@@ -101,14 +101,9 @@ def units_from_rows(rows) -> dict[str, Unit]:
 @lru_cache(maxsize=1)
 def units() -> dict[str, Unit]:
     """The units the ontology files describe, by local name."""
-    from rdflib import Graph
+    from .ontology_rows import ontology_rows
 
-    from .paths import ONTOLOGY_DIR
-
-    g = Graph()
-    for path in sorted(ONTOLOGY_DIR.glob("*.ttl")):
-        g.parse(path, format="turtle")
-    return units_from_rows([{str(k): v for k, v in r.asdict().items()} for r in g.query(UNITS_QUERY)])
+    return units_from_rows(ontology_rows(UNITS_QUERY))
 
 
 def unit_of(unit) -> Unit | None:

@@ -23,15 +23,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..store.reports import add_reports, report_files, validate_reports
+    from ..store.reports import add_reports, keep_results, report_files, validate_reports
 
     def note(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
     paths = report_files(args.reports)
+    results: dict[str, dict] = {}
     if not args.no_validate:  # each report on its own graph, before it goes in
-        validate_reports(paths, note, council=args.council)
-    update = add_reports(paths, args.store or default_store_dir(), council=args.council, progress=note)
+        validate_reports(paths, note, council=args.council, keep=results)
+    directory = args.store or default_store_dir()
+    update = add_reports(paths, directory, council=args.council, progress=note)
+    keep_results(directory, results)  # the new generation's results for the reports added
     if args.endpoint:
         from .load import push_parts
 

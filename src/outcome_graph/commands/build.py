@@ -78,12 +78,17 @@ def build_store(args: argparse.Namespace) -> int:
         print(message, file=sys.stderr, flush=True)
 
     violations = 0
+    results: dict[str, dict] = {}
     if not args.no_validate:
         from ..store.reports import validate_reports
 
         note(f"validating {len(paths)} report(s), each on its own graph ...")
-        violations = validate_reports(paths, note, council=args.council, jobs=args.jobs)
+        violations = validate_reports(paths, note, council=args.council, jobs=args.jobs, keep=results)
     _, cat = build_into(paths, args.store, council=args.council, progress=note)
+    if results:  # kept beside the store: pages and `validate --store` read them (validate/stored.py)
+        from ..store.reports import keep_results
+
+        keep_results(args.store, results)
     print(
         f"store in {args.store}: {len(cat.reports)} report(s) of "
         f"{len({r['council'] for r in cat.reports.values()})} "

@@ -137,8 +137,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"outcome-graph: serving {name} at http://{args.host}:{port}/ (SPARQL: /sparql)", flush=True)
 
     def load_app():  # in the serving process: the store's workers belong to it
-        from ..query_layer.search_index import warm
         from ..serve.app import create_app
+        from ..serve.warmup import warm
 
         app = create_app(config=config)
         warm(app.extensions["outcome_graph"]["store"])  # the search index, built once per generation

@@ -30,6 +30,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--council", help="council id (graph/curated/councils.csv) for reports that do not name their council"
     )
     p.add_argument(
+        "--store",
+        type=Path,
+        metavar="DIR",
+        help="validate every report of a store built from report files, each on its own graph, with a line "
+        "of progress per report; results kept when a report was built or added are read, not run again "
+        "(with --council: that council's reports only)",
+    )
+    p.add_argument(
+        "--jobs", type=int, metavar="N", help="with --store: reports validated at a time (default: cores)"
+    )
+    p.add_argument(
         "--endpoint",
         metavar="URL",
         help="validate the graph a SPARQL server holds "
@@ -93,6 +104,16 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.store:
+        if args.inputs or args.endpoint:
+            print(
+                "outcome-graph validate: error: give --store alone, not with files or --endpoint",
+                file=sys.stderr,
+            )
+            return 2
+        from .validate_store import run as run_store
+
+        return run_store(args)
     try:
         if args.endpoint and args.inputs:
             raise UsageError("give files or --endpoint, not both")

@@ -17,7 +17,8 @@ The policy (also in the README, "Admission control"):
   idle server all get answers.
 - The query check of /sparql runs inside the sender's slot (`held`), so its cost counts against the
   sender's share, not everyone's.
-- A user-written query that runs past `budget` seconds becomes long-running only while no other
+- A user-written query that runs past `budget` seconds (having used a quarter of them on a CPU)
+  becomes long-running only while no other
   client's query waits for the lane (work-conserving, but a long run never makes anyone else wait): at
   most `long_slots` (one fewer than the lane's workers, so one worker always takes short queries)
   and at most one per client run at once; a query that overruns when those are taken is stopped
@@ -51,7 +52,7 @@ from typing import Any
 from flask import Flask, Response, g, has_request_context, request
 
 from ..store import QueryTimeout
-from ..store.lanes import ADHOC, LANE, RESERVED, Busy, Lane, current_lane
+from ..store.lanes import ADHOC, LANE, RESERVED, WORKER_SECONDS, Busy, Lane, current_lane
 from .fairness import FairSlots
 
 # Endpoints whose queries are written by the user: everything else that queries runs the project's own.
@@ -164,7 +165,8 @@ class Admission:
             except Busy:
                 slots.release(lane.client, granted_at)
                 raise
-        token = HELD.set(name)
+        token, spent = HELD.set(name), [0.0]
+        spent_token = WORKER_SECONDS.set(spent)
         try:
             yield
         except (Busy, QueryTimeout) as stop:
@@ -191,7 +193,11 @@ class Admission:
             raise
         finally:
             HELD.reset(token)
-            slots.release(lane.client, granted_at)
+            WORKER_SECONDS.reset(spent_token)
+            # The client's use of the lane is what its queries took of a worker (CPU seconds when
+            # answered, wall seconds held when stopped), not how long the slot was held: on a loaded
+            # machine a cheap query's slot can be held for a second while it waits for a CPU.
+            slots.release(lane.client, granted_at, spent[0])
 
     @contextmanager
     def held(self) -> Iterator[None]:
@@ -217,8 +223,8 @@ class Admission:
             if self._long_per_client[client] >= self.policy.per_client_long:
                 raise self._refuse(
                     "client-long",
-                    f"the query was stopped after {budget:g} s: you already have a long-running query here "
-                    "(one client may run one at a time); wait for it, or narrow this one",
+                    f"the query was stopped after {budget:g} s: you already have a long-running query "
+                    "here (one client may run one at a time); wait for it, or narrow this one",
                     429,
                     self._retry(),
                 )

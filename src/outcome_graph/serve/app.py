@@ -126,7 +126,7 @@ def create_app(store: Store | None = None, config: Mapping[str, Any] | None = No
 
     app.after_request(add_security_headers)
     app.after_request(relative_location)
-    from ..query_layer.search_index import wait_for_preload
+    from .warmup import wait_for_preload
 
     app.before_request(wait_for_preload)  # pages wait for the start's imports (see wait_for_preload)
 

@@ -5,7 +5,7 @@
   one NAT address, a federating client opening eight connections).
 - **Fair.** When slots are taken, requests wait, each client in a queue of its own. A slot that comes
   free goes to the waiting client that holds the fewest slots, and among those to the one that has
-  used the lane least lately (the seconds its requests held slots, plus a little for every request
+  used the lane least lately (the worker seconds its requests took, plus a little for every request
   that arrived, served or refused, halving every `HALF_LIFE` seconds), then the one waiting longest.
   So a client whose queries run long, or who loops on the lane, is served after one that asks for a
   moment now and then: a fresh cheap query or an /id/ page waits for the next slot that comes free,
@@ -13,9 +13,20 @@
   sender.
 - **Bounded.** At most `capacity` requests hold or wait for a slot. When the lane is full, a client
   with less than the busiest waiting client (fewer slots held or waited for by two, or by one and
-  fewer requests sent lately) takes that client's most recent waiting place (the busiest gets 429: it has its
-  share in hand); otherwise the newcomer is refused at once (429 when it already has its share, 503
-  when the server is simply full). Nobody waits longer than `max_wait` (503).
+  less use of the lane lately) takes that client's most recent waiting place (the busiest gets 429: it
+  has its share in hand); otherwise the newcomer is refused at once (429 when it already has its share,
+  503 when the server is simply full). Nobody waits longer than `max_wait` (503).
+
+  "Use" is one measure for both choices, the freed slot and the full lane's place: worker seconds plus
+  `PER_REQUEST` for every request sent (served or refused). It was once the count of requests sent for
+  the full lane, and a patient attacker (forty addresses, each one runaway in flight, re-sent only when
+  answered) sent fewer requests than a visitor asking now and then, so the lane's places stayed with
+  the runaways and the visitor's cheap queries were refused (benchmarks/admission.py, 40 attackers).
+  By use, a query stopped at its 1 s budget weighs as much as 200 refused knocks: a runaway's sender
+  and a knocking flood both weigh more than a visitor whose queries take milliseconds. A client the
+  lane has no record of starts with `NEWCOMER` seconds (fading like all use): forty addresses that
+  appeared a moment ago are unknown, and unknown is not the same as light, so a visitor known to ask
+  briefly goes before them; a new visitor is one newcomer among the others.
 
 Every refusal says why and carries Retry-After (the caller's Busy). `admitted` counts who got a slot:
 tests read it to see where work ran, instead of timing it.
@@ -32,7 +43,8 @@ import time
 from ..store.lanes import Busy
 
 HALF_LIFE = 10.0  # seconds over which a client's recent use of a lane halves
-PER_REQUEST = 0.005  # seconds of use counted for each slot given, however short its hold
+PER_REQUEST = 0.005  # seconds of use counted for each request, served or refused, however short
+NEWCOMER = 1.0  # seconds of use a client starts with when the lane has no record of it (a budget's worth)
 
 
 class _Waiter:
@@ -57,7 +69,6 @@ class FairSlots:
         self._n_waiting = 0
         self._seq = itertools.count()
         self._use: dict[str, tuple[float, float]] = {}  # client -> (recent use, when last counted)
-        self._knocks: dict[str, tuple[float, float]] = {}  # client -> (requests sent lately, when)
         self.admitted: collections.Counter[str] = collections.Counter()  # client -> slots given
         self.refused: collections.Counter[str] = collections.Counter()  # reason -> refusals
 
@@ -68,16 +79,12 @@ class FairSlots:
         used, when = self._use.get(client, (0.0, now))
         return used * math.exp2((when - now) / HALF_LIFE)
 
-    def _sent(self, client: str, now: float) -> float:
-        """Requests `client` sent lately (served or refused), halving every HALF_LIFE seconds."""
-        sent, when = self._knocks.get(client, (0.0, now))
-        return sent * math.exp2((when - now) / HALF_LIFE)
-
     def _count_knock(self, client: str, now: float) -> None:
-        self._knocks[client] = (self._sent(client, now) + 1.0, now)
-        self._count_use(client, PER_REQUEST, now)
-        if len(self._knocks) > 10000:
-            self._knocks = {c: k for c, k in self._knocks.items() if self._sent(c, now) > 0.01}
+        # A client the lane has no record of starts as if it had held a worker for NEWCOMER seconds:
+        # history only tells a visitor whose queries took milliseconds from forty addresses that
+        # appeared a moment ago if the unknown are not counted as the lightest of all.
+        first = 0.0 if client in self._use else NEWCOMER
+        self._count_use(client, PER_REQUEST + first, now)
 
     def _count_use(self, client: str, seconds: float, now: float) -> None:
         self._use[client] = (self._usage(client, now) + seconds, now)
@@ -120,11 +127,14 @@ class FairSlots:
                 )
         raise waiter.refused
 
-    def release(self, client: str, granted_at: float | None = None) -> None:
-        """Give back a slot; `granted_at` (what acquire returned) counts how long it was held."""
+    def release(self, client: str, granted_at: float | None = None, used: float | None = None) -> None:
+        """Give back a slot; `used` (worker seconds the request took) is counted as the client's use of
+        the lane, else the time since `granted_at` (what acquire returned)."""
         with self._lock:
-            if granted_at is not None:
-                now = time.monotonic()
+            now = time.monotonic()
+            if used is not None:
+                self._count_use(client, max(0.0, used), now)
+            elif granted_at is not None:
                 self._count_use(client, max(0.0, now - granted_at), now)
             self._running[client] -= 1
             if self._running[client] <= 0:
@@ -164,7 +174,7 @@ class FairSlots:
     def _make_room(self, client: str) -> None:
         """The lane is full: take the place of the busiest client's latest waiter, or refuse. Lock held."""
         mine, now = self._held(client), time.monotonic()
-        busiest = max(self._waiting, key=lambda c: (self._held(c), self._sent(c, now), c), default=None)
+        busiest = max(self._waiting, key=lambda c: (self._held(c), self._usage(c, now), c), default=None)
         if busiest is not None and busiest != client and self._lighter(client, busiest, now):
             bumped = self._pop(busiest, -1)
             bumped.refused = self._busy(
@@ -193,12 +203,13 @@ class FairSlots:
 
     def _lighter(self, client: str, other: str, now: float) -> bool:
         """True if `client` may take one of `other`'s waiting places: it holds fewer by two, or fewer by
-        one and has sent fewer requests lately (a flood knocks far more often than a visitor, whatever
-        its requests cost). Strict, so `other` can never take the place back."""
+        one and has used the lane less lately (worker seconds, and a little per request: a runaway's
+        sender and a knocking flood both weigh more than a visitor). Strict, so `other` cannot take the
+        place straight back: its own knock only adds to its use, and both uses fade at one rate."""
         mine, theirs = self._held(client), self._held(other)
         if theirs > mine + 1:
             return True
-        return theirs == mine + 1 and self._sent(other, now) > self._sent(client, now)
+        return theirs == mine + 1 and self._usage(other, now) > self._usage(client, now)
 
     def _busy(self, why: str, message: str, status: int) -> Busy:
         self.refused[why] += 1

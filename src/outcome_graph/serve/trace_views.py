@@ -80,12 +80,13 @@ def _choices(ref: str, report: str | None):
     from .search import decorate, search
 
     timeout, _ = limits()
-    hits = search(current_store(), ref, report, timeout)
+    scope = _scope()
+    hits = search(current_store(), ref, report, timeout, scope.council)  # the page's council's records only
     exact = [h for h in hits if h["exact"]] or hits
     status = 300 if len(exact) > 1 else 404
     if _wants_json():
         return jsonify({"error": f"{ref!r} matches {len(exact)} records", "matches": exact}), status
-    years = list(_scope().all_years)
+    years = list(scope.all_years)
     return (
         render_template(
             "search.html",
@@ -98,6 +99,35 @@ def _choices(ref: str, report: str | None):
         ),
         status,
     )
+
+
+def _named_by(ref: str, report: str | None) -> str | None:
+    """The IRI of the one record of the page's council that `ref` names, as engine.resolve would find it
+    in the council's trace graph — its code (also "priority 2" for 02, the code as the council writes it
+    without extraction noise), else its exact title, else the only record whose names hold the words —
+    but looked up in the search index instead of loading the council's records. None when it names no
+    record or several (the trace then says which, as before)."""
+    from .search import search, words_of
+
+    timeout, _ = limits()
+    council = _scope().council
+    code = engine.normalise_code(ref)  # "CSPC.P. 2.1", as extraction may have split it, is CSPC.P.2.1
+    hits = search(current_store(), code if code and " " not in code else ref, report, timeout, council)
+    words = words_of(ref)
+    codes = {" ".join(words), code.casefold(), ref.strip().casefold()}
+    if len(words) == 2 and words[0] == "priority":  # "priority 2": the priority numbered 02
+        codes.add(words[1])
+    if ref.strip().isdigit():
+        codes.add(ref.strip().zfill(2))
+    by_code = [h for h in hits if (h["code"] or "").casefold() in codes]
+    if len(by_code) == 1:
+        return by_code[0]["iri"]
+    if by_code:
+        return None
+    titled = [h for h in hits if (h["title"] or "").casefold() == ref.strip().casefold()]
+    if len(titled) == 1:
+        return titled[0]["iri"]
+    return hits[0]["iri"] if len(hits) == 1 and not titled else None
 
 
 @bp.get("/trace")
@@ -114,6 +144,13 @@ def trace_page(ref: str | None = None):
         # a trace in one report reads that report only; across years, every report of the council
         years = [report] if report and direction != "across" else None
         node = engine.expand(ref) if ref else None
+        if node and not node.startswith(("http://", "https://")):
+            # a code or a title: the one record it names, from the search index (bounded by the council),
+            # then traced as a node given by its IRI; several or none: the page of matches (below)
+            named = _named_by(ref, report)
+            if named is None:
+                return _choices(ref, report)
+            node = ref = named
         if node and node.startswith(("http://", "https://")):
             # a node by its IRI: read its trace only, step by step (trace/neighbourhood.py)
             timeout, _ = limits()

@@ -21,9 +21,10 @@ from flask import Blueprint, Response, jsonify, render_template, request
 
 from ..errors import OutcomeGraphError
 from ..human import instance_labels
+from ..namespaces import OGR
 from ..query_layer import Flight, Scope, scope_of
 from ..query_layer.report_graphs import scope_graph
-from ..query_layer.scope import store_key
+from ..query_layer.scope import council_of, store_key
 from . import current_store
 from .error_page import error_response
 from .safety import PARSER_LOCK
@@ -34,23 +35,72 @@ if TYPE_CHECKING:  # the validator (pySHACL, rdflib's SPARQL engine) is imported
 bp = Blueprint("validation", __name__, template_folder="templates")
 
 _SUMMARIES = Flight(size=32)
+_REPORTS = Flight(size=400)  # one result per report of a national store (a few KB each)
+_CATALOGUES = Flight(size=2)
 COLUMNS = ("severity", "rule", "code", "report", "line", "value", "message", "focus")
 
 
 def validation_of(store, scope: Scope, timeout: float | None = None) -> ValidationSummary:
-    """The SHACL validation of the reports of `scope` (one report, or all of a council's), read from their
-    named graphs: once per store generation and scope."""
+    """The SHACL validation of the reports of `scope` (one report, or all of a council's): each report's
+    result as kept beside the store when it was built or added (validate/stored.py), or, where none is
+    kept for the report as it is now, its own named graph validated here; a council's is the sum of its
+    reports' (validate.stored.merged). Once per store generation and scope."""
+    from ..validate.stored import merged
 
     def load() -> ValidationSummary:
+        return merged(
+            _one_report(store, report, year, timeout)
+            for report, year in zip(scope.reports, scope.years, strict=True)
+        )
+
+    part = f"the validation of {scope.council or 'the graph'} ({', '.join(scope.years)})"
+    return _SUMMARIES.get((store_key(store), scope.council, scope.reports), load, part)
+
+
+def _one_report(store, report: str, year: str, timeout: float | None) -> ValidationSummary:
+    def load() -> ValidationSummary:
+        kept = kept_result(store, report)
+        if kept is not None:
+            return kept
         from ..validate import validate_graph
 
-        graph = scope_graph(store, scope, timeout)
+        graph = scope_graph(store, Scope(council_of(report), (report,), (year,)), timeout)
         # pySHACL parses its SPARQL constraints with rdflib's parser, which is not thread-safe.
         with PARSER_LOCK:
             return validate_graph(graph)
 
-    part = f"the validation of {scope.council or 'the graph'} ({', '.join(scope.years)})"
-    return _SUMMARIES.get((store_key(store), scope.council, scope.reports), load, part)
+    return _REPORTS.get((store_key(store), report), load, f"the validation of {local_part(report)}")
+
+
+def kept_result(store, report: str) -> ValidationSummary | None:
+    """The result kept beside an embedded store for `report` (its IRI), if it is for the report and the
+    rules as they are now (validate.stored: keyed on both); None otherwise."""
+    from ..store.reports import CATALOGUE
+    from ..validate.stored import read, result_key
+
+    path = getattr(store, "path", None)
+    if path is None or path.name != "db" or not (path.parent / CATALOGUE).is_file():
+        return None
+    generation = path.parent
+    part = local_part(report)
+    try:
+        row = _catalogue(generation).reports.get(part)
+    except (OSError, ValueError, KeyError):
+        return None
+    if row is None:
+        return None
+    return read(generation, part, result_key(row["sha256"], row["council"], row.get("service"), row["year"]))
+
+
+def _catalogue(generation):
+    from ..store.reports import Catalogue
+
+    return _CATALOGUES.get(str(generation), lambda: Catalogue.read(generation), "the store's catalogue")
+
+
+def local_part(report: str) -> str:
+    """ogr:<council>/report/<year> -> <council>/report/<year> (its named graph's part, store.layout)."""
+    return report[len(str(OGR)) :] if report.startswith(str(OGR)) else report
 
 
 def _scope() -> Scope:
@@ -76,7 +126,10 @@ def validation_page():
     fmt = _format()
     try:
         scope = _scope()
-        summary = validation_of(current_store(), scope)
+        from .pages import limits
+
+        timeout, _ = limits()  # the app's time limit, as every page's reads (not the store's own)
+        summary = validation_of(current_store(), scope, timeout)
     except OutcomeGraphError as e:
         return error_response(e, 400)
     if fmt == "json":

@@ -3,9 +3,10 @@
 The server decides per request whether its queries are user-written (the `adhoc` lane: /sparql and
 the query page) or the project's own (the `reserved` lane: saved queries, /id/ pages, trace, audit),
 and sets `LANE` for the request. The embedded store picks its worker pool from it, and a user-written
-query that runs past `budget` seconds asks `promote()` for one of the few long-running slots; if
-`promote` raises (`Busy`), the query is stopped there. Code that sets no lane (the CLI, scripts) runs
-in the store's main pool with no budget, as before.
+query still running after `budget` seconds (and having used a share of them on a CPU: see
+store.workers._overran) asks `promote()` for one of the few
+long-running slots; if `promote` raises (`Busy`), the query is stopped there. Code that sets no lane
+(the CLI, scripts) runs in the store's main pool with no budget, as before.
 """
 
 from __future__ import annotations
@@ -38,6 +39,19 @@ class Lane:
 
 
 LANE: ContextVar[Lane | None] = ContextVar("outcome_graph_lane", default=None)
+# Worker seconds spent for the request holding an admission slot (serve.admission sets a one-item list
+# around the slot): the CPU seconds its worker reported for each query answered, and the wall seconds
+# a query held its worker for when it was stopped. Admission counts this, not the slot's wall time,
+# as the client's use of the lane: on a loaded machine a cheap query can wait for a CPU for a second,
+# and that says nothing about its sender.
+WORKER_SECONDS: ContextVar[list[float] | None] = ContextVar("outcome_graph_worker_seconds", default=None)
+
+
+def charge(seconds: float) -> None:
+    """Count `seconds` of a worker's time against the request holding a slot (if one does)."""
+    spent = WORKER_SECONDS.get()
+    if spent is not None:
+        spent[0] += seconds
 
 
 def current_lane() -> Lane | None:

@@ -12,12 +12,14 @@ overflow a normal stack and crash the worker.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import resource
 import signal
 import sys
 import threading
+import time
 from multiprocessing.connection import Connection
 
 from .protocol import StoreError
@@ -221,16 +223,24 @@ def worker_main(path: str, conn: Connection, memory_limit: int | None) -> None:
             conn.send(("error", f"cannot open the store at {path}: {e}"))
             return
         _NAMED_GRAPHS.extend(g for g in holder[0].named_graphs() if isinstance(g, ox.NamedNode))
-    conn.send(("ready", None))
+    threading.stack_size(QUERY_STACK)
+    go = threading.Event()
+    thread = threading.Thread(target=_serve, args=(holder, conn, go), name="og-query")
+    thread.start()
+    threading.stack_size(0)
+    # The query thread's id: the pool reads that thread's CPU counter while a query runs (not the
+    # process's, which counts the copy below too)
+    conn.send(("ready", thread.native_id))
+    go.set()
     if holder[0] is not None:
         # the copy into memory is made after the worker says it is ready, while it answers from the
         # files: a start never waits for it (on a loaded machine it took tens of seconds)
         copying = threading.Thread(target=_move_into_memory, args=(holder, path), name="og-copy", daemon=True)
         copying.start()
-    threading.stack_size(QUERY_STACK)
-    thread = threading.Thread(target=_serve, args=(holder, conn), name="og-query")
-    thread.start()
     thread.join()
+
+
+COPY_BATCH = 500  # quads copied into memory at a time (see _in_memory)
 
 
 def _move_into_memory(holder: list, path: str) -> None:
@@ -251,13 +261,21 @@ def _in_memory(store, path: str):
         return store
     try:
         copy = ox.Store()
-        copy.bulk_extend(store)
+        quads = iter(store)
+        # In batches: one bulk_extend over the whole store holds the interpreter's lock until it ends
+        # (0.3 s for the bundled graph, seconds on a loaded machine), and the query thread, which answers
+        # from the files meanwhile, could not answer anything until then: a first-seen query sent to a
+        # fresh worker (a spare, a killed one's replacement) took 0.7-2.8 s on the clock for 0.2 ms of
+        # CPU (benchmarks/admission.py, 40 attackers). Between batches the query thread gets the lock.
+        while batch := list(itertools.islice(quads, COPY_BATCH)):
+            copy.bulk_extend(batch)
     except MemoryError:  # a memory limit set lower than the copy needs: the files will do
         return store
     return copy
 
 
-def _serve(holder: list, conn: Connection) -> None:
+def _serve(holder: list, conn: Connection, go: threading.Event) -> None:
+    go.wait()  # the worker has said it is ready: the connection is this thread's from now on
     while True:
         try:
             request = conn.recv()
@@ -265,6 +283,7 @@ def _serve(holder: list, conn: Connection) -> None:
             return
         if request is None:
             return
+        started = time.thread_time()  # CPU seconds, which the load of the machine does not inflate
         try:
             reply = ("ok", _handle(holder[0], request))
         except SyntaxError as e:  # the engine's own parser: "error at LINE:COLUMN: ..."
@@ -285,7 +304,9 @@ def _serve(holder: list, conn: Connection) -> None:
         except Exception as e:  # the engine's own evaluation errors (type errors, bad IRIs, ...)
             reply = ("query-error", f"{type(e).__name__}: {e}")
         try:
-            conn.send(reply)
+            # what this query took of the CPU, and this thread's total (the pool's budget reads the
+            # thread's CPU counter while a query runs, against this)
+            conn.send((*reply, time.thread_time() - started, time.thread_time()))
         except (OSError, ValueError):
             return
 

@@ -178,37 +178,56 @@ def _copy_texts(reports: list[Report], generation: Path) -> None:
         (folder / r.info.source).write_bytes(r.data)
 
 
-def _check_one(path: str, council: str | None) -> tuple[str, str, int, int]:
-    """One report validated on its own graph (the report built alone, with the reference data)."""
+def _check_one(
+    path: str, council: str | None, declared: tuple | None = None
+) -> tuple[str, str, int, int, dict]:
+    """One report validated on its own graph (the report built alone, with the reference data), with its
+    result as kept beside the store (validate/stored.py)."""
     from ..build import build_from_extractions
     from ..extract import extract_report
+    from ..extract.identity import Declared
     from ..validate import validate_graph
+    from ..validate.stored import result_key, to_record
 
-    x = extract_report(Path(path), council)
+    data = Path(path).read_bytes()
+    x = extract_report(Path(path), council, declared=Declared(*declared) if declared else None)
     summary = validate_graph(build_from_extractions([x]).graph)
-    return x.report.council, x.report.id, summary.violations, summary.warnings
+    info = x.report
+    key = result_key(hashlib.sha256(data).hexdigest(), info.council, info.service, info.id)
+    return info.council, info.id, summary.violations, summary.warnings, to_record(summary, key)
 
 
 def validate_reports(
-    paths: list[Path], progress: Progress, *, council: str | None = None, jobs: int | None = None
+    paths: list[Path],
+    progress: Progress,
+    *,
+    council: str | None = None,
+    jobs: int | None = None,
+    keep: dict[str, dict] | None = None,
+    declared: dict[Path, tuple] | None = None,
 ) -> int:
     """Each report checked on its own graph, `jobs` at a time (default: one per core), one line of
     progress per report as it finishes ("[12/320] fife 2019-2020: 0 violation(s), 3 warning(s)").
-    Returns the number of violations in all."""
+    Returns the number of violations in all. `keep`: filled with each report's result by its named graph
+    (store.layout.report_part), for `keep_results`. `declared`: a file's (council, service, year) where
+    the store's catalogue says it (the store's own copies of its reports)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
     total = 0
+    declared = declared or {}
     if jobs == 1:
-        results = (_check_one(str(p), council) for p in paths)
+        results = (_check_one(str(p), council, declared.get(p)) for p in paths)
     else:
         pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
-        futures = [pool.submit(_check_one, str(p), council) for p in paths]
+        futures = [pool.submit(_check_one, str(p), council, declared.get(p)) for p in paths]
         results = (f.result() for f in as_completed(futures))
     try:
-        for n, (name, year, violations, warnings) in enumerate(results, 1):
+        for n, (name, year, violations, warnings, record) in enumerate(results, 1):
             total += violations
+            if keep is not None:
+                keep[report_part(name, year)] = record
             _say(
                 progress,
                 f"[{n}/{len(paths)}] {name} {year}: {violations} violation(s), {warnings} warning(s)",
@@ -217,6 +236,18 @@ def validate_reports(
         if jobs > 1:
             pool.shutdown(cancel_futures=True)
     return total
+
+
+def keep_results(directory: Path, records: dict[str, dict]) -> None:
+    """The reports' validation results into the store's current generation (validate/stored.py)."""
+    from ..validate.stored import write
+    from .build import current_generation
+
+    generation = current_generation(Path(directory))
+    if generation is None:
+        return
+    for part, record in sorted(records.items()):
+        write(generation, part, record)
 
 
 def build_store(
@@ -285,6 +316,7 @@ def add_reports(
 ) -> Update:
     """Add (or replace) reports in the store in `directory`: their councils are rebuilt from the store's
     copies of their other reports, and only the named graphs that changed are replaced."""
+    from ..validate.stored import carry_over
     from .build import current_generation, install
 
     started = time.monotonic()
@@ -354,6 +386,9 @@ def add_reports(
             target.unlink(missing_ok=True)
             target.write_bytes(r.data)
         cat.write(building)
+        # the other reports' validation results stay (each is checked against its key when read: the
+        # replaced reports' old ones are never served)
+        carry_over(generation, building)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise

@@ -77,9 +77,7 @@ def write_pdf(html: str, out: Path) -> str:
     document = weasyprint.HTML(string=html, base_url=str(PRINT_CSS.parent))
     # pdf/ua-1 tags the structure (headings, tables with their header cells, lists, figures) and writes
     # /MarkInfo, /Lang (from <html lang>) and /Title (from <title>, shown as the window title).
-    document.write_pdf(
-        str(out), pdf_variant="pdf/ua-1", presentational_hints=True, finisher=_label_pages
-    )
+    document.write_pdf(str(out), pdf_variant="pdf/ua-1", presentational_hints=True, finisher=_label_pages)
     return f"WeasyPrint {weasyprint.__version__}"
 
 

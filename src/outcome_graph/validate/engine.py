@@ -33,12 +33,23 @@ _CAP = 64
 _UNANCHORED = 1 << 40
 
 
+_IMPORT = threading.Lock()
+
+
+def import_pyshacl():
+    """pySHACL's validate, imported by one thread at a time: the server imports it in the background after
+    its first pages (serve/warmup.py) while a validation may ask for it (two threads importing the same
+    modules at once can meet a partially initialised one)."""
+    with _IMPORT:
+        from pyshacl import validate
+
+        return validate
+
+
 def _shacl_validate(*args, **kwargs):
     # imported when a validation runs: pySHACL's import takes seconds on a loaded machine, and the server
     # need not pay it before its first answer
-    from pyshacl import validate
-
-    return validate(*args, **kwargs)
+    return import_pyshacl()(*args, **kwargs)
 
 
 @lru_cache(maxsize=512)

@@ -1,0 +1,182 @@
+"""Each report's validation is kept beside the store when the report is built or added (validate/stored.py),
+and the pages and `outcome-graph validate --store` read it instead of running pySHACL: the same conclusions
+as a fresh validation of the report alone, a council's the sum of its reports', and never a stale result
+once `add` has replaced a report. Built the user's way: report files -> `outcome-graph build --store` (the
+bundled Midlothian reports, and the 2020/21 report re-keyed as Fife's 2019/20)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+
+import pytest
+
+from outcome_graph.build import build
+from outcome_graph.cli import main
+from outcome_graph.paths import REPORTS_DIR, ROOT
+from outcome_graph.serve.app import create_app
+from outcome_graph.store import open_store
+from outcome_graph.store.build import current_generation
+from outcome_graph.validate import stored, validate_graph
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from report_files import rekey  # noqa: E402 - a sibling script, not a package
+
+R16 = REPORTS_DIR / "midlothian-childrens-services-2016-17.txt"
+R20 = REPORTS_DIR / "midlothian-cspc-2020-21.txt"
+KEYS = ("severity", "rule", "code", "report", "line", "value", "message", "focus")
+
+
+def rows(results) -> list[tuple]:
+    return sorted(tuple(str(r[k]) for k in KEYS) for r in results)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("kept-files")
+    shutil.copy(R16, folder / "a.txt")
+    shutil.copy(R20, folder / "b.txt")
+    (folder / "c.txt").write_text(rekey(R20.read_text(encoding="utf-8"), "fife", 2019), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def alone(files):
+    """Each report validated alone, the fresh way (no store)."""
+    return {name: validate_graph(build([files / f"{name}.txt"]).graph) for name in ("a", "b", "c")}
+
+
+@pytest.fixture(scope="module")
+def store_dir(files, tmp_path_factory):
+    directory = tmp_path_factory.mktemp("kept-store") / "store"
+    assert main(["build", str(files), "--store", str(directory), "--jobs", "1"]) == 0
+    return directory
+
+
+def _client(directory):
+    store = open_store(directory, progress=None, build_if_missing=False)
+    app = create_app(store=store, config={"timeout": 60, "max_rows": 10000, "cache": False})
+    return store, app.test_client()
+
+
+def _no_shacl(monkeypatch):
+    import outcome_graph.validate as validate
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("pySHACL ran: the kept result was not read")
+
+    monkeypatch.setattr(validate, "validate_graph", refuse)
+
+
+def test_the_build_keeps_each_report_s_result_under_its_named_graph(store_dir):
+    generation = current_generation(store_dir)
+    kept = sorted(
+        str(p.relative_to(generation / "VALIDATION")) for p in (generation / "VALIDATION").rglob("*.json")
+    )
+    assert kept == [
+        "fife/report/2019-2020.json",
+        "midlothian/report/2016-2017.json",
+        "midlothian/report/2020-2021.json",
+    ]
+
+
+@pytest.mark.parametrize(
+    "council, year, name", [("fife", "2019-2020", "c"), ("midlothian", "2016-2017", "a")]
+)
+def test_a_report_s_page_is_its_kept_result_and_that_is_a_fresh_validation_s(
+    store_dir, alone, council, year, name, monkeypatch
+):
+    _no_shacl(monkeypatch)
+    store, client = _client(store_dir)
+    try:
+        got = client.get(f"/validation?council={council}&report={year}&format=json")
+        assert got.status_code == 200, got.get_data(as_text=True)[:300]
+        body = got.get_json()
+        assert rows(body["results"]) == rows(r.as_dict() for r in alone[name].results)
+        assert (body["violations"], body["warnings"]) == (alone[name].violations, alone[name].warnings)
+        assert body["warnings"] > 0, "the real reports' own contradictions are found"
+        ttl = client.get(f"/validation?council={council}&report={year}&format=ttl").get_data(as_text=True)
+        assert ttl.count("sh:resultMessage") >= len(body["results"]) > 0
+    finally:
+        store.close()
+
+
+def test_a_council_s_page_is_the_sum_of_its_reports_and_agrees_with_them_together(
+    store_dir, files, monkeypatch
+):
+    _no_shacl(monkeypatch)
+    store, client = _client(store_dir)
+    try:
+        body = client.get("/validation?council=midlothian&format=json").get_json()
+    finally:
+        store.close()
+    monkeypatch.undo()
+    together = validate_graph(build([files / "a.txt", files / "b.txt"]).graph)
+    # the council-level notes each report alone gives ("none of its formulas names feeder rows of this
+    # graph": 2016/17 has no feeder rows, 2020/21 has) are kept only when every report gives them
+    assert rows(body["results"]) == rows(r.as_dict() for r in together.results)
+    assert "/fife/" not in json.dumps(body)
+
+
+def test_a_kept_result_is_for_its_rules_too(store_dir, monkeypatch):
+    """Changed shapes, curated data or code give another key: the kept result is not read."""
+    generation = current_generation(store_dir)
+    row = json.loads((generation / "REPORTS.json").read_text())["reports"]["fife/report/2019-2020"]
+    key = stored.result_key(row["sha256"], row["council"], row["service"], row["year"])
+    assert stored.read(generation, "fife/report/2019-2020", key) is not None
+    monkeypatch.setattr(stored, "rules_fingerprint", lambda: "shapes changed")
+    other = stored.result_key(row["sha256"], row["council"], row["service"], row["year"])
+    assert other != key and stored.read(generation, "fife/report/2019-2020", other) is None
+
+
+def test_validate_store_reads_the_kept_results_with_a_line_per_report(store_dir, files, alone, capsys):
+    assert main(["validate", "--store", str(store_dir), "--format", "json"]) == 0
+    out = capsys.readouterr()
+    assert "3 of 3 report(s) kept as validated; validating 0" in out.err
+    body = json.loads(out.out)
+    # the nation's result is each council's: Midlothian's two reports as together, Fife's one alone
+    together = validate_graph(build([files / "a.txt", files / "b.txt"]).graph)
+    expected = rows(r.as_dict() for r in [*together.results, *alone["c"].results])
+    assert rows(body["results"]) == expected
+    assert body["warnings"] == together.warnings + alone["c"].warnings
+
+
+def test_after_add_replaces_a_report_its_old_result_is_never_served(store_dir, files, tmp_path, capsys):
+    """Fife's 2019/20 report replaced by a corrected text (line 245: the year's count of complaints closed,
+    22, made the sum of its quarters, 20) without validating it (`add --no-validate`): the old result is
+    carried into the new generation but its key is the old report's, so the page validates the new
+    report; `validate --store` then validates it (a progress line for it) and keeps its result."""
+    directory = tmp_path / "store"
+    shutil.copytree(store_dir, directory, symlinks=True)
+    lines = (files / "c.txt").read_text(encoding="utf-8").split("\n")
+    assert lines[244].startswith("Number of complaints closed in the year\t42\t1\t7\t6\t6\t22\t")
+    lines[244] = lines[244].replace("\t6\t22\t", "\t6\t20\t")
+    new = tmp_path / "new" / "fife.txt"
+    new.parent.mkdir()
+    new.write_text("\n".join(lines), encoding="utf-8")
+    fresh = validate_graph(build([new]).graph)
+    old = json.loads((current_generation(directory) / "VALIDATION/fife/report/2019-2020.json").read_text())
+    assert rows(old["results"]) != rows(r.as_dict() for r in fresh.results), (
+        "the replacement changes the findings"
+    )
+    assert main(["add", str(new), "--store", str(directory), "--no-validate"]) == 0
+    generation = current_generation(directory)
+    assert (generation / "VALIDATION/fife/report/2019-2020.json").is_file(), (
+        "carried over, keyed on the old text"
+    )
+    store, client = _client(directory)
+    try:
+        body = client.get("/validation?council=fife&report=2019-2020&format=json").get_json()
+    finally:
+        store.close()
+    assert rows(body["results"]) == rows(r.as_dict() for r in fresh.results)
+    assert not [r for r in body["results"] if r["line"] == 245], "the corrected line's warning is gone"
+    capsys.readouterr()
+    main(["validate", "--store", str(directory), "--council", "fife", "--format", "json", "--jobs", "1"])
+    out = capsys.readouterr()
+    assert "0 of 1 report(s) kept as validated; validating 1" in out.err
+    assert "[1/1] fife 2019-2020:" in out.err
+    assert rows(json.loads(out.out)["results"]) == rows(r.as_dict() for r in fresh.results)
+    assert main(["validate", "--store", str(directory), "--council", "fife"]) in (0, 1)
+    assert "1 of 1 report(s) kept as validated" in capsys.readouterr().err
