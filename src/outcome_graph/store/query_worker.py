@@ -12,6 +12,7 @@ overflow a normal stack and crash the worker.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import resource
@@ -239,6 +240,9 @@ def worker_main(path: str, conn: Connection, memory_limit: int | None) -> None:
     thread.join()
 
 
+COPY_BATCH = 500  # quads copied into memory at a time (see _in_memory)
+
+
 def _move_into_memory(holder: list, path: str) -> None:
     """Replace the files in `holder` by their copy in memory (`_in_memory`); a query running on the files
     meanwhile finishes there."""
@@ -257,7 +261,14 @@ def _in_memory(store, path: str):
         return store
     try:
         copy = ox.Store()
-        copy.bulk_extend(store)
+        quads = iter(store)
+        # In batches: one bulk_extend over the whole store holds the interpreter's lock until it ends
+        # (0.3 s for the bundled graph, seconds on a loaded machine), and the query thread, which answers
+        # from the files meanwhile, could not answer anything until then: a first-seen query sent to a
+        # fresh worker (a spare, a killed one's replacement) took 0.7-2.8 s on the clock for 0.2 ms of
+        # CPU (benchmarks/admission.py, 40 attackers). Between batches the query thread gets the lock.
+        while batch := list(itertools.islice(quads, COPY_BATCH)):
+            copy.bulk_extend(batch)
     except MemoryError:  # a memory limit set lower than the copy needs: the files will do
         return store
     return copy

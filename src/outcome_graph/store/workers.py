@@ -402,14 +402,18 @@ def _cpu_seconds(pid: int, thread: int) -> float | None:
 
 
 # A query past its budget on the clock is stopped as a runaway only once it has also used this share of
-# the budget on a CPU: a runaway gets a CPU share even on a loaded machine, a cheap query waiting for one
-# has used next to none.
+# the budget on a CPU: a runaway gets some CPU even on a loaded machine, a cheap query waiting for one
+# has used next to none (0.2-10 ms). The cost: at a load average of 12 on two cores a runaway gets a
+# sixth of a core and holds its worker 1.5-2 s, and a fresh query waiting behind forty attackers'
+# runaways waits that long (benchmarks/admission.py: p50 1.5-2.1 s, none refused). A twentieth (50 ms)
+# was tried: p50 29 ms, but one of the visitor's cheap queries was stopped at its budget and the
+# pause that followed refused 18 more (BENCHMARKS.md, "Fair by worker seconds"); not kept.
 CPU_SHARE = 0.25
 
 
 def _overran(worker: _Worker, budget: float, deadline: float) -> bool:
     """True once the worker's query has run `budget` seconds on the clock, and used `budget * CPU_SHARE`
-    seconds of CPU, without answering.
+    seconds of CPU (a quarter second of a 1 s budget), without answering.
 
     On a loaded machine a cheap query can wait a second for a CPU; stopping it then as a runaway (while
     others wait) refused an honest client's ASK (benchmarks/admission.py, 40 attackers). A budget of
