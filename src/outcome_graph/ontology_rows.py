@@ -1,6 +1,8 @@
 """Questions asked of the ontology files themselves (the units, the labels every page shows), answered by
 an in-memory Oxigraph store: it reads the files and answers in tens of milliseconds, where rdflib's
 Turtle parser and SPARQL engine took seconds — time the first page after `serve` starts used to wait for.
+(Extraction reads the units too, so this module imports nothing of the serving packages: kept validation
+results are keyed on the code that builds a report, validate/stored.py.)
 """
 
 from __future__ import annotations
@@ -8,9 +10,11 @@ from __future__ import annotations
 import threading
 
 import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
 
 _STORE: list[ox.Store] = []
 _LOCK = threading.Lock()
+_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def _ontology() -> ox.Store:
@@ -25,11 +29,19 @@ def _ontology() -> ox.Store:
         return _STORE[0]
 
 
+def _term(t):
+    if isinstance(t, ox.NamedNode):
+        return URIRef(t.value)
+    if isinstance(t, ox.BlankNode):
+        return BNode(t.value)
+    if t.language:
+        return Literal(t.value, lang=t.language)
+    datatype = t.datatype.value
+    return Literal(t.value, datatype=None if datatype == _STRING else URIRef(datatype))
+
+
 def ontology_rows(query: str) -> list[dict]:
     """The rows of a SELECT over the ontology files, as {variable: rdflib term} (unbound ones left out)."""
-    from .query_layer.local import _wire
-    from .store.results import to_nodes
-
     result = _ontology().query(query)
     names = [v.value for v in result.variables]
-    return to_nodes([{n: _wire(s[n]) for n in names if s[n] is not None} for s in result])
+    return [{n: _term(s[n]) for n in names if s[n] is not None} for s in result]

@@ -180,3 +180,23 @@ def test_after_add_replaces_a_report_its_old_result_is_never_served(store_dir, f
     assert rows(json.loads(out.out)["results"]) == rows(r.as_dict() for r in fresh.results)
     assert main(["validate", "--store", str(directory), "--council", "fife"]) in (0, 1)
     assert "1 of 1 report(s) kept as validated" in capsys.readouterr().err
+
+
+def test_the_key_s_code_is_all_the_code_a_report_s_validation_runs():
+    """The kept results are keyed on the code outside the serving packages (validate.stored.SERVING), so a
+    change to a page keeps them; that holds only while reading, building and validating a report loads
+    none of them. Run in a fresh interpreter: what it has imported once the report is validated."""
+    import subprocess
+
+    script = (
+        "import sys\n"
+        "from outcome_graph.build import build_from_extractions\n"
+        "from outcome_graph.extract import extract_report\n"
+        "from outcome_graph.validate import validate_graph\n"
+        f"validate_graph(build_from_extractions([extract_report({str(R20)!r})]).graph)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('outcome_graph.')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    loaded = eval(out)  # noqa: S307 - a list printed by the script above
+    assert "outcome_graph.validate.engine" in loaded and "outcome_graph.build" in loaded
+    assert [m for m in loaded if m.split(".")[1] in stored.SERVING] == []
