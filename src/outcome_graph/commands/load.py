@@ -105,9 +105,9 @@ def push_parts(
     dropped = {p for p, lines in parts.items() if not lines}
     added = added or {}
     names = set(parts) if whole else (listed | set(parts) | set(added)) - dropped
-    # The union of the parts (store/union.py), kept in step: PUT whole by a whole load, a part taken out
-    # of it and put back by SPARQL Update otherwise. Where the server's update endpoint is not known, no
-    # union is named in the catalogue (the dataset is then read part by part, as before).
+    # The union of the parts and the catalogue (store/union.py), kept in step: PUT whole by a whole load,
+    # a part taken out of it and put back by SPARQL Update otherwise. Where the server's update endpoint
+    # is not known, no union is named in the catalogue (the dataset is then read part by part).
     from ..store.union import put_in, run_update, take_out, union_iri, union_triple, update_url
 
     try:
@@ -124,9 +124,9 @@ def push_parts(
         f"pushing {sent} triples to {target} graph <{store.graph}> ({method}{login}): "
         f"{len(parts)} named graph(s) under it and their catalogue in it ..."
     )
-    if keep and not rebuild:
-        for part in sorted(p for p in parts if method == "PUT"):
-            run_update(update, take_out(store.graph, part), store.credentials)
+    if keep and not rebuild:  # the catalogue is in the union too: taken out and put back with the parts
+        for iri in sorted(part_iri(store.graph, p) for p in parts if method == "PUT") + [store.graph]:
+            run_update(update, take_out(store.graph, iri), store.credentials)
     for part, lines in sorted(parts.items()):
         data = b"".join(line + b"\n" for line in lines)
         iri = part_iri(store.graph, part)
@@ -136,12 +136,12 @@ def push_parts(
         iri = part_iri(store.graph, part)
         put_graph(target, data, graph=iri, credentials=store.credentials, replace=False)
     if rebuild:
-        every = b"".join(line + b"\n" for _, lines in sorted(parts.items()) for line in lines)
+        every = b"".join(line + b"\n" for _, lines in sorted(parts.items()) for line in lines) + cat
         put_graph(target, every, graph=union_iri(store.graph), credentials=store.credentials, replace=True)
-    elif keep:
-        for part in sorted(set(parts) | set(added)):
-            run_update(update, put_in(store.graph, part), store.credentials)
     put_graph(target, cat, graph=store.graph, credentials=store.credentials, replace=True)
+    if keep and not rebuild:
+        for iri in sorted(part_iri(store.graph, p) for p in set(parts) | set(added)) + [store.graph]:
+            run_update(update, put_in(store.graph, iri), store.credentials)
     return sent
 
 

@@ -4,11 +4,11 @@
   $OUTCOME_GRAPH_GRAPH). It holds either the whole graph or, as `load` writes it, the catalogue of its
   parts (store/layout.py: one named graph per report, `<graph> og:graphPart <part>`) and of their union
   (store/union.py: `<graph> og:unionGraph <graph>/union`, kept in step by `load` and `add`). Every
-  request names the graph and the union (or, with no union, every part) as the dataset's default graph
+  request names the union (or, with no union, the graph and every part) as the dataset's default graph
   (one `default-graph-uri` each) and the parts as its named graphs (or an empty graph when there are
   none), so that neither the default graph nor `GRAPH ?g` ever reaches another graph on the server
-  (Virtuoso's default graph is the union of all its graphs, its system graphs included). Two default
-  graphs, not 355: Virtuoso plans badly over hundreds (store/union.py). The catalogue is read at the
+  (Virtuoso's default graph is the union of all its graphs, its system graphs included). One default
+  graph, not 356: Virtuoso plans badly over many (store/union.py). The catalogue is read at the
   first request and again after PARTS_TTL seconds, so a report replaced on the server (`add
   --endpoint`) is seen.
 - Forms: SELECT and ASK ask for SPARQL JSON results, CONSTRUCT and DESCRIBE for N-Triples; an answer
@@ -157,7 +157,7 @@ class RemoteStore:
     def _dataset(self, timeout: float | None) -> list[tuple[str, str]]:
         parts = self.parts(timeout)
         union = self._union
-        out = [("default-graph-uri", g) for g in [self.graph, *([union] if union else parts)]]
+        out = [("default-graph-uri", g) for g in ([union] if union else [self.graph, *parts])]
         return out + [("named-graph-uri", g) for g in parts or [NO_NAMED_GRAPHS]]
 
     # ---- one HTTP exchange ----------------------------------------------------------------------

@@ -4,14 +4,17 @@ Why: a request names its dataset, and on a server shared with other data it must
 part by part, a national dataset is one `default-graph-uri` per report (355 at 32 councils x 10 years),
 and Virtuoso 7.2 plans a query over hundreds of default graphs badly: evidence-by-code, councils-compared
 and lgbf-benchmarks for one council ran past 30 s, risks was refused by its cost estimate, and property
-paths lost rows (tests/store/test_many_parts.py). Over two default graphs, the dataset's own (its
-catalogue) and its union, the same queries answer in 0.2-2.4 s with the same rows (BENCHMARKS.md, "One
-union graph on Virtuoso").
+paths lost rows (tests/store/test_many_parts.py). Over one union graph the same queries answer in
+0.2-2.4 s with the same rows; and one graph, not two (the catalogue's and the union), because Virtuoso
+answers `?s a og:Statute . ?s ?p ?o` in 0.4 s over one and 2.2 s over two (BENCHMARKS.md, "One union
+graph on Virtuoso").
 
-Standard protocols only: a whole load PUTs the union by the Graph Store Protocol beside the parts; `add`
-replaces a part in it by SPARQL 1.1 Update (DELETE ... WHERE GRAPH <part>, then INSERT ... WHERE GRAPH
-<part>) through the server's update endpoint. Exact because each triple is in exactly one part
-(store/layout.py): taking a part's triples out of the union takes out nothing another part holds. The
+The union holds every part's triples and the catalogue's, so a request names it as the only default
+graph. Standard protocols only: a whole load PUTs the union by the Graph Store Protocol beside the
+parts; `add` replaces a part (and the catalogue) in it by SPARQL 1.1 Update (DELETE ... WHERE GRAPH
+<part>, then INSERT ... WHERE GRAPH <part>) through the server's update endpoint. Exact because each
+triple is in exactly one graph (store/layout.py): taking a part's triples out of the union takes out
+nothing another part holds. The
 catalogue says a union is there and complete (`<base> og:unionGraph <base>/union`), written after it; a
 dataset loaded without one (an older load) is still read part by part.
 """
@@ -76,17 +79,12 @@ def run_update(url: str, text: str, credentials: Credentials | None, timeout: fl
         raise StoreError(f"cannot reach the update endpoint {public_url(url)}: {reason}") from None
 
 
-def take_out(base: str, part: str) -> str:
-    """The update taking a part's triples out of the union (before the part is replaced)."""
-    return (
-        f"DELETE {{ GRAPH <{union_iri(base)}> {{ ?s ?p ?o }} }} "
-        f"WHERE {{ GRAPH <{part_iri(base, part)}> {{ ?s ?p ?o }} }}"
-    )
+def take_out(base: str, graph: str) -> str:
+    """The update taking a graph's triples (a part's, or the catalogue's) out of the union, before the
+    graph is replaced."""
+    return f"DELETE {{ GRAPH <{union_iri(base)}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
 
 
-def put_in(base: str, part: str) -> str:
-    """The update putting a part's triples into the union (after it is replaced or added to)."""
-    return (
-        f"INSERT {{ GRAPH <{union_iri(base)}> {{ ?s ?p ?o }} }} "
-        f"WHERE {{ GRAPH <{part_iri(base, part)}> {{ ?s ?p ?o }} }}"
-    )
+def put_in(base: str, graph: str) -> str:
+    """The update putting a graph's triples into the union, after it is replaced or added to."""
+    return f"INSERT {{ GRAPH <{union_iri(base)}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
