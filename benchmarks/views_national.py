@@ -4,9 +4,13 @@ path (Flask test client: the view's cost, without the network), result cache off
 its view.
 
     nice python benchmarks/views_national.py --store DIR [--repeat 20] [--cache]
+    nice python benchmarks/views_national.py --endpoint URL ...   # `serve --endpoint URL`'s app
 
 DIR is an embedded store (for example one built by benchmarks/national.py). The store is served as is
-(never rebuilt). Prints a Markdown table for BENCHMARKS.md.
+(never rebuilt). URL is a SPARQL server holding the same national graphs (`outcome-graph load --endpoint
+URL --store DIR`; benchmarks/virtuoso_national.py starts and loads a Virtuoso): the app then reads it
+through RemoteStore, as `outcome-graph serve --endpoint URL` does. Prints a Markdown table for
+BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -49,7 +53,9 @@ def p95(values: list[float]) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", type=Path, required=True)
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--store", type=Path, help="an embedded store directory")
+    where.add_argument("--endpoint", help="a SPARQL server's query endpoint holding the national graphs")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--cache", action="store_true", help="keep the server's result cache on")
     parser.add_argument("--timeout", type=float, default=10.0)
@@ -60,7 +66,12 @@ def main() -> int:
     from outcome_graph.store import open_store
 
     started = time.perf_counter()
-    store = open_store(args.store, progress=None, build_if_missing=False)
+    if args.store:
+        store = open_store(args.store, progress=None, build_if_missing=False)
+    else:
+        from outcome_graph.store.remote import RemoteStore
+
+        store = RemoteStore(args.endpoint, timeout=args.timeout)
     app = create_app(store=store, config={"timeout": args.timeout, "max_rows": 10000, "cache": args.cache})
     client = app.test_client()
     opened = time.perf_counter() - started
@@ -70,7 +81,8 @@ def main() -> int:
     # the labels, and the modules and units the first trace, audit or validation needs
     warm(app.extensions["outcome_graph"]["store"]).join()
     index_s = time.perf_counter() - t
-    print(f"store: {args.store} ({triples:,} triples); app ready in {opened:.1f} s;", end=" ")
+    where = args.store or args.endpoint
+    print(f"store: {where} ({triples:,} triples); app ready in {opened:.1f} s;", end=" ")
     print(f"warm-up (search index, labels, modules) {index_s:.1f} s")
     print()
     print("| page | status | first answer (s) | p95 after (s) |")

@@ -69,6 +69,18 @@ def test_the_served_graph_gives_the_same_labels_as_the_files(built_store):
     assert served.by_iri == files.by_iri and served.by_notation == files.by_notation
 
 
+def test_the_store_is_asked_only_for_the_vocabulary_s_labels_and_gives_them_all(built_store):
+    """The labels query is bound to the ontology's terms (its cost is the vocabulary's, not the graph's:
+    unbound it read every label of the nation) and loses nothing the unbound query gives."""
+    text = L._for_terms(L._vocabulary_terms())
+    assert "VALUES ?term" in text and len(L._vocabulary_terms()) > 200
+    unbound = {
+        tuple(sorted((k, str(v)) for k, v in r.items())) for r in built_store.select(L.LABELS_QUERY).rows
+    }
+    bound = {tuple(sorted((k, str(v)) for k, v in r.items())) for r in built_store.select(text).rows}
+    assert bound == unbound and len(bound) > 200
+
+
 @settings(deadline=None)
 @given(st.integers(min_value=1990, max_value=2097), st.integers(min_value=1, max_value=4))
 def test_periods_read_as_the_reports_write_them(year, quarter):

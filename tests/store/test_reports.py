@@ -278,6 +278,34 @@ def server_for_parts(request, tmp_path, monkeypatch):
             server.drop_graphs(graph)
 
 
+def count_in(endpoint: str, graph: str) -> int:
+    """The triples of one graph, asked as a plain client would (the protocol's default-graph-uri)."""
+    import json
+    import urllib.parse
+    import urllib.request
+
+    form = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "default-graph-uri": graph}
+    request = urllib.request.Request(
+        endpoint,
+        data=urllib.parse.urlencode(form).encode(),
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return int(json.load(response)["results"]["bindings"][0]["n"]["value"])
+
+
+def assert_union_in_step(remote, endpoint: str, graph: str) -> None:
+    """The dataset's union graph (store/union.py) is named in the catalogue, a request names it as its
+    only default graph (not one per part), and it holds exactly every part's triples and the catalogue's."""
+    from outcome_graph.store.union import union_iri
+
+    union = union_iri(graph)
+    assert remote.union() == union
+    assert [g for k, g in remote._dataset(None) if k == "default-graph-uri"] == [union]
+    every = sum(count_in(endpoint, g) for g in [graph, *remote.parts()])
+    assert count_in(endpoint, union) == every > 1000
+
+
 @pytest.mark.server
 def test_load_and_add_put_the_same_named_graphs_on_a_server(tmp_path, capsys, server_for_parts):
     from outcome_graph.store.remote import RemoteStore
@@ -295,9 +323,11 @@ def test_load_and_add_put_the_same_named_graphs_on_a_server(tmp_path, capsys, se
     )
     try:
         assert set(remote.parts()) == {part_iri(graph, p) for p in PARTS}
-        # the catalogue names the server's graphs, so the counts differ only by its own IRIs
-        assert remote.triple_count() == embedded.triple_count()
+        # the catalogue names the server's graphs, so the counts differ only by its own IRIs and the line
+        # naming the union
+        assert remote.triple_count() == embedded.triple_count() + 1
         assert remote.select(query).rows == embedded.select(query).rows
+        assert_union_in_step(remote, endpoint, graph)
     finally:
         embedded.close()
     new = str(fife(tmp_path / "in"))
@@ -308,8 +338,9 @@ def test_load_and_add_put_the_same_named_graphs_on_a_server(tmp_path, capsys, se
     embedded = open_store(tmp_path / "store", progress=None)
     try:
         assert part_iri(graph, "fife/report/2019-2020") in remote.parts()
-        assert remote.triple_count() == embedded.triple_count()
+        assert remote.triple_count() == embedded.triple_count() + 1
         assert remote.select(query).rows == embedded.select(query).rows
+        assert_union_in_step(remote, endpoint, graph)
     finally:
         embedded.close()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from ..store import default_store_dir
@@ -35,6 +36,13 @@ def run(args: argparse.Namespace) -> int:
     directory = args.store or default_store_dir()
     update = add_reports(paths, directory, council=args.council, progress=note)
     keep_results(directory, results)  # the new generation's results for the reports added
+    if update.previous is not None:  # the new generation's search index, from the previous one's
+        from ..query_layer.search_kept import update_index
+
+        started = time.perf_counter()
+        update_index(update.previous, update.generation, update.councils)
+        took = time.perf_counter() - started
+        note(f"search index updated for {', '.join(update.councils)} in {took:.1f} s")
     if args.endpoint:
         from .load import push_parts
 

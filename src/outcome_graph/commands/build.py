@@ -84,7 +84,12 @@ def build_store(args: argparse.Namespace) -> int:
 
         note(f"validating {len(paths)} report(s), each on its own graph ...")
         violations = validate_reports(paths, note, council=args.council, jobs=args.jobs, keep=results)
-    _, cat = build_into(paths, args.store, council=args.council, progress=note)
+    db, cat = build_into(paths, args.store, council=args.council, progress=note)
+    from ..query_layer.search_kept import write_index
+
+    indexing = time.perf_counter()
+    write_index(db.parent)  # built with the store, so no first search waits for it
+    note(f"search index written in {time.perf_counter() - indexing:.1f} s")
     if results:  # kept beside the store: pages and `validate --store` read them (validate/stored.py)
         from ..store.reports import keep_results
 

@@ -94,6 +94,7 @@ def push_parts(
     Returns the triples sent."""
     from ..store.gsp import graph_store_url, put_graph
     from ..store.layout import catalogue, part_iri
+    from ..store.protocol import StoreError
     from ..store.remote import RemoteStore
 
     store = RemoteStore(args.endpoint, graph=getattr(args, "graph", None), user=args.user, timeout=120)
@@ -104,12 +105,28 @@ def push_parts(
     dropped = {p for p, lines in parts.items() if not lines}
     added = added or {}
     names = set(parts) if whole else (listed | set(parts) | set(added)) - dropped
+    # The union of the parts and the catalogue (store/union.py), kept in step: PUT whole by a whole load,
+    # a part taken out of it and put back by SPARQL Update otherwise. Where the server's update endpoint
+    # is not known, no union is named in the catalogue (the dataset is then read part by part).
+    from ..store.union import put_in, run_update, take_out, union_iri, union_triple, update_url
+
+    try:
+        update = update_url(store.endpoint, store.server_software)
+    except StoreError:
+        update = None
+    rebuild = whole and method == "PUT" and update is not None
+    keep = update is not None and (rebuild or store.union() is not None)
     cat = "".join(f"{line}\n" for line in catalogue(store.graph, names)).encode()
+    if keep:  # the catalogue names the union once it is complete: it goes up last
+        cat += f"{union_triple(store.graph)}\n".encode()
     sent = sum(len(lines) for lines in parts.values()) + cat.count(b"\n")
     say(
         f"pushing {sent} triples to {target} graph <{store.graph}> ({method}{login}): "
         f"{len(parts)} named graph(s) under it and their catalogue in it ..."
     )
+    if keep and not rebuild:  # the catalogue is in the union too: taken out and put back with the parts
+        for iri in sorted(part_iri(store.graph, p) for p in parts if method == "PUT") + [store.graph]:
+            run_update(update, take_out(store.graph, iri), store.credentials)
     for part, lines in sorted(parts.items()):
         data = b"".join(line + b"\n" for line in lines)
         iri = part_iri(store.graph, part)
@@ -118,7 +135,13 @@ def push_parts(
         data = b"".join(line + b"\n" for line in lines)
         iri = part_iri(store.graph, part)
         put_graph(target, data, graph=iri, credentials=store.credentials, replace=False)
+    if rebuild:
+        every = b"".join(line + b"\n" for _, lines in sorted(parts.items()) for line in lines) + cat
+        put_graph(target, every, graph=union_iri(store.graph), credentials=store.credentials, replace=True)
     put_graph(target, cat, graph=store.graph, credentials=store.credentials, replace=True)
+    if keep and not rebuild:
+        for iri in sorted(part_iri(store.graph, p) for p in set(parts) | set(added)) + [store.graph]:
+            run_update(update, put_in(store.graph, iri), store.credentials)
     return sent
 
 

@@ -6,7 +6,9 @@ A search is then a lookup in the index, never a scan of the graph: every word mu
 "CSPC.P.2" finds CSPC.P.2.1 and not 2021), as the pages have always matched.
 
 The embedded store's index is a file in the store's generation directory (written whole, then renamed
-into place), so a new generation gets a new index and a restarted server reads the existing one; a
+into place), so a new generation gets a new index and a restarted server reads the existing one.
+`build --store` writes it with the generation and `add` updates it for the councils it replaced
+(search_kept.py); a store without one (the bundled reports' own, an older store) gets it on first use. A
 remote store's index is kept in memory for the process. Building is single-flight: requests that come
 while it builds wait, then are told to retry (503 with Retry-After).
 """
@@ -18,6 +20,8 @@ import sqlite3
 import tempfile
 import threading
 from pathlib import Path
+
+from rdflib import Literal
 
 from ..labels import local_name
 from .flight import Flight
@@ -40,8 +44,47 @@ CREATE VIRTUAL TABLE names USING fts5 (record UNINDEXED, code UNINDEXED, text,
 """
 
 
-def _rows(store, name: str, part: str):
-    return read_select(store, query_text(name), part, timeout=BUILD_TIMEOUT).rows
+def _rows(store, name: str, part: str, within: list[str]):
+    columns = {"within": [Literal(w) for w in within]}
+    return read_select(store, query_text(name), part, columns, timeout=BUILD_TIMEOUT).rows
+
+
+def insert(db: sqlite3.Connection, store, within: list[str]) -> None:
+    """Adds to the index in `db` the records of `store` whose IRIs start with one of `within` ("" for
+    every record): a whole index from an empty one, or the records `add` replaced (search_kept.py)."""
+    ids: dict[str, int] = {}
+    best: dict[str, dict] = {}
+    names: set[tuple[str, str, str]] = set()
+    for r in _rows(store, "search-terms", "the search index (names)", within):
+        iri = str(r["node"])
+        rec = best.setdefault(iri, {"kind": local_name(str(r["type"])), "code": None, "title": None})
+        code = str(r["code"]) if r.get("code") is not None else None
+        if code is not None:
+            rec["code"] = min(rec["code"] or code, code)
+        title = r.get("title") or r.get("label")
+        if title is not None:
+            rec["title"] = min(rec["title"] or str(title), str(title))
+        text = f"{r['kind']} {code or ''} {r['lab']}".casefold()
+        names.add((iri, (code or "").casefold(), text))
+    for iri in sorted(best):
+        rec = best[iri]
+        cur = db.execute(
+            "INSERT INTO records (iri, kind, code, title, council) VALUES (?, ?, ?, ?, ?)",
+            (iri, rec["kind"], rec["code"], rec["title"], council_of(iri)),
+        )
+        ids[iri] = cur.lastrowid
+    db.executemany(
+        "INSERT INTO names (record, code, text) VALUES (?, ?, ?)",
+        ((ids[i], c, t) for i, c, t in sorted(names)),
+    )
+    pairs = {
+        (str(r["node"]), str(r["report"]), local_name(str(r["period"])))
+        for r in _rows(store, "search-reports", "the search index (reports)", within)
+    }
+    db.executemany(
+        "INSERT INTO reports (record, report, period) VALUES (?, ?, ?)",
+        ((ids[n], r, p) for n, r, p in sorted(pairs) if n in ids),
+    )
 
 
 def build(store, path: str) -> None:
@@ -49,39 +92,7 @@ def build(store, path: str) -> None:
     db = sqlite3.connect(path)
     try:
         db.executescript(SCHEMA)
-        ids: dict[str, int] = {}
-        best: dict[str, dict] = {}
-        names: set[tuple[str, str, str]] = set()
-        for r in _rows(store, "search-terms", "the search index (names)"):
-            iri = str(r["node"])
-            rec = best.setdefault(iri, {"kind": local_name(str(r["type"])), "code": None, "title": None})
-            code = str(r["code"]) if r.get("code") is not None else None
-            if code is not None:
-                rec["code"] = min(rec["code"] or code, code)
-            title = r.get("title") or r.get("label")
-            if title is not None:
-                rec["title"] = min(rec["title"] or str(title), str(title))
-            text = f"{r['kind']} {code or ''} {r['lab']}".casefold()
-            names.add((iri, (code or "").casefold(), text))
-        for iri in sorted(best):
-            rec = best[iri]
-            cur = db.execute(
-                "INSERT INTO records (iri, kind, code, title, council) VALUES (?, ?, ?, ?, ?)",
-                (iri, rec["kind"], rec["code"], rec["title"], council_of(iri)),
-            )
-            ids[iri] = cur.lastrowid
-        db.executemany(
-            "INSERT INTO names (record, code, text) VALUES (?, ?, ?)",
-            ((ids[i], c, t) for i, c, t in sorted(names)),
-        )
-        pairs = {
-            (str(r["node"]), str(r["report"]), local_name(str(r["period"])))
-            for r in _rows(store, "search-reports", "the search index (reports)")
-        }
-        db.executemany(
-            "INSERT INTO reports (record, report, period) VALUES (?, ?, ?)",
-            ((ids[n], r, p) for n, r, p in sorted(pairs) if n in ids),
-        )
+        insert(db, store, [""])
         db.execute("INSERT INTO meta VALUES ('version', ?)", (VERSION,))
         db.commit()
     finally:

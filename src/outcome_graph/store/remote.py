@@ -2,12 +2,15 @@
 
 - Scope: the dataset is named by one graph on the server (`graph`, default `DEFAULT_GRAPH`, or
   $OUTCOME_GRAPH_GRAPH). It holds either the whole graph or, as `load` writes it, the catalogue of its
-  parts (store/layout.py: one named graph per report, `<graph> og:graphPart <part>`). Every request names
-  the graph and its parts as the dataset's default graph (one `default-graph-uri` each) and the parts
-  as its named graphs (or an empty graph when there are none), so that neither the default graph nor
-  `GRAPH ?g` ever reaches another graph on the server (Virtuoso's default graph is the union of all its
-  graphs, its system graphs included). The parts are read from the catalogue at the first request and
-  again after PARTS_TTL seconds, so a report replaced on the server (`add --endpoint`) is seen.
+  parts (store/layout.py: one named graph per report, `<graph> og:graphPart <part>`) and of their union
+  (store/union.py: `<graph> og:unionGraph <graph>/union`, kept in step by `load` and `add`). Every
+  request names the union (or, with no union, the graph and every part) as the dataset's default graph
+  (one `default-graph-uri` each) and the parts as its named graphs (or an empty graph when there are
+  none), so that neither the default graph nor `GRAPH ?g` ever reaches another graph on the server
+  (Virtuoso's default graph is the union of all its graphs, its system graphs included). One default
+  graph, not 356: Virtuoso plans badly over many (store/union.py). The catalogue is read at the
+  first request and again after PARTS_TTL seconds, so a report replaced on the server (`add
+  --endpoint`) is seen.
 - Forms: SELECT and ASK ask for SPARQL JSON results, CONSTRUCT and DESCRIBE for N-Triples; an answer
   in another form is an error that says what came back.
 - Nothing is passed on unchecked: every body is parsed in full before use (a server that stops on its
@@ -123,25 +126,38 @@ class RemoteStore:
         self._asked_limit = False
         self._opener = opener(self.endpoint, self.credentials)
         self._parts: list[str] | None = None
+        self._union: str | None = None  # the catalogue's union graph of the parts, if it names one
         self._parts_read = 0.0
 
     def parts(self, timeout: float | None = None) -> list[str]:
         """The dataset's named graphs, from the catalogue in its graph (store/layout.py)."""
         if self._parts is None or time.monotonic() - self._parts_read > PARTS_TTL:
             from .layout import GRAPH_PART
+            from .union import UNION_GRAPH
 
-            query = f"SELECT ?g WHERE {{ <{self.graph}> <{GRAPH_PART}> ?g }}"
+            query = (
+                f"SELECT ?g ?union WHERE {{ {{ <{self.graph}> <{GRAPH_PART}> ?g }} "
+                f"UNION {{ <{self.graph}> <{UNION_GRAPH}> ?union }} }}"
+            )
             reply = self._fetch(
                 engine_text(query), timeout, RESULTS, dataset=[("default-graph-uri", self.graph)]
             )
             rows = reply.answer["results"]["bindings"]  # type: ignore[index]
             self._parts = sorted(r["g"]["value"] for r in rows if r.get("g", {}).get("type") == "uri")
+            unions = sorted(r["union"]["value"] for r in rows if r.get("union", {}).get("type") == "uri")
+            self._union = unions[0] if len(unions) == 1 and self._parts else None
             self._parts_read = time.monotonic()
         return self._parts
 
+    def union(self, timeout: float | None = None) -> str | None:
+        """The graph holding every part's triples, if the catalogue names one (store/union.py)."""
+        self.parts(timeout)
+        return self._union
+
     def _dataset(self, timeout: float | None) -> list[tuple[str, str]]:
         parts = self.parts(timeout)
-        out = [("default-graph-uri", g) for g in [self.graph, *parts]]
+        union = self._union
+        out = [("default-graph-uri", g) for g in ([union] if union else [self.graph, *parts])]
         return out + [("named-graph-uri", g) for g in parts or [NO_NAMED_GRAPHS]]
 
     # ---- one HTTP exchange ----------------------------------------------------------------------

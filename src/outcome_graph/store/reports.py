@@ -309,6 +309,8 @@ class Update:
     seconds: float
     lines: dict[str, list[bytes]] = field(default_factory=dict)  # the new content of each replaced part
     added: dict[str, list[bytes]] = field(default_factory=dict)  # lines added to a part (national)
+    previous: Path | None = None  # the generation that was current before
+    councils: list[str] = field(default_factory=list)  # the councils whose graphs were built again
 
 
 def add_reports(
@@ -400,4 +402,6 @@ def add_reports(
         f"{len(unchanged)} unchanged, in {seconds:.1f} s",
     )
     added = {NATIONAL: sorted(set(national))}
-    return Update(new_generation, sorted(replaced), sorted(unchanged), seconds, replaced, added)
+    return Update(
+        new_generation, sorted(replaced), sorted(unchanged), seconds, replaced, added, generation, councils
+    )

@@ -1,0 +1,69 @@
+"""The search index kept in step with a store built from report files: `build --store` writes it with the
+generation, and `add` updates a copy of the previous generation's index for the councils it rebuilt
+instead of indexing the nation again (at 10 M triples the two reads of a whole index take ~40 s; a
+council's take what the council holds).
+
+What `add` may change is the records of the councils it rebuilt (their IRIs start <ogr:council/>) and the
+national records every council adds to (<ogr:lgbf/>, <ogr:framework/>): those are dropped from the copy
+and read again; every other record's rows are the previous index's, which is what a full build would
+write for them. tests/store/test_search_kept.py holds the two equal, table by table.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+from ..namespaces import OGR
+from ..store.embedded import EmbeddedStore
+from .scope import SHARED_SEGMENTS
+from .search_index import BUILD_TIMEOUT, FILE, _current, insert, search_index
+
+
+def _open(generation: Path) -> EmbeddedStore:
+    return EmbeddedStore(generation / "db", workers=1, timeout=BUILD_TIMEOUT)
+
+
+def write_index(generation: Path) -> None:
+    """The whole index of the store generation in `generation` (after `build --store`)."""
+    with _open(generation) as store:
+        search_index(store)  # built into the generation's directory, whole, then renamed into place
+
+
+def changed_prefixes(councils: list[str]) -> list[str]:
+    """The IRI prefixes of the records an `add` of these councils' reports may change."""
+    return sorted(f"{OGR}{name}/" for name in [*councils, *SHARED_SEGMENTS])
+
+
+def update_index(previous: Path, generation: Path, councils: list[str]) -> None:
+    """The index of `generation`: the `previous` generation's, with the records under
+    `changed_prefixes(councils)` read again from the new store. Without a current previous index, a
+    whole one."""
+    old = previous / FILE
+    if not (old.exists() and _current(old)):
+        write_index(generation)
+        return
+    target = generation / FILE
+    scratch = generation / f".{FILE}.{os.getpid()}"
+    shutil.copyfile(old, scratch)
+    try:
+        within = changed_prefixes(councils)
+        db = sqlite3.connect(scratch)
+        try:
+            db.execute("CREATE TEMP TABLE gone (id INTEGER PRIMARY KEY)")
+            for prefix in within:
+                sql = "INSERT INTO gone SELECT id FROM records WHERE substr(iri, 1, ?) = ?"
+                db.execute(sql, (len(prefix), prefix))
+            for table, column in (("names", "record"), ("reports", "record"), ("records", "id")):
+                db.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT id FROM gone)")  # noqa: S608
+            with _open(generation) as store:
+                insert(db, store, within)
+            db.commit()
+        finally:
+            db.close()
+        os.replace(scratch, target)  # whole or not at all, as search_index writes it
+    finally:
+        if scratch.exists():
+            scratch.unlink()
