@@ -28,6 +28,8 @@ PART9 = "http://www.legislation.gov.uk/id/asp/2014/8/part/9"
 PAGES = [
     f"/trace?node={quote(ACTION)}&council=midlothian",
     f"/trace?node={quote(PART9)}&council=midlothian",
+    "/trace/CSPC.P.2.1?council=midlothian&format=json",
+    "/trace/CHN9?council=midlothian&direction=across&format=json",
     "/gaps?council=midlothian&report=2020-2021",
     "/audit?council=midlothian&report=2020-2021&validate=0",
     "/audit?council=midlothian&report=2020-2021&validate=1",

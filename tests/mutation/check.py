@@ -59,10 +59,16 @@ def plant(text: str, mutant: Mutant) -> str:
 
 
 def copy_tree(dest: Path) -> None:
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT, check=True, capture_output=True,
-    ).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, listed):
         src = ROOT / name
         if src.is_file():
@@ -75,12 +81,20 @@ def copy_tree(dest: Path) -> None:
 
 def run_tests(tree: Path, tests: tuple[str, ...], timeout: float, log: Path) -> tuple[int, str]:
     """pytest's exit code and the first failing test (or its closing line); its output goes to `log`."""
-    env = {**os.environ, "PYTHONPATH": str(tree / "src"), "OUTCOME_GRAPH_HOME": str(tree),
-           "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(tree / "src"),
+        "OUTCOME_GRAPH_HOME": str(tree),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
     try:
         done = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-x", "-rfE", "-p", "no:cacheprovider", *tests],
-            cwd=tree, env=env, capture_output=True, text=True, timeout=timeout,
+            cwd=tree,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
     except subprocess.TimeoutExpired:
         return -1, "timed out"

@@ -25,6 +25,7 @@ from report_files import rekey  # noqa: E402 - a sibling script, not a package
 
 R16 = REPORTS_DIR / "midlothian-childrens-services-2016-17.txt"
 R20 = REPORTS_DIR / "midlothian-cspc-2020-21.txt"
+OGR = "https://w3id.org/outcome-graph/id/"
 KEYS = ("severity", "rule", "code", "report", "line", "value", "message", "focus")
 
 
@@ -200,3 +201,29 @@ def test_the_key_s_code_is_all_the_code_a_report_s_validation_runs():
     loaded = eval(out)  # noqa: S307 - a list printed by the script above
     assert "outcome_graph.validate.engine" in loaded and "outcome_graph.build" in loaded
     assert [m for m in loaded if m.split(".")[1] in stored.SERVING] == []
+
+
+def test_a_report_without_a_kept_result_is_read_with_the_app_s_time_limit(store_dir, monkeypatch):
+    """Where no result is kept, /validation reads the report's graph with the app's time limit (the one
+    every page's reads have), not the store's own default."""
+    from outcome_graph.query_layer import Flight, ScopeError
+    from outcome_graph.serve import validation
+
+    seen: list = []
+
+    def read(store, scope, timeout=None):
+        seen.append((scope.reports, timeout))
+        raise ScopeError("stopped here", 503)
+
+    monkeypatch.setattr(validation, "kept_result", lambda store, report: None)
+    monkeypatch.setattr(validation, "scope_graph", read)
+    monkeypatch.setattr(validation, "_SUMMARIES", Flight(size=2))
+    monkeypatch.setattr(validation, "_REPORTS", Flight(size=2))
+    store = open_store(store_dir, progress=None, build_if_missing=False)
+    try:
+        app = create_app(store=store, config={"timeout": 37, "max_rows": 10000, "cache": False})
+        got = app.test_client().get("/validation?council=fife&report=2019-2020&format=json")
+    finally:
+        store.close()
+    assert got.status_code >= 400
+    assert seen == [((f"{OGR}fife/report/2019-2020",), 37)]

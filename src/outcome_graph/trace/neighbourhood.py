@@ -14,13 +14,13 @@ council's graph.
 
 from __future__ import annotations
 
-from rdflib import RDF, URIRef
+from rdflib import RDF, Literal, URIRef
 
 from ..errors import OutcomeGraphError
 from ..namespaces import OG
 from ..query_layer import Flight, Scope
 from ..query_layer.reads import query_text, read_select
-from ..query_layer.scope import council_of, store_key
+from ..query_layer.scope import SHARED_SEGMENTS, council_of, store_key
 from .graph import EDGE_PROPERTIES, TraceGraph, from_rdf
 
 CHUNK = 400  # IRIs bound in one query (a step that reaches thousands of observations is read in parts)
@@ -31,12 +31,14 @@ class TraceTooLarge(OutcomeGraphError):
     status = 413
 
 
-def _read(store, name: str, column: str, iris, part: str, timeout) -> list[tuple]:
+def _read(store, name: str, column: str, iris, part: str, timeout, more=None) -> list[tuple]:
     out: list[tuple] = []
     ordered = sorted(iris)
     for at in range(0, len(ordered), CHUNK):
         terms = [URIRef(i) for i in ordered[at : at + CHUNK]]
-        rows = read_select(store, query_text(name), part, {column: terms}, timeout=timeout).rows
+        rows = read_select(
+            store, query_text(name), part, {column: terms, **(more or {})}, timeout=timeout
+        ).rows
         out.extend((r["s"], r["p"], r["o"]) for r in rows)
     return out
 
@@ -71,6 +73,12 @@ def _fetch(store, scope: Scope, root: str, way: str, timeout) -> TraceGraph:
     def ours(iri) -> bool:
         return council_of(str(iri)) in (None, scope.council)
 
+    # the first segments of the ids the page may draw (scope.council_of), for node-links-in's filter
+    drawn = {
+        "ours": [
+            Literal("|" + "|".join([*([scope.council] if scope.council else []), *SHARED_SEGMENTS]) + "|")
+        ]
+    }
     triples: set[tuple] = set()
     seen: set[str] = set()
     reached: set[str] = set()  # the nodes of the scope: a record of a report outside it is not drawn
@@ -90,7 +98,9 @@ def _fetch(store, scope: Scope, root: str, way: str, timeout) -> TraceGraph:
         reached |= live
         out = [t for t in raw if str(t[0]) in live and (t[1] != OG.report or str(t[2]) in reports)]
         inward = [
-            t for t in _read(store, "node-links-in", "o", live, "the trace's links", timeout) if ours(t[0])
+            t
+            for t in _read(store, "node-links-in", "o", live, "the trace's links", timeout, drawn)
+            if ours(t[0])  # what the query's own filter keeps (it spares the rows of other councils)
         ]
         triples.update(out)
         triples.update(inward)
