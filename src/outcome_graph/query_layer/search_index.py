@@ -44,14 +44,15 @@ CREATE VIRTUAL TABLE names USING fts5 (record UNINDEXED, code UNINDEXED, text,
 """
 
 
-def _rows(store, name: str, part: str, within: list[str]):
-    columns = {"within": [Literal(w) for w in within]}
+def _rows(store, name: str, part: str, within: list[str] | None):
+    # ?within left unbound for every record (Virtuoso found nothing with STRSTARTS(?x, ""))
+    columns = {"within": [Literal(w) for w in within]} if within is not None else None
     return read_select(store, query_text(name), part, columns, timeout=BUILD_TIMEOUT).rows
 
 
-def insert(db: sqlite3.Connection, store, within: list[str]) -> None:
-    """Adds to the index in `db` the records of `store` whose IRIs start with one of `within` ("" for
-    every record): a whole index from an empty one, or the records `add` replaced (search_kept.py)."""
+def insert(db: sqlite3.Connection, store, within: list[str] | None = None) -> None:
+    """Adds to the index in `db` the records of `store` whose IRIs start with one of `within` (None: every
+    record): a whole index from an empty one, or the records `add` replaced (search_kept.py)."""
     ids: dict[str, int] = {}
     best: dict[str, dict] = {}
     names: set[tuple[str, str, str]] = set()
@@ -92,7 +93,7 @@ def build(store, path: str) -> None:
     db = sqlite3.connect(path)
     try:
         db.executescript(SCHEMA)
-        insert(db, store, [""])
+        insert(db, store)
         db.execute("INSERT INTO meta VALUES ('version', ?)", (VERSION,))
         db.commit()
     finally:
