@@ -29,7 +29,13 @@ from report_files import move_years, rekey  # noqa: E402 - a sibling script, not
 
 R16 = REPORTS_DIR / "midlothian-childrens-services-2016-17.txt"
 R20 = REPORTS_DIR / "midlothian-cspc-2020-21.txt"
-PARTS = {"reference", "national", "midlothian", "midlothian/report/2016-2017", "midlothian/report/2020-2021"}
+PARTS = {
+    "reference",
+    "national",
+    "midlothian",
+    "midlothian/report/2016-2017",
+    "midlothian/report/2020-2021",
+}
 
 
 def renamed_copies(folder: Path) -> list[Path]:
@@ -210,12 +216,12 @@ def test_adding_a_report_replaces_only_the_graphs_that_changed(tmp_path, capsys)
     assert main(["add", str(fife(tmp_path / "in")), "--store", str(tmp_path / "store")]) == 0
     captured = capsys.readouterr()
     assert re.search(r"^\[1/1\] fife 2019-2020: 0 violation\(s\), \d+ warning\(s\)$", captured.err, re.M)
-    assert "replaced 2 named graph(s) (fife, fife/report/2019-2020), 0 unchanged" in captured.err
+    assert "replaced 3 named graph(s) (fife, fife/report/2019-2020, national), 0 unchanged" in captured.err
     update = add_reports([fife(tmp_path / "in")], tmp_path / "store", progress=None)
     assert update.replaced == []  # the same report again: nothing to replace
     update = add_reports([fife(tmp_path / "in", source=R16, year=2018)], tmp_path / "store", progress=None)
     # the later report's graph changes too: what it says is compared with the earlier report's figures
-    assert update.replaced == ["fife", "fife/report/2018-2019", "fife/report/2019-2020"]
+    assert update.replaced == ["fife", "fife/report/2018-2019", "fife/report/2019-2020", "national"]
     assert not any(p.startswith("midlothian") for p in update.replaced)
     assert (update.generation / "reports" / "fife-childrens-services-2018-19.txt").is_file()
 
@@ -333,7 +339,7 @@ def test_load_and_add_put_the_same_named_graphs_on_a_server(tmp_path, capsys, se
     new = str(fife(tmp_path / "in"))
     args = ["add", new, "--store", str(tmp_path / "store"), "--no-validate", "--endpoint", endpoint]
     assert main([*args, "--graph", graph]) == 0
-    assert "replaced 2 named graph(s) (fife, fife/report/2019-2020)" in capsys.readouterr().err
+    assert "replaced 3 named graph(s) (fife, fife/report/2019-2020, national)" in capsys.readouterr().err
     remote = RemoteStore(endpoint, graph=graph)
     embedded = open_store(tmp_path / "store", progress=None)
     try:
@@ -360,11 +366,68 @@ def test_every_council_s_report_is_read_as_that_council():
 
 def test_only_a_council_owns_a_graph_of_its_own():
     """A record no council owns (an LGBF indicator, a duty of a framework, an IRI under ogr: that names
-    no council) goes to the shared national graph, which an update only adds to: were it a graph of its
-    own, one council's rebuild would replace what every other council's build put there."""
+    no council) goes to the national records; in a store built from report files each council's reports
+    keep what they say of them beside the store (store/national.py), so that an update writes the
+    national graph again as every council's union and one council's rebuild never takes out what another's
+    put there."""
     from outcome_graph.store.layout import part_of
 
     assert part_of(f"{OGR}fife/report/2019-2020/action/X") == "fife/report/2019-2020"
     assert part_of(f"{OGR}fife/indicator/X") == part_of(f"{OGR}fife") == "fife"
     for shared in ("lgbf/indicator/CHN8a", "framework/duty/part-9", "https://example.org/x", "nowhere"):
         assert part_of(f"{OGR}{shared}") == "national", shared
+
+
+CHN9_TITLE = (
+    "Balance of Care for looked after children: % of children being looked after in the Community (LGBF)"
+)
+RENAMED = "Balance of Care: children looked after in the community"
+
+
+def chn9_titles(generation: Path) -> set[str]:
+    store = ox.Store.read_only(str(generation / "db"))
+    chn9, title = ox.NamedNode(f"{OGR}lgbf/indicator/CHN9"), ox.NamedNode(f"{OG}title")
+    return {q.object.value for q in store.quads_for_pattern(chn9, title, None)}
+
+
+@pytest.mark.parametrize("with_fife", [False, True])
+def test_an_added_report_leaves_the_store_a_build_of_the_same_files_gives(tmp_path, with_fife):
+    """Property: after `add`, every named graph holds what a build of the same report files writes (the
+    catalogue's digests, part by part). The correction renames an LGBF indicator (line 452 of the 2020/21
+    report), a record no council owns: the replaced report's old words about it go with it, unless another
+    council's report (Fife's copy) still says them."""
+    from outcome_graph.store.build import current_generation
+    from outcome_graph.store.reports import Catalogue
+
+    copies = renamed_copies(tmp_path / "in")
+    others = [fife(tmp_path / "in")] if with_fife else []
+    build_store([*copies, *others], tmp_path / "store", progress=None)
+    assert CHN9_TITLE in chn9_titles(current_generation(tmp_path / "store"))
+    text = R20.read_text(encoding="utf-8")
+    assert text.count(CHN9_TITLE) == 1
+    corrected = tmp_path / "corrected" / "b.txt"
+    corrected.parent.mkdir()
+    corrected.write_text(text.replace(CHN9_TITLE, RENAMED), encoding="utf-8")
+    update = add_reports([corrected], tmp_path / "store", progress=None)
+    assert "national" in update.replaced
+    build_store([copies[0], corrected, *others], tmp_path / "fresh", progress=None)
+    added, fresh = (Catalogue.read(current_generation(tmp_path / d)).parts for d in ("store", "fresh"))
+    assert added == fresh
+    assert chn9_titles(update.generation) == ({RENAMED, CHN9_TITLE} if with_fife else {RENAMED})
+
+
+def test_add_refuses_a_store_that_does_not_keep_each_council_s_national_lines(tmp_path):
+    """A store built before each council's lines about the national records were kept cannot be updated
+    exactly (a replaced report's words about an LGBF indicator would stay): `add` says to build it again,
+    and changes nothing."""
+    import shutil as sh
+
+    from outcome_graph.store.build import current_generation
+    from outcome_graph.store.national import DIR
+
+    build_store(renamed_copies(tmp_path / "in"), tmp_path / "store", progress=None)
+    generation = current_generation(tmp_path / "store")
+    sh.rmtree(generation / DIR)
+    with pytest.raises(Exception, match=r"build it again from its report files"):
+        add_reports([fife(tmp_path / "in")], tmp_path / "store", progress=None)
+    assert current_generation(tmp_path / "store") == generation

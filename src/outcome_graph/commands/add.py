@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     if args.endpoint:
         from .load import push_parts
 
-        push_parts(args, update.lines, note, added=update.added)
+        push_parts(args, update.lines, note)
     print(
         f"{len(update.replaced)} named graph(s) replaced in {update.seconds:.1f} s; "
         "restart `outcome-graph serve` to serve them"

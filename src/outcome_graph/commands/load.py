@@ -85,12 +85,10 @@ def push_parts(
     parts: dict[str, list[bytes]],
     say=print,
     whole: bool = False,
-    added: dict[str, list[bytes]] | None = None,
 ) -> int:
     """PUT each part into its named graph on the server (an empty part: the graph emptied), then the
     catalogue into the dataset's graph. `whole`: `parts` is every part of the dataset, and the catalogue
     lists exactly them; otherwise it is the server's catalogue with these parts added or dropped.
-    `added`: lines POSTed to a part rather than replacing it (records no council owns).
     Returns the triples sent."""
     from ..store.gsp import graph_store_url, put_graph
     from ..store.layout import catalogue, part_iri
@@ -103,8 +101,7 @@ def push_parts(
     login = f", login from {store.credentials.source}" if store.credentials else ""
     method = "POST" if getattr(args, "append", False) else "PUT"
     dropped = {p for p, lines in parts.items() if not lines}
-    added = added or {}
-    names = set(parts) if whole else (listed | set(parts) | set(added)) - dropped
+    names = set(parts) if whole else (listed | set(parts)) - dropped
     # The union of the parts and the catalogue (store/union.py), kept in step: PUT whole by a whole load,
     # a part taken out of it and put back by SPARQL Update otherwise. Where the server's update endpoint
     # is not known, no union is named in the catalogue (the dataset is then read part by part).
@@ -131,16 +128,12 @@ def push_parts(
         data = b"".join(line + b"\n" for line in lines)
         iri = part_iri(store.graph, part)
         put_graph(target, data, graph=iri, credentials=store.credentials, replace=method == "PUT")
-    for part, lines in sorted(added.items()):
-        data = b"".join(line + b"\n" for line in lines)
-        iri = part_iri(store.graph, part)
-        put_graph(target, data, graph=iri, credentials=store.credentials, replace=False)
     if rebuild:
         every = b"".join(line + b"\n" for _, lines in sorted(parts.items()) for line in lines) + cat
         put_graph(target, every, graph=union_iri(store.graph), credentials=store.credentials, replace=True)
     put_graph(target, cat, graph=store.graph, credentials=store.credentials, replace=True)
     if keep and not rebuild:
-        for iri in sorted(part_iri(store.graph, p) for p in set(parts) | set(added)) + [store.graph]:
+        for iri in sorted(part_iri(store.graph, p) for p in parts) + [store.graph]:
             run_update(update, put_in(store.graph, iri), store.credentials)
     return sent
 

@@ -33,6 +33,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import OutcomeGraphError
+from . import national
 from .layout import DEFAULT_GRAPH, NATIONAL, REFERENCE, catalogue, in_graph, part_iri, partition, report_part
 from .protocol import StoreError
 
@@ -269,23 +270,24 @@ def build_store(
     for r in reports:
         by_council.setdefault(r.info.council, []).append(r)
 
+    national_lines: dict[str, list[bytes]] = {}
+
     def source(say: Progress):
         started = time.monotonic()
         directory.mkdir(parents=True, exist_ok=True)
         out = tempfile.TemporaryFile(dir=directory, prefix="nquads-")
-        national: set[bytes] = set()
         static = partition(_static_nt(), _static_nt())  # all of it reference data
         for part, lines in static.items():
             out.write(in_graph(lines, part_iri(cat.base, part)))
             cat.parts[part] = _digest(lines)
         for n, (name, rs) in enumerate(sorted(by_council.items()), 1):
             parts = council_parts(rs)
-            national.update(parts.pop(NATIONAL, []))
+            national_lines[name] = parts.pop(NATIONAL, [])
             for part, lines in parts.items():
                 out.write(in_graph(lines, part_iri(cat.base, part)))
                 cat.parts[part] = _digest(lines)
             _say(say, f"built {name} ({len(rs)} report(s)) [{n}/{len(by_council)} councils]")
-        lines = sorted(national)
+        lines = national.union(national_lines)
         out.write(in_graph(lines, part_iri(cat.base, NATIONAL)))
         cat.parts[NATIONAL] = _digest(lines)
         out.write(in_graph((ln.encode() for ln in catalogue(cat.base, cat.parts)), cat.base))
@@ -295,6 +297,7 @@ def build_store(
 
     def finish(generation: Path) -> None:
         _copy_texts(reports, generation)
+        national.write(generation, national_lines)
         cat.write(generation)
 
     db = rebuild(Path(directory), cat.fingerprint(), source, progress, finish=finish)
@@ -308,7 +311,6 @@ class Update:
     unchanged: list[str]
     seconds: float
     lines: dict[str, list[bytes]] = field(default_factory=dict)  # the new content of each replaced part
-    added: dict[str, list[bytes]] = field(default_factory=dict)  # lines added to a part (national)
     previous: Path | None = None  # the generation that was current before
     councils: list[str] = field(default_factory=list)  # the councils whose graphs were built again
 
@@ -331,6 +333,14 @@ def add_reports(
         )
     assert generation is not None
     cat = Catalogue.read(generation)
+    national_lines = national.read(generation)
+    if national_lines is None:
+        raise StoreError(
+            f"the store in {directory} does not keep what each council's reports say of the national "
+            "records (LGBF indicators), so a replaced report's words about them could not be taken out: "
+            f"build it again from its report files (`outcome-graph build {generation / 'reports'} --store "
+            "NEW_DIR`), then add to that"
+        )
     new = read_reports(paths, council)
     councils = sorted({r.info.council for r in new})
     by_key = {r.key: r for r in new}
@@ -345,11 +355,10 @@ def add_reports(
             kept.append(Report(path, path.read_bytes(), x))
     replaced: dict[str, list[bytes]] = {}
     unchanged: list[str] = []
-    national: list[bytes] = []
     for name in councils:
         rs = sorted([r for r in kept + new if r.info.council == name], key=lambda r: r.key)
         parts = council_parts(rs)
-        national += parts.pop(NATIONAL, [])
+        national_lines[name] = parts.pop(NATIONAL, [])
         old = {p for p in cat.parts if p == name or p.startswith(name + "/")}
         for part in sorted(old | set(parts)):
             lines = parts.get(part, [])
@@ -357,6 +366,11 @@ def add_reports(
                 unchanged.append(part)
             else:
                 replaced[part] = lines
+    lines = national.union(national_lines)  # every council's, the rebuilt ones' new lines in place of old
+    if cat.parts.get(NATIONAL) == _digest(lines):
+        unchanged.append(NATIONAL)
+    else:
+        replaced[NATIONAL] = lines
     for r in new:
         cat.add(r)
     building = directory / f"building-add-{os.getpid()}-{time.time_ns()}"
@@ -371,8 +385,6 @@ def add_reports(
                 cat.parts[part] = _digest(lines)
             else:
                 cat.parts.pop(part, None)
-        # Records no council owns are only ever added to: another council may still hold them.
-        store.load(in_graph(sorted(set(national)), part_iri(cat.base, NATIONAL)), format=ox.RdfFormat.N_QUADS)
         store.remove_graph(ox.NamedNode(cat.base))
         store.load(
             in_graph((ln.encode() for ln in catalogue(cat.base, cat.parts)), cat.base),
@@ -388,6 +400,7 @@ def add_reports(
             target.unlink(missing_ok=True)
             target.write_bytes(r.data)
         cat.write(building)
+        national.write(building, national_lines)
         # the other reports' validation results stay (each is checked against its key when read: the
         # replaced reports' old ones are never served)
         carry_over(generation, building)
@@ -401,7 +414,6 @@ def add_reports(
         f"replaced {len(replaced)} named graph(s) ({', '.join(sorted(replaced)) or 'none'}), "
         f"{len(unchanged)} unchanged, in {seconds:.1f} s",
     )
-    added = {NATIONAL: sorted(set(national))}
     return Update(
-        new_generation, sorted(replaced), sorted(unchanged), seconds, replaced, added, generation, councils
+        new_generation, sorted(replaced), sorted(unchanged), seconds, replaced, generation, councils
     )
