@@ -59,7 +59,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--cache", action="store_true", help="keep the server's result cache on")
     parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument(
+        "--only", action="append", default=[], help="time only the pages whose URL holds this (repeatable)"
+    )
     args = parser.parse_args()
+    pages = [p for p in PAGES if not args.only or any(o in p for o in args.only)]
 
     from outcome_graph.serve.app import create_app
     from outcome_graph.serve.warmup import warm
@@ -87,7 +91,7 @@ def main() -> int:
     print()
     print("| page | status | first answer (s) | p95 after (s) |")
     print("|---|---|---|---|")
-    for page in PAGES:
+    for page in pages:
         t = time.perf_counter()
         r = client.get(page)
         first = time.perf_counter() - t
