@@ -91,6 +91,18 @@ def rekey(text: str, council: str, year: int) -> str:
     return re.sub(r"(?<![\w-])Midlothian(?![\w-])", name, moved)
 
 
+def two_councils(folder: Path) -> list[Path]:
+    """The smallest national folder the tests use: Midlothian's two bundled reports (a.txt, b.txt) and
+    Fife's copy of the 2020/21 one, moved to 2019/20 (c.txt)."""
+    r16, r20 = sorted(bundled_reports(), key=lambda p: start_year(p.read_text(encoding="utf-8")))
+    folder.mkdir(parents=True, exist_ok=True)
+    out = [folder / "a.txt", folder / "b.txt", folder / "c.txt"]
+    out[0].write_bytes(r16.read_bytes())
+    out[1].write_bytes(r20.read_bytes())
+    out[2].write_text(rekey(r20.read_text(encoding="utf-8"), "fife", 2019), encoding="utf-8")
+    return out
+
+
 def write_report_files(out: Path, councils_n: int = 32, years: int = 10) -> list[Path]:
     real = sorted(
         (start_year(p.read_text(encoding="utf-8")), p.read_text(encoding="utf-8")) for p in bundled_reports()

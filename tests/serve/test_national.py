@@ -253,6 +253,20 @@ def test_a_slow_part_is_503_with_retry_after_and_is_not_retried_by_every_request
     del real
 
 
+def test_a_fault_in_a_query_file_is_a_500_not_a_missing_page(national, monkeypatch):
+    """A query the views ask that the project got wrong (here two #@values lines) is the project's fault:
+    the page answers 500 naming it, never 404 "not found" as a page asked of a missing record does."""
+    from outcome_graph.query_layer.reads import query_text
+    from outcome_graph.trace import neighbourhood
+
+    c = create_app(store=national, config={"timeout": 30, "max_rows": 10000}).test_client()
+    assert c.get(f"/trace?node={OGR}{OTHER}/report/1999-2000/action/NONE&format=json").status_code == 404
+    monkeypatch.setattr(neighbourhood, "_TRACES", Flight(size=4))
+    monkeypatch.setattr(neighbourhood, "query_text", lambda name: query_text(name) + "\n#@values\n#@values\n")
+    r = c.get(f"/trace?node={OGR}{OTHER}/report/2016-2017&council={OTHER}&format=json")
+    assert r.status_code == 500 and "#@values" in r.get_json()["error"]
+
+
 def test_a_real_timeout_names_the_part(national):
     """With a time limit no query can meet, the store's own timeout comes back as Slow naming the part."""
     tg_flight = Flight(size=2)

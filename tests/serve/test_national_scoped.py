@@ -6,13 +6,12 @@ bundled Midlothian reports, and the 2020/21 report re-keyed as Fife's 2019/20) -
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 
 import pytest
 
 from outcome_graph.build import build
-from outcome_graph.paths import REPORTS_DIR, ROOT
+from outcome_graph.paths import ROOT
 from outcome_graph.serve.app import create_app
 from outcome_graph.store import open_store
 from outcome_graph.store.reports import build_store
@@ -20,19 +19,15 @@ from outcome_graph.trace.audit import validation_rows
 from outcome_graph.validate import validate_graph
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from report_files import rekey  # noqa: E402 - a sibling script, not a package
+from report_files import two_councils  # noqa: E402 - a sibling script, not a package
 
-R16 = REPORTS_DIR / "midlothian-childrens-services-2016-17.txt"
-R20 = REPORTS_DIR / "midlothian-cspc-2020-21.txt"
 OGR = "https://w3id.org/outcome-graph/id/"
 
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("national-files")
-    shutil.copy(R16, folder / "a.txt")
-    shutil.copy(R20, folder / "b.txt")
-    (folder / "c.txt").write_text(rekey(R20.read_text(encoding="utf-8"), "fife", 2019), encoding="utf-8")
+    two_councils(folder)
     return {
         ("midlothian", "2016-2017"): folder / "a.txt",
         ("midlothian", "2020-2021"): folder / "b.txt",

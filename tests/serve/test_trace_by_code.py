@@ -6,32 +6,27 @@ index, bounded by the council, and the record it names is traced from its IRI st
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from urllib.parse import quote
 
 import pytest
 
-from outcome_graph.paths import REPORTS_DIR, ROOT
+from outcome_graph.paths import ROOT
 from outcome_graph.serve import trace_views
 from outcome_graph.serve.app import create_app
 from outcome_graph.store import open_store
 from outcome_graph.store.reports import build_store
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from report_files import rekey  # noqa: E402 - a sibling script, not a package
+from report_files import two_councils  # noqa: E402 - a sibling script, not a package
 
-R16 = REPORTS_DIR / "midlothian-childrens-services-2016-17.txt"
-R20 = REPORTS_DIR / "midlothian-cspc-2020-21.txt"
 OGR = "https://w3id.org/outcome-graph/id/"
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     folder = tmp_path_factory.mktemp("by-code-files")
-    shutil.copy(R16, folder / "a.txt")
-    shutil.copy(R20, folder / "b.txt")
-    (folder / "c.txt").write_text(rekey(R20.read_text(encoding="utf-8"), "fife", 2019), encoding="utf-8")
+    two_councils(folder)
     directory = tmp_path_factory.mktemp("by-code-store")
     build_store(sorted(folder.glob("*.txt")), directory, progress=None)
     store = open_store(directory, progress=None, build_if_missing=False)

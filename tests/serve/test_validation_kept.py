@@ -21,9 +21,8 @@ from outcome_graph.store.build import current_generation
 from outcome_graph.validate import stored, validate_graph
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from report_files import rekey  # noqa: E402 - a sibling script, not a package
+from report_files import two_councils  # noqa: E402 - a sibling script, not a package
 
-R16 = REPORTS_DIR / "midlothian-childrens-services-2016-17.txt"
 R20 = REPORTS_DIR / "midlothian-cspc-2020-21.txt"
 OGR = "https://w3id.org/outcome-graph/id/"
 KEYS = ("severity", "rule", "code", "report", "line", "value", "message", "focus")
@@ -36,9 +35,7 @@ def rows(results) -> list[tuple]:
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("kept-files")
-    shutil.copy(R16, folder / "a.txt")
-    shutil.copy(R20, folder / "b.txt")
-    (folder / "c.txt").write_text(rekey(R20.read_text(encoding="utf-8"), "fife", 2019), encoding="utf-8")
+    two_councils(folder)
     return folder
 
 

@@ -454,3 +454,40 @@ def test_a_large_graph_goes_up_in_chunks_with_one_login(virtuoso_server, graph_n
     )
     assert requests == len(chunks(graph_ntriples, 200_000)) > 1
     assert RemoteStore(virtuoso_server.endpoint, graph=graph).triple_count() == graph_ntriples.count(b"\n")
+
+
+# ---- the trace's step queries: shapes chosen for the engines' planners, rows of their plain form -------
+
+LINK_PROPERTIES = "partOf implements relatesTo priority action indicator feeds evidence mentions".split()
+# What node-qualifications and node-links-in ask, written the plain way. The files are shaped for
+# Virtuoso's planner (a sub-select of the links; one UNION branch per property), which read the plain
+# forms through the whole graph: past 10 s and 2-4 s at 2.1 M triples (BENCHMARKS.md). Same rows.
+PLAIN = {
+    "node-qualifications": "SELECT ?s ?p ?o WHERE { ?s <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject>"
+    " ?record . ?s ?p ?o . }",
+    "node-links-in": f"PREFIX og: <{OG}> PREFIX ogr: <https://w3id.org/outcome-graph/id/> SELECT ?s ?p ?o"
+    f" WHERE {{ ?s ?p ?o . FILTER (?p IN ({', '.join(f'og:{p}' for p in LINK_PROPERTIES)}))"
+    ' BIND (STRAFTER(STR(?s), STR(ogr:)) AS ?rest) FILTER (?rest = ""'
+    ' || !CONTAINS(?rest, "/") || CONTAINS(?ours, CONCAT("|", STRBEFORE(?rest, "/"), "|"))) }',
+}
+
+
+@pytest.mark.parametrize("name, column", [("node-qualifications", "record"), ("node-links-in", "o")])
+def test_a_trace_step_gives_the_rows_of_its_plain_form(server, store, built_store, name, column):
+    from rdflib import Literal, URIRef
+
+    from outcome_graph.query_layer.reads import query_text, read_select
+
+    # every node a link is made by or points to: the trace's steps bind these
+    found = built_store.select(
+        "SELECT DISTINCT ?n WHERE { { ?l <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?n } UNION"
+        " { ?l <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?n } FILTER (isIRI(?n)) } ORDER BY ?n"
+    ).rows
+    nodes = [URIRef(str(r["n"])) for r in found][:400]
+    columns = {column: nodes}
+    if name == "node-links-in":
+        columns["ours"] = [Literal("|midlothian|lgbf|framework|")]
+    plain = Counter(rows(read_select(built_store, PLAIN[name], "plain", columns)))
+    assert len(plain) > 100, "the sample nodes have links, so the comparison shows something"
+    for where in (built_store, store):
+        assert Counter(rows(read_select(where, query_text(name), name, columns))) == plain, where

@@ -19,17 +19,10 @@ from ..errors import OutcomeGraphError
 def validate_store(directory: Path, council: str | None, jobs: int | None, say) -> tuple:
     """(the merged summary, a name for what was validated). Raises OutcomeGraphError for a store that was
     not built from report files, or a council it does not hold."""
-    from ..store.build import current_generation
-    from ..store.reports import Catalogue, is_report_store, validate_reports
+    from ..store.reports import Catalogue, report_generation, validate_reports
     from ..validate.stored import merged, read, result_key, write
 
-    generation = current_generation(Path(directory))
-    if not is_report_store(generation):
-        raise OutcomeGraphError(
-            f"{directory}: no store built from report files here (build one with "
-            f"`outcome-graph build FOLDER --store {directory}`)"
-        )
-    assert generation is not None
+    generation = report_generation(Path(directory))
     cat = Catalogue.read(generation)
     rows = {p: r for p, r in sorted(cat.reports.items()) if council is None or r["council"] == council}
     if not rows:

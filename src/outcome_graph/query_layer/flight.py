@@ -76,6 +76,12 @@ class Flight:
             self._trim()
         return entry.value
 
+    def has(self, key: Any) -> bool:
+        """Whether an answer for `key` is kept (loaded, not failed)."""
+        with self._lock:
+            entry = self._entries.get(key)
+            return entry is not None and entry.done.is_set() and entry.error is None
+
     def _trim(self) -> None:
         with self._lock:
             while len(self._entries) > self.size:

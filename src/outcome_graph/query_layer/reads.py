@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rdflib.term import Node
 
-from ..errors import OutcomeGraphError
+from ..errors import DefectError, OutcomeGraphError
 from ..store import QueryTimeout
 from ..store.bindings import term_sparql, where_group_start
 
@@ -51,11 +51,11 @@ def scoped_text(query: str, columns: Mapping[str, Iterable[Node]] | None) -> str
     block = values_for(columns)
     if MARK in query:
         if query.count(MARK) != 1:
-            raise OutcomeGraphError(f"a scoped query has one {MARK} line, not {query.count(MARK)}")
+            raise DefectError(f"a scoped query has one {MARK} line, not {query.count(MARK)}")
         return query.replace(MARK, block)
     at = where_group_start(query)
     if at is None:
-        raise OutcomeGraphError("a scoped query needs a WHERE { ... } group to bind its IRIs in")
+        raise DefectError("a scoped query needs a WHERE { ... } group to bind its IRIs in")
     return f"{query[:at]}\n{block}\n{query[at:]}"
 
 

@@ -28,15 +28,25 @@ GSP_HINT = (
 )
 
 
-def graph_store_url(endpoint: str, server: str = "") -> str:
-    """The Graph Store Protocol URL next to a query endpoint, from its layout and its `Server` header."""
+def beside(endpoint: str, server: str, virtuoso: str, oxigraph: str) -> str | None:
+    """A service's URL next to a query endpoint, from its layout and its `Server` header: Virtuoso's is
+    /sparql + `virtuoso`, Oxigraph's (or an unnamed server's) /query replaced by `oxigraph`; None for
+    any other layout."""
     parts = urllib.parse.urlsplit(public_url(endpoint))
     path = parts.path.rstrip("/")
     software = server.lower()
     if software.startswith("virtuoso") and path.endswith("/sparql"):
-        return urllib.parse.urlunsplit(parts._replace(path=path + "-graph-crud-auth", query=""))
+        return urllib.parse.urlunsplit(parts._replace(path=path + virtuoso, query=""))
     if (software.startswith("oxigraph") or not software) and path.endswith("/query"):
-        return urllib.parse.urlunsplit(parts._replace(path=path[: -len("query")] + "store", query=""))
+        return urllib.parse.urlunsplit(parts._replace(path=path[: -len("query")] + oxigraph, query=""))
+    return None
+
+
+def graph_store_url(endpoint: str, server: str = "") -> str:
+    """The Graph Store Protocol URL next to a query endpoint."""
+    url = beside(endpoint, server, "-graph-crud-auth", "store")
+    if url is not None:
+        return url
     named = f" (the server says it is {server.strip()})" if server.strip() else ""
     raise StoreError(
         f"cannot tell the Graph Store Protocol URL for {public_url(endpoint)}{named}: {GSP_HINT}"

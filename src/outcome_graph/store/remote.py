@@ -11,8 +11,8 @@
   graph, not 356: Virtuoso plans badly over many (store/union.py). The catalogue is read at the
   first request and again after PARTS_TTL seconds, so a report replaced on the server (`add
   --endpoint`) is seen.
-- Forms: SELECT and ASK ask for SPARQL JSON results, CONSTRUCT and DESCRIBE for N-Triples; an answer
-  in another form is an error that says what came back.
+- Forms: SELECT and ASK ask for SPARQL XML or JSON results (XML first: results_xml.py), CONSTRUCT and
+  DESCRIBE for N-Triples; an answer in another form is an error that says what came back.
 - Nothing is passed on unchecked: every body is parsed in full before use (a server that stops on its
   own timeout may still answer 200 with a cut-off body), Virtuoso's draft `typed-literal` term type is
   normalised to the standard `literal`, and a result the server cut is detected — Virtuoso's
@@ -49,11 +49,14 @@ from .results import (
     NTRIPLES,
     RDF_FORMATS,
     RESULT_TYPES,
+    XML,
+    checked_results,
     parse_json,
     serialize_boolean,
     serialize_select,
     to_nodes,
 )
+from .results_xml import parse_xml
 from .server_headers import check_partial, cut_at, message
 
 DEFAULT_TIMEOUT = 10.0
@@ -65,7 +68,8 @@ SERVER_MAX_ROWS_VARIABLE = "OUTCOME_GRAPH_SERVER_MAX_ROWS"
 # in the embedded store, instead of ranging over every graph on the server.
 NO_NAMED_GRAPHS = "urn:x-outcome-graph:no-named-graphs"
 PARTS_TTL = 30.0
-RESULTS_ACCEPT = f"{JSON}, application/json;q=0.9"
+# XML first: Virtuoso writes it about four times faster than JSON (store/results_xml.py)
+RESULTS_ACCEPT = f"{XML}, {JSON};q=0.9, application/json;q=0.8"
 GRAPH_ACCEPT = f"{NTRIPLES}, text/plain;q=0.9"
 # what a server may answer a CONSTRUCT with, parsed in full (N-Triples is what is asked for)
 _GRAPH_REPLIES = {
@@ -74,7 +78,7 @@ _GRAPH_REPLIES = {
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
-_RESULT_REPLIES = (JSON, "application/json")
+_RESULT_REPLIES = (XML, JSON, "application/json")
 RESULTS, GRAPH = "SELECT or ASK", "CONSTRUCT or DESCRIBE"
 VIRTUOSO_LIMIT_QUERY = (
     "SELECT (bif:cfg_item_value(bif:virtuoso_ini_path(), 'SPARQL', 'ResultSetMaxRows') AS ?max) WHERE { }"
@@ -282,7 +286,7 @@ class RemoteStore:
                     f"the SPARQL server answered a {RESULTS} query with "
                     f"{media_type or 'no media type'}, not SPARQL JSON results"
                 )
-            doc = parse_json(body)
+            doc = checked_results(parse_xml(body)) if media_type == XML else parse_json(body)
             return _Reply("boolean" if "boolean" in doc else "rows", doc)
         rdf_format = _GRAPH_REPLIES.get(media_type)
         if rdf_format is None:

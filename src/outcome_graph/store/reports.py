@@ -168,6 +168,20 @@ class Catalogue:
         return h.hexdigest()
 
 
+def report_generation(directory: Path) -> Path:
+    """The current generation of the store built from report files in `directory`, or an error saying
+    how to build one."""
+    from .build import current_generation
+
+    generation = current_generation(Path(directory))
+    if generation is None or not is_report_store(generation):
+        raise StoreError(
+            f"no store built from report files in {directory}: build one first with "
+            f"`outcome-graph build FOLDER --store {directory}`"
+        )
+    return generation
+
+
 def is_report_store(generation: Path | None) -> bool:
     return bool(generation) and (generation / CATALOGUE).is_file()  # type: ignore[operator]
 
@@ -321,17 +335,11 @@ def add_reports(
     """Add (or replace) reports in the store in `directory`: their councils are rebuilt from the store's
     copies of their other reports, and only the named graphs that changed are replaced."""
     from ..validate.stored import carry_over
-    from .build import current_generation, install
+    from .build import install
 
     started = time.monotonic()
     directory = Path(directory)
-    generation = current_generation(directory)
-    if not is_report_store(generation):
-        raise StoreError(
-            f"no store built from report files in {directory}: build one first with "
-            f"`outcome-graph build FOLDER --store {directory}`"
-        )
-    assert generation is not None
+    generation = report_generation(directory)
     cat = Catalogue.read(generation)
     national_lines = national.read(generation)
     if national_lines is None:

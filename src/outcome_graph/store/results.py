@@ -78,6 +78,12 @@ def parse_json(body: bytes) -> dict:
         doc = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise StoreError(f"the SPARQL server sent a malformed or cut-off JSON body ({e})") from e
+    return checked_results(doc)
+
+
+def checked_results(doc) -> dict:
+    """A SPARQL JSON results document (parsed from JSON, or read from XML by results_xml), checked for
+    shape, its terms made standard and Virtuoso's ASK-as-SELECT made a boolean."""
     if not isinstance(doc, dict) or "head" not in doc:
         raise StoreError("the SPARQL server's answer is not SPARQL JSON results (no 'head')")
     if "boolean" in doc:

@@ -27,6 +27,7 @@ import urllib.request
 
 from ..namespaces import OG
 from .credentials import Credentials, opener, public_url
+from .gsp import beside
 from .layout import part_iri
 from .protocol import StoreError
 
@@ -49,13 +50,9 @@ def union_triple(base: str) -> str:
 def update_url(endpoint: str, server: str = "") -> str:
     """The SPARQL 1.1 Update URL next to a query endpoint (as gsp.graph_store_url: Virtuoso's that takes
     a login is /sparql-auth, Oxigraph's is /update)."""
-    parts = urllib.parse.urlsplit(public_url(endpoint))
-    path = parts.path.rstrip("/")
-    software = server.lower()
-    if software.startswith("virtuoso") and path.endswith("/sparql"):
-        return urllib.parse.urlunsplit(parts._replace(path=path + "-auth", query=""))
-    if (software.startswith("oxigraph") or not software) and path.endswith("/query"):
-        return urllib.parse.urlunsplit(parts._replace(path=path[: -len("query")] + "update", query=""))
+    url = beside(endpoint, server, "-auth", "update")
+    if url is not None:
+        return url
     raise StoreError(f"cannot tell the SPARQL Update URL for {public_url(endpoint)}: {UPDATE_HINT}")
 
 

@@ -169,6 +169,8 @@ def presentation(
     """Everything the audit template shows beyond the audit's data."""
     now = now or generated_at()
     charts = {}
+    if store is not None:
+        prefetch_figures(store, [i["iri"] for section in a["priorities"] for i in section["indicators"]])
     for section in a["priorities"]:
         for i in section["indicators"]:
             if i["iri"] not in charts and (store is not None or tg is not None):
@@ -226,6 +228,35 @@ def figures(store, indicator: str):
         return points_from_rows(store.select(FIGURES, bindings={"indicator": URIRef(indicator)}).rows)
 
     return _FIGURES.get((store_key(store), indicator), load, "an indicator's figures")
+
+
+# the same question for many indicators at once: ?indicator projected, so the rows can be told apart
+FIGURES_MANY = FIGURES.replace("SELECT ?observation", "SELECT ?indicator ?observation", 1)
+
+
+def prefetch_figures(store, indicators: list[str]) -> None:
+    """The figures of every indicator an audit charts, by one query (VALUES ?indicator) instead of one
+    per chart: on Virtuoso 32 round trips cost about 2 s of an audit's first answer. Each indicator's
+    rows are the ones its own query gives, in the same order (ORDER BY, filtered by ?indicator)."""
+    from rdflib import URIRef
+
+    from ..charts import points_from_rows
+    from ..query_layer.reads import read_select
+    from ..query_layer.scope import store_key
+
+    key = store_key(store)
+    wanted = sorted({i for i in indicators if not _FIGURES.has((key, i))})
+    if not wanted:
+        return
+    rows = read_select(
+        store, FIGURES_MANY, "the indicators' figures", {"indicator": [URIRef(i) for i in wanted]}
+    ).rows
+    by: dict[str, list] = {i: [] for i in wanted}
+    for row in rows:
+        row = dict(row)
+        by[str(row.pop("indicator"))].append(row)
+    for i in wanted:
+        _FIGURES.get((key, i), lambda rows=by[i]: points_from_rows(rows), "an indicator's figures")
 
 
 _FIGURES = Flight(size=4096)  # a few councils' audits' charts (a point list is a few hundred bytes)
