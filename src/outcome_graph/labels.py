@@ -166,8 +166,11 @@ def _vocabulary_terms() -> tuple[str, ...]:
 def _for_terms(terms: tuple[str, ...]) -> str:
     """LABELS_QUERY bound to `terms`: its cost follows the vocabulary, never the graph (unbound, it read
     every label triple of the nation, 9 s at 10 M triples)."""
-    values = " ".join(f"<{t}>" for t in terms)
-    return LABELS_QUERY.replace("WHERE {", f"WHERE {{\n  VALUES ?term {{ {values} }}", 1)
+    from rdflib import URIRef
+
+    from .query_layer.reads import scoped_text
+
+    return scoped_text(LABELS_QUERY, {"term": [URIRef(t) for t in terms]})
 
 
 def for_store(store) -> Labels:
