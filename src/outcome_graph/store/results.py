@@ -85,7 +85,7 @@ def checked_results(doc) -> dict:
     """A SPARQL JSON results document (parsed from JSON, or read from XML by results_xml), checked for
     shape, its terms made standard and Virtuoso's ASK-as-SELECT made a boolean."""
     if not isinstance(doc, dict) or "head" not in doc:
-        raise StoreError("the SPARQL server's answer is not SPARQL JSON results (no 'head')")
+        raise StoreError("the SPARQL server's answer is not SPARQL results (no 'head')")
     if "boolean" in doc:
         if not isinstance(doc["boolean"], bool):
             raise StoreError("the SPARQL server's ASK answer has a non-boolean 'boolean'")
