@@ -48,6 +48,22 @@ Row = dict[str, dict[str, str]]
 VIRTUOSO_ASK = "__ASK_RETVAL"
 
 
+def wire_term(t) -> dict[str, str]:
+    """An Oxigraph term as a SPARQL JSON results term (xsd:string left implicit, as the format writes it)."""
+    if isinstance(t, ox.NamedNode):
+        return {"type": "uri", "value": t.value}
+    if isinstance(t, ox.BlankNode):
+        return {"type": "bnode", "value": t.value}
+    if isinstance(t, ox.Literal):
+        out = {"type": "literal", "value": t.value}
+        if t.language:
+            out["xml:lang"] = t.language
+        elif t.datatype.value not in (XSD_STRING, RDF_LANGSTRING):
+            out["datatype"] = t.datatype.value
+        return out
+    return {"type": "literal", "value": str(t)}  # an RDF-star triple term: shown as its N-Triples text
+
+
 def to_node(term: dict[str, str]) -> Node:
     from rdflib import BNode, Literal, URIRef  # once imported, a dictionary lookup
 
