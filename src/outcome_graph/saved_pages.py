@@ -76,7 +76,7 @@ def page_values(
     text = values_text(name, directory)
     used = {k: v for k, v in bound.items() if re.search(r"\?" + re.escape(k) + r"\b", text)}
     result = store.select(text, bindings=used, timeout=timeout)
-    param = query.page or "council"
+    param = query.page if values is None else "council"  # the councils to choose from, else the page's
     kind = query.parameter(param).type if any(p.name == param for p in query.parameters) else "iri"
     out = []
     for row in result.rows:

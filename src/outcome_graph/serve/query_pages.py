@@ -20,11 +20,12 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 
-from flask import Response, render_template, stream_with_context, url_for
+from flask import Response, render_template, url_for
+from rdflib import URIRef
 from rdflib.term import Node
 
 from ..errors import OutcomeGraphError
-from ..human import with_figure_labels
+from ..human import instance_labels, labelled_csv, with_figure_labels
 from ..query_layer import Flight
 from ..query_layer.scope import store_key
 from ..results_formats import FORMATS, serialize, tsv_from_json
@@ -33,6 +34,7 @@ from ..saved_queries import SavedQuery
 from ..store.bindings import bind
 from ..store.lanes import LANE, current_lane
 from . import current_store
+from .filters import labels as served_labels
 from .pages import labelled_csv_of
 from .safety import check_query
 
@@ -77,15 +79,20 @@ def choice(query: SavedQuery, given: Mapping[str, str], message: str, timeout, e
 
 
 def part_body(
-    query: SavedQuery, bound: Mapping[str, Node], fmt: str, timeout, max_rows
+    query: SavedQuery, bound: Mapping[str, Node], fmt: str, timeout, max_rows, *, store=None, names=None
 ) -> tuple[bytes, bool]:
-    """One answer's body in `fmt` exactly as /queries/NAME writes it, and whether the row limit cut it."""
-    store = current_store()
+    """One answer's body in `fmt` exactly as /queries/NAME writes it, and whether the row limit cut it.
+    `store` and `names` (the labels): given when run outside the request (a download's later parts are
+    written after the view has returned, with no request context to read them from)."""
+    store = store if store is not None else current_store()
     checked = check_query(bind(query.text_for(bound), dict(bound)), timeout).text
     if fmt == "csv" or (fmt == "json" and query.has_figures):
         result = store.select(checked, timeout=timeout, max_rows=max_rows)
         if fmt == "csv":
-            return labelled_csv_of(result), bool(result.truncated)
+            if names is None:
+                return labelled_csv_of(result), bool(result.truncated)
+            iris = [str(t) for r in result.rows for t in r.values() if isinstance(t, URIRef)]
+            return labelled_csv(result, names, instance_labels(store, iris)), bool(result.truncated)
         return serialize(with_figure_labels(result), "json"), bool(result.truncated)
     media_type = FORMATS["json"] if fmt == "tsv" else FORMATS[fmt]
     answer = store.execute(checked, media_type, timeout=timeout, max_rows=max_rows)
@@ -164,7 +171,7 @@ def stream(
     assert query.page is not None
     writer = _Writer(fmt)
     parts = [{**bound, query.page: v.term} for v in pages] or [dict(bound)]
-    labels = [v.label for v in pages] or ["every value"]
+    part_names = [v.label for v in pages] or ["every value"]
     # The parts before the first with rows, run before the answer starts: the columns are that part's,
     # and an error in them is a proper status (raised to the caller).
     ready: list[tuple[str, bytes]] = []
@@ -177,34 +184,41 @@ def stream(
         if has_rows or not parts:
             head = part_head
     done = len(ready)
-    lane = current_lane()
+    lane, store, names = current_lane(), current_store(), served_labels()
 
-    def generate() -> Iterator[bytes]:
-        token = LANE.set(lane)  # the parts are admitted in the request's lane, whichever thread writes
+    def run_part(part: dict[str, Node]) -> tuple[bytes, bool]:
+        # Run after the view has returned, in whichever thread writes the answer (each chunk may be
+        # another), with no request context: the store and labels are the request's, and the part is
+        # admitted in the request's lane, set and reset around it within one step.
+        token = LANE.set(lane)
         try:
-            yield writer.start(head or "")
-            first = True
-            for part_head, rows in ready:
-                if rows.strip():
-                    yield (b",\n" if fmt == "json" and not first else b"") + writer.csv_rows(part_head, rows)
-                    first = False
-            for number, part in enumerate(parts, done + 1):
-                try:
-                    body, cut = part_body(query, part, fmt, timeout, max_rows)
-                except OutcomeGraphError as e:
-                    yield writer.stopped(f"part {number} of {len(labels)} ({labels[number - 1]})", str(e))
-                    return
-                writer.cut |= cut
-                part_head, rows, has_rows = writer.rows(body)
-                if has_rows:
-                    yield (b",\n" if fmt == "json" and not first else b"") + writer.csv_rows(part_head, rows)
-                    first = False
-            yield writer.end()
+            return part_body(query, part, fmt, timeout, max_rows, store=store, names=names)
         finally:
             LANE.reset(token)
 
-    resp = Response(stream_with_context(generate()), mimetype=FORMATS[fmt])
-    resp.headers["X-Outcome-Graph-Parts"] = str(len(labels))
+    def generate() -> Iterator[bytes]:
+        yield writer.start(head or "")
+        first = True
+        for part_head, rows in ready:
+            if rows.strip():
+                yield (b",\n" if fmt == "json" and not first else b"") + writer.csv_rows(part_head, rows)
+                first = False
+        for number, part in enumerate(parts, done + 1):
+            try:
+                body, cut = run_part(part)
+            except OutcomeGraphError as e:
+                where = f"part {number} of {len(part_names)} ({part_names[number - 1]})"
+                yield writer.stopped(where, str(e))
+                return
+            writer.cut |= cut
+            part_head, rows, has_rows = writer.rows(body)
+            if has_rows:
+                yield (b",\n" if fmt == "json" and not first else b"") + writer.csv_rows(part_head, rows)
+                first = False
+        yield writer.end()
+
+    resp = Response(generate(), mimetype=FORMATS[fmt])
+    resp.headers["X-Outcome-Graph-Parts"] = str(len(part_names))
     if writer.cut:
         resp.headers["X-Outcome-Graph-Truncated"] = "true"
     if fmt in ("csv", "tsv"):
