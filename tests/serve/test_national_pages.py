@@ -51,7 +51,6 @@ def test_the_council_questions_are_every_question_that_lists_a_council_s_records
         "complaints",
         "continuity",
         "evidence-by-code",
-        "implementing-records",
         "lgbf-benchmarks",
         "mentions",
         "note-search",
