@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
 from ..store import SelectResult
-from ..store.results import to_nodes
+from ..store.results import to_nodes, wire_term
 
 
 def _term(t):
@@ -33,19 +33,6 @@ def _term(t):
             return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
         return ox.Literal(str(t))
     raise TypeError(f"not an RDF term: {t!r}")
-
-
-def _wire(t) -> dict[str, str]:
-    if isinstance(t, ox.NamedNode):
-        return {"type": "uri", "value": t.value}
-    if isinstance(t, ox.BlankNode):
-        return {"type": "bnode", "value": t.value}
-    out = {"type": "literal", "value": t.value}
-    if t.language:
-        out["xml:lang"] = t.language
-    elif t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-        out["datatype"] = t.datatype.value
-    return out
 
 
 _SHARED: list | None = None
@@ -84,7 +71,7 @@ class ScopeStore:
             if max_rows is not None and len(rows) >= max_rows:
                 truncated = True
                 break
-            rows.append({n: _wire(solution[n]) for n in names if solution[n] is not None})
+            rows.append({n: wire_term(solution[n]) for n in names if solution[n] is not None})
         return SelectResult(names, to_nodes(rows), truncated)
 
     def __len__(self) -> int:

@@ -48,6 +48,22 @@ Row = dict[str, dict[str, str]]
 VIRTUOSO_ASK = "__ASK_RETVAL"
 
 
+def wire_term(t) -> dict[str, str]:
+    """An Oxigraph term as a SPARQL JSON results term (xsd:string left implicit, as the format writes it)."""
+    if isinstance(t, ox.NamedNode):
+        return {"type": "uri", "value": t.value}
+    if isinstance(t, ox.BlankNode):
+        return {"type": "bnode", "value": t.value}
+    if isinstance(t, ox.Literal):
+        out = {"type": "literal", "value": t.value}
+        if t.language:
+            out["xml:lang"] = t.language
+        elif t.datatype.value not in (XSD_STRING, RDF_LANGSTRING):
+            out["datatype"] = t.datatype.value
+        return out
+    return {"type": "literal", "value": str(t)}  # an RDF-star triple term: shown as its N-Triples text
+
+
 def to_node(term: dict[str, str]) -> Node:
     from rdflib import BNode, Literal, URIRef  # once imported, a dictionary lookup
 
@@ -85,7 +101,7 @@ def checked_results(doc) -> dict:
     """A SPARQL JSON results document (parsed from JSON, or read from XML by results_xml), checked for
     shape, its terms made standard and Virtuoso's ASK-as-SELECT made a boolean."""
     if not isinstance(doc, dict) or "head" not in doc:
-        raise StoreError("the SPARQL server's answer is not SPARQL JSON results (no 'head')")
+        raise StoreError("the SPARQL server's answer is not SPARQL results (no 'head')")
     if "boolean" in doc:
         if not isinstance(doc["boolean"], bool):
             raise StoreError("the SPARQL server's ASK answer has a non-boolean 'boolean'")
