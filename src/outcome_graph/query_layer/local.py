@@ -50,6 +50,12 @@ def _shared() -> list:
     return _SHARED
 
 
+def preload() -> None:
+    """The shared triples made ahead (the server's warm-up): the first trace, gaps or audit of a start
+    would otherwise parse the reference and curated files (about a second) before its counts."""
+    _shared()
+
+
 class ScopeStore:
     """The `select` of the store protocol over a scope's triples (read-only once made)."""
 
