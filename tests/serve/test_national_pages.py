@@ -52,7 +52,6 @@ def test_the_council_questions_are_every_question_that_lists_a_council_s_records
         "continuity",
         "evidence-by-code",
         "lgbf-benchmarks",
-        "mentions",
         "note-search",
         "priorities-without-indicators",
         "reported-totals",
