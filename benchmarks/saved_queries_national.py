@@ -1,5 +1,6 @@
 """Every saved query (queries/*.rq) with its default parameters on a national store, through the app's
-own request path (Flask test client, result cache off): which of them span the nation too slowly.
+own request path (Flask test client, result cache off unless --cache): which of them span the nation
+too slowly.
 
     nice python benchmarks/saved_queries_national.py --store DIR [--timeout 30] [--repeat N] [NAME ...]
     nice python benchmarks/saved_queries_national.py --endpoint URL ...   # a SPARQL server instead
@@ -128,6 +129,9 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--repeat", type=int, default=0, help="runs after the first, for the p95")
     parser.add_argument("--no-downloads", action="store_true", help="the pages only")
+    parser.add_argument(
+        "--cache", action="store_true", help="the result cache on, as `serve` has it (default: off)"
+    )
     parser.add_argument("names", nargs="*", help="the queries to run (default: all)")
     args = parser.parse_args()
 
@@ -141,7 +145,8 @@ def main() -> int:
         from outcome_graph.store.remote import RemoteStore
 
         store = RemoteStore(args.endpoint, timeout=args.timeout)
-    app = create_app(store=store, config={"timeout": args.timeout, "max_rows": 100000, "cache": False})
+    config = {"timeout": args.timeout, "max_rows": 100000, "cache": args.cache}
+    app = create_app(store=store, config=config)
     run(app.test_client(), requests(args.names), args.repeat)
     if not args.no_downloads:
         downloads(app.test_client(), args.names)
