@@ -160,7 +160,7 @@ def test_xml_results_are_the_same_data_as_json(fake):
         ("cut-xml", "malformed or cut-off XML"),
         ("doctype-xml", "XML results declare a document type"),
         ("chunked-cut", "broke off its answer"),
-        ("html", "answered a SELECT or ASK query with text/html, not SPARQL JSON results"),
+        ("html", "answered a SELECT or ASK query with text/html, not SPARQL results \\(JSON or XML\\)"),
         ("error-500", "OutOfMemoryError"),
     ],
 )

@@ -98,3 +98,24 @@ def test_an_add_to_a_store_without_an_index_writes_a_whole_one(tmp_path, capsys)
     assert main(["add", str(fife(tmp_path / "in")), "--store", str(store), "--no-validate"]) == 0
     generation = current_generation(store)
     assert tables(generation / si.FILE) == whole_index(generation, tmp_path)
+
+
+def test_the_index_is_in_a_generation_before_it_becomes_current(tmp_path, monkeypatch):
+    """`build --store` and `add` write the index into the new generation's directory before the swap
+    that makes it current, so a `serve` started at that moment never finds a generation without one (and
+    builds its own copy). Observed at the swap itself: install is wrapped, not replaced."""
+    from outcome_graph.store import build as store_build
+
+    seen: list[bool] = []
+    install = store_build.install
+
+    def watched(directory, building, *args, **kwargs):
+        seen.append((Path(building) / si.FILE).is_file())
+        return install(directory, building, *args, **kwargs)
+
+    monkeypatch.setattr(store_build, "install", watched)
+    store = tmp_path / "store"
+    copies = [str(p) for p in renamed_copies(tmp_path / "in")]
+    assert main(["build", *copies, "--store", str(store), "--no-validate"]) == 0
+    assert main(["add", str(fife(tmp_path / "in")), "--store", str(store), "--no-validate"]) == 0
+    assert seen == [True, True]

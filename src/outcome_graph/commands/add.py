@@ -34,15 +34,16 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_validate:  # each report on its own graph, before it goes in
         validate_reports(paths, note, council=args.council, keep=results)
     directory = args.store or default_store_dir()
-    update = add_reports(paths, directory, council=args.council, progress=note)
-    keep_results(directory, results)  # the new generation's results for the reports added
-    if update.previous is not None:  # the new generation's search index, from the previous one's
+
+    def then(previous: Path, generation: Path, councils: list[str]) -> None:  # before it is current
         from ..query_layer.search_kept import update_index
 
         started = time.perf_counter()
-        update_index(update.previous, update.generation, update.councils)
-        took = time.perf_counter() - started
-        note(f"search index updated for {', '.join(update.councils)} in {took:.1f} s")
+        update_index(previous, generation, councils)  # from the previous generation's index
+        note(f"search index updated for {', '.join(councils)} in {time.perf_counter() - started:.1f} s")
+        keep_results(generation, results)  # the new generation's results for the reports added
+
+    update = add_reports(paths, directory, council=args.council, progress=note, then=then)
     if args.endpoint:
         from .load import push_parts
 

@@ -84,16 +84,17 @@ def build_store(args: argparse.Namespace) -> int:
 
         note(f"validating {len(paths)} report(s), each on its own graph ...")
         violations = validate_reports(paths, note, council=args.council, jobs=args.jobs, keep=results)
-    db, cat = build_into(paths, args.store, council=args.council, progress=note)
-    from ..query_layer.search_kept import write_index
 
-    indexing = time.perf_counter()
-    write_index(db.parent)  # built with the store, so no first search waits for it
-    note(f"search index written in {time.perf_counter() - indexing:.1f} s")
-    if results:  # kept beside the store: pages and `validate --store` read them (validate/stored.py)
+    def then(generation: Path) -> None:  # before the generation is current: no server sees it without
+        from ..query_layer.search_kept import write_index
         from ..store.reports import keep_results
 
-        keep_results(args.store, results)
+        indexing = time.perf_counter()
+        write_index(generation)  # built with the store, so no first search waits for it
+        note(f"search index written in {time.perf_counter() - indexing:.1f} s")
+        keep_results(generation, results)  # pages and `validate --store` read them (validate/stored.py)
+
+    _db, cat = build_into(paths, args.store, council=args.council, progress=note, then=then)
     print(
         f"store in {args.store}: {len(cat.reports)} report(s) of "
         f"{len({r['council'] for r in cat.reports.values()})} "

@@ -15,7 +15,7 @@ from rdflib.term import Node
 
 from ..errors import DefectError, OutcomeGraphError
 from ..store import QueryTimeout
-from ..store.bindings import term_sparql, where_group_start
+from ..store.bindings import substitute, term_sparql, where_group_start
 
 RETRY_AFTER = 10  # seconds a client is told to wait after a part of a page was slow
 
@@ -43,9 +43,13 @@ def values_for(columns: Mapping[str, Iterable[Node]]) -> str:
 MARK = "#@values"  # a query's own place for the bound IRIs (inside a sub-select that must see them)
 
 
-def scoped_text(query: str, columns: Mapping[str, Iterable[Node]] | None) -> str:
+def scoped_text(
+    query: str, columns: Mapping[str, Iterable[Node]] | None, constants: Mapping[str, Node] | None = None
+) -> str:
     """`query` with `columns` bound: at its `#@values` line where it has one, else first in its
-    outermost WHERE group."""
+    outermost WHERE group; and each variable of `constants` replaced by its term (store.bindings.substitute:
+    a filter's constant, which the engine tests early)."""
+    query = substitute(query, constants)
     if not columns:
         return query
     block = values_for(columns)
@@ -59,18 +63,22 @@ def scoped_text(query: str, columns: Mapping[str, Iterable[Node]] | None) -> str
     return f"{query[:at]}\n{block}\n{query[at:]}"
 
 
-def read_select(store, query: str, part: str, columns=None, *, timeout=None, max_rows=None):
-    """`store.select` of `query` bound to `columns`; a timeout is `Slow(part)`."""
+def read_select(store, query: str, part: str, columns=None, *, timeout=None, max_rows=None, constants=None):
+    """`store.select` of `query` bound to `columns` (and `constants`); a timeout is `Slow(part)`."""
     try:
-        return store.select(scoped_text(query, columns), timeout=timeout, max_rows=max_rows)
+        return store.select(scoped_text(query, columns, constants), timeout=timeout, max_rows=max_rows)
     except QueryTimeout as e:
         raise Slow(part, str(e)) from e
 
 
-def read_construct(store, query: str, part: str, columns=None, *, timeout=None, max_triples=None):
-    """`store.construct` of `query` bound to `columns`; a timeout is `Slow(part)`."""
+def read_construct(
+    store, query: str, part: str, columns=None, *, timeout=None, max_triples=None, constants=None
+):
+    """`store.construct` of `query` bound to `columns` (and `constants`); a timeout is `Slow(part)`."""
     try:
-        return store.construct(scoped_text(query, columns), timeout=timeout, max_triples=max_triples)
+        return store.construct(
+            scoped_text(query, columns, constants), timeout=timeout, max_triples=max_triples
+        )
     except QueryTimeout as e:
         raise Slow(part, str(e)) from e
 

@@ -12,7 +12,7 @@ import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 
 from ..errors import OutcomeGraphError
 from ..namespaces import OGR
@@ -39,6 +39,19 @@ def council_of(iri: str) -> str | None:
     rest = iri[len(base) :]
     first = rest.split("/", 1)[0]
     return None if first in SHARED_SEGMENTS or "/" not in rest else first
+
+
+def council_base(council: str | None) -> Literal:
+    """The start of the IRIs of `council`'s nodes (its records, excerpts and links); every instance's
+    where no council is named (a graph of one council)."""
+    return Literal(f"{OGR}{council}/") if council else Literal(str(OGR))
+
+
+def drawn_segments(council: str | None) -> Literal:
+    """The first segments of the ids a page of `council` may show ("|midlothian|lgbf|framework|"), as
+    the structure queries' `?ours` filter reads them: a node of another council is left out in the
+    engine, so its rows never cost the page (a national LGBF indicator points to every council's)."""
+    return Literal("|" + "|".join([*([council] if council else []), *SHARED_SEGMENTS]) + "|")
 
 
 def local(iri: str) -> str:

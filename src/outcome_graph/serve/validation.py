@@ -74,17 +74,22 @@ def _one_report(store, report: str, year: str, timeout: float | None) -> Validat
 
 def kept_result(store, report: str) -> ValidationSummary | None:
     """The result kept beside an embedded store for `report` (its IRI), if it is for the report and the
-    rules as they are now (validate.stored: keyed on both); None otherwise."""
+    rules as they are now (validate.stored: keyed on both); None otherwise. What the key is made from is the
+    store's catalogue (a store built from report files) or the sources kept with the results (the bundled
+    reports' store)."""
     from ..store.reports import CATALOGUE
-    from ..validate.stored import read, result_key
+    from ..validate.stored import read, read_sources, result_key
 
     path = getattr(store, "path", None)
-    if path is None or path.name != "db" or not (path.parent / CATALOGUE).is_file():
+    if path is None or path.name != "db":
         return None
     generation = path.parent
     part = local_part(report)
     try:
-        row = _catalogue(generation).reports.get(part)
+        if (generation / CATALOGUE).is_file():
+            row = _catalogue(generation).reports.get(part)
+        else:
+            row = (read_sources(generation) or {}).get(part)
     except (OSError, ValueError, KeyError):
         return None
     if row is None:

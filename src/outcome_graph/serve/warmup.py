@@ -31,12 +31,14 @@ def _preload(store) -> None:
 
 
 def _after(store) -> None:
-    """What only some pages need, after the gate has opened: the store's labels, pySHACL, the index."""
+    """What only some pages need, after the gate has opened: the store's labels, the shared triples a
+    council's counts are asked with (query_layer.local), pySHACL, the index."""
     from ..labels import for_store
+    from ..query_layer.local import preload
     from ..query_layer.search_index import search_index
     from ..validate.engine import import_pyshacl
 
-    for step in (for_store, lambda _: import_pyshacl(), search_index):
+    for step in (for_store, lambda _: preload(), lambda _: import_pyshacl(), search_index):
         try:
             step(store)
         except Exception:  # noqa: BLE001 - a failed warm-up is redone by the first request, which reports it

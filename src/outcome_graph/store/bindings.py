@@ -13,6 +13,7 @@ IRIs and comments, in CONSTRUCT templates and in `EXISTS { }` inside SELECT expr
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
@@ -26,6 +27,7 @@ _IRIREF = re.compile(r'<[^\x00-\x20<>"{}|^`\\]*>')
 _LANGTAG = re.compile(r"[A-Za-z]+(-[A-Za-z0-9]+)*\Z")
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-.:]*")
+_VAR = re.compile(r"[A-Za-z0-9_]+")
 
 
 def term_sparql(term: Node) -> str:
@@ -79,7 +81,9 @@ def _tokens(query: str):
             yield c, c, i
             i += 1
         elif c in "?$":
-            m = _WORD.match(query, i + 1)
+            m = _VAR.match(query, i + 1)
+            if m:
+                yield "var", m.group(0), i
             i = m.end() if m else i + 1
         else:
             m = _WORD.match(query, i)
@@ -153,6 +157,26 @@ def bind(query: str, bindings: dict[str, Node] | None) -> str:
         # VALUES clause is valid there and, with no aggregation in such queries, constrains the same way.
         return f"{query}\n{block}\n"
     return f"{query[:at]} {block} {query[at:]}"
+
+
+def substitute(query: str, constants: Mapping[str, Node] | None) -> str:
+    """`query` with every occurrence of each variable of `constants` replaced by its term, written by
+    `term_sparql` (checked and escaped, as a VALUES block's: never pasted text) — the substitution of
+    SEP-0007. For a FILTER that must be a constant: Oxigraph tests a filter on a constant as soon as its
+    pattern's variables are bound, but one on a VALUES variable only after the whole group is joined
+    (queries/structure/*.rq say where that cost seconds). Only a variable's own tokens are replaced: not
+    text in strings, IRIs or comments, and not a longer name (?ours in ?oursToo)."""
+    if not constants:
+        return query
+    for name in constants:
+        if not _VARNAME.match(name):
+            raise QueryError(f"{name!r} is not a SPARQL variable name")
+    out, at = [], 0
+    for kind, text, pos in _tokens(query):
+        if kind == "var" and text in constants:
+            out += [query[at:pos], term_sparql(constants[text])]
+            at = pos + 1 + len(text)
+    return "".join(out) + query[at:]
 
 
 def engine_text(query: str, bindings: dict[str, Node] | None = None) -> str:

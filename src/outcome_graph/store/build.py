@@ -211,7 +211,7 @@ def ensure_built(
         raise StoreError(f"no store in {directory}: run `outcome-graph serve` once to build it")
     if generation:
         _say(progress, f"the sources changed since the store in {directory} was built: rebuilding")
-    return rebuild(directory, fingerprint, source or graph_source, progress, finish=_mark(source))
+    return rebuild(directory, fingerprint, source or graph_source, progress, finish=_mark(source, progress))
 
 
 def _fingerprint(generation: Path) -> str:
@@ -221,12 +221,38 @@ def _fingerprint(generation: Path) -> str:
 BUNDLED = "BUNDLED"  # in a generation built from the bundled reports: a rebuild of it replaces like with like
 
 
-def _mark(source: Source | None) -> Callable[[Path], None] | None:
+def _mark(source: Source | None, progress: Progress = None) -> Callable[[Path], None] | None:
     if source is not None:
         return None
-    return lambda generation: (generation / BUNDLED).write_text(
-        "built from the bundled reports; rebuilt from them when they or the code change\n"
-    )
+
+    def finish(generation: Path) -> None:
+        (generation / BUNDLED).write_text(
+            "built from the bundled reports; rebuilt from them when they or the code change\n"
+        )
+        keep_validation(generation, progress)
+
+    return finish
+
+
+def keep_validation(generation: Path, progress: Progress = None) -> None:
+    """The bundled reports' validation kept beside their store, as `build --store` keeps a folder's
+    (validate/stored.py), so that no first audit or /validation page runs pySHACL: each report on its own
+    graph, one after the other (what builds the store before `serve` forks starts no process), with what
+    each result was made from (validate.stored.write_sources: this store has no REPORTS.json)."""
+    from ..paths import bundled_reports
+    from ..validate.stored import write, write_sources
+    from .reports import Catalogue, read_reports, validate_reports
+
+    paths = bundled_reports()
+    _say(progress, f"validating the {len(paths)} bundled reports, each on its own graph ...")
+    records: dict[str, dict] = {}
+    validate_reports(paths, progress, jobs=1, keep=records)
+    catalogue = Catalogue()
+    for r in read_reports(paths):
+        catalogue.add(r)
+    for part, record in sorted(records.items()):
+        write(generation, part, record)
+    write_sources(generation, catalogue.reports)
 
 
 def _of_the_bundled_reports(generation: Path) -> bool:

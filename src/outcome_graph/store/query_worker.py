@@ -23,7 +23,7 @@ import time
 from multiprocessing.connection import Connection
 
 from .protocol import StoreError
-from .results import GRAPH_TYPES, RESULT_TYPES, serialize_boolean, serialize_select
+from .results import GRAPH_TYPES, RESULT_TYPES, serialize_boolean, serialize_select, wire_term
 
 # The store path that starts a worker without a store, which only checks query texts.
 CHECKER = "-"
@@ -48,27 +48,6 @@ QUERY_STACK = 512 * 1024**2
 # 200 bytes a quad on disk (the bundled graph: 17,388 quads, 3.4 MB) and 800 in memory, so the copy is
 # at most ~130 MB per worker, within its memory limit. A larger store (a national one) stays on disk.
 IN_MEMORY_BYTES = 32 * 1024**2
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-
-def _term(t) -> dict[str, str]:
-    import pyoxigraph as ox
-
-    if isinstance(t, ox.NamedNode):
-        return {"type": "uri", "value": t.value}
-    if isinstance(t, ox.BlankNode):
-        return {"type": "bnode", "value": t.value}
-    if isinstance(t, ox.Literal):
-        out = {"type": "literal", "value": t.value}
-        if t.language:
-            out["xml:lang"] = t.language
-        elif t.datatype.value not in (XSD_STRING, RDF_LANGSTRING):
-            out["datatype"] = t.datatype.value
-        return out
-    return {"type": "literal", "value": str(t)}  # an RDF-star triple term: shown as its N-Triples text
-
 
 # The parse guard's stack (see store.remote): smaller than the Oxigraph server's, so that a text it
 # parses is one the server parses too (measured: 4 MB parses 3,000 chained `+`, not 5,000; the server
@@ -169,7 +148,7 @@ def _handle(store, request: dict) -> dict:
             for i, var in enumerate(vars_):
                 value = solution[i]
                 if value is not None:
-                    row[var] = _term(value)
+                    row[var] = wire_term(value)
             rows.append(row)
         if op == "rows":
             return {"form": "SELECT", "vars": vars_, "rows": rows, "truncated": truncated}

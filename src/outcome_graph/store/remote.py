@@ -296,7 +296,7 @@ class RemoteStore:
             if media_type not in _RESULT_REPLIES:
                 raise StoreError(
                     f"the SPARQL server answered a {RESULTS} query with "
-                    f"{media_type or 'no media type'}, not SPARQL JSON results"
+                    f"{media_type or 'no media type'}, not SPARQL results (JSON or XML)"
                 )
             doc = checked_results(parse_xml(body)) if media_type == XML else parse_json(body)
             return _Reply("boolean" if "boolean" in doc else "rows", doc)

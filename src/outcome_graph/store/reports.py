@@ -253,14 +253,10 @@ def validate_reports(
     return total
 
 
-def keep_results(directory: Path, records: dict[str, dict]) -> None:
-    """The reports' validation results into the store's current generation (validate/stored.py)."""
+def keep_results(generation: Path, records: dict[str, dict]) -> None:
+    """The reports' validation results into a store generation (validate/stored.py)."""
     from ..validate.stored import write
-    from .build import current_generation
 
-    generation = current_generation(Path(directory))
-    if generation is None:
-        return
     for part, record in sorted(records.items()):
         write(generation, part, record)
 
@@ -271,9 +267,11 @@ def build_store(
     *,
     council: str | None = None,
     progress: Progress = print,
+    then: Callable[[Path], None] | None = None,
 ) -> tuple[Path, Catalogue]:
     """A new generation of the store in `directory` from the report files `paths`; made current when
-    complete."""
+    complete. `then` writes what else belongs to the generation (the search index, kept validation
+    results) into its directory before it becomes current, so no server ever sees it without them."""
     from .build import rebuild
 
     reports = read_reports(paths, council, progress)
@@ -313,6 +311,8 @@ def build_store(
         _copy_texts(reports, generation)
         national.write(generation, national_lines)
         cat.write(generation)
+        if then:
+            then(generation)
 
     db = rebuild(Path(directory), cat.fingerprint(), source, progress, finish=finish)
     return db, cat
@@ -330,10 +330,16 @@ class Update:
 
 
 def add_reports(
-    paths: list[Path], directory: Path, *, council: str | None = None, progress: Progress = print
+    paths: list[Path],
+    directory: Path,
+    *,
+    council: str | None = None,
+    progress: Progress = print,
+    then: Callable[[Path, Path, list[str]], None] | None = None,
 ) -> Update:
     """Add (or replace) reports in the store in `directory`: their councils are rebuilt from the store's
-    copies of their other reports, and only the named graphs that changed are replaced."""
+    copies of their other reports, and only the named graphs that changed are replaced. `then(previous,
+    new, councils)` writes what else belongs to the new generation before it becomes current."""
     from ..validate.stored import carry_over
     from .build import install
 
@@ -412,6 +418,8 @@ def add_reports(
         # the other reports' validation results stay (each is checked against its key when read: the
         # replaced reports' old ones are never served)
         carry_over(generation, building)
+        if then:
+            then(generation, building, councils)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise

@@ -17,11 +17,13 @@ from ..query_layer import Flight
 from .print_pdf import PdfUnavailable as PdfUnavailable  # noqa: F401  (where callers found it before)
 from .print_pdf import write_pdf as write_pdf  # noqa: F401
 
+# The council of the audited report (bound by its IRI: by its year alone, a national graph has a report of
+# every council, and the first name in order was another council's).
 COUNCIL_NAME = """PREFIX og: <https://w3id.org/outcome-graph/def#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?name WHERE {
-  ?report a og:Report ; og:period ?period ; og:organisation ?org .
+  ?report og:organisation ?org .
   { ?org skos:prefLabel ?name } UNION { ?org rdfs:label ?name }
 } ORDER BY ?name LIMIT 1"""
 
@@ -45,13 +47,29 @@ def data_version(store) -> str:
 def council_name(store, year: str, council: str | None) -> str:
     from rdflib import URIRef
 
-    from ..namespaces import GOV_YEAR
+    from ..query_layer.reads import read_select
 
     try:
-        rows = store.select(COUNCIL_NAME, bindings={"period": URIRef(GOV_YEAR + year)}).rows
+        report = _report_iri(store, council, year)
+        rows = read_select(store, COUNCIL_NAME, "the council's name", {"report": [URIRef(report)]}).rows
     except Exception:  # noqa: BLE001 - the cover then names the council by its key
         rows = []
     return str(rows[0]["name"]) if rows else (council or "").replace("-", " ").title()
+
+
+def _report_iri(store, council: str | None, year: str) -> str:
+    """The IRI of the council's report for `year` (the list of reports is read once per store)."""
+    from ..query_layer import scope_of
+
+    scope = scope_of(store, council, None, [year])
+    return scope.reports[0]
+
+
+def _council_reports(store, council: str | None) -> tuple[str, ...]:
+    """Every report of the council (a chart shows the council's figures in all of them)."""
+    from ..query_layer import scope_of
+
+    return scope_of(store, council).reports
 
 
 def generated_at() -> _dt.datetime:
@@ -170,11 +188,15 @@ def presentation(
     now = now or generated_at()
     charts = {}
     if store is not None:
-        prefetch_figures(store, [i["iri"] for section in a["priorities"] for i in section["indicators"]])
+        shown = [i["iri"] for section in a["priorities"] for i in section["indicators"]]
+        prefetch_figures(store, shown, a.get("council"))
     for section in a["priorities"]:
         for i in section["indicators"]:
             if i["iri"] not in charts and (store is not None or tg is not None):
-                points = figures(store, i["iri"]) if store is not None else points_from_trace(tg, i["iri"])
+                if store is not None:
+                    points = figures(store, i["iri"], a.get("council"))
+                else:
+                    points = points_from_trace(tg, i["iri"])
                 if _figures(points) < 2:  # one figure is a number, not a movement: the table shows it
                     continue
                 name = " ".join(x for x in (i.get("code"), i.get("title")) if x)
@@ -216,25 +238,31 @@ def presentation(
 FIGURES = (Path(__file__).resolve().parents[1] / "serve" / "indicator-figures.rq").read_text(encoding="utf-8")
 
 
-def figures(store, indicator: str):
-    """An indicator's figures in every report, by the same query as its /id/ page's chart: read once per
-    store generation (an audit shows dozens of charts; the served store does not change)."""
+def figures(store, indicator: str, council: str | None = None):
+    """An indicator's figures in every report of the council (`council`; None: the graph's only one), by
+    the same query as its /id/ page's chart with the council's reports bound: a national LGBF indicator
+    has figures in every council's reports, and an audit charts its own council's. Read once per store
+    generation (an audit shows dozens of charts; the served store does not change)."""
     from rdflib import URIRef
 
     from ..charts import points_from_rows
+    from ..query_layer.reads import read_select
     from ..query_layer.scope import store_key
 
-    def load():
-        return points_from_rows(store.select(FIGURES, bindings={"indicator": URIRef(indicator)}).rows)
+    reports = _council_reports(store, council)
 
-    return _FIGURES.get((store_key(store), indicator), load, "an indicator's figures")
+    def load():
+        bound = {"indicator": [URIRef(indicator)], "report": [URIRef(r) for r in reports]}
+        return points_from_rows(read_select(store, FIGURES, "an indicator's figures", bound).rows)
+
+    return _FIGURES.get((store_key(store), reports, indicator), load, "an indicator's figures")
 
 
 # the same question for many indicators at once: ?indicator projected, so the rows can be told apart
 FIGURES_MANY = FIGURES.replace("SELECT ?observation", "SELECT ?indicator ?observation", 1)
 
 
-def prefetch_figures(store, indicators: list[str]) -> None:
+def prefetch_figures(store, indicators: list[str], council: str | None = None) -> None:
     """The figures of every indicator an audit charts, by one query (VALUES ?indicator) instead of one
     per chart: on Virtuoso 32 round trips cost about 2 s of an audit's first answer. Each indicator's
     rows are the ones its own query gives, in the same order (ORDER BY, filtered by ?indicator)."""
@@ -245,18 +273,18 @@ def prefetch_figures(store, indicators: list[str]) -> None:
     from ..query_layer.scope import store_key
 
     key = store_key(store)
-    wanted = sorted({i for i in indicators if not _FIGURES.has((key, i))})
+    reports = _council_reports(store, council)
+    wanted = sorted({i for i in indicators if not _FIGURES.has((key, reports, i))})
     if not wanted:
         return
-    rows = read_select(
-        store, FIGURES_MANY, "the indicators' figures", {"indicator": [URIRef(i) for i in wanted]}
-    ).rows
+    bound = {"indicator": [URIRef(i) for i in wanted], "report": [URIRef(r) for r in reports]}
+    rows = read_select(store, FIGURES_MANY, "the indicators' figures", bound).rows
     by: dict[str, list] = {i: [] for i in wanted}
     for row in rows:
         row = dict(row)
         by[str(row.pop("indicator"))].append(row)
     for i in wanted:
-        _FIGURES.get((key, i), lambda rows=by[i]: points_from_rows(rows), "an indicator's figures")
+        _FIGURES.get((key, reports, i), lambda rows=by[i]: points_from_rows(rows), "an indicator's figures")
 
 
 _FIGURES = Flight(size=4096)  # a few councils' audits' charts (a point list is a few hundred bytes)

@@ -56,14 +56,15 @@ def read(store, scope=None, timeout=None) -> rdflib.Graph:
     """What every council shares (inspection.rq), plus the claims and og:bearsOn links of the scope's
     reports (a query_layer.Scope: one council's), read through the query layer; never the nation's."""
     from ..query_layer import read_construct
-    from ..query_layer.scope import council_of
+    from ..query_layer.scope import council_base, council_of
 
     rdf = read_construct(store, QUERY, "the key questions and duties", timeout=timeout)
     if scope is None or not scope.reports:
         return rdf
     bound = {"reportDoc": scope.report_terms}
+    constants = {"councilBase": council_base(scope.council)}
     for text, part in REPORT_QUERIES:
-        for s, p, o in read_construct(store, text, part, bound, timeout=timeout):
+        for s, p, o in read_construct(store, text, part, bound, timeout=timeout, constants=constants):
             if council_of(str(s)) in (None, scope.council):  # an LGBF indicator's links elsewhere
                 rdf.add((s, p, o))
     return rdf

@@ -14,13 +14,13 @@ council's graph.
 
 from __future__ import annotations
 
-from rdflib import RDF, Literal, URIRef
+from rdflib import RDF, URIRef
 
 from ..errors import OutcomeGraphError
 from ..namespaces import OG
 from ..query_layer import Flight, Scope
 from ..query_layer.reads import query_text, read_select
-from ..query_layer.scope import SHARED_SEGMENTS, council_of, store_key
+from ..query_layer.scope import council_of, drawn_segments, store_key
 from .graph import EDGE_PROPERTIES, TraceGraph, from_rdf
 
 CHUNK = 400  # IRIs bound in one query (a step that reaches thousands of observations is read in parts)
@@ -74,11 +74,7 @@ def _fetch(store, scope: Scope, root: str, way: str, timeout) -> TraceGraph:
         return council_of(str(iri)) in (None, scope.council)
 
     # the first segments of the ids the page may draw (scope.council_of), for node-links-in's filter
-    drawn = {
-        "ours": [
-            Literal("|" + "|".join([*([scope.council] if scope.council else []), *SHARED_SEGMENTS]) + "|")
-        ]
-    }
+    drawn = {"ours": [drawn_segments(scope.council)]}
     triples: set[tuple] = set()
     seen: set[str] = set()
     reached: set[str] = set()  # the nodes of the scope: a record of a report outside it is not drawn

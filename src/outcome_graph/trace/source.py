@@ -9,22 +9,20 @@ every request.
 
 from __future__ import annotations
 
-from rdflib import Literal
-
 from ..counts import count_members
-from ..namespaces import OGR
 from ..query_layer import Flight, Scope, read_select, scope_of
 from ..query_layer.local import ScopeStore
 from ..query_layer.reads import query_text
-from ..query_layer.scope import council_of, store_key
+from ..query_layer.scope import council_base, council_of, drawn_segments, store_key
 from .engine import prepare
 from .graph import TraceGraph, from_rdf
 
 
-def _triples(store, name: str, part: str, bound=None, timeout=None) -> list[tuple]:
+def _triples(store, name: str, part: str, bound=None, timeout=None, constants=None) -> list[tuple]:
     """The (s, p, o) rows of a structure question (SELECT ?s ?p ?o: rows cost less to move and read
-    than a CONSTRUCT's serialised graph)."""
-    rows = read_select(store, query_text(name), part, bound, timeout=timeout).rows
+    than a CONSTRUCT's serialised graph); `constants`: the filters' constants (a query without the
+    variable is unchanged)."""
+    rows = read_select(store, query_text(name), part, bound, timeout=timeout, constants=constants).rows
     return [(r["s"], r["p"], r["o"]) for r in rows]
 
 
@@ -39,16 +37,17 @@ def _scoped_rdf(store, scope: Scope, timeout=None) -> list[tuple]:
     bound to the reports' IRIs) and the shared reference data. Triples of another council (an LGBF
     indicator's links and reports elsewhere) are left out here, so no page of one council shows another."""
     bound = {"reportDoc": scope.report_terms}
-    base = Literal(f"{OGR}{scope.council}/") if scope.council else Literal(str(OGR))
+    # constants of the queries' filters (store.bindings.substitute), never a VALUES variable: see records.rq
+    fixed = {"councilBase": council_base(scope.council), "ours": drawn_segments(scope.council)}
     triples = set(_reference(store, timeout))
     parts = (
-        ("report-nodes", "the reports", bound),
-        ("membership", "the records of the reports", bound),
-        ("records", "the council's records", bound),
-        ("links", "the links between the council's records", {**bound, "councilBase": [base]}),
+        ("report-nodes", "the reports"),
+        ("membership", "the records of the reports"),
+        ("records", "the council's records"),
+        ("links", "the links between the council's records"),
     )
-    for name, part, columns in parts if scope.reports else ():
-        for s, p, o in _triples(store, name, part, columns, timeout):
+    for name, part in parts if scope.reports else ():
+        for s, p, o in _triples(store, name, part, bound, timeout, fixed):
             if council_of(str(s)) in (None, scope.council):
                 triples.add((s, p, o))
     return list(triples)  # graph.from_rdf reads them in any order to the same graph

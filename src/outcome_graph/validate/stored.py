@@ -99,6 +99,24 @@ def write(generation: Path, part: str, record: dict) -> None:
     os.replace(aside, path)
 
 
+SOURCES = "SOURCES.json"  # in FOLDER, for a store without REPORTS.json (the bundled reports' own)
+
+
+def write_sources(generation: Path, rows: dict[str, dict]) -> None:
+    """What each kept result was made from (part -> council, service, year, sha256: the inputs of its
+    key), for a store whose generation keeps no catalogue (store/build.py's of the bundled reports)."""
+    path = generation / FOLDER / SOURCES
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(dict(sorted(rows.items())), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def read_sources(generation: Path) -> dict[str, dict] | None:
+    try:
+        return json.loads((generation / FOLDER / SOURCES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 def read(generation: Path, part: str, key: str) -> ValidationSummary | None:
     """The stored result of `part`, if there is one for `key` (else None: validate it again)."""
     try:
