@@ -6,9 +6,10 @@
   (store/union.py: `<graph> og:unionGraph <graph>/union`, kept in step by `load` and `add`). Every
   request names the union (or, with no union, the graph and every part) as the dataset's default graph
   (one `default-graph-uri` each) and, when the query has a GRAPH pattern, the parts as its named graphs
-  (else, or when there are none, an empty graph: `reads_named_graphs`), so that neither the default graph nor `GRAPH ?g` ever reaches another graph on the server
-  (Virtuoso's default graph is the union of all its graphs, its system graphs included). One default
-  graph, not 356: Virtuoso plans badly over many (store/union.py). The catalogue is read at the
+  (else, or when there are none, an empty graph: `reads_named_graphs`), so that neither the default
+  graph nor `GRAPH ?g` ever reaches another graph on the server (Virtuoso's default graph is the union
+  of all its graphs, its system graphs included). One default graph, not 356: Virtuoso plans badly over
+  many (store/union.py). The catalogue is read at the
   first request and again after PARTS_TTL seconds, so a report replaced on the server (`add
   --endpoint`) is seen.
 - Forms: SELECT and ASK ask for SPARQL XML or JSON results (XML first: results_xml.py), CONSTRUCT and
