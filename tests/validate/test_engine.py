@@ -66,3 +66,21 @@ def test_the_hook_is_removed_after_validation(real_graph):
     engine.validate_graph(real_graph)
     assert engine._EVAL_KEY not in CUSTOM_EVALS
     assert (URIRef(OGR + "report/2020-2021/action/CSPC.P.2.1"), RDF.type, OG.Action) in real_graph
+
+
+def test_the_sparql_check_made_once_still_refuses_a_bad_text_every_time():
+    # pySHACL's check of a constraint's text is remembered only when it passes (engine._checked_once)
+    from pyshacl.errors import ValidationFailure
+    from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
+
+    engine.import_pyshacl()
+    assert getattr(SPARQLQueryHelper.check_invalid_sparql, "_outcome_graph_once", False)
+    helper = SPARQLQueryHelper.__new__(SPARQLQueryHelper)  # the check reads only the class's patterns
+    check = SPARQLQueryHelper.check_invalid_sparql
+    bad = "SELECT $this WHERE { VALUES ?x { 1 } $this ?p ?x }"
+    for _ in range(2):
+        with pytest.raises(ValidationFailure, match="VALUES"):
+            check(helper, bad)
+    good = "SELECT $this WHERE { $this ?p ?x }"
+    assert check(helper, good) is True
+    assert check(helper, good) is True

@@ -110,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import OutcomeGraphError
     from ..serve.admission import Policy
     from ..serve.server import PortInUse, listen, serve
+    from ..store.lanes import EXPRESS
 
     config = {
         "store_dir": args.store,
@@ -132,7 +133,12 @@ def run(args: argparse.Namespace) -> int:
         ) from None
     port = listener.getsockname()[1]
     threads = (
-        args.threads or Policy(adhoc_workers=args.workers, reserved_workers=args.reserved_workers).threads()
+        args.threads
+        or Policy(
+            adhoc_workers=args.workers,
+            express_workers=EXPRESS if args.reserved_workers else 0,
+            reserved_workers=args.reserved_workers,
+        ).threads()
     )
     print(f"outcome-graph: serving {name} at http://{args.host}:{port}/ (SPARQL: /sparql)", flush=True)
 

@@ -52,7 +52,7 @@ from typing import Any
 from flask import Flask, Response, g, has_request_context, request
 
 from ..store import QueryTimeout
-from ..store.lanes import ADHOC, LANE, RESERVED, WORKER_SECONDS, Busy, Lane, current_lane
+from ..store.lanes import ADHOC, LANE, LIGHT, NICE, RESERVED, WORKER_SECONDS, Busy, Lane, current_lane
 from .fairness import FairSlots
 
 # Endpoints whose queries are written by the user: everything else that queries runs the project's own.
@@ -66,6 +66,7 @@ HELD: ContextVar[str | None] = ContextVar("outcome_graph_held", default=None)
 @dataclass(frozen=True)
 class Policy:
     adhoc_workers: int = 3  # worker processes for user-written queries
+    express_workers: int = 0  # ... and more of them that only light clients take (serve.fairness)
     reserved_workers: int = 1  # worker processes for the project's own queries (0: they share)
     per_client_long: int = 1  # ... of which past their budget
     queue: int = 6  # user-written queries that may wait for a worker
@@ -82,7 +83,13 @@ class Policy:
 
     def threads(self) -> int:
         """Request threads so that queries (running or waiting) and uploads can never hold them all."""
-        held = self.adhoc_workers + self.queue + max(1, self.reserved_workers) + self.reserved_queue
+        held = (
+            self.adhoc_workers
+            + self.express_workers
+            + self.queue
+            + max(1, self.reserved_workers)
+            + self.reserved_queue
+        )
         return max(16, held + self.uploads + 8)
 
 
@@ -93,7 +100,12 @@ class Admission:
         retry = self._retry()
         self.lanes = {
             ADHOC: FairSlots(
-                ADHOC, policy.adhoc_workers, policy.adhoc_workers + policy.queue, policy.max_wait, retry
+                ADHOC,
+                policy.adhoc_workers,
+                policy.adhoc_workers + policy.express_workers + policy.queue,
+                policy.max_wait,
+                retry,
+                express=policy.express_workers,
             ),
             RESERVED: FairSlots(
                 RESERVED,
@@ -167,6 +179,8 @@ class Admission:
                 raise
         token, spent = HELD.set(name), [0.0]
         spent_token = WORKER_SECONDS.set(spent)
+        nice_token = NICE.set(slots.nice(lane.client) if user else 0)
+        light_token = LIGHT.set(user and slots.light(lane.client))
         try:
             yield
         except (Busy, QueryTimeout) as stop:
@@ -179,6 +193,7 @@ class Admission:
                         self._strikes = {c: s for c, s in self._strikes.items() if s[1] > now - STRIKES_KEPT}
                     # A client whose queries keep being stopped waits longer each time (doubling, up to
                     # 32 times): every stop costs a worker restart, paid by everyone else's waiting.
+                    slots.stopped(lane.client)  # not light for a while, whatever its use (fairness)
                     strikes, last = self._strikes.get(lane.client, (0, now))
                     strikes = strikes + 1 if now - last < STRIKES_KEPT else 1
                     self._strikes[lane.client] = (strikes, now)
@@ -194,6 +209,8 @@ class Admission:
         finally:
             HELD.reset(token)
             WORKER_SECONDS.reset(spent_token)
+            NICE.reset(nice_token)
+            LIGHT.reset(light_token)
             # The client's use of the lane is what its queries took of a worker (CPU seconds when
             # answered, wall seconds held when stopped), not how long the slot was held: on a loaded
             # machine a cheap query's slot can be held for a second while it waits for a CPU.

@@ -40,8 +40,10 @@ def admission_policy(store: Store, config: Mapping[str, Any], timeout: float) ->
     """The admission policy for `store`: lanes as wide as its worker pools (see serve.admission)."""
     pool, reserved = getattr(store, "pool", None), getattr(store, "reserved", None)
     workers = getattr(pool, "size", None) or int(config.get("workers", DEFAULT_WORKERS))
+    express = getattr(pool, "express", 0)
     return Policy(
-        adhoc_workers=workers,
+        adhoc_workers=workers - express,
+        express_workers=express,
         reserved_workers=getattr(reserved, "size", 0),
         timeout=timeout,
         **{k: config[k] for k in ("budget", "max_wait", "queue") if config.get(k) is not None},

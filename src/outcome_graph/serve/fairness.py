@@ -28,6 +28,13 @@
   appeared a moment ago are unknown, and unknown is not the same as light, so a visitor known to ask
   briefly goes before them; a new visitor is one newcomer among the others.
 
+- **A worker for the light.** A lane may have `express` slots beyond `slots`: any client takes them,
+  but a client that is not light (`LIGHT`) never holds more than `slots` of the lane's slots together
+  with the other such clients. So when heavier clients' queries (runaways, a flood of new texts) hold
+  every ordinary slot, a light client's cheap query does not wait for one of them to end or to be
+  stopped (which took 1.5-5 s under forty attackers: benchmarks/admission.py): it runs at once on the
+  express worker, and the heavier queries run at a lower CPU priority meanwhile (`nice`).
+
 Every refusal says why and carries Retry-After (the caller's Busy). `admitted` counts who got a slot:
 tests read it to see where work ran, instead of timing it.
 """
@@ -45,6 +52,18 @@ from ..store.lanes import Busy
 HALF_LIFE = 10.0  # seconds over which a client's recent use of a lane halves
 PER_REQUEST = 0.005  # seconds of use counted for each request, served or refused, however short
 NEWCOMER = 1.0  # seconds of use a client starts with when the lane has no record of it (a budget's worth)
+# A client whose recent use is under this is light: it may take an express slot. Half a newcomer's
+# start, so an address the lane has just met (forty attackers a moment ago) is not light; a visitor
+# whose queries take milliseconds is, ten seconds after its first.
+LIGHT = 0.5
+# Of a client whose query was stopped lately, each this many seconds of use beyond the first lower its
+# queries' CPU priority by one more step (see `nice`).
+HEAVY = 2.0
+# A client whose query was stopped (at its budget or its time limit) within this many seconds is
+# neither light nor given the server's CPU priority, whatever its use: an attacker paused after its
+# runaways were stopped knocks rarely on a loaded server, its use fades below LIGHT during the pause, and
+# its next runaway took the express worker (benchmarks/admission.py, 40 attackers).
+STOPPED_KEPT = 120.0
 
 
 class _Waiter:
@@ -57,18 +76,25 @@ class _Waiter:
 
 
 class FairSlots:
-    def __init__(self, name: str, slots: int, capacity: int, max_wait: float, retry_after: int):
-        if slots < 1 or capacity < slots:
+    def __init__(
+        self, name: str, slots: int, capacity: int, max_wait: float, retry_after: int, express: int = 0
+    ):
+        """`slots` for anyone, `express` more that only light clients may take (see the module);
+        `capacity` counts both."""
+        if slots < 1 or express < 0 or capacity < slots + express:
             raise ValueError(f"lane {name}: needs at least one slot and room for them ({slots}, {capacity})")
-        self.name, self.slots, self.capacity = name, slots, capacity
+        self.name, self.slots, self.express, self.capacity = name, slots, express, capacity
         self.max_wait, self.retry_after = max_wait, retry_after
         self._lock = threading.Lock()
-        self._free = slots
+        self._free = slots + express
+        self._ordinary = 0  # slots held by grants to clients that were not light (at most `slots`)
+        self._light: collections.Counter[str] = collections.Counter()  # client -> slots granted light
         self._running: collections.Counter[str] = collections.Counter()
         self._waiting: dict[str, collections.deque[_Waiter]] = {}
         self._n_waiting = 0
         self._seq = itertools.count()
         self._use: dict[str, tuple[float, float]] = {}  # client -> (recent use, when last counted)
+        self._stopped: dict[str, float] = {}  # client -> when a query of theirs was last stopped
         self.admitted: collections.Counter[str] = collections.Counter()  # client -> slots given
         self.refused: collections.Counter[str] = collections.Counter()  # reason -> refusals
 
@@ -91,7 +117,23 @@ class FairSlots:
         if len(self._use) > 10000:  # forget the clients whose use has faded
             self._use = {c: u for c, u in self._use.items() if self._usage(c, now) > 0.001}
 
+    def _is_light(self, client: str, now: float) -> bool:
+        return (
+            self._usage(client, now) < LIGHT
+            and now - self._stopped.get(client, -STOPPED_KEPT) >= STOPPED_KEPT
+        )
+
+    def _may_take(self, client: str, now: float) -> bool:
+        """A free slot is `client`'s to take: any, if it is light; else one of the ordinary ones."""
+        if self._free <= 0:
+            return False
+        return self._ordinary < self.slots or self._is_light(client, now)
+
     def _grant(self, client: str, now: float) -> None:
+        if self._ordinary < self.slots and not self._is_light(client, now):
+            self._ordinary += 1
+        else:  # a light client: counted apart, so that the express slots stay the light's
+            self._light[client] += 1
         self._free -= 1
         self._running[client] += 1
         self.admitted[client] += 1
@@ -105,7 +147,7 @@ class FairSlots:
             # keeps knocking (a refused loop, a flood of new texts) weighs more than one that asks now
             # and then, even before any of its requests has run.
             self._count_knock(client, now)
-            if self._free > 0 and not self._n_waiting:
+            if not self._n_waiting and self._may_take(client, now):
                 self._grant(client, now)
                 return now
             if sum(self._running.values()) + self._n_waiting >= self.capacity:
@@ -113,6 +155,8 @@ class FairSlots:
             waiter = _Waiter(next(self._seq))
             self._waiting.setdefault(client, collections.deque()).append(waiter)
             self._n_waiting += 1
+            if self._free:  # an express slot those waiting may not take: perhaps this client may
+                self._dispatch()
         waiter.event.wait(self.max_wait)
         with self._lock:
             if waiter.granted:
@@ -139,17 +183,29 @@ class FairSlots:
             self._running[client] -= 1
             if self._running[client] <= 0:
                 del self._running[client]
+            # Which of the client's slots ends does not matter; its light ones are counted as ended
+            # first, so that the ordinary count never falls below what heavier grants hold.
+            if self._light[client] > 0:
+                self._light[client] -= 1
+                if not self._light[client]:
+                    del self._light[client]
+            else:
+                self._ordinary -= 1
             self._free += 1
             self._dispatch()
 
     def _dispatch(self) -> None:
-        """Give free slots to waiting clients: fewest slots held first, then the longest waiting."""
+        """Give free slots to waiting clients: fewest slots held first, then the one that used the lane
+        least lately, then the longest waiting; an express slot only to a light one."""
         now = time.monotonic()
         while self._free > 0 and self._n_waiting:
-            client = min(
+            order = sorted(
                 self._waiting,
                 key=lambda c: (self._running[c], round(self._usage(c, now), 2), self._waiting[c][0].seq),
             )
+            client = next((c for c in order if self._may_take(c, now)), None)
+            if client is None:  # only express slots are free, and nobody waiting is light
+                return
             waiter = self._pop(client, 0)
             self._grant(client, now)
             waiter.granted, waiter.granted_at = True, now
@@ -219,6 +275,39 @@ class FairSlots:
         """Count a request of `client` refused before it asked for a slot (it still costs)."""
         with self._lock:
             self._count_knock(client, time.monotonic())
+
+    def stopped(self, client: str) -> None:
+        """A query of `client`'s was stopped: for STOPPED_KEPT seconds it is not light (see there)."""
+        with self._lock:
+            now = time.monotonic()
+            if len(self._stopped) > 10000:  # forget the old ones
+                self._stopped = {c: t for c, t in self._stopped.items() if now - t < STOPPED_KEPT}
+            self._stopped[client] = now
+
+    def usage(self, client: str) -> float:
+        """`client`'s recent use of the lane, in worker seconds (see the module)."""
+        with self._lock:
+            return self._usage(client, time.monotonic())
+
+    def light(self, client: str) -> bool:
+        """`client` is light: little use lately (LIGHT), no query stopped lately (STOPPED_KEPT)."""
+        with self._lock:
+            return self._is_light(client, time.monotonic())
+
+    def nice(self, client: str) -> int:
+        """How much lower than the server's the CPU priority of `client`'s queries should be: 10 when a
+        query of theirs was stopped lately (STOPPED_KEPT), one more for each HEAVY seconds of use
+        beyond HEAVY (up to 19, the lowest); 0 otherwise. A runaway's sender's next queries then yield
+        the CPU from their start, not only once past their budget, and a light client's cheap query
+        gets a CPU at once even while they run on every other worker.
+
+        Use alone does not lower a client: an analyst's script sending many cheap queries (the 8
+        clients of benchmarks/endpoint_vs_oxigraph.py) uses the lane a lot and stops nothing."""
+        with self._lock:
+            now = time.monotonic()
+            if now - self._stopped.get(client, -STOPPED_KEPT) >= STOPPED_KEPT:
+                return 0
+            return min(19, 10 + max(0, int(self._usage(client, now) // HEAVY) - 1))
 
     def holding(self, client: str) -> int:
         """Slots `client` holds or waits for."""

@@ -8,7 +8,7 @@ import rdflib
 
 from ..sparql import Canonical
 from .bindings import engine_text
-from .lanes import RESERVED, current_lane
+from .lanes import EXPRESS, RESERVED, current_lane
 from .protocol import Bindings, QueryError, Response, SelectResult
 from .results import to_nodes
 from .workers import WorkerPool
@@ -32,9 +32,16 @@ class EmbeddedStore:
         self.timeout = timeout or DEFAULT_TIMEOUT
         # With a reserved pool, the main pool serves users' own queries: they run at a lower CPU
         # priority, so a runaway one cannot slow the server's threads or the reserved workers.
-        # Users' runaways are stopped by killing their worker: a spare takes its place at once.
+        # Users' runaways are stopped by killing their worker: a spare takes its place at once. One
+        # more worker is kept for light clients (EXPRESS: serve.fairness), so that their cheap queries
+        # never wait behind heavier clients' runaways holding every other worker.
+        express = EXPRESS if reserved_workers else 0
         self.pool = WorkerPool(
-            str(self.path), size=workers, nice=10 if reserved_workers else 0, spare=bool(reserved_workers)
+            str(self.path),
+            size=workers + express,
+            nice=10 if reserved_workers else 0,
+            spare=bool(reserved_workers),
+            express=express,
         )
         try:
             self.reserved = WorkerPool(str(self.path), size=reserved_workers) if reserved_workers else None

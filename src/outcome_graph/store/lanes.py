@@ -19,6 +19,7 @@ from ..errors import OutcomeGraphError
 
 ADHOC = "adhoc"
 RESERVED = "reserved"
+EXPRESS = 1  # workers beyond the users' that only light clients' queries take (serve.fairness)
 
 
 class Busy(OutcomeGraphError):
@@ -45,6 +46,15 @@ LANE: ContextVar[Lane | None] = ContextVar("outcome_graph_lane", default=None)
 # as the client's use of the lane: on a loaded machine a cheap query can wait for a CPU for a second,
 # and that says nothing about its sender.
 WORKER_SECONDS: ContextVar[list[float] | None] = ContextVar("outcome_graph_worker_seconds", default=None)
+
+
+# How much lower than the server's the CPU priority of the current request's queries is to be (a nice
+# increment: 0 to 19), and whether its client is light. serve.admission sets both per request from the
+# client's recent use of the lane (serve.fairness.FairSlots.nice, .light): the queries of a client
+# whose queries were stopped lately yield the CPU to everyone else's, and only a light client's queries
+# run on the express workers (store.workers.WorkerPool).
+NICE: ContextVar[int] = ContextVar("outcome_graph_nice", default=0)
+LIGHT: ContextVar[bool] = ContextVar("outcome_graph_light", default=False)
 
 
 def charge(seconds: float) -> None:

@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from .lanes import charge
+from .lanes import LIGHT, NICE, charge
 from .protocol import QueryError, QueryTimeout, StoreError
 from .query_worker import CHECKER
 from .query_worker import __name__ as WORKER_MODULE
@@ -101,9 +101,11 @@ class _Worker:
     process: subprocess.Popen
     conn: Connection
     demoted: bool = False  # running at a lower CPU priority (a long query): see WorkerPool.nice
+    niced: int = 0  # how much lower than the server's its CPU priority is (lanes.NICE, WorkerPool.nice)
     answered: int = 0  # requests answered: tests read it to see which worker ran what
     thread: int = 0  # the native id of the worker's query thread (0: not known)
     cpu: float = 0.0  # that thread's CPU seconds when it last answered
+    express: bool = False  # kept for light clients' queries (WorkerPool's `express`)
 
     def kill(self) -> None:
         try:
@@ -114,6 +116,31 @@ class _Worker:
         self.conn.close()
 
 
+class _Idle(queue.Queue):
+    """The idle workers; `take` prefers one already at the CPU priority wanted, so that heavy clients'
+    queries keep to workers already lowered and a light client's gets one that never was (an
+    unprivileged server cannot raise a worker's priority back)."""
+
+    _want = threading.local()
+
+    def _get(self) -> _Worker:  # called by Queue.get with the queue's lock held
+        want = getattr(self._want, "niced", None)
+        if want is not None:  # the same priority, else one lowered (or not) alike
+            for alike in (lambda w: w.niced == want, lambda w: (w.niced > 0) == (want > 0)):
+                for i, worker in enumerate(self.queue):
+                    if alike(worker):
+                        del self.queue[i]
+                        return worker
+        return self.queue.popleft()
+
+    def take(self, niced: int, timeout: float) -> _Worker:
+        self._want.niced = niced
+        try:
+            return self.get(timeout=timeout)
+        finally:
+            self._want.niced = None
+
+
 class WorkerPool:
     def __init__(
         self,
@@ -122,6 +149,7 @@ class WorkerPool:
         memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
         nice: int = 0,
         spare: bool = False,
+        express: int = 0,
     ):
         """`nice`: how much lower a worker's CPU priority is made than the server's once its query runs
         past its budget (0: never). Short queries run at the server's own priority: a worker started
@@ -131,11 +159,21 @@ class WorkerPool:
         `spare`: keep one more worker started and ready, which takes a killed worker's place at once.
         Starting a worker (an interpreter, the engine, the store) takes a second or more on a loaded
         machine; in a pool whose queries are stopped often (users' runaways), everyone waiting would
-        otherwise wait for that start."""
-        if size < 1:
+        otherwise wait for that start.
+
+        `express`: how many of the `size` workers are kept for light clients (serve.fairness: admission
+        lets heavier clients hold at most `size - express` slots). A light client's query (lanes.LIGHT)
+        takes an express worker first, anyone else's never does. So the express workers are not the ones
+        heavier clients' runaways are killed on, and a light client's cheap query never meets a worker
+        that is still starting, nor waits for one to start: under forty attackers, runaways were stopped
+        faster than replacements could start, and a visitor's query given a slot still waited 0.4-1.8 s
+        for a worker and then for its first answer (benchmarks/admission.py)."""
+        if size < 1 or not 0 <= express < size:
             raise ValueError("a worker pool needs at least one worker")
         self.path, self.size, self.memory_limit, self.nice = path, size, memory_limit, nice
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self.express = express
+        self._idle: _Idle = _Idle()
+        self._express: queue.Queue[_Worker] = queue.Queue()  # the idle express workers
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
@@ -152,8 +190,9 @@ class WorkerPool:
         # start all, then wait: they boot in parallel
         started = [self._spawner.submit(self._start).result() for _ in range(size)]
         try:
-            for worker in started:
-                self._idle.put(self._ready(worker))
+            for i, worker in enumerate(started):
+                worker.express = i < express
+                self._home(self._ready(worker))
         except StoreError:
             for worker in started:
                 worker.kill()
@@ -164,6 +203,29 @@ class WorkerPool:
         if spare:
             self._spawner.submit(self._start_spare)
         atexit.register(self.close)
+
+    def _home(self, worker: _Worker) -> None:
+        """Put an idle worker back where its kind waits."""
+        (self._express if worker.express else self._idle).put(worker)
+
+    def _take(self, niced: int, timeout: float) -> _Worker:
+        """An idle worker for a query to run `niced` lower than the server: an express one first for a
+        light client's query (lanes.LIGHT), never for anyone else's (queue.Empty after `timeout`)."""
+        if not LIGHT.get() or not self.express:
+            return self._idle.take(niced, timeout)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return self._express.get_nowait()
+            except queue.Empty:
+                pass
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise queue.Empty
+            try:  # both kinds busy (rare: admission keeps one free for the light): look at both often
+                return self._idle.take(niced, min(left, 0.01))
+            except queue.Empty:
+                continue
 
     def _start_spare(self) -> None:
         try:
@@ -203,22 +265,28 @@ class WorkerPool:
             theirs.close()
         return _Worker(process, Connection(ours.detach()))
 
+    def _prioritize(self, worker: _Worker, niced: int) -> bool:
+        """Set the worker's CPU priority `niced` lower than the server's; False if the OS refused (only a
+        privileged user may raise a priority again)."""
+        if worker.niced == niced:
+            return True
+        try:
+            os.setpriority(os.PRIO_PROCESS, worker.process.pid, os.getpriority(os.PRIO_PROCESS, 0) + niced)
+        except (OSError, AttributeError):
+            return False
+        worker.niced = niced
+        return True
+
     def _demote(self, worker: _Worker) -> bool:
         """Lower a worker's CPU priority while it runs a long query; False if the OS refused."""
-        try:
-            os.setpriority(
-                os.PRIO_PROCESS, worker.process.pid, os.getpriority(os.PRIO_PROCESS, 0) + self.nice
-            )
-        except (OSError, AttributeError):
+        if not self._prioritize(worker, max(worker.niced, self.nice)):
             return False
         worker.demoted = True
         return True
 
     def _restore(self, worker: _Worker) -> bool:
         """Give a demoted worker its priority back; False where only a privileged user may raise it."""
-        try:
-            os.setpriority(os.PRIO_PROCESS, worker.process.pid, os.getpriority(os.PRIO_PROCESS, 0))
-        except (OSError, AttributeError):
+        if not self._prioritize(worker, 0):
             return False
         worker.demoted = False
         return True
@@ -252,7 +320,9 @@ class WorkerPool:
             return
         if self._keeps_spare:
             try:
-                self._idle.put(self._spare.get_nowait())  # the spare takes its place at once
+                spare = self._spare.get_nowait()  # the spare takes its place at once
+                spare.express = worker.express
+                self._home(spare)
                 self._spawner.submit(self._start_spare)  # and a new spare starts in the background
                 return
             except queue.Empty:
@@ -271,7 +341,8 @@ class WorkerPool:
             if self._closed:
                 fresh.kill()
             else:
-                self._idle.put(fresh)
+                fresh.express = worker.express
+                self._home(fresh)
 
         try:
             self._spawner.submit(replace)
@@ -294,20 +365,25 @@ class WorkerPool:
         """
         if self._closed:
             raise StoreError("the store is closed")
-        if self._broken and self._idle.empty():
+        if self._broken and self._idle.empty() and self._express.empty():
             with self._lock:
                 alive = len(self._all)
             if not alive:  # every worker is gone and none can be started: waiting would only hang
                 raise StoreError(STORE_DAMAGED, status=503)
         deadline = time.monotonic() + timeout
+        niced = min(19, max(0, NICE.get()))
         try:
-            worker = self._idle.get(timeout=timeout)
+            worker = self._take(niced, timeout)
         except queue.Empty:
             raise QueryTimeout(
                 f"all {self.size} query workers stayed busy for the whole time limit ({timeout:g} s); "
                 "try again shortly"
             ) from None
         release = None
+        # A heavy client's query runs at a lower CPU priority, a light client's at the server's. A worker
+        # lowered before that the OS will not raise again (an unprivileged server) still answers a
+        # light client's query, and is then retired: its replacement starts at the server's priority.
+        stuck = not self._prioritize(worker, niced) and niced == 0
         sent = time.monotonic()
         try:
             worker.conn.send(request)
@@ -343,10 +419,10 @@ class WorkerPool:
         with self._lock:
             worker.answered += 1
             self.answered += 1
-        if worker.demoted and not self._restore(worker):
+        if (worker.demoted and not self._restore(worker)) or stuck:
             self._retire(worker)  # an unprivileged server cannot raise it back: a fresh one replaces it
         else:
-            self._idle.put(worker)
+            self._home(worker)
         if status == "ok":
             return payload
         if status == "query-error":

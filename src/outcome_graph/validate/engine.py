@@ -1,6 +1,10 @@
 """Runs pySHACL over an in-memory rdflib graph (its fastest setting) with the project's shapes.
 
-Two things keep the SHACL-SPARQL rules cheap and their cost linear in the graph's size:
+Three things keep the SHACL-SPARQL rules cheap and their cost linear in the graph's size:
+- pySHACL checks every constraint's text against SHACL's restrictions (no MINUS, VALUES, SERVICE; nested
+  SELECTs project $this) with regular expressions once per focus node, not once per text; over a long
+  query text these backtrack, and were a third of a report's validation: the check's answer depends only
+  on the text and the variables that may be pre-bound, so it is made once per text (`_checked_once`);
 - pySHACL sends the same query text once per focus node and rdflib would parse it each time (about
   18 ms, against well under 1 ms to evaluate it), so texts are parsed once and cached;
 - rdflib orders the triples of a basic graph pattern once, when it parses, by a guess that cannot know
@@ -43,7 +47,30 @@ def import_pyshacl():
     with _IMPORT:
         from pyshacl import validate
 
+        _checked_once()
         return validate
+
+
+def _checked_once() -> None:
+    """pySHACL's check of a SHACL-SPARQL text, made once per (text, pre-bound variables) instead of once
+    per focus node. The check is a pure function of those (regular expressions over the text), so the
+    same texts pass or fail as before; a failure is not remembered and raises again every time."""
+    from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
+
+    check = SPARQLQueryHelper.check_invalid_sparql
+    if getattr(check, "_outcome_graph_once", False):
+        return
+    passed: set[tuple] = set()
+
+    def check_invalid_sparql(self, sparql_text, valuenode=None, extravars=None):
+        key = (sparql_text, valuenode is None, frozenset(extravars or ()))
+        if key not in passed:
+            check(self, sparql_text, valuenode, extravars)
+            passed.add(key)
+        return True
+
+    check_invalid_sparql._outcome_graph_once = True  # type: ignore[attr-defined]
+    SPARQLQueryHelper.check_invalid_sparql = check_invalid_sparql
 
 
 def _shacl_validate(*args, **kwargs):
