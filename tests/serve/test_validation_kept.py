@@ -7,6 +7,7 @@ bundled Midlothian reports, and the 2020/21 report re-keyed as Fife's 2019/20)."
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 
@@ -224,3 +225,35 @@ def test_a_report_without_a_kept_result_is_read_with_the_app_s_time_limit(store_
         store.close()
     assert got.status_code >= 400
     assert seen == [((f"{OGR}fife/report/2019-2020",), 37)]
+
+
+def test_a_national_run_says_the_time_left_and_keeps_each_result_as_it_is_made(store_dir, tmp_path, capsys):
+    """Nothing kept (a store built before results were kept, or the rules changed): each report's line
+    says n of N and the time left, and each result is kept when it is made, so a run stopped by a report
+    that cannot be read keeps the reports done before it, says so, and the next run starts from there."""
+    directory = tmp_path / "store"
+    shutil.copytree(store_dir, directory, symlinks=True)
+    generation = current_generation(directory)
+    shutil.rmtree(generation / "VALIDATION")
+    texts = sorted((generation / "reports").iterdir())
+    last = "midlothian-childrens-services-partnership-and-communities-2020-21.txt"
+    assert texts[-1].name == last
+    saved = texts[-1].read_bytes()
+    texts[-1].unlink()  # the last of the run (by file name) cannot be read
+    assert main(["validate", "--store", str(directory), "--jobs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "0 of 3 report(s) kept as validated; validating 3" in err
+    assert re.search(
+        r"^\[1/3\] fife 2019-2020: \d+ violation\(s\), \d+ warning\(s\); .+ so far, about .+ left$", err, re.M
+    )
+    assert re.search(r"^\[2/3\] midlothian 2016-2017: .+ so far, about .+ left$", err, re.M)
+    assert last in err and "the 2 report(s) validated before it are kept" in err
+    kept = sorted(
+        str(p.relative_to(generation / "VALIDATION")) for p in (generation / "VALIDATION").rglob("*.json")
+    )
+    assert kept == ["fife/report/2019-2020.json", "midlothian/report/2016-2017.json"]
+    texts[-1].write_bytes(saved)
+    assert main(["validate", "--store", str(directory), "--jobs", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "2 of 3 report(s) kept as validated; validating 1" in err
+    assert re.search(r"^\[1/1\] midlothian 2020-2021: .+; .+ in all$", err, re.M)
