@@ -257,3 +257,82 @@ def test_a_national_run_says_the_time_left_and_keeps_each_result_as_it_is_made(s
     err = capsys.readouterr().err
     assert "2 of 3 report(s) kept as validated; validating 1" in err
     assert re.search(r"^\[1/1\] midlothian 2020-2021: .+; .+ in all$", err, re.M)
+
+
+def test_a_council_s_page_validates_at_most_one_report_per_request(
+    store_dir, files, alone, tmp_path, monkeypatch
+):
+    """A store whose results are not kept: the council's page never runs pySHACL over all its reports in
+    one request. Each request validates the next report; the others are listed as not validated yet with
+    the command that fills them in; a download is all of the council's results or a 503 naming what is
+    missing; once every report is validated the page is the whole council's, as validated together."""
+    import outcome_graph.validate as validate
+
+    directory = tmp_path / "store"
+    shutil.copytree(store_dir, directory, symlinks=True)
+    shutil.rmtree(current_generation(directory) / "VALIDATION")
+    calls = []
+    real = validate.validate_graph
+
+    def counted(graph, *args, **kwargs):
+        calls.append(1)
+        return real(graph, *args, **kwargs)
+
+    monkeypatch.setattr(validate, "validate_graph", counted)
+    command = "outcome-graph validate --store STORE --council midlothian"
+    store, client = _client(directory)
+    try:
+        got = client.get("/validation?council=midlothian&format=csv")
+        assert got.status_code == 503 and int(got.headers["Retry-After"]) > 0
+        text = got.get_data(as_text=True)
+        assert "1 report(s) not validated yet (2020-2021)" in text and command in text
+        assert len(calls) == 1  # 2016/17 validated by that request, not 2020/21
+        html = client.get("/validation?council=midlothian").get_data(as_text=True)
+        assert len(calls) == 2 and "not validated yet" not in html and "format=csv" in html
+        body = client.get("/validation?council=midlothian&format=json").get_json()
+        assert len(calls) == 2, "the reports validated by earlier requests are not validated again"
+        assert (
+            body["complete"] and body["not_validated"] == [] and body["reports"] == ["2016-2017", "2020-2021"]
+        )
+        monkeypatch.undo()
+        together = validate_graph(build([files / "a.txt", files / "b.txt"]).graph)
+        assert rows(body["results"]) == rows(r.as_dict() for r in together.results)
+        assert client.get("/validation?council=midlothian&format=csv").status_code == 200
+    finally:
+        store.close()
+
+    # a fresh server (a new process: nothing validated in its memory) on the same store: the page at once
+    # with one report, the other listed
+    from outcome_graph.serve import validation
+
+    validation._REPORTS.clear()
+    validation._SUMMARIES.clear()
+    calls.clear()
+    monkeypatch.setattr(validate, "validate_graph", counted)
+    shutil.rmtree(current_generation(directory) / "VALIDATION", ignore_errors=True)
+    directory2 = tmp_path / "store2"
+    shutil.copytree(directory, directory2, symlinks=True)
+    store, client = _client(directory2)
+    try:
+        body = client.get("/validation?council=midlothian&format=json").get_json()
+        assert len(calls) == 1
+        assert (body["complete"], body["reports"], body["not_validated"]) == (
+            False,
+            ["2016-2017"],
+            ["2020-2021"],
+        )
+        assert body["command"] == "outcome-graph validate --store STORE --council midlothian"
+        assert rows(body["results"]) == rows(r.as_dict() for r in alone["a"].results)
+    finally:
+        store.close()
+    validation._REPORTS.clear()
+    validation._SUMMARIES.clear()
+    store, client = _client(directory2)
+    try:
+        html = client.get("/validation?council=midlothian").get_data(as_text=True)
+        assert "1 of 2 reports validated." in html and "Not validated yet: 2020/21" in html
+        assert "<code>outcome-graph validate --store STORE --council midlothian</code>" in html
+        assert str(directory2) not in html  # no answer names the store's files (serve/app.py)
+        assert "format=csv" not in html  # no download of a part as if it were the whole
+    finally:
+        store.close()
