@@ -267,7 +267,11 @@ def test_a_council_s_page_validates_at_most_one_report_per_request(
     the command that fills them in; a download is all of the council's results or a 503 naming what is
     missing; once every report is validated the page is the whole council's, as validated together."""
     import outcome_graph.validate as validate
+    from outcome_graph.serve import validation
 
+    # a copy has the same generation, so the other tests' validations in this process would be reused
+    validation._REPORTS.clear()
+    validation._SUMMARIES.clear()
     directory = tmp_path / "store"
     shutil.copytree(store_dir, directory, symlinks=True)
     shutil.rmtree(current_generation(directory) / "VALIDATION")
@@ -303,8 +307,6 @@ def test_a_council_s_page_validates_at_most_one_report_per_request(
 
     # a fresh server (a new process: nothing validated in its memory) on the same store: the page at once
     # with one report, the other listed
-    from outcome_graph.serve import validation
-
     validation._REPORTS.clear()
     validation._SUMMARIES.clear()
     calls.clear()
