@@ -35,12 +35,12 @@ PAGES = [
     "/audit?council=midlothian&report=2020-2021&validate=1",
     "/validation?council=midlothian&report=2020-2021&format=json",
     "/validation?council=midlothian&format=json",
-    "/queries/off-target-indicators?format=json",
+    "/queries/off-target-indicators?format=json",  # every council's off-target records of 2020/21
     "/id/midlothian/report/2020-2021/action/CSPC.P.2.1",
     "/search?q=corporate+parenting",
-    "/queries/indicator-history?code=CHN9&format=json",
+    "/queries/indicator-history?code=CHN9&format=html",  # every council: the choice, and the download
     "/queries/indicator-history?code=CHN9&council=ogr:midlothian&format=json",
-    "/queries/councils-compared?code=CHN9&format=json",
+    "/queries/councils-compared?code=CHN9&format=html",  # the latest year, with links to the others
     "/compare?code=CHN9&council=midlothian",
     "/queries/off-target-by-council?report=2020-2021&format=json",
 ]

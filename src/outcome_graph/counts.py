@@ -203,6 +203,11 @@ def _branch(count: Count, number: int, indent: str) -> str:
         f"# queries/counts/{count.name}.rq: {count.counts}",
         f"?total og:totalOf {sparql_string(count.total or '')} ; og:report ?reportDoc .",
         "{ SELECT ?reportDoc (COUNT(DISTINCT ?record) AS ?n) WHERE {",
+        # The saved query's parameters (council, report) are written here too (SavedQuery.text_for):
+        # a grouped sub-select does not see the outer VALUES, and one council's totals would otherwise
+        # be counted against every report of the nation (past 30 s at 10 M triples).
+        "  #@values",
+        "  ?reportDoc og:organisation ?council ; og:period ?report .",
         *("  " + line.rstrip() for line in textwrap.dedent(body).splitlines() if line.strip()),
         "} GROUP BY ?reportDoc }",
     ]

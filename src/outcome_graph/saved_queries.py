@@ -15,6 +15,13 @@ iri, integer, decimal, year) and how a value of each becomes a typed RDF term ar
 with every council): the query has an optional `council` parameter, which must be given on a graph of
 several councils (query_layer.require_council: 400 naming them) and may be left out on a graph of one.
 
+`# page: PARAM VALUES` says how the answer is read when the optional parameter PARAM is left out: one
+value of it at a time, the values being what `queries/pages/VALUES.rq` lists (?value, in order, bound to
+the query's other parameters). A person's page shows one value (a year: the latest; a council: the choice
+of councils) with links to the others; a download streams every value's part in turn, each part a
+bounded query (saved_pages.py). The query's ORDER BY starts with PARAM, so the parts in order are the
+rows of the whole answer in order.
+
 The terms are handed to the store as `bindings=`, which joins them to the query as a VALUES block built
 from the terms' N-Triples form: user text is never pasted into the query text, so a value carrying
 quotes or braces can only fail to match. Results formats are results_formats.py's.
@@ -32,6 +39,7 @@ from rdflib.term import Node
 from .errors import OutcomeGraphError
 from .parameter_terms import PARAM_TYPES, ParameterError, to_term
 from .query_files import header_lines as header_lines
+from .store.bindings import values_block
 
 __all__ = [
     "ANY",
@@ -56,8 +64,10 @@ ANY = "*"
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PROJECTS_UNIT = re.compile(r"\bSELECT\b[^{]*\?unit\b", re.IGNORECASE)
-_HEADER = re.compile(r"^#\s*(title|description|param|scope)\s*:\s*(.*?)\s*$")
+_HEADER = re.compile(r"^#\s*(title|description|param|scope|page)\s*:\s*(.*?)\s*$")
+_PAGE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s+([a-z][a-z0-9-]*)$")
 SCOPES = ("council",)
+MARK = "#@values"
 
 
 class QueryDefinitionError(OutcomeGraphError):
@@ -93,6 +103,8 @@ class SavedQuery:
     parameters: tuple[Parameter, ...] = field(default_factory=tuple)
     path: Path | None = None
     scope: str | None = None  # "council": one council's question, bounded on a national graph
+    page: str | None = None  # the optional parameter whose values the answer is read by, one at a time
+    page_values: str | None = None  # queries/pages/<page_values>.rq lists them
 
     @property
     def has_figures(self) -> bool:
@@ -127,6 +139,15 @@ class SavedQuery:
             bound[p.name] = p.to_term(raw)
         return bound
 
+    def text_for(self, bound: Mapping[str, Node]) -> str:
+        """The query's text for these bound terms: each `#@values` line (a grouped sub-select's own
+        place, which a VALUES block first in the outer WHERE group cannot reach) holds them too, so
+        that a council's count counts the council's reports, not the nation's. The outer block is
+        still added by the store (store.bindings.bind)."""
+        if MARK not in self.text:
+            return self.text
+        return self.text.replace(MARK, values_block(dict(bound)) if bound else "")
+
     def as_dict(self) -> dict:
         return {
             "name": self.name,
@@ -143,6 +164,7 @@ class SavedQuery:
                 for p in self.parameters
             ],
             "scope": self.scope,
+            "page": self.page,
         }
 
 
@@ -200,7 +222,27 @@ def parse_query(text: str, name: str, path: Path | None = None) -> SavedQuery:
             raise QueryDefinitionError(
                 f"{where}: '# scope: {scope}' needs an optional parameter '# param: {scope} iri * ...'"
             )
-    return SavedQuery(name, meta["title"], meta["description"], text, tuple(params), path, scope)
+    page = values = None
+    if "page" in meta:
+        m = _PAGE.match(meta["page"])
+        if not m:
+            raise QueryDefinitionError(
+                f"{where}: '# page: {meta['page']}' is not '# page: PARAM VALUES' (VALUES: a file of "
+                "queries/pages/ without .rq)"
+            )
+        page, values = m[1], m[2]
+        if not any(p.name == page and p.optional for p in params):
+            raise QueryDefinitionError(
+                f"{where}: '# page: {page} ...' needs an optional parameter '# param: {page} TYPE * ...'"
+            )
+        if path is not None and not (path.parent / "pages" / f"{values}.rq").is_file():
+            raise QueryDefinitionError(
+                f"{where}: '# page: {page} {values}' names {path.parent / 'pages' / (values + '.rq')}, "
+                "which is not there"
+            )
+    return SavedQuery(
+        name, meta["title"], meta["description"], text, tuple(params), path, scope, page, values
+    )
 
 
 def load_queries(directory: Path | None = None) -> dict[str, SavedQuery]:
@@ -239,4 +281,5 @@ def run_query(
     max_rows: int | None = None,
 ):
     """The query's SelectResult on `store`, its parameters bound as typed terms."""
-    return store.select(query.text, bindings=query.bindings(values), timeout=timeout, max_rows=max_rows)
+    bound = query.bindings(values)
+    return store.select(query.text_for(bound), bindings=bound, timeout=timeout, max_rows=max_rows)

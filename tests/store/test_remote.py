@@ -278,3 +278,24 @@ def test_a_query_virtuoso_cancelled_at_the_given_time_is_a_timeout_error(fake):
     with pytest.raises(StoreError, match="time limit") as caught:
         RemoteStore(endpoint(fake)).select("SELECT ?s WHERE { ?s ?p ?o }")
     assert caught.value.status == 504
+
+
+@pytest.mark.parametrize(
+    "query, reads",
+    [
+        ("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", True),
+        ("select * where { graph<urn:x:g> { ?s ?p ?o } }", True),
+        ("SELECT * { { SELECT ?s { OPTIONAL { Graph ?g { ?s ?p ?o } } } } }", True),
+        ("ASK { FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }", True),
+        ('SELECT * WHERE { ?s <urn:x:GRAPH> "GRAPH" }', False),
+        ("SELECT ?graph WHERE { ?graph ?p ?o }", False),
+        ("PREFIX g: <urn:x:> SELECT * WHERE { ?s g:graph ?o }", False),
+        ("SELECT * WHERE { ?s ?p ?o } # GRAPH ?g", False),
+    ],
+)
+def test_the_parts_are_named_for_a_graph_pattern_only(query, reads):
+    """A GRAPH keyword anywhere in the query names the parts; the word in a string, an IRI, a variable, a
+    prefixed name or a comment does not (naming them costs a many-part server per request)."""
+    from outcome_graph.store.remote import reads_named_graphs
+
+    assert reads_named_graphs(query) is reads

@@ -125,7 +125,7 @@ def require_council(store, query_name: str, given: bool, timeout: float | None =
         return
     names = councils(store, timeout)
     if len(names) > 1:
-        shown = ", ".join(f"ogr:{n}" for n in names[:8]) + (" ..." if len(names) > 8 else "")
+        shown = ", ".join(f"ogr:{n}" for n in names)  # every one: the answer is the choice
         raise ScopeError(
             f"query {query_name!r} answers for one council's reports and the graph holds the reports of "
             f"{len(names)} councils: give council=ogr:NAME (--param council=ogr:NAME on the command "

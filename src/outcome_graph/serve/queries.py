@@ -15,11 +15,12 @@ from ..errors import OutcomeGraphError
 from ..human import with_figure_labels
 from ..parameter_terms import ParameterError
 from ..parameter_values import check_values
-from ..query_layer import require_council
+from ..query_layer import ScopeError, require_council
 from ..results_formats import FORMATS, serialize, tsv_from_json
+from ..saved_pages import default_page
 from ..saved_queries import SavedQuery, UnknownQuery, get_query
 from ..store.bindings import bind
-from . import current_store, settings
+from . import current_store, query_pages, settings
 from .cache import mark_cacheable
 from .pages import error_status, labelled_csv_of, limits, saved_queries, table
 from .safety import Refused, check_query
@@ -99,15 +100,32 @@ def run(name: str):
     if sum(len(k) + len(v) for k, v in values.items()) > limit:
         return _error(f"the parameters are longer than {limit} characters in all", 413, fmt, query)
     timeout, max_rows = limits()
+    pages = None
     try:
         # Parameters are bound as typed terms; the bound text then passes the same check as a query
         # sent to /sparql, and the engine runs the checked canonical text.
         bound = query.bindings(values)
-        if query.scope == "council":
-            require_council(current_store(), query.name, "council" in bound, timeout)
+        if query.scope == "council" or query.page == "council":
+            try:
+                require_council(current_store(), query.name, "council" in bound, timeout)
+            except ScopeError as e:
+                if fmt == "html":  # the question, and the councils to choose from
+                    return query_pages.choice(query, values, str(e), timeout, every=query.scope is None)
+                if query.scope == "council":
+                    raise
         # a value that names nothing in the graph: 400 listing what there is, not an empty answer
         check_values(current_store(), query, values, bound, timeout=timeout)
-        checked = check_query(bind(query.text, bound), timeout).text
+        if query.page:
+            # read one value of the page parameter at a time (saved_pages.py)
+            pages = query_pages.cached_values(query, bound, None, timeout)
+            if query.page not in bound:
+                if fmt != "html":  # a download: every value's part in turn, streamed
+                    return query_pages.stream(query, bound, pages, fmt, timeout, max_rows)
+                chosen = default_page(pages)
+                if chosen is not None:
+                    bound[query.page] = chosen.term
+                    values = {**values, query.page: chosen.text}
+        checked = check_query(bind(query.text_for(bound), bound), timeout).text
         if fmt in ("html", "csv") or (fmt == "json" and query.has_figures):
             # A person's formats: the table, and the CSV with a label beside each IRI (human.py);
             # /sparql keeps the standard SPARQL CSV.
@@ -147,12 +165,27 @@ def run(name: str):
         mark_cacheable()
         return _cors(resp)
     shown = {p.name: values.get(p.name, p.default or "") for p in query.parameters}
+    given = {k: v for k, v in request.args.items() if k not in RESERVED}
     page = render_template(
         "saved_query.html",
         query=query,
         values=shown,
         result=table(result),
         downloads={f: url_for("queries.run", name=name, **values, format=f) for f in FORMATS},
+        # a paged question: this page's value, links to the others, and the download of every value
+        pages=[
+            (v.label, query_pages.link(query, given, query.page, v.text), v.text == shown[query.page])
+            for v in pages or []
+            if v.text is not None
+        ],
+        every={
+            f: url_for(
+                "queries.run", name=name, **{k: v for k, v in given.items() if k != query.page}, format=f
+            )
+            for f in FORMATS
+        }
+        if pages is not None
+        else {},
     )
     resp = Response(page, mimetype=HTML)
     if result.truncated:
