@@ -217,3 +217,38 @@ def test_links_between_years_the_audit_does_not_show_are_not_read_and_change_not
     filtered = audit()
     monkeypatch.setattr(source, "query_text", lambda name: every if name == "links" else query_text(name))
     assert audit() == filtered and filtered["changes"]
+
+
+def test_the_audit_command_is_the_page_and_reads_one_report(stores, clients, tmp_path, monkeypatch):
+    """`outcome-graph audit` on a national store: the page's audit (the report, the one before it, the
+    report's own validation), never the whole graph read back and validated (ten million triples)."""
+    from outcome_graph.cli import main
+    from outcome_graph.store.embedded import EmbeddedStore
+
+    real = EmbeddedStore.construct
+
+    def bounded(self, query, *args, **kwargs):
+        assert "CONSTRUCT WHERE { ?s ?p ?o }" not in query, "the whole graph was read"
+        return real(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(EmbeddedStore, "construct", bounded)
+    monkeypatch.setattr(
+        "outcome_graph.build.build_graph", lambda *a, **k: pytest.fail("the bundled graph built")
+    )
+    directory = stores["nation"].path.parent.parent
+    out = tmp_path / "audit.json"
+    argv = [
+        "audit",
+        "--store",
+        str(directory),
+        "--council",
+        "fife",
+        "--report",
+        "2020-2021",
+        "--format",
+        "json",
+    ]
+    assert main([*argv, "--out", str(out)]) == 0
+    cli = json.loads(out.read_text(encoding="utf-8"))
+    page = clients["nation"].get("/audit?council=fife&report=2020-2021&format=json").get_json()
+    assert cli == page and cli["warnings"] and cli["changes"]
