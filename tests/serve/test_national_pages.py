@@ -51,6 +51,7 @@ def test_the_council_questions_are_every_question_that_lists_a_council_s_records
         "complaints",
         "continuity",
         "evidence-by-code",
+        "implementing-records",
         "lgbf-benchmarks",
         "note-search",
         "priorities-without-indicators",
