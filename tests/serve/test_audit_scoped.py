@@ -35,6 +35,7 @@ FILES = {
     ("midlothian", "2020-2021"): "b.txt",
     ("fife", "2019-2020"): "c.txt",
     ("fife", "2020-2021"): "d.txt",
+    ("fife", "2018-2019"): "e.txt",  # a third year: continuity links between years an audit does not show
 }
 
 
@@ -47,6 +48,7 @@ def files(tmp_path_factory):
     text = r20.read_text(encoding="utf-8")
     (folder / "c.txt").write_text(rekey(text, "fife", 2019), encoding="utf-8")
     (folder / "d.txt").write_text(rekey(text, "fife", 2020), encoding="utf-8")
+    (folder / "e.txt").write_text(rekey(text, "fife", 2018), encoding="utf-8")
     return folder
 
 
@@ -107,9 +109,7 @@ def test_a_council_s_audit_on_the_nation_is_its_audit_built_alone(
     other = "fife" if council == "midlothian" else "midlothian"
     assert a["priorities"] and a["summary"]["indicators"]["total"] > 10 and a["inspection"]
     assert f"{OGR}{other}/" not in json.dumps(a)
-    assert (a["changes"] is not None) == (
-        year != "2016-2017" and not (council == "fife" and year == "2019-2020")
-    )
+    assert (a["changes"] is not None) == (year != "2016-2017")  # the report before it, if any
     assert (a["warnings"] != []) == (validate == "1")
     # the page too: its charts, the cover's council, every quote and table
     page = _page(clients["nation"], url)
@@ -179,3 +179,76 @@ def test_a_constant_replaces_the_variable_s_own_tokens_only():
     # and with VALUES columns: the constant first, then the block where the query binds
     both = scoped_text(text, {"p": [URIRef("http://p/")]}, {"base": Literal("b")})
     assert 'STRSTARTS(STR(?s), "b")' in both and "VALUES ?p { <http://p/> }" in both
+
+
+def test_links_between_years_the_audit_does_not_show_are_not_read_and_change_nothing(
+    stores, clients, monkeypatch
+):
+    """Fife's 2020/21 audit shows 2019/20 and 2020/21: the continuity links of either year with 2018/19
+    are not read (links.rq, ?shown), and the audit is the one made with them read."""
+    from outcome_graph.serve import trace_views
+    from outcome_graph.trace import source
+
+    store = stores["nation"]
+    reports = [URIRef(f"{OGR}fife/report/{y}") for y in ("2019-2020", "2020-2021")]
+    shown = Literal("|" + "|".join(map(str, reports)) + "|")
+    fixed = {"councilBase": council_base("fife"), "ours": drawn_segments("fife"), "shown": shown}
+    text = query_text("links")
+    every = text.replace("FILTER ((!BOUND(?from)", "FILTER (true || (!BOUND(?from)")
+    assert every != text
+    read = read_select(store, text, "l", {"reportDoc": reports}, constants=fixed).rows
+    all_rows = read_select(store, every, "l", {"reportDoc": reports}, constants=fixed).rows
+    kept = {str(r["s"]) for r in read}
+    dropped = {str(r["s"]) for r in all_rows} - kept
+    assert dropped, "links between 2018/19 and the years shown"
+    for link in dropped:
+        ends = ("fromReport", "toReport")
+        docs = {str(r["o"]) for r in all_rows if str(r["s"]) == link and str(r["p"]).endswith(ends)}
+        assert f"{OGR}fife/report/2018-2019" in docs
+    url = "/audit?council=fife&report=2020-2021&validate=0&format=json"
+
+    def audit():
+        source._GRAPHS.clear()
+        trace_views._AUDITS.clear()
+        got = clients["nation"].get(url)
+        assert got.status_code == 200, got.get_data(as_text=True)[:300]
+        return got.get_json()
+
+    filtered = audit()
+    monkeypatch.setattr(source, "query_text", lambda name: every if name == "links" else query_text(name))
+    assert audit() == filtered and filtered["changes"]
+
+
+def test_the_audit_command_is_the_page_and_reads_one_report(stores, clients, tmp_path, monkeypatch):
+    """`outcome-graph audit` on a national store: the page's audit (the report, the one before it, the
+    report's own validation), never the whole graph read back and validated (ten million triples)."""
+    from outcome_graph.cli import main
+    from outcome_graph.store.embedded import EmbeddedStore
+
+    real = EmbeddedStore.construct
+
+    def bounded(self, query, *args, **kwargs):
+        assert "CONSTRUCT WHERE { ?s ?p ?o }" not in query, "the whole graph was read"
+        return real(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(EmbeddedStore, "construct", bounded)
+    monkeypatch.setattr(
+        "outcome_graph.build.build_graph", lambda *a, **k: pytest.fail("the bundled graph built")
+    )
+    directory = stores["nation"].path.parent.parent
+    out = tmp_path / "audit.json"
+    argv = [
+        "audit",
+        "--store",
+        str(directory),
+        "--council",
+        "fife",
+        "--report",
+        "2020-2021",
+        "--format",
+        "json",
+    ]
+    assert main([*argv, "--out", str(out)]) == 0
+    cli = json.loads(out.read_text(encoding="utf-8"))
+    page = clients["nation"].get("/audit?council=fife&report=2020-2021&format=json").get_json()
+    assert cli == page and cli["warnings"] and cli["changes"]

@@ -7,6 +7,7 @@ bundled Midlothian reports, and the 2020/21 report re-keyed as Fife's 2019/20)."
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 
@@ -224,3 +225,116 @@ def test_a_report_without_a_kept_result_is_read_with_the_app_s_time_limit(store_
         store.close()
     assert got.status_code >= 400
     assert seen == [((f"{OGR}fife/report/2019-2020",), 37)]
+
+
+def test_a_national_run_says_the_time_left_and_keeps_each_result_as_it_is_made(store_dir, tmp_path, capsys):
+    """Nothing kept (a store built before results were kept, or the rules changed): each report's line
+    says n of N and the time left, and each result is kept when it is made, so a run stopped by a report
+    that cannot be read keeps the reports done before it, says so, and the next run starts from there."""
+    directory = tmp_path / "store"
+    shutil.copytree(store_dir, directory, symlinks=True)
+    generation = current_generation(directory)
+    shutil.rmtree(generation / "VALIDATION")
+    texts = sorted((generation / "reports").iterdir())
+    last = "midlothian-childrens-services-partnership-and-communities-2020-21.txt"
+    assert texts[-1].name == last
+    saved = texts[-1].read_bytes()
+    texts[-1].unlink()  # the last of the run (by file name) cannot be read
+    assert main(["validate", "--store", str(directory), "--jobs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "0 of 3 report(s) kept as validated; validating 3" in err
+    assert re.search(
+        r"^\[1/3\] fife 2019-2020: \d+ violation\(s\), \d+ warning\(s\); .+ so far, about .+ left$", err, re.M
+    )
+    assert re.search(r"^\[2/3\] midlothian 2016-2017: .+ so far, about .+ left$", err, re.M)
+    assert last in err and "the 2 report(s) validated before it are kept" in err
+    kept = sorted(
+        str(p.relative_to(generation / "VALIDATION")) for p in (generation / "VALIDATION").rglob("*.json")
+    )
+    assert kept == ["fife/report/2019-2020.json", "midlothian/report/2016-2017.json"]
+    texts[-1].write_bytes(saved)
+    assert main(["validate", "--store", str(directory), "--jobs", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "2 of 3 report(s) kept as validated; validating 1" in err
+    assert re.search(r"^\[1/1\] midlothian 2020-2021: .+; .+ in all$", err, re.M)
+
+
+def test_a_council_s_page_validates_at_most_one_report_per_request(
+    store_dir, files, alone, tmp_path, monkeypatch
+):
+    """A store whose results are not kept: the council's page never runs pySHACL over all its reports in
+    one request. Each request validates the next report; the others are listed as not validated yet with
+    the command that fills them in; a download is all of the council's results or a 503 naming what is
+    missing; once every report is validated the page is the whole council's, as validated together."""
+    import outcome_graph.validate as validate
+    from outcome_graph.serve import validation
+
+    # a copy has the same generation, so the other tests' validations in this process would be reused
+    validation._REPORTS.clear()
+    validation._SUMMARIES.clear()
+    directory = tmp_path / "store"
+    shutil.copytree(store_dir, directory, symlinks=True)
+    shutil.rmtree(current_generation(directory) / "VALIDATION")
+    calls = []
+    real = validate.validate_graph
+
+    def counted(graph, *args, **kwargs):
+        calls.append(1)
+        return real(graph, *args, **kwargs)
+
+    monkeypatch.setattr(validate, "validate_graph", counted)
+    command = "outcome-graph validate --store STORE --council midlothian"
+    store, client = _client(directory)
+    try:
+        got = client.get("/validation?council=midlothian&format=csv")
+        assert got.status_code == 503 and int(got.headers["Retry-After"]) > 0
+        text = got.get_data(as_text=True)
+        assert "1 report(s) not validated yet (2020-2021)" in text and command in text
+        assert len(calls) == 1  # 2016/17 validated by that request, not 2020/21
+        html = client.get("/validation?council=midlothian").get_data(as_text=True)
+        assert len(calls) == 2 and "not validated yet" not in html and "format=csv" in html
+        body = client.get("/validation?council=midlothian&format=json").get_json()
+        assert len(calls) == 2, "the reports validated by earlier requests are not validated again"
+        assert (
+            body["complete"] and body["not_validated"] == [] and body["reports"] == ["2016-2017", "2020-2021"]
+        )
+        monkeypatch.undo()
+        together = validate_graph(build([files / "a.txt", files / "b.txt"]).graph)
+        assert rows(body["results"]) == rows(r.as_dict() for r in together.results)
+        assert client.get("/validation?council=midlothian&format=csv").status_code == 200
+    finally:
+        store.close()
+
+    # a fresh server (a new process: nothing validated in its memory) on the same store: the page at once
+    # with one report, the other listed
+    validation._REPORTS.clear()
+    validation._SUMMARIES.clear()
+    calls.clear()
+    monkeypatch.setattr(validate, "validate_graph", counted)
+    shutil.rmtree(current_generation(directory) / "VALIDATION", ignore_errors=True)
+    directory2 = tmp_path / "store2"
+    shutil.copytree(directory, directory2, symlinks=True)
+    store, client = _client(directory2)
+    try:
+        body = client.get("/validation?council=midlothian&format=json").get_json()
+        assert len(calls) == 1
+        assert (body["complete"], body["reports"], body["not_validated"]) == (
+            False,
+            ["2016-2017"],
+            ["2020-2021"],
+        )
+        assert body["command"] == "outcome-graph validate --store STORE --council midlothian"
+        assert rows(body["results"]) == rows(r.as_dict() for r in alone["a"].results)
+    finally:
+        store.close()
+    validation._REPORTS.clear()
+    validation._SUMMARIES.clear()
+    store, client = _client(directory2)
+    try:
+        html = client.get("/validation?council=midlothian").get_data(as_text=True)
+        assert "1 of 2 reports validated." in html and "Not validated yet: 2020/21" in html
+        assert "<code>outcome-graph validate --store STORE --council midlothian</code>" in html
+        assert str(directory2) not in html  # no answer names the store's files (serve/app.py)
+        assert "format=csv" not in html  # no download of a part as if it were the whole
+    finally:
+        store.close()

@@ -73,6 +73,15 @@ class Misbehaving(http.server.BaseHTTPRequestHandler):
             self._send(500, "text/plain", b"java.lang.OutOfMemoryError")
         elif mode == "virtuoso-cancelled":  # Virtuoso stopped at the `timeout` this client gave it
             self._send(500, "text/plain", b"Virtuoso HY008 Error SR203: Async statement killed by SQLCancel.")
+        elif mode == "virtuoso-interrupted":  # rows streamed, then Virtuoso's time limit, as HTTP 500
+            row = b'<result><binding name="s"><uri>http://example.org/a</uri></binding></result>\n'
+            self._send(
+                500,
+                "text/plain",
+                b'<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head><variable name="s"/></head>'
+                b"<results>" + row * 200 + b"Virtuoso S1TAT Error RC...: Returning incomplete results, "
+                b"query interrupted by result timeout.  Activity:  1.268M rnd\n\nSPARQL query:\nSELECT ?s",
+            )
         elif mode == "error-400":
             self._send(400, "text/plain", b"Parse error: Encountered <EOF> at line 1, column 9")
         elif mode == "chunked-cut":  # what the Oxigraph server does when its own timeout fires
@@ -278,6 +287,18 @@ def test_a_query_virtuoso_cancelled_at_the_given_time_is_a_timeout_error(fake):
     with pytest.raises(StoreError, match="time limit") as caught:
         RemoteStore(endpoint(fake)).select("SELECT ?s WHERE { ?s ?p ?o }")
     assert caught.value.status == 504
+
+
+def test_virtuoso_s_rows_cut_by_its_time_limit_are_a_timeout_naming_its_words(fake):
+    """Virtuoso streamed implementing-records' rows for 25 s at 10 M triples, then stopped at its limit
+    and answered HTTP 500: the rows first, its error last. A time limit (504), with the server's words
+    (not the first rows of XML), never a 502 as a broken server."""
+    fake.mode = "virtuoso-interrupted"
+    with pytest.raises(StoreError, match="time limit") as caught:
+        RemoteStore(endpoint(fake)).select("SELECT ?s WHERE { ?s ?p ?o }")
+    assert caught.value.status == 504
+    assert "S1TAT Error RC...: Returning incomplete results" in str(caught.value)
+    assert "<binding" not in str(caught.value)
 
 
 @pytest.mark.parametrize(

@@ -215,7 +215,8 @@ def test_adding_a_report_replaces_only_the_graphs_that_changed(tmp_path, capsys)
     # through the command, as a user adds it: checked on its own graph first, with a progress line
     assert main(["add", str(fife(tmp_path / "in")), "--store", str(tmp_path / "store")]) == 0
     captured = capsys.readouterr()
-    assert re.search(r"^\[1/1\] fife 2019-2020: 0 violation\(s\), \d+ warning\(s\)$", captured.err, re.M)
+    line = r"^\[1/1\] fife 2019-2020: 0 violation\(s\), \d+ warning\(s\); .+ in all$"  # with its clock
+    assert re.search(line, captured.err, re.M)
     assert "replaced 3 named graph(s) (fife, fife/report/2019-2020, national), 0 unchanged" in captured.err
     update = add_reports([fife(tmp_path / "in")], tmp_path / "store", progress=None)
     assert update.replaced == []  # the same report again: nothing to replace

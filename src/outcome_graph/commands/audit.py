@@ -37,23 +37,33 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_store_arguments(p)
 
 
-def _validation(args: argparse.Namespace, store):
-    """SHACL validation of the graph the store serves. A store built from the bundled sources holds
-    exactly the build's triples, and validating the build is much faster than reading the store back;
-    any other store (another graph, a remote server) is read whole."""
+def _validation(args: argparse.Namespace, store, scope, report: str):
+    """The SHACL validation of the audited report alone, as the page shows it (serve/validation.py): the
+    result kept beside the store when it was built, else the report's own named graph validated; never the
+    whole graph (on a national store, ten million triples)."""
     if args.no_validate:
         return None
-    try:
-        from ..validate import validate_graph
-    except ImportError:
-        return None
-    from ..build import build_graph
+    from dataclasses import replace
 
-    graph = build_graph()
-    count = getattr(store, "triple_count", None)
-    if count is None or count() != len(graph):
-        graph = store.construct("CONSTRUCT WHERE { ?s ?p ?o }")
-    return validate_graph(graph)
+    from ..serve.validation import validation_of
+
+    iri = scope.report_of(report)
+    if iri is None:
+        return None
+    return validation_of(store, replace(scope, reports=(iri,), years=(report,)))
+
+
+def _years(store, council: str | None, report: str, other: str | None) -> list[str] | None:
+    """The report years the audit reads, as the page reads them: the report, the one before it (what
+    changed) and the one compared with; None (all of the council's) when one of them is not there, so
+    that the audit names the reports there are."""
+    from ..query_layer import scope_of
+    from ..query_layer.scope import year_before
+
+    every = scope_of(store, council).all_years
+    if report not in every or (other and other not in every):
+        return None
+    return [y for y in (report, year_before(scope_of(store, council), report), other) if y]
 
 
 def render_html(a: dict, tg=None, store=None, printing: bool = False) -> str:
@@ -101,9 +111,9 @@ def run(args: argparse.Namespace) -> int:
     report = engine.normalise_year(args.report)
     other = engine.normalise_year(args.compare) if args.compare else None
     store = open_trace_store(args.store, args.endpoint, quiet=True)
-    tg = load(store, args.council)
+    tg = load(store, args.council, None, _years(store, args.council, report, other))
     started = time.perf_counter()
-    validation = _validation(args, store)
+    validation = _validation(args, store, tg.scope, report)
     validated = time.perf_counter()
     a = build_audit(tg, report, other, validation, args.council, store=store)
     if fmt == "pdf" and args.out is None:

@@ -44,16 +44,30 @@ def validate_store(directory: Path, council: str | None, jobs: int | None, say) 
         declared = {
             path: (rows[p]["council"], rows[p]["service"], rows[p]["year"]) for path, p in missing.items()
         }
-        records: dict[str, dict] = {}
-        validate_reports(sorted(missing), say, jobs=jobs, keep=records, declared=declared)
         from ..validate.stored import from_record
 
-        for part, record in sorted(records.items()):
+        unwritable: list[str] = []
+
+        def kept(part: str, record: dict) -> None:
+            # kept as each report is done, not at the end: a national run stopped half way (Ctrl-C, a
+            # report that cannot be read) keeps what it did, and the next run starts from there
             summaries[part] = from_record(record)
             try:
                 write(generation, part, record)
             except OSError as e:  # a store one may read but not write: the results are still given
-                say(f"note: cannot keep the result of {part} in the store ({e.strerror or e})")
+                if not unwritable:
+                    say(f"note: cannot keep the results in the store ({e.strerror or e})")
+                unwritable.append(part)
+
+        before = len(summaries)
+        try:
+            validate_reports(sorted(missing), say, jobs=jobs, declared=declared, kept=kept)
+        except (OSError, OutcomeGraphError) as e:
+            done = len(summaries) - before
+            raise OutcomeGraphError(
+                f"{e}; the {done} report(s) validated before it are kept: run the command again to validate "
+                "the others"
+            ) from None
     say(f"{len(rows)} report(s) validated in {time.monotonic() - started:.1f} s")
     held = len({r["council"] for r in rows.values()})
     name = f"{len(rows)} report(s) of " + (council or f"{held} council(s)")

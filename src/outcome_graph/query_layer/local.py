@@ -63,7 +63,15 @@ class ScopeStore:
 
     def __init__(self, triples: Iterable[tuple], shared: bool = False):
         self._store = ox.Store()
-        self._store.extend(ox.Quad(_term(s), _term(p), _term(o)) for s, p, o in triples)
+        made: dict = {}  # each term converted once (a council's triples repeat their predicates and nodes)
+
+        def term(t):
+            found = made.get(t)
+            if found is None:
+                found = made[t] = _term(t)
+            return found
+
+        self._store.extend(ox.Quad(term(s), term(p), term(o)) for s, p, o in triples)
         if shared:
             self._store.extend(_shared())
 

@@ -52,9 +52,12 @@ from ..store.lanes import Busy
 HALF_LIFE = 10.0  # seconds over which a client's recent use of a lane halves
 PER_REQUEST = 0.005  # seconds of use counted for each request, served or refused, however short
 NEWCOMER = 1.0  # seconds of use a client starts with when the lane has no record of it (a budget's worth)
-# A client whose recent use is under this is light: it may take an express slot. Half a newcomer's
-# start, so an address the lane has just met (forty attackers a moment ago) is not light; a visitor
-# whose queries take milliseconds is, ten seconds after its first.
+# A client is light, and may take an express slot, once a request of theirs has held a slot and ended
+# (an address that only knocks, or whose first request still waits, is unknown, not light), while no
+# query of theirs was stopped lately (STOPPED_KEPT) and their own use lately, not counting NEWCOMER's
+# start, is under this. A visitor whose first query was answered in milliseconds is light at once; it
+# used to wait ten seconds for NEWCOMER to fade below LIGHT, and a fresh query sent under attack in
+# that time waited 3.8 s for an ordinary worker (benchmarks/admission.py --attackers 8,40).
 LIGHT = 0.5
 # Of a client whose query was stopped lately, each this many seconds of use beyond the first lower its
 # queries' CPU priority by one more step (see `nice`).
@@ -95,6 +98,8 @@ class FairSlots:
         self._seq = itertools.count()
         self._use: dict[str, tuple[float, float]] = {}  # client -> (recent use, when last counted)
         self._stopped: dict[str, float] = {}  # client -> when a query of theirs was last stopped
+        self._met: dict[str, float] = {}  # client -> when it was given NEWCOMER's start
+        self._known: set[str] = set()  # clients a request of which has held a slot and ended
         self.admitted: collections.Counter[str] = collections.Counter()  # client -> slots given
         self.refused: collections.Counter[str] = collections.Counter()  # reason -> refusals
 
@@ -110,18 +115,24 @@ class FairSlots:
         # history only tells a visitor whose queries took milliseconds from forty addresses that
         # appeared a moment ago if the unknown are not counted as the lightest of all.
         first = 0.0 if client in self._use else NEWCOMER
+        if first:
+            self._met[client] = now
         self._count_use(client, PER_REQUEST + first, now)
 
     def _count_use(self, client: str, seconds: float, now: float) -> None:
         self._use[client] = (self._usage(client, now) + seconds, now)
         if len(self._use) > 10000:  # forget the clients whose use has faded
             self._use = {c: u for c, u in self._use.items() if self._usage(c, now) > 0.001}
+            self._met = {c: t for c, t in self._met.items() if c in self._use}
+            self._known &= self._use.keys()
 
     def _is_light(self, client: str, now: float) -> bool:
-        return (
-            self._usage(client, now) < LIGHT
-            and now - self._stopped.get(client, -STOPPED_KEPT) >= STOPPED_KEPT
+        if client not in self._known or now - self._stopped.get(client, -STOPPED_KEPT) < STOPPED_KEPT:
+            return False
+        start = (
+            NEWCOMER * math.exp2((self._met.get(client, now) - now) / HALF_LIFE) if client in self._met else 0
         )
+        return self._usage(client, now) - start < LIGHT
 
     def _may_take(self, client: str, now: float) -> bool:
         """A free slot is `client`'s to take: any, if it is light; else one of the ordinary ones."""
@@ -176,6 +187,7 @@ class FairSlots:
         the lane, else the time since `granted_at` (what acquire returned)."""
         with self._lock:
             now = time.monotonic()
+            self._known.add(client)
             if used is not None:
                 self._count_use(client, max(0.0, used), now)
             elif granted_at is not None:

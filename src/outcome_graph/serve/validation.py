@@ -9,12 +9,20 @@ what that report built alone gives (query_layer.report_graphs); without a report
 reports together (the links between them too). A graph of several councils needs council= (400 naming
 them), as the trace, gaps and audit do: bounded by the council, not by the nation. The result is kept per
 store generation and scope (a served store does not change), loaded by one request while the others wait.
+
+A request validates at most one report (1-6 s): a council of 47 reports none of whose results are kept
+(a store built before they were kept, or with --no-validate, or a server's SPARQL endpoint) would
+otherwise take minutes in one request. The page gives at once the reports whose results are kept or were
+validated by earlier requests, validates the next one, and lists the others as not validated yet, with
+the command that fills them all in; each reload validates one more. The downloads (CSV, Turtle) are the
+council's whole result or nothing: while reports are missing they answer 503 with Retry-After, naming them.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, jsonify, render_template, request
@@ -23,6 +31,7 @@ from ..errors import OutcomeGraphError
 from ..human import instance_labels
 from ..namespaces import OGR
 from ..query_layer import Flight, Scope, scope_of
+from ..query_layer.reads import Slow
 from ..query_layer.report_graphs import scope_graph
 from ..query_layer.scope import council_of, store_key
 from . import current_store
@@ -55,6 +64,74 @@ def validation_of(store, scope: Scope, timeout: float | None = None) -> Validati
 
     part = f"the validation of {scope.council or 'the graph'} ({', '.join(scope.years)})"
     return _SUMMARIES.get((store_key(store), scope.council, scope.reports), load, part)
+
+
+@dataclass
+class Validation:
+    """A scope's validation as far as it is known: the sum of the reports validated (`years`), and the
+    reports not validated yet (`pending`, by year) with the command that validates them."""
+
+    summary: ValidationSummary
+    years: list[str]
+    pending: list[str] = field(default_factory=list)
+    command: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return not self.pending
+
+
+def scope_validation(store, scope: Scope, timeout: float | None = None, at_most: int = 1) -> Validation:
+    """The validation of `scope` with at most `at_most` reports validated in this call: every report
+    whose result is kept beside the store or was validated by an earlier request, plus the next ones
+    (by year) up to `at_most`; the rest are `pending`."""
+    from ..validate.stored import merged
+
+    if _SUMMARIES.has((store_key(store), scope.council, scope.reports)):
+        return Validation(validation_of(store, scope, timeout), list(scope.years))
+    known, pending = [], []
+    for report, year in zip(scope.reports, scope.years, strict=True):
+        if _REPORTS.has((store_key(store), report)) or kept_result(store, report) is not None:
+            known.append((report, year))
+        elif at_most > 0:
+            at_most -= 1
+            known.append((report, year))
+        else:
+            pending.append(year)
+    if not pending:
+        return Validation(validation_of(store, scope, timeout), list(scope.years))
+    summary = merged(_one_report(store, report, year, timeout) for report, year in known)
+    return Validation(summary, [y for _, y in known], pending, fill_in_command(store, scope.council))
+
+
+def fill_in_command(store, council: str | None) -> str | None:
+    """The command that validates a store's reports and keeps their results (an embedded store built from
+    report files), with STORE for the folder given to `serve --store` (no answer names the store's files:
+    serve/app.py); None for a store the command cannot reach (a SPARQL server's)."""
+    from ..store.reports import CATALOGUE
+
+    path = getattr(store, "path", None)
+    if path is None or path.name != "db" or not (path.parent / CATALOGUE).is_file():
+        return None
+    return "outcome-graph validate --store STORE" + (f" --council {council}" if council else "")
+
+
+class Incomplete(Slow):
+    """A download asked for while some of its reports are not validated yet: 503 with Retry-After."""
+
+    def __init__(self, validation: Validation, retry_after: int = 5):
+        years = ", ".join(validation.pending)
+        how = (
+            f"; or validate them all now with `{validation.command}` (STORE: the folder the server serves)"
+            if validation.command
+            else ""
+        )
+        OutcomeGraphError.__init__(
+            self,
+            f"{len(validation.pending)} report(s) not validated yet ({years}): one report is validated per "
+            f"request, so ask again in {retry_after} s to validate the next{how}",
+        )
+        self.part, self.retry_after = "the validation", retry_after
 
 
 def _one_report(store, report: str, year: str, timeout: float | None) -> ValidationSummary:
@@ -134,9 +211,12 @@ def validation_page():
         from .pages import limits
 
         timeout, _ = limits()  # the app's time limit, as every page's reads (not the store's own)
-        summary = validation_of(current_store(), scope, timeout)
+        validation = scope_validation(current_store(), scope, timeout)
+        if not validation.complete and fmt in ("csv", "ttl"):
+            raise Incomplete(validation)
     except OutcomeGraphError as e:
         return error_response(e, 400)
+    summary = validation.summary
     if fmt == "json":
         return jsonify(
             {
@@ -144,6 +224,10 @@ def validation_page():
                 "violations": summary.violations,
                 "warnings": summary.warnings,
                 "results": [r.as_dict() for r in summary.results],
+                "complete": validation.complete,
+                "reports": validation.years,
+                "not_validated": validation.pending,
+                "command": validation.command,
             }
         )
     if fmt == "csv":
@@ -169,7 +253,13 @@ def validation_page():
         current_store(), [r.focus for r in summary.results if r.focus and (not r.code or "/" in r.code)]
     )
     return render_template(
-        "validation.html", summary=summary, rules=summary.by_rule(), names=names, scope=scope, keep=_keep()
+        "validation.html",
+        summary=summary,
+        rules=summary.by_rule(),
+        names=names,
+        scope=scope,
+        keep=_keep(),
+        validation=validation,
     )
 
 

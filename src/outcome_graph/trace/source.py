@@ -9,6 +9,8 @@ every request.
 
 from __future__ import annotations
 
+from rdflib import Literal
+
 from ..counts import count_members
 from ..query_layer import Flight, Scope, read_select, scope_of
 from ..query_layer.local import ScopeStore
@@ -38,7 +40,11 @@ def _scoped_rdf(store, scope: Scope, timeout=None) -> list[tuple]:
     indicator's links and reports elsewhere) are left out here, so no page of one council shows another."""
     bound = {"reportDoc": scope.report_terms}
     # constants of the queries' filters (store.bindings.substitute), never a VALUES variable: see records.rq
-    fixed = {"councilBase": council_base(scope.council), "ours": drawn_segments(scope.council)}
+    fixed = {
+        "councilBase": council_base(scope.council),
+        "ours": drawn_segments(scope.council),
+        "shown": Literal("|" + "|".join(scope.reports) + "|"),
+    }
     triples = set(_reference(store, timeout))
     parts = (
         ("report-nodes", "the reports"),
