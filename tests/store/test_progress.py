@@ -48,3 +48,15 @@ def test_the_time_left_is_the_rate_so_far_times_what_is_left(total):
         # to the minute when hours are shown, else to the second
         assert abs(_seconds(left) - rate * (total - done)) <= (60 if "h" in left else 1)
     assert time_left(total, total, 5.0) == "5 s in all"
+
+
+def test_the_rate_can_leave_out_the_first_items():
+    # two jobs whose first reports took 23 s each (pySHACL's import), then 4 s a report: at the tenth
+    # report the time left is the steady rate's, not the start's
+    elapsed = 23 + 4 * 8
+    assert time_left(10, 47, elapsed) == "55 s so far, about 3 min 24 s left"  # 5.5 s a report
+    assert time_left(10, 47, elapsed, since=(2, 23.0)) == "55 s so far, about 2 min 28 s left"  # 4 s
+    assert (
+        time_left(2, 47, 23.0, since=(2, 23.0)) == "23 s so far, about 8 min 38 s left"
+    )  # no steady rate yet
+    assert time_left(47, 47, 211.0, since=(2, 23.0)) == "3 min 31 s in all"

@@ -236,6 +236,7 @@ def validate_reports(
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
     total = 0
     started = time.monotonic()
+    steady: tuple[int, float] | None = None
     declared = declared or {}
     if jobs == 1:
         results = (_check_one(str(p), council, declared.get(p)) for p in paths)
@@ -250,10 +251,13 @@ def validate_reports(
                 keep[report_part(name, year)] = record
             if kept is not None:
                 kept(report_part(name, year), record)
+            elapsed = time.monotonic() - started
+            if n == jobs:  # each job has done its first report (and paid pySHACL's import): rate from here
+                steady = (n, elapsed)
             _say(
                 progress,
                 f"[{n}/{len(paths)}] {name} {year}: {violations} violation(s), {warnings} warning(s); "
-                + time_left(n, len(paths), time.monotonic() - started),
+                + time_left(n, len(paths), elapsed, steady),
             )
     finally:
         if jobs > 1:
