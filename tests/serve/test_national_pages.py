@@ -51,6 +51,7 @@ def test_the_council_questions_are_every_question_that_lists_a_council_s_records
         "complaints",
         "continuity",
         "evidence-by-code",
+        "implementing-records",
         "lgbf-benchmarks",
         "note-search",
         "priorities-without-indicators",
@@ -121,6 +122,7 @@ PAGED = [  # a paged question, its other parameters, and its page variable as a 
     ("restated-values", {"council": "ogr:midlothian"}, "laterReport"),
     ("claims", {"council": f"ogr:{OTHER}"}, "report"),
     ("risks", {"council": "ogr:midlothian"}, "report"),
+    ("implementing-records", {"council": f"ogr:{OTHER}"}, "reportYear"),
     ("priorities-without-indicators", {"council": f"ogr:{OTHER}"}, "report"),
 ]
 
