@@ -223,3 +223,23 @@ def test_a_page_header_names_an_optional_parameter_and_a_values_query(tmp_path):
     (tmp_path / "pages").mkdir()
     (tmp_path / "pages" / "years.rq").write_text("SELECT ?value WHERE { ?value ?p ?o }\n")
     assert parse_query(head + "# page: year years\n" + body, "t", tmp_path / "t.rq").page == "year"
+
+
+def test_a_part_cut_by_the_row_limit_after_the_download_started_is_said_in_the_answer(national):
+    """The header can say only what the parts run before the answer started found; a later part cut by
+    the row limit is said in the answer: the JSON head (written last), an XML comment, a last CSV line."""
+    from outcome_graph.serve.app import create_app
+
+    cut = create_app(store=national, config={"timeout": 30, "max_rows": 1}).test_client()
+    url, params = "/queries/councils-compared", {"code": "CHN9"}
+    parts = int(cut.get(url, query_string={**params, "format": "csv"}).headers["X-Outcome-Graph-Parts"])
+    assert parts > 1
+    doc = json.loads(cut.get(url, query_string={**params, "format": "json"}).get_data(as_text=True))
+    assert doc["head"]["truncated"] is True and doc["head"]["vars"][0] == "council"
+    assert len(doc["results"]["bindings"]) == parts  # one row a part, each part cut
+    last = cut.get(url, query_string={**params, "format": "csv"}).get_data(as_text=True).splitlines()[-1]
+    said = rf"# the download was cut: only the first rows of part 2 of {parts} \(.+\) are given"
+    said += r" \(the row limit\)"
+    assert re.fullmatch(said, last), last
+    xml = cut.get(url, query_string={**params, "format": "xml"}).get_data(as_text=True)
+    assert "<!-- outcome-graph: truncated: only the first rows of part 2 of" in xml

@@ -126,8 +126,8 @@ class _Writer:
 
     def start(self, head: str) -> bytes:
         self.header = head
-        if self.fmt == "json":
-            return ('{"head": ' + head + ', "results": {"bindings": [\n').encode("utf-8")
+        if self.fmt == "json":  # the head is written last, when whether a part was cut is known
+            return b'{"results": {"bindings": [\n'
         if self.fmt == "xml":
             return (head + "<results>").encode("utf-8")
         return (head + ("\r\n" if self.fmt == "csv" else "\n")).encode("utf-8")
@@ -146,12 +146,21 @@ class _Writer:
             w.writerow([got.get(n, "") for n in wanted])
         return out.getvalue().encode("utf-8")
 
-    def end(self) -> bytes:
+    def end(self, late_cut: str | None = None) -> bytes:
+        """The answer's tail. A part cut by the row limit after the answer started (its header sent
+        without saying so) is said in the answer itself: in the JSON head (written last), and in an XML
+        comment or a last CSV/TSV line naming the part."""
+        said = f"only the first rows of {late_cut} are given (the row limit)" if late_cut else ""
         if self.fmt == "json":
-            return ("\n]}" + (', "truncated": true' if self.cut else "") + "}\n").encode("utf-8")
+            head = json.loads(self.header or '{"vars": []}')
+            if self.cut:
+                head |= {"link": ["#truncated"], "truncated": True}
+            tail = json.dumps(head, ensure_ascii=False)
+            return ('\n]}, "head": ' + tail + (', "truncated": true' if self.cut else "") + "}\n").encode()
         if self.fmt == "xml":
-            return b"</results>\n</sparql>\n"
-        return b""
+            note = f"<!-- outcome-graph: truncated: {said} -->\n" if late_cut else ""
+            return f"</results>\n{note}</sparql>\n".encode()
+        return f"# the download was cut: {said}\n".encode() if late_cut else b""
 
     def stopped(self, part: str, message: str) -> bytes:
         if self.fmt in ("csv", "tsv"):
@@ -203,19 +212,21 @@ def stream(
             if rows.strip():
                 yield (b",\n" if fmt == "json" and not first else b"") + writer.csv_rows(part_head, rows)
                 first = False
+        late_cut = None
         for number, part in enumerate(parts, done + 1):
+            where = f"part {number} of {len(part_names)} ({part_names[number - 1]})"
             try:
                 body, cut = run_part(part)
             except OutcomeGraphError as e:
-                where = f"part {number} of {len(part_names)} ({part_names[number - 1]})"
                 yield writer.stopped(where, str(e))
                 return
             writer.cut |= cut
+            late_cut = late_cut or (where if cut else None)
             part_head, rows, has_rows = writer.rows(body)
             if has_rows:
                 yield (b",\n" if fmt == "json" and not first else b"") + writer.csv_rows(part_head, rows)
                 first = False
-        yield writer.end()
+        yield writer.end(late_cut)
 
     resp = Response(generate(), mimetype=FORMATS[fmt])
     resp.headers["X-Outcome-Graph-Parts"] = str(len(part_names))
