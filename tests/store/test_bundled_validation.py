@@ -15,6 +15,7 @@ from outcome_graph.serve.app import create_app
 from outcome_graph.store import open_store
 from outcome_graph.store.build import ensure_built
 from outcome_graph.validate import stored, validate_graph
+from outcome_graph.validate.bundled import keep_validation
 
 KEYS = ("severity", "rule", "code", "report", "line", "value", "message", "focus")
 REPORTS = {
@@ -30,7 +31,7 @@ def rows(results) -> list[tuple]:
 @pytest.fixture(scope="module")
 def bundled(tmp_path_factory):
     directory = tmp_path_factory.mktemp("bundled") / "store"
-    db = ensure_built(directory, progress=None)  # what `serve` builds on first run
+    db = ensure_built(directory, progress=None, then=keep_validation)  # what `serve` builds on first run
     return directory, db.parent
 
 

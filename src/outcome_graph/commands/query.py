@@ -76,8 +76,11 @@ def run(args: argparse.Namespace) -> int:
     bindings = query.bindings(parse_params(args.param))  # bad values fail here, before a store opens
 
     from ..store import open_store
+    from ..validate.bundled import keep_validation
 
-    store = open_store(args.store, args.endpoint, progress=lambda m: print(m, file=sys.stderr))
+    store = open_store(
+        args.store, args.endpoint, progress=lambda m: print(m, file=sys.stderr), then=keep_validation
+    )
     try:
         from ..parameter_values import check_values
 

@@ -163,5 +163,6 @@ def _prepare_store(store_dir: Path | None, endpoint: str | None) -> str:
         return RemoteStore(endpoint).name
     from ..store import default_store_dir
     from ..store.build import ensure_built
+    from ..validate.bundled import keep_validation
 
-    return f"embedded:{ensure_built(store_dir or default_store_dir())}"
+    return f"embedded:{ensure_built(store_dir or default_store_dir(), then=keep_validation)}"

@@ -86,12 +86,15 @@ def create_app(store: Store | None = None, config: Mapping[str, Any] | None = No
     if store is None:
         endpoint = config.get("endpoint") or os.environ.get("OUTCOME_GRAPH_ENDPOINT")
         store_dir = config.get("store_dir")
+        from ..validate.bundled import keep_validation
+
         store = open_store(
             Path(store_dir) if store_dir else None,
             endpoint,
             workers=int(config.get("workers", DEFAULT_WORKERS)),
             timeout=settings.timeout,
             reserved_workers=int(config.get("reserved_workers", DEFAULT_RESERVED)),
+            then=keep_validation,
         )
     policy = admission_policy(store, config, settings.timeout)
     app = Flask("outcome_graph.serve")

@@ -41,11 +41,13 @@ def open_store(
     workers: int = 2,
     timeout: float | None = None,
     reserved_workers: int = 0,
+    then: Callable[[Path, Callable[[str], None] | None], None] | None = None,
 ) -> Store:
     """The embedded store in `store_dir` (built or rebuilt from the sources as needed), or a remote one.
 
     The embedded store is rebuilt when the sources' fingerprint changes; the rebuild happens in a new
-    directory that replaces the old one only when it is complete.
+    directory that replaces the old one only when it is complete. `then`: what else a build of the
+    bundled reports keeps with them (store.build.ensure_built).
     """
     if endpoint:
         from .remote import RemoteStore
@@ -55,11 +57,13 @@ def open_store(
     from .embedded import EmbeddedStore
 
     directory = Path(store_dir) if store_dir else default_store_dir()
-    db = ensure_built(directory, build_if_missing=build_if_missing, progress=progress)
+    db = ensure_built(directory, build_if_missing=build_if_missing, progress=progress, then=then)
     try:
         return EmbeddedStore(db, workers=workers, timeout=timeout, reserved_workers=reserved_workers)
     except StoreError as e:  # the database cannot be opened: the store is a cache of the reports
         if not build_if_missing:
             raise
-        db = ensure_built(directory, progress=progress, damaged=f"its database cannot be opened: {e}")
+        db = ensure_built(
+            directory, progress=progress, damaged=f"its database cannot be opened: {e}", then=then
+        )
         return EmbeddedStore(db, workers=workers, timeout=timeout, reserved_workers=reserved_workers)

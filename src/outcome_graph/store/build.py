@@ -166,10 +166,13 @@ def ensure_built(
     fingerprint: str | None = None,
     source: Source | None = None,
     damaged: str | None = None,
+    then: Then | None = None,
 ) -> Path:
     """The database directory of an up-to-date store in `directory`, building it if needed.
 
-    `damaged` (a reason) forces a rebuild of a store the caller found it cannot use.
+    `damaged` (a reason) forces a rebuild of a store the caller found it cannot use. `then(generation,
+    progress)` writes what else a generation of the bundled reports keeps (their validation:
+    validate.bundled.keep_validation, given by the commands above this package) before it is current.
     """
     directory = Path(directory)
     _check_location(directory)
@@ -198,7 +201,12 @@ def ensure_built(
             )
         _say(progress, f"the store in {directory} is damaged ({damaged}): rebuilding it from the reports")
         return rebuild(
-            directory, fingerprint, source or graph_source, progress, drop_current=True, finish=_mark(source)
+            directory,
+            fingerprint,
+            source or graph_source,
+            progress,
+            drop_current=True,
+            finish=_mark(source, progress, then),
         )
     if generation and _fingerprint(generation) == fingerprint:
         return generation / "db"
@@ -211,7 +219,9 @@ def ensure_built(
         raise StoreError(f"no store in {directory}: run `outcome-graph serve` once to build it")
     if generation:
         _say(progress, f"the sources changed since the store in {directory} was built: rebuilding")
-    return rebuild(directory, fingerprint, source or graph_source, progress, finish=_mark(source, progress))
+    return rebuild(
+        directory, fingerprint, source or graph_source, progress, finish=_mark(source, progress, then)
+    )
 
 
 def _fingerprint(generation: Path) -> str:
@@ -221,7 +231,12 @@ def _fingerprint(generation: Path) -> str:
 BUNDLED = "BUNDLED"  # in a generation built from the bundled reports: a rebuild of it replaces like with like
 
 
-def _mark(source: Source | None, progress: Progress = None) -> Callable[[Path], None] | None:
+Then = Callable[[Path, Progress], None]
+
+
+def _mark(
+    source: Source | None, progress: Progress = None, then: Then | None = None
+) -> Callable[[Path], None] | None:
     if source is not None:
         return None
 
@@ -229,30 +244,10 @@ def _mark(source: Source | None, progress: Progress = None) -> Callable[[Path], 
         (generation / BUNDLED).write_text(
             "built from the bundled reports; rebuilt from them when they or the code change\n"
         )
-        keep_validation(generation, progress)
+        if then:
+            then(generation, progress)
 
     return finish
-
-
-def keep_validation(generation: Path, progress: Progress = None) -> None:
-    """The bundled reports' validation kept beside their store, as `build --store` keeps a folder's
-    (validate/stored.py), so that no first audit or /validation page runs pySHACL: each report on its own
-    graph, one after the other (what builds the store before `serve` forks starts no process), with what
-    each result was made from (validate.stored.write_sources: this store has no REPORTS.json)."""
-    from ..paths import bundled_reports
-    from ..validate.stored import write, write_sources
-    from .reports import Catalogue, read_reports, validate_reports
-
-    paths = bundled_reports()
-    _say(progress, f"validating the {len(paths)} bundled reports, each on its own graph ...")
-    records: dict[str, dict] = {}
-    validate_reports(paths, progress, jobs=1, keep=records)
-    catalogue = Catalogue()
-    for r in read_reports(paths):
-        catalogue.add(r)
-    for part, record in sorted(records.items()):
-        write(generation, part, record)
-    write_sources(generation, catalogue.reports)
 
 
 def _of_the_bundled_reports(generation: Path) -> bool:

@@ -103,7 +103,9 @@ def open_trace_store(store_dir: Path | None = None, endpoint: str | None = None,
         open_store = None
     if open_store is not None:
         try:
-            return open_store(store_dir, endpoint, progress=None if quiet else _stderr)
+            from ..validate.bundled import keep_validation
+
+            return open_store(store_dir, endpoint, progress=None if quiet else _stderr, then=keep_validation)
         except (ImportError, ModuleNotFoundError):
             if endpoint or store_dir:
                 raise
