@@ -16,38 +16,11 @@ import time
 import urllib.parse
 
 from conftest import serving
+from test_admission import PREFIX, RUNAWAY, _Holder, _until
 
 from outcome_graph.serve import fairness
 from outcome_graph.serve.fairness import FairSlots
-from outcome_graph.store.lanes import LIGHT, NICE, Busy
-
-RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-PREFIX = "PREFIX og: <https://w3id.org/outcome-graph/def#>\n"
-
-
-def _until(condition, what: str) -> None:
-    deadline = time.monotonic() + 10
-    while not condition():
-        assert time.monotonic() < deadline, f"never reached: {what}"
-        time.sleep(0.005)
-
-
-class _Holder(threading.Thread):
-    def __init__(self, slots: FairSlots, client: str):
-        super().__init__(daemon=True)
-        self.slots, self.client = slots, client
-        self.got, self.let_go = threading.Event(), threading.Event()
-        self.refused: Busy | None = None
-
-    def run(self) -> None:
-        try:
-            granted_at = self.slots.acquire(self.client)
-        except Busy as e:
-            self.refused = e
-            return
-        self.got.set()
-        self.let_go.wait(30)
-        self.slots.release(self.client, granted_at)
+from outcome_graph.store.lanes import LIGHT, NICE
 
 
 def _used(slots: FairSlots, client: str, seconds: float) -> None:
