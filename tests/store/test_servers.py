@@ -95,8 +95,6 @@ def test_another_graph_iri_is_another_graph(server, store):
 # ---- saved queries --------------------------------------------------------------------------------
 
 # Inputs for the parameters, by type: each parameter runs with its default, empty (when optional) and these.
-COUNCIL = "https://w3id.org/outcome-graph/id/midlothian"
-
 SAMPLES = {
     "year": ["2016-2017", "2020-2021"],
     "code": ["CHN8a", "CSPC.P.1.2a", "BS.CS.04"],
@@ -104,7 +102,7 @@ SAMPLES = {
         "https://w3id.org/outcome-graph/id/framework/the-promise/foundation/voice",
         "http://www.legislation.gov.uk/id/asp/2014/8",
         "https://w3id.org/outcome-graph/id/midlothian/report/2020-2021/action/CSPC.P.11.6",
-        COUNCIL,  # a council (indicator-history's council)
+        "https://w3id.org/outcome-graph/id/midlothian",  # a council (indicator-history's council)
     ],
     "string": ["Covid", "target"],
 }
@@ -116,11 +114,6 @@ def variants(query) -> list[dict[str, str]]:
     out: list[dict[str, str]] = [{}] if not base else []
     for p in query.parameters:
         out += [{**base, p.name: v} for v in SAMPLES[p.type]]
-    if query.scope:  # the council a national graph asks for, beside each other parameter's values
-        council = {query.scope: COUNCIL}
-        for p in query.parameters:
-            if p.name != query.scope:
-                out += [{**base, **council, p.name: v} for v in SAMPLES[p.type]]
     return out
 
 

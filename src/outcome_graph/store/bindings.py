@@ -51,18 +51,12 @@ def term_sparql(term: Node) -> str:
     raise QueryError(f"a query parameter must be an IRI or a literal, not {type(term).__name__}")
 
 
-def values_block(bindings: dict[str, Node], *, trailing: bool = False) -> str:
-    """The bindings as VALUES: inside a group, one block per variable (the same one row: Virtuoso 7.2's
-    compiler fails with SP031 "no SPART_VARR_FIXED" on a two-variable row in some queries, e.g. a saved
-    query's council beside its report); after a query (`trailing`), where SPARQL admits one block, one
-    row of every variable."""
+def values_block(bindings: dict[str, Node]) -> str:
     names = []
     for name in bindings:
         if not _VARNAME.match(name):
             raise QueryError(f"{name!r} is not a SPARQL variable name")
         names.append(name)
-    if not trailing:
-        return " ".join(f"VALUES (?{n}) {{ ({term_sparql(bindings[n])}) }}" for n in names)
     head = " ".join(f"?{n}" for n in names)
     row = " ".join(term_sparql(bindings[n]) for n in names)
     return f"VALUES ({head}) {{ ({row}) }}"
@@ -156,12 +150,13 @@ def bind(query: str, bindings: dict[str, Node] | None) -> str:
     """`query` with `bindings` fixed as a VALUES block at the top of its WHERE group."""
     if not bindings:
         return query
+    block = values_block(bindings)
     at = where_group_start(query)
     if at is None:
         # No group to open (DESCRIBE <x>) or one that admits only triples (CONSTRUCT WHERE): a trailing
         # VALUES clause is valid there and, with no aggregation in such queries, constrains the same way.
-        return f"{query}\n{values_block(bindings, trailing=True)}\n"
-    return f"{query[:at]} {values_block(bindings)} {query[at:]}"
+        return f"{query}\n{block}\n"
+    return f"{query[:at]} {block} {query[at:]}"
 
 
 def substitute(query: str, constants: Mapping[str, Node] | None) -> str:
