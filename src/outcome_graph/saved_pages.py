@@ -11,12 +11,11 @@ byte and each part's time are bounded by a part, not by the nation.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from rdflib import URIRef
 from rdflib.term import Node
 
 from .namespaces import OGR
@@ -77,7 +76,8 @@ def page_values(
     used = {k: v for k, v in bound.items() if re.search(r"\?" + re.escape(k) + r"\b", text)}
     result = store.select(text, bindings=used, timeout=timeout)
     param = query.page if values is None else "council"  # the councils to choose from, else the page's
-    kind = query.parameter(param).type if any(p.name == param for p in query.parameters) else "iri"
+    named = any(p.name == param for p in query.parameters)  # else no text of the query's names a value
+    kind = query.parameter(param).type if named else "iri"
     out = []
     for row in result.rows:
         term = row.get("value")
@@ -88,7 +88,7 @@ def page_values(
             PageValue(
                 term,
                 _label(kind, term, str(row["label"]) if row.get("label") is not None else None),
-                _text_of(query, param, term) if any(p.name == param for p in query.parameters) else None,
+                _text_of(query, param, term) if named else None,
                 int(str(figures)) if figures is not None else None,
             )
         )
@@ -102,10 +102,3 @@ def default_page(pages: list[PageValue]) -> PageValue | None:
     named = [v for v in pages if v.text is not None]
     with_figures = [v for v in named if v.figures is None or v.figures > 0]
     return (with_figures or named or [None])[-1]
-
-
-def parts(query: SavedQuery, bound: Mapping[str, Node], pages: list[PageValue]) -> Iterator[dict[str, Node]]:
-    """The bindings of each part of a download: the query's own, and one value of its page parameter."""
-    assert query.page is not None
-    for value in pages:
-        yield {**bound, query.page: value.term if isinstance(value.term, URIRef) else value.term}
