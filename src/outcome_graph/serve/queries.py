@@ -12,17 +12,16 @@ import json
 from flask import Blueprint, Response, render_template, request, url_for
 
 from ..errors import OutcomeGraphError
-from ..human import with_figure_labels
 from ..parameter_terms import ParameterError
 from ..parameter_values import check_values
 from ..query_layer import ScopeError, require_council
-from ..results_formats import FORMATS, serialize, tsv_from_json
+from ..results_formats import FORMATS
 from ..saved_pages import default_page
 from ..saved_queries import SavedQuery, UnknownQuery, get_query
 from ..store.bindings import bind
 from . import current_store, query_pages, settings
 from .cache import mark_cacheable
-from .pages import error_status, labelled_csv_of, limits, saved_queries, table
+from .pages import error_status, limits, saved_queries, table
 from .safety import Refused, check_query
 
 bp = Blueprint("queries", __name__, template_folder="templates")
@@ -125,42 +124,22 @@ def run(name: str):
                 if chosen is not None:
                     bound[query.page] = chosen.term
                     values = {**values, query.page: chosen.text}
-        checked = check_query(bind(query.text_for(bound), bound), timeout).text
-        if fmt in ("html", "csv") or (fmt == "json" and query.has_figures):
-            # A person's formats: the table, and the CSV with a label beside each IRI (human.py);
-            # /sparql keeps the standard SPARQL CSV.
-            result = current_store().select(checked, timeout=timeout, max_rows=max_rows)
+        if fmt != "html":  # the body a download's part is written with too (query_pages.part_body)
+            body, cut = query_pages.part_body(query, bound, fmt, timeout, max_rows)
         else:
-            # The engine writes the results itself, as for /sparql: converting each row to Python terms
-            # and back cost about 0.1 ms a row. TSV is taken from its JSON to keep numbers bare.
-            media_type = FORMATS["json"] if fmt == "tsv" else FORMATS[fmt]
-            answer = current_store().execute(checked, media_type, timeout=timeout, max_rows=max_rows)
+            checked = check_query(bind(query.text_for(bound), bound), timeout).text
+            result = current_store().select(checked, timeout=timeout, max_rows=max_rows)
     except Refused as e:
         return _error(e.message, e.status, fmt, query)
     except ParameterError as e:
         return _error(str(e), 400, fmt, query)
     except OutcomeGraphError as e:
         return _error(str(e), error_status(e), fmt, query)
-    if fmt == "json" and query.has_figures:
-        # Figures in their units beside the plain numbers ("value_label": "£15.46m"): still SPARQL JSON.
-        resp = Response(serialize(with_figure_labels(result), "json"), mimetype=FORMATS["json"])
-        if result.truncated:
-            resp.headers["X-Outcome-Graph-Truncated"] = "true"
-        mark_cacheable()
-        return _cors(resp)
-    if fmt == "csv":
-        resp = Response(labelled_csv_of(result), mimetype=FORMATS["csv"])
-        resp.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        if result.truncated:
-            resp.headers["X-Outcome-Graph-Truncated"] = "true"
-        mark_cacheable()
-        return _cors(resp)
     if fmt != "html":
-        body = tsv_from_json(answer.body) if fmt == "tsv" else answer.body
         resp = Response(body, mimetype=FORMATS[fmt])
         if fmt in ("csv", "tsv"):
             resp.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-        if answer.truncated:
+        if cut:
             resp.headers["X-Outcome-Graph-Truncated"] = "true"
         mark_cacheable()
         return _cors(resp)

@@ -87,6 +87,8 @@ def part_body(
     store = store if store is not None else current_store()
     checked = check_query(bind(query.text_for(bound), dict(bound)), timeout).text
     if fmt == "csv" or (fmt == "json" and query.has_figures):
+        # A person's formats: the CSV with a label beside each IRI (human.py; /sparql keeps the standard
+        # SPARQL CSV), and figures in their units beside the plain numbers ("value_label": "£15.46m").
         result = store.select(checked, timeout=timeout, max_rows=max_rows)
         if fmt == "csv":
             if names is None:
@@ -94,6 +96,8 @@ def part_body(
             iris = [str(t) for r in result.rows for t in r.values() if isinstance(t, URIRef)]
             return labelled_csv(result, names, instance_labels(store, iris)), bool(result.truncated)
         return serialize(with_figure_labels(result), "json"), bool(result.truncated)
+    # The engine writes the results itself, as for /sparql: converting each row to Python terms and back
+    # cost about 0.1 ms a row. TSV is taken from its JSON to keep numbers bare.
     media_type = FORMATS["json"] if fmt == "tsv" else FORMATS[fmt]
     answer = store.execute(checked, media_type, timeout=timeout, max_rows=max_rows)
     body = tsv_from_json(answer.body) if fmt == "tsv" else answer.body
