@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 import queue
+import select
 import socket
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
 from .query_worker import __name__ as WORKER_MODULE
@@ -30,6 +31,18 @@ class Worker:
     thread: int = 0  # the native id of the worker's query thread (0: not known)
     cpu: float = 0.0  # that thread's CPU seconds when it last answered
     express: bool = False  # kept for light clients' queries (WorkerPool's `express`)
+    _poller: select.poll | None = field(default=None, repr=False)
+
+    def poll(self, timeout: float) -> bool:
+        """True once the worker's answer can be read (or its socket has closed), within `timeout` seconds.
+
+        One poll object per worker, made once: `Connection.poll` builds, registers and closes a selector
+        at every call, twice a query, in the serving process that every request shares. The connection
+        keeps no buffer of its own, so the socket being readable is the answer being there."""
+        if self._poller is None:
+            self._poller = select.poll()
+            self._poller.register(self.conn.fileno(), select.POLLIN)
+        return bool(self._poller.poll(max(0.0, timeout) * 1000))
 
     def kill(self) -> None:
         try:

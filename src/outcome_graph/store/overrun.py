@@ -48,7 +48,7 @@ def overran(worker: Worker, budget: float, deadline: float) -> bool:
     answers False: the time limit stops the query.
     """
     wait, needed = budget, budget * CPU_SHARE
-    while not worker.conn.poll(wait):
+    while not worker.poll(wait):
         now = time.monotonic()
         if now >= deadline:
             return False

@@ -157,7 +157,7 @@ class WorkerPool:
         return True
 
     def _ready(self, worker: Worker) -> Worker:
-        if not worker.conn.poll(60):
+        if not worker.poll(60):
             worker.kill()
             raise StoreError(f"a query worker did not start within 60 s for the store at {self.path}")
         try:
@@ -263,7 +263,7 @@ class WorkerPool:
                     raise
                 if self.nice:  # a long-running user query yields the CPU to everything else
                     self._demote(worker)
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            if not worker.poll(max(0.0, deadline - time.monotonic())):
                 self.killed += 1
                 self._retire(worker)
                 charge(time.monotonic() - sent)
