@@ -42,8 +42,8 @@ SHAPES = [
     "SELECT ?s ?o WHERE {{ {V} ?s <urn:x:p> ?o OPTIONAL {{ ?s <urn:x:q> ?l }} }}",
     "SELECT ?s WHERE {{ ?s <urn:x:p> ?o . ?s <urn:x:q> ?l {V} }}",
     "SELECT ?s ?l WHERE {{ ?s <urn:x:p> ?o OPTIONAL {{ {V} ?s <urn:x:q> ?l }} }}",
-    "SELECT * WHERE {{ {{ SELECT ?s (COUNT(*) AS ?n) WHERE {{ {V} ?s ?any ?o OPTIONAL {{ ?s <urn:x:q> ?l }} }}"
-    " GROUP BY ?s }} }}",
+    "SELECT * WHERE {{ {{ SELECT ?s (COUNT(*) AS ?n) WHERE {{ {V} ?s ?any ?o"
+    " OPTIONAL {{ ?s <urn:x:q> ?l }} }} GROUP BY ?s }} }}",
     "ASK {{ {V} ?s <urn:x:p> ?o }}",
 ]
 
