@@ -474,6 +474,22 @@ def test_a_large_graph_goes_up_in_chunks_with_one_login(virtuoso_server, graph_n
     assert RemoteStore(virtuoso_server.endpoint, graph=graph).triple_count() == graph_ntriples.count(b"\n")
 
 
+def test_a_body_made_piece_by_piece_goes_up_whole(virtuoso_server, graph_ntriples):
+    """The national load's union is sent as line_chunks makes it (never held whole): every triple lands."""
+    from virtuoso import LOADER
+
+    from outcome_graph.store.gsp import line_chunks, put_graph
+
+    graph = "https://w3id.org/outcome-graph/graph/pieces"
+    lines = sorted(graph_ntriples.splitlines())
+    groups = [lines[: len(lines) // 3], [], lines[len(lines) // 3 :]]
+    requests = put_graph(
+        virtuoso_server.graph_store, line_chunks(groups, 200_000), graph=graph, credentials=LOADER
+    )
+    assert requests == len(list(line_chunks(groups, 200_000))) > 1
+    assert RemoteStore(virtuoso_server.endpoint, graph=graph).triple_count() == len(lines)
+
+
 # ---- the trace's step queries: shapes chosen for the engines' planners, rows of their plain form -------
 
 LINK_PROPERTIES = "partOf implements relatesTo priority action indicator feeds evidence mentions".split()

@@ -24,7 +24,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..store.reports import add_reports, keep_results, report_files, validate_reports
+    from ..store.reports import add_reports, report_files
+    from ..validate.each_report import keep_results, validate_reports
 
     def note(message: str) -> None:
         print(message, file=sys.stderr, flush=True)

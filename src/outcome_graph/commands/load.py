@@ -90,7 +90,7 @@ def push_parts(
     catalogue into the dataset's graph. `whole`: `parts` is every part of the dataset, and the catalogue
     lists exactly them; otherwise it is the server's catalogue with these parts added or dropped.
     Returns the triples sent."""
-    from ..store.gsp import graph_store_url, put_graph
+    from ..store.gsp import graph_store_url, line_chunks, put_graph
     from ..store.layout import catalogue, part_iri
     from ..store.protocol import StoreError
     from ..store.remote import RemoteStore
@@ -128,8 +128,8 @@ def push_parts(
         data = b"".join(line + b"\n" for line in lines)
         iri = part_iri(store.graph, part)
         put_graph(target, data, graph=iri, credentials=store.credentials, replace=method == "PUT")
-    if rebuild:
-        every = b"".join(line + b"\n" for _, lines in sorted(parts.items()) for line in lines) + cat
+    if rebuild:  # the union's body made piece by piece from the parts (at 10 M triples: 1.4 GB whole)
+        every = line_chunks([*(lines for _, lines in sorted(parts.items())), cat.splitlines()])
         put_graph(target, every, graph=union_iri(store.graph), credentials=store.credentials, replace=True)
     put_graph(target, cat, graph=store.graph, credentials=store.credentials, replace=True)
     if keep and not rebuild:
