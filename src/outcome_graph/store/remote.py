@@ -61,6 +61,7 @@ from .results import (
 )
 from .results_xml import parse_xml
 from .server_headers import check_partial, cut_at, message
+from .virtuoso_text import for_virtuoso
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 256 * 1024**2  # an answer is read whole before use; beyond this it is refused
@@ -188,6 +189,19 @@ class RemoteStore:
         union = self._union
         out = [("default-graph-uri", g) for g in ([union] if union else [self.graph, *parts])]
         return out + [("named-graph-uri", g) for g in (parts if named else []) or [NO_NAMED_GRAPHS]]
+
+    def is_virtuoso(self, timeout: float | None = None) -> bool:
+        """Whether the server is Virtuoso (its Server header), asked with the catalogue's read if no
+        answer has said yet."""
+        if not self.server_software:
+            self.parts(timeout)
+        return self.server_software.lower().startswith("virtuoso")
+
+    def _text(self, query: str, bindings: Bindings | None, timeout: float | None) -> Canonical:
+        """The text this server is given: the check's (`engine_text`), and for Virtuoso the forms it
+        cannot compile written as forms it can, with the same rows (store/virtuoso_text.py)."""
+        text = engine_text(query, bindings)
+        return for_virtuoso(text) if self.is_virtuoso(timeout) else text
 
     # ---- one HTTP exchange ----------------------------------------------------------------------
 
@@ -380,14 +394,14 @@ class RemoteStore:
         timeout: float | None = None,
         max_rows: int | None = None,
     ) -> SelectResult:
-        reply = self._fetch(engine_text(query, bindings), timeout, RESULTS)
+        reply = self._fetch(self._text(query, bindings, timeout), timeout, RESULTS)
         if reply.kind != "rows":
             raise QueryError("expected a SELECT query")
         rows, truncated, _ = self._cut(reply, max_rows, max_rows is not None)
         return SelectResult(list(reply.answer["head"].get("vars", [])), to_nodes(rows), truncated)  # type: ignore[index]
 
     def ask(self, query: str, *, bindings: Bindings | None = None, timeout: float | None = None) -> bool:
-        reply = self._fetch(engine_text(query, bindings), timeout, RESULTS)
+        reply = self._fetch(self._text(query, bindings, timeout), timeout, RESULTS)
         if reply.kind != "boolean":
             raise QueryError("expected an ASK query")
         return reply.answer["boolean"]  # type: ignore[index]
@@ -400,7 +414,7 @@ class RemoteStore:
         timeout: float | None = None,
         max_triples: int | None = None,
     ) -> rdflib.Graph:
-        reply = self._fetch(engine_text(query, bindings), timeout, GRAPH)
+        reply = self._fetch(self._text(query, bindings, timeout), timeout, GRAPH)
         triples, truncated, _ = self._cut(reply, max_triples, max_triples is not None)
         graph = rdflib.Graph()
         graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
@@ -423,7 +437,8 @@ class RemoteStore:
                 f"this store serves the graph <{self.graph}> only: "
                 "leave out default-graph-uri / named-graph-uri"
             )
-        reply = self._fetch(engine_text(query), timeout, GRAPH if accept in GRAPH_TYPES else RESULTS)
+        expect = GRAPH if accept in GRAPH_TYPES else RESULTS
+        reply = self._fetch(self._text(query, None, timeout), timeout, expect)
         if reply.kind == "boolean":
             if accept not in RESULT_TYPES[:2]:
                 raise QueryError(f"ASK results cannot be given as {accept}", status=406)
