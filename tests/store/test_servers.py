@@ -158,6 +158,29 @@ def test_every_page_list_gives_the_embedded_values(server, store, built_store):
     assert seen > 0
 
 
+# The questions whose text holds the parameters inside a UNION branch or an OPTIONAL (#@values), asked as
+# a person's page asks them: every parameter bound at once, the council's report too.
+PAGED_TOGETHER = {
+    "implementing-records": [
+        {"council": "ogr:midlothian", "report": "2020-2021"},
+        {"council": "ogr:midlothian", "report": "2016-2017", "provision": SAMPLES["iri"][0]},
+        {"council": "ogr:midlothian"},
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAGED_TOGETHER))
+def test_a_page_s_parameters_bound_together_give_the_embedded_rows(server, store, built_store, name):
+    query = load_queries()[name]
+    total = 0
+    for values in PAGED_TOGETHER[name]:
+        expected = run_query(built_store, query, values, timeout=30)
+        got = run_query(store, query, values, timeout=30)
+        assert Counter(rows(got)) == Counter(rows(expected)), f"{name} {values}"
+        total += len(expected.rows)
+    assert total > 0, f"{name}: no row, so the comparison shows nothing"
+
+
 # ---- trace, gaps, audit, validate -----------------------------------------------------------------
 
 
