@@ -166,6 +166,10 @@ PAGED_TOGETHER = {
         {"council": "ogr:midlothian", "report": "2016-2017", "provision": SAMPLES["iri"][0]},
         {"council": "ogr:midlothian"},
     ],
+    "evidence-by-code": [
+        {"code": "CHN9", "council": "ogr:midlothian"},
+        {"code": "CSPC.P.1.2a", "council": "ogr:midlothian"},
+    ],
 }
 
 
