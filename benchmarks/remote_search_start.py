@@ -71,9 +71,12 @@ def one_start(endpoint: str, cache: Path, q: str, log: Path) -> dict:
             if status == 200:
                 row["search 200"] = time.perf_counter() - started
                 break
-            row["503s"] += 1
-            row.setdefault("retry", (headers.get("Retry-After"), body.decode()[:200]))
-            row["slowest 503"] = max(row.get("slowest 503", 0.0), took)
+            row["503s"] += 1 if status == 503 else 0
+            row["other statuses"] = row.get("other statuses", []) + ([status] if status != 503 else [])
+            if status == 503:
+                row.setdefault("retry", (headers.get("Retry-After"), body.decode()[:200]))
+            if status == 503:
+                row["slowest 503"] = max(row.get("slowest 503", 0.0), took)
             if "other page" not in row:
                 t = time.perf_counter()
                 other = get(base + OTHER)[0]
@@ -113,7 +116,8 @@ def main() -> int:
         other_text = f"{other[0]} in {other[1]:.2f} s" if other else "—"
         print(
             f"| {name} | {row['answers']:.1f} | {at:.1f}; {status}; {took:.2f} | {row['search 200']:.1f} | "
-            f"{row['503s']} (slowest {row.get('slowest 503', 0):.2f} s) | {retry[0]}; {retry[1]} | "
+            f"{row['503s']} (slowest {row.get('slowest 503', 0):.2f} s; "
+            f"others {row.get('other statuses', [])}) | {retry[0]}; {retry[1]} | "
             f"{other_text} |"
         )
         sys.stdout.flush()

@@ -32,26 +32,30 @@ class SparqlProxy:
             def do_POST(self) -> None:
                 proxy._forward(self, self.rfile.read(int(self.headers.get("Content-Length") or 0)))
 
+            do_PUT = do_POST  # the Graph Store Protocol's
+            do_DELETE = do_POST
+
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        path = urllib.parse.urlsplit(target).path
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+        parts = urllib.parse.urlsplit(target)
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}{parts.path}"
 
     def asked(self, marker: str) -> list[str]:
         with self._lock:
             return [q for q in self.queries if marker in q]
 
     def _forward(self, handler: BaseHTTPRequestHandler, body: bytes | None) -> None:
-        form = urllib.parse.parse_qs(body.decode() if body else urllib.parse.urlsplit(handler.path).query)
-        text = form.get("query", [""])[0]
+        query = urllib.parse.urlsplit(handler.path).query
+        form = body.decode("utf-8", "replace") if body and handler.command == "POST" else query
+        text = urllib.parse.parse_qs(form).get("query", [""])[0]
         with self._lock:
             self.queries.append(text)
         if self.held and self.held in text:
             self.gate.wait(120)
-        query = urllib.parse.urlsplit(handler.path).query
         request = urllib.request.Request(
-            self.target + (f"?{query}" if query else ""),
+            self.origin + handler.path,  # any path: the query endpoint, the graph store, the update endpoint
             data=body,
             method=handler.command,
             headers={k: v for k, v in handler.headers.items() if k.lower() not in HOP_BY_HOP | {"host"}},
@@ -61,7 +65,7 @@ class SparqlProxy:
             status, headers, data = response.status, response.headers, response.read()
         except urllib.error.HTTPError as e:
             status, headers, data = e.code, e.headers, e.read()
-        handler.send_response(status)
+        handler.send_response_only(status)  # the server's own Server header, not the proxy's
         for name, value in headers.items():
             if name.lower() not in HOP_BY_HOP:
                 handler.send_header(name, value)

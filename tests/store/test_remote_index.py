@@ -194,26 +194,45 @@ def test_an_index_of_another_generation_is_rebuilt_while_search_says_so(loaded):
         proxy.close()
 
 
-def test_add_of_one_report_updates_the_kept_index(loaded, tmp_path, capsys):
+def test_add_of_one_report_updates_the_index_a_running_server_uses(loaded, tmp_path, capsys, monkeypatch):
     endpoint, graph, cache, store = loaded
-    remote = RemoteStore(endpoint, graph=graph, timeout=60)
-    before = ri.read_stamp(remote)
-    (tmp_path / "new").mkdir()
-    report = fife(tmp_path / "new")
-    text = report.read_text(encoding="utf-8")
-    assert text.count(ACTION_TITLE) == 2
-    report.write_text(text.replace(ACTION_TITLE, "Embed the Zanzibar model in every team"), encoding="utf-8")
-    assert not si.SearchIndex(str(ri.file_of(remote))).lookup(["zanzibar"])
-    command = ["add", str(report), "--store", str(store), "--no-validate", "--endpoint", endpoint]
-    assert main([*command, "--graph", graph, "--index-cache", str(cache)]) == 0
-    assert f"search index updated for fife in {cache}" in capsys.readouterr().err
-    after = ri.read_stamp(remote)
-    assert after not in (None, before)
-    kept = ri.file_of(remote)
-    assert ri.stamp_of(kept) == after
-    hits = si.SearchIndex(str(kept)).lookup(["zanzibar"])
-    assert [(h["kind"], h["code"]) for h in hits] == [("Action", CODE)]
-    assert hits[0]["iri"].startswith("https://w3id.org/outcome-graph/id/fife/")
-    whole = tmp_path / "whole.sqlite"
-    ri.write(remote, whole, "any")
-    assert tables(kept) == tables(whole)  # the update is what a whole read of the server gives
+    proxy = SparqlProxy(endpoint)  # the server, at an address of its own: `serve` and `add` both use it
+    try:
+        remote = RemoteStore(proxy.url, graph=graph, timeout=60)
+        shutil.copyfile(ri.file_of(RemoteStore(endpoint, graph=graph)), ri.file_of(remote))
+        before = ri.read_stamp(remote)
+        client = create_app(store=remote, config={"timeout": 10}).test_client()
+        answer = client.get("/search?q=zanzibar", headers=JSON)
+        assert answer.status_code == 200 and answer.get_json()["results"] == []
+        assert proxy.asked(INDEX_QUERY) == []  # the kept index, of the server's stamp
+        monkeypatch.setattr(ri, "STAMP_TTL", 0.0)  # the running server asks the stamp at every search
+
+        (tmp_path / "new").mkdir()
+        report = fife(tmp_path / "new")
+        text = report.read_text(encoding="utf-8")
+        assert text.count(ACTION_TITLE) == 2
+        report.write_text(
+            text.replace(ACTION_TITLE, "Embed the Zanzibar model in every team"), encoding="utf-8"
+        )
+        command = ["add", str(report), "--store", str(store), "--no-validate", "--endpoint", proxy.url]
+        assert main([*command, "--graph", graph, "--index-cache", str(cache)]) == 0
+        assert f"search index updated for fife in {cache}" in capsys.readouterr().err
+        read_by_add = len(proxy.asked(INDEX_QUERY))
+        assert read_by_add == 2  # the councils it replaced and the shared records, in one read each
+        after = ri.read_stamp(remote)
+        assert after not in (None, before)
+        kept = ri.file_of(remote)
+        assert ri.stamp_of(kept) == after
+
+        deadline = time.monotonic() + 30  # the server sees the new stamp and the index `add` kept
+        while not (hits := client.get("/search?q=zanzibar", headers=JSON).get_json().get("results")):
+            assert time.monotonic() < deadline, "the running server never found the added report's word"
+            time.sleep(0.2)
+        assert [(h["kind"], h["code"]) for h in hits] == [("Action", CODE)]
+        assert hits[0]["iri"].startswith("https://w3id.org/outcome-graph/id/fife/")
+        assert len(proxy.asked(INDEX_QUERY)) == read_by_add  # the server read no row of the index
+        whole = tmp_path / "whole.sqlite"
+        ri.write(remote, whole, "any")
+        assert tables(kept) == tables(whole)  # the update is what a whole read of the server gives
+    finally:
+        proxy.close()

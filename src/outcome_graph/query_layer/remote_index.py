@@ -5,8 +5,8 @@ Reading a national index whole from the server took 58-63 s on Virtuoso at 10 M 
 
 - What the server holds is identified by the stamp `load` and `add` write in the dataset's catalogue
   (`<graph> og:generation "..."`, remote_kept.py). A dataset loaded without one (by an older release) is
-  identified by its list of parts and its triple count: weaker (a report replaced by one of the same size
-  goes unseen), so reload it with `load` to get a stamp.
+  identified by its list of parts: weaker (a report replaced by that older release goes unseen), so
+  load it again with `load` to get a stamp. (A graph without a catalogue: by its triple count.)
 - The index is a SQLite file in a cache directory ($OUTCOME_GRAPH_INDEX_CACHE, `--index-cache DIR`, else
   $XDG_CACHE_HOME/outcome-graph/search or ~/.cache/outcome-graph/search), named for the endpoint and the
   graph, its stamp in its `meta` table. `serve` uses a file whose stamp is the server's without asking
@@ -73,13 +73,17 @@ def read_stamp(store, timeout: float | None = None) -> str | None:
 
 
 def identity(store, timeout: float | None = None) -> str:
-    """What the server holds: its stamp, or for a dataset without one its parts and triple count."""
+    """What the server holds: its stamp; for a dataset without one (loaded by a release that wrote
+    none), its list of parts (a catalogue every request reads anyway); for a graph without a catalogue,
+    its triple count."""
     stamp = read_stamp(store, timeout)
     if stamp is not None:
         return stamp
-    parts = "\n".join(store.parts(timeout))
+    parts = store.parts(timeout)
+    if parts:
+        return "unstamped:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
     count = store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout=timeout).rows[0]["n"]
-    return "unstamped:" + hashlib.sha256(f"{parts}\n{count}".encode()).hexdigest()[:32]
+    return f"unstamped:{count} triples"
 
 
 def stamp_of(path: Path) -> str | None:
@@ -178,6 +182,37 @@ class _Kept:
     asked: float = -1e9
     ready: tuple[str, SearchIndex] | None = None  # (stamp, index) answering now
     build: _Build | None = None
+    asking: bool = False  # the stamp is being asked again in the background
+    first_ask: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _stamp(store, kept: _Kept) -> str:
+    """The server's stamp as last asked. The first search of a process asks it (the start's warm-up
+    does, so a user's search rarely waits), one asker at a time and outside the index's lock; later it is
+    asked again in the background every STAMP_TTL seconds, so a search never waits for it."""
+    with kept.lock:
+        if kept.stamp is not None:
+            if time.monotonic() - kept.asked > STAMP_TTL and not kept.asking:
+                kept.asking = True
+                threading.Thread(target=_ask, args=(store, kept), name="search-stamp", daemon=True).start()
+            return kept.stamp
+    with kept.first_ask:
+        if kept.stamp is None:
+            stamp = identity(store)
+            with kept.lock:
+                kept.stamp, kept.asked = stamp, time.monotonic()
+        return kept.stamp
+
+
+def _ask(store, kept: _Kept) -> None:
+    try:
+        stamp = identity(store)
+    except Exception:  # noqa: BLE001 - the server did not answer: the stamp known stays, asked again later
+        stamp = None
+    with kept.lock:
+        if stamp is not None:
+            kept.stamp = stamp
+        kept.asked, kept.asking = time.monotonic(), False
 
 
 _KEPT: dict[tuple[str, str], _Kept] = {}
@@ -214,11 +249,11 @@ def remote_index(store) -> SearchIndex:
 
 def _current_or_build(store, kept: _Kept) -> SearchIndex | _Build:
     path = file_of(store)
+    stamp = _stamp(store, kept)
     with kept.lock:
         now = time.monotonic()
-        if now - kept.asked > STAMP_TTL:
-            kept.stamp, kept.asked = identity(store), now
-        stamp = kept.stamp
+        if kept.ready is not None and not kept.ready[1].exists():
+            kept.ready = None  # its file was deleted (the cache may be cleared at any time): built again
         if kept.ready is not None and kept.ready[0] == stamp:
             return kept.ready[1]
         if stamp_of(path) == stamp:  # written by `load`, `add` or an earlier start: no row is read

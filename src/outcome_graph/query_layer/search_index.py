@@ -114,6 +114,10 @@ class SearchIndex:
         self.path, self._memory = path, memory
         self._local = threading.local()
 
+    def exists(self) -> bool:
+        """Whether its file is still there (an index in memory always is)."""
+        return self._memory is not None or os.path.exists(self.path)
+
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
         if db is None:
