@@ -70,3 +70,29 @@ def test_a_claim_is_named_by_its_line_and_what_it_is_about(built_store):
         assert names[s] == expected, (s, names[s], expected)
     # 2020/21 line 59: 10 young people on the National House Project (validation's example)
     assert any(n.startswith("claim on line 59") for n in names.values())
+
+
+def test_the_cli_runs_the_text_with_the_parameters_at_its_values_lines(built_store, monkeypatch, capsys):
+    """A question that holds its parameters inside a UNION branch or an OPTIONAL (`#@values`, which the
+    engine cannot see from outside them) is run with them there by the command line too, as by the server's
+    saved-query page: without them the branch reads the nation (implementing-records: 2 s at 10 M)."""
+    from outcome_graph.cli import main
+    from outcome_graph.store.embedded import EmbeddedStore
+
+    sent: list[str] = []
+    select = EmbeddedStore.select
+
+    def recording(self, query, **kw):
+        sent.append(str(query))
+        return select(self, query, **kw)
+
+    monkeypatch.setattr(EmbeddedStore, "select", recording)
+    directory = built_store.path.parent.parent
+    params = ["--param", "council=ogr:midlothian", "--param", "report=2020-2021"]
+    args = ["query", "implementing-records", *params]
+    assert main([*args, "--store", str(directory), "--format", "json"]) == 0, capsys.readouterr().err
+    ran = [t for t in sent if "?evidenceLine" in t]
+    assert len(ran) == 1
+    assert "#@values" not in ran[0]
+    # the outer block is added by the store; the branches' and the OPTIONAL's are the query's own
+    assert ran[0].count("<https://w3id.org/outcome-graph/id/midlothian>") == 3, ran[0]
