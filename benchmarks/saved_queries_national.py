@@ -83,6 +83,24 @@ def run(client, pairs: list[tuple[str, str]], repeat: int) -> None:
         )
 
 
+def _download_rows(text: str) -> str:
+    """The rows of a download's JSON results; for anything else what it says: an error answer's own
+    message (`{"error": ...}`, the status is in its own column), or the end of a body that is not whole
+    (a stream cut by a failing part)."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return "— not whole: " + _cell(text[-80:])
+    if isinstance(doc, dict) and isinstance(doc.get("results"), dict):
+        return str(len(doc["results"].get("bindings", [])))
+    said = doc.get("error") if isinstance(doc, dict) else None
+    return "— " + _cell(str(said if said is not None else text)[:90])
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "/").replace("\n", " ")
+
+
 def downloads(client, names: list[str]) -> None:
     """Each paged question's download (JSON, without its page parameter): streamed part by part."""
     from outcome_graph.saved_queries import load_queries
@@ -109,11 +127,7 @@ def downloads(client, names: list[str]) -> None:
         close = getattr(r.response, "close", None)
         if close:
             close()
-        text = b"".join(body).decode("utf-8", "replace")
-        try:
-            rows = str(len(json.loads(text)["results"]["bindings"]))
-        except ValueError:
-            rows = "— not whole: " + text[-80:].replace("|", "/").replace("\n", " ")
+        rows = _download_rows(b"".join(body).decode("utf-8", "replace"))
         parts = r.headers.get("X-Outcome-Graph-Parts", "—")
         print(
             f"| `{name}` {params} | {parts} | {r.status_code} | {rows} | {first:.2f} | {whole:.2f} |",

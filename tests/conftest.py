@@ -23,6 +23,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -37,6 +38,10 @@ from outcome_graph.store.build import ensure_built
 from outcome_graph.store.embedded import EmbeddedStore
 from outcome_graph.store.gsp import put_graph
 from outcome_graph.store.remote import DEFAULT_GRAPH, RemoteStore
+
+# The search indexes kept for SPARQL servers (query_layer/remote_index.py) go to a scratch directory of
+# the run, never the user's ~/.cache, and a run starts with none.
+os.environ["OUTCOME_GRAPH_INDEX_CACHE"] = tempfile.mkdtemp(prefix="outcome-graph-index-cache-")
 
 # Page tests need Debian's chromium. Where it is missing they skip, except where a browser is required
 # (CI sets OUTCOME_GRAPH_REQUIRE_BROWSER=1): then a missing browser fails the run.

@@ -22,13 +22,15 @@ INSTANCE_LABELS = """
 PREFIX og: <https://w3id.org/outcome-graph/def#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?s ?code ?title ?label ?of ?period ?claimLine ?about ?claimType ?indicator WHERE {
+SELECT ?s ?code ?title ?label ?of ?period ?about ?claimType ?indicator WHERE {
   VALUES ?s { %s }
   # One triple pattern (or path) per OPTIONAL, none nested: Oxigraph looks each up for the bound ?s, where
   # an OPTIONAL of two patterns, or one holding another OPTIONAL or a BIND, was read for the whole graph
   # (every observation's indicator and period: 5.4 s at 10 M triples for the 353 IRIs of one year of
   # councils-compared, past the 10 s limit in all; flat, 0.1 s). Whether ?s is a figure (it has an
-  # indicator) or a claim is decided from these in instance_labels.
+  # indicator) or a claim is decided from these in instance_labels. Every OPTIONAL here is one value per
+  # record: one with many (a record's evidence, one excerpt per report) multiplies the rows of every
+  # record by it (CLAIM_LINES).
   OPTIONAL { ?s og:code ?code }
   OPTIONAL { ?s og:title ?title }
   OPTIONAL { ?s skos:prefLabel ?label }
@@ -37,9 +39,19 @@ SELECT ?s ?code ?title ?label ?of ?period ?claimLine ?about ?claimType ?indicato
   OPTIONAL { ?s og:indicator/og:code ?ic }
   OPTIONAL { ?s og:indicator/og:title ?it }
   BIND (COALESCE(?ic, ?it) AS ?of)
-  OPTIONAL { ?s og:evidence/og:firstLine ?claimLine }
   OPTIONAL { ?s og:about ?about }
   OPTIONAL { ?s a ?claimType FILTER (?claimType = og:Claim) }
+}
+"""
+# The line of a claim's excerpt, asked only for the claims among the IRIs. In INSTANCE_LABELS it was asked
+# for every IRI, and an indicator or action that recurs in a council's 47 reports has 47 excerpts: the 448
+# IRIs of one year's off-target indicators gave 10,368 rows (0.6-1.6 s of the engine at 10 M triples, and
+# as long again to send and convert them) where 448 rows take 0.08 s.
+CLAIM_LINES = """
+PREFIX og: <https://w3id.org/outcome-graph/def#>
+SELECT ?s ?claimLine WHERE {
+  VALUES ?s { %s }
+  ?s og:evidence/og:firstLine ?claimLine .
 }
 """
 MAX_LOOKUP = 5000  # distinct IRIs labelled per result; beyond that a row's label is its short name
@@ -60,18 +72,23 @@ def instance_labels(store, iris: list[str]) -> dict[str, str]:
         return {}
     values = " ".join(URIRef(i).n3() for i in wanted)
     rows = store.select(INSTANCE_LABELS % values).rows
+    claims = sorted({str(r["s"]) for r in rows if r.get("claimType") is not None})
+    lines: dict[str, list[str]] = {}
+    if claims:
+        for r in store.select(CLAIM_LINES % " ".join(URIRef(i).n3() for i in claims)).rows:
+            lines.setdefault(str(r["s"]), []).append(str(r["claimLine"]))
     found: dict[str, tuple] = {}
     for r in rows:
         s = str(r["s"])
         label = str(r.get("label") or "")
         if r.get("period") is not None and r.get("indicator") is not None:  # a figure: whose, and when
             label = f"{r.get('of') or 'figure'}, {period_text(str(r['period']))}"
-        claim = r.get("claimType") is not None and r.get("claimLine") is not None
-        if not label and claim:  # a claim: its line and what it is about
-            about = f": {r['about']}" if r.get("about") is not None else ""
-            label = f"claim on line {r['claimLine']}{about}"
-        cand = (str(r.get("code") or ""), str(r.get("title") or ""), label)
-        found[s] = min(found.get(s, cand), cand)  # deterministic where a record has two titles
+        # a claim: its line and what it is about (each of its lines a candidate, as one row each was)
+        about = f": {r['about']}" if r.get("about") is not None else ""
+        for line in lines.get(s, [None]) if not label else [None]:
+            said = f"claim on line {line}{about}" if line is not None else label
+            cand = (str(r.get("code") or ""), str(r.get("title") or ""), said)
+            found[s] = min(found.get(s, cand), cand)  # deterministic where a record has two titles
     return {s: name_of(c, t) or lab for s, (c, t, lab) in found.items() if c or t or lab}
 
 

@@ -123,6 +123,7 @@ PAGED = [  # a paged question, its other parameters, and its page variable as a 
     ("claims", {"council": f"ogr:{OTHER}"}, "report"),
     ("risks", {"council": "ogr:midlothian"}, "report"),
     ("implementing-records", {"council": f"ogr:{OTHER}"}, "reportYear"),
+    ("lgbf-benchmarks", {"council": f"ogr:{OTHER}"}, "reportYear"),
     ("priorities-without-indicators", {"council": f"ogr:{OTHER}"}, "report"),
 ]
 

@@ -140,7 +140,7 @@ class Counting:
     def __init__(self, store, software: str | None = None):
         self._store, self.sent = store, set()
         if software is not None:
-            self.server_software = software
+            self.is_virtuoso = lambda timeout=None: software.lower().startswith("virtuoso")
 
     def __getattr__(self, name):
         return getattr(self._store, name)

@@ -21,10 +21,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--graph-store", metavar="URL", help="its Graph Store Protocol URL (see `load`)")
     p.add_argument("--graph", metavar="IRI", help="the dataset's graph on the server (see `load`)")
     p.add_argument("--user", metavar="NAME", help="login name for the server (see `load`)")
+    p.add_argument(
+        "--index-cache", type=Path, metavar="DIR", help="where its search index is kept (see `load`)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..store.reports import add_reports, keep_results, report_files, validate_reports
+    from ..store.reports import add_reports, report_files
+    from ..validate.each_report import keep_results, validate_reports
 
     def note(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -45,9 +49,14 @@ def run(args: argparse.Namespace) -> int:
 
     update = add_reports(paths, directory, council=args.council, progress=note, then=then)
     if args.endpoint:
-        from .load import push_parts
+        from ..query_layer.remote_kept import after_add
+        from ..store.remote import RemoteStore
+        from .load import push_parts, use_index_cache
 
-        push_parts(args, update.lines, note)
+        use_index_cache(args.index_cache)
+        pushed = push_parts(args, update.lines, note)
+        remote = RemoteStore(args.endpoint, graph=args.graph, user=args.user, timeout=120)
+        after_add(remote, pushed.previous, pushed.stamp, sorted(update.lines), note)
     print(
         f"{len(update.replaced)} named graph(s) replaced in {update.seconds:.1f} s; "
         "restart `outcome-graph serve` to serve them"

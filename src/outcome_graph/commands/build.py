@@ -80,14 +80,14 @@ def build_store(args: argparse.Namespace) -> int:
     violations = 0
     results: dict[str, dict] = {}
     if not args.no_validate:
-        from ..store.reports import validate_reports
+        from ..validate.each_report import validate_reports
 
         note(f"validating {len(paths)} report(s), each on its own graph ...")
         violations = validate_reports(paths, note, council=args.council, jobs=args.jobs, keep=results)
 
     def then(generation: Path) -> None:  # before the generation is current: no server sees it without
         from ..query_layer.search_kept import write_index
-        from ..store.reports import keep_results
+        from ..validate.each_report import keep_results
 
         indexing = time.perf_counter()
         write_index(generation)  # built with the store, so no first search waits for it

@@ -90,7 +90,9 @@ def run(args: argparse.Namespace) -> int:
             from ..query_layer import require_council
 
             require_council(store, query.name, "council" in bindings, args.timeout)
-        result = store.select(query.text, bindings=bindings, timeout=args.timeout, max_rows=args.max_rows)
+        # the text with the parameters at its own #@values lines too, as the server runs it
+        text = query.text_for(bindings)
+        result = store.select(text, bindings=bindings, timeout=args.timeout, max_rows=args.max_rows)
         if args.format == "table":
             from .. import labels
             from ..human import instance_labels, text_table

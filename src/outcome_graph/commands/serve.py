@@ -72,6 +72,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="serve over this SPARQL 1.1 query endpoint instead of the embedded store",
     )
     parser.add_argument(
+        "--index-cache",
+        type=Path,
+        metavar="DIR",
+        help="with --endpoint: where the server's search index is kept (default $OUTCOME_GRAPH_INDEX_CACHE, "
+        "else $XDG_CACHE_HOME/outcome-graph/search or ~/.cache/outcome-graph/search)",
+    )
+    parser.add_argument(
         "--timeout",
         type=_number(float, 0.001, MAXIMUM["timeout"], "a number of seconds"),
         help="seconds a query may run (default $OUTCOME_GRAPH_TIMEOUT or 10)",
@@ -121,6 +128,10 @@ def run(args: argparse.Namespace) -> int:
         "reserved_workers": args.reserved_workers,
     }
     config = {k: v for k, v in config.items() if v is not None}
+    if args.index_cache is not None:  # the serving process is forked from this one: it inherits it
+        from .load import use_index_cache
+
+        use_index_cache(args.index_cache)
     name = _prepare_store(args.store, args.endpoint)
     try:
         listener = listen(args.host, args.port)

@@ -19,7 +19,8 @@ from ..errors import OutcomeGraphError
 def validate_store(directory: Path, council: str | None, jobs: int | None, say) -> tuple:
     """(the merged summary, a name for what was validated). Raises OutcomeGraphError for a store that was
     not built from report files, or a council it does not hold."""
-    from ..store.reports import Catalogue, report_generation, validate_reports
+    from ..store.reports import Catalogue, report_generation
+    from ..validate.each_report import validate_reports
     from ..validate.stored import merged, read, result_key, write
 
     generation = report_generation(Path(directory))

@@ -128,7 +128,8 @@ def _shared_triples(store, own: list[str], rest: list[URIRef], named: list, part
     """The triples of the shared graphs `rest` that the reports of the graphs `own` need. Oxigraph finds
     the reports' nodes itself; Virtuoso 7.2 answers that form with rows missing, so it is given them,
     `BATCH` at a time (report-shared-triples-listed.rq says why)."""
-    listed = "virtuoso" in str(getattr(store, "server_software", "")).lower()
+    is_virtuoso = getattr(store, "is_virtuoso", None)  # a remote store's (store.remote)
+    listed = bool(is_virtuoso(timeout)) if callable(is_virtuoso) else False
     batches = [named[i : i + BATCH] for i in range(0, len(named), BATCH)] if listed else [None]
     for batch in batches:
         columns = (

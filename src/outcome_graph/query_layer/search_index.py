@@ -8,9 +8,10 @@ A search is then a lookup in the index, never a scan of the graph: every word mu
 The embedded store's index is a file in the store's generation directory (written whole, then renamed
 into place), so a new generation gets a new index and a restarted server reads the existing one.
 `build --store` writes it with the generation and `add` updates it for the councils it replaced
-(search_kept.py); a store without one (the bundled reports' own, an older store) gets it on first use. A
-remote store's index is kept in memory for the process. Building is single-flight: requests that come
-while it builds wait, then are told to retry (503 with Retry-After).
+(search_kept.py); a store without one (the bundled reports' own, an older store) gets it on first use.
+Building is single-flight: requests that come while it builds wait, then are told to retry (503 with
+Retry-After). A remote store's index is kept in a cache directory, stamped with what the server holds,
+and built in the background (remote_index.py).
 """
 
 from __future__ import annotations
@@ -44,19 +45,24 @@ CREATE VIRTUAL TABLE names USING fts5 (record UNINDEXED, code UNINDEXED, text,
 """
 
 
-def _rows(store, name: str, part: str, within: list[str] | None):
-    # ?within left unbound for every record (Virtuoso found nothing with STRSTARTS(?x, ""))
-    columns = {"within": [Literal(w) for w in within]} if within is not None else None
+def _rows(store, name: str, part: str, columns: dict | None):
     return read_select(store, query_text(name), part, columns, timeout=BUILD_TIMEOUT).rows
 
 
-def insert(db: sqlite3.Connection, store, within: list[str] | None = None) -> None:
+def insert(
+    db: sqlite3.Connection, store, within: list[str] | None = None, columns: dict | None = None
+) -> None:
     """Adds to the index in `db` the records of `store` whose IRIs start with one of `within` (None: every
-    record): a whole index from an empty one, or the records `add` replaced (search_kept.py)."""
+    record): a whole index from an empty one, or the records `add` replaced (search_kept.py). `columns`
+    binds the queries' ?within or ?outside (a regular expression the IRIs must not match) directly: one
+    page of a remote index (remote_index.py)."""
+    if columns is None and within is not None:
+        # ?within left unbound for every record (Virtuoso found nothing with STRSTARTS(?x, ""))
+        columns = {"within": [Literal(w) for w in within]}
     ids: dict[str, int] = {}
     best: dict[str, dict] = {}
     names: set[tuple[str, str, str]] = set()
-    for r in _rows(store, "search-terms", "the search index (names)", within):
+    for r in _rows(store, "search-terms", "the search index (names)", columns):
         iri = str(r["node"])
         rec = best.setdefault(iri, {"kind": local_name(str(r["type"])), "code": None, "title": None})
         code = str(r["code"]) if r.get("code") is not None else None
@@ -80,7 +86,7 @@ def insert(db: sqlite3.Connection, store, within: list[str] | None = None) -> No
     )
     pairs = {
         (str(r["node"]), str(r["report"]), local_name(str(r["period"])))
-        for r in _rows(store, "search-reports", "the search index (reports)", within)
+        for r in _rows(store, "search-reports", "the search index (reports)", columns)
     }
     db.executemany(
         "INSERT INTO reports (record, report, period) VALUES (?, ?, ?)",
@@ -107,6 +113,10 @@ class SearchIndex:
     def __init__(self, path: str, memory: bytes | None = None):
         self.path, self._memory = path, memory
         self._local = threading.local()
+
+    def exists(self) -> bool:
+        """Whether its file is still there (an index in memory always is)."""
+        return self._memory is not None or os.path.exists(self.path)
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -197,5 +207,6 @@ def _load(store) -> SearchIndex:
 
 
 def search_index(store) -> SearchIndex:
-    """The index of `store`'s current generation, built on first use (one request builds it)."""
+    """The index of `store`'s current generation, built on first use (one request builds it). The pages
+    ask remote_index.index_of, which gives a store on a SPARQL server the index kept for it."""
     return _INDEXES.get(store_key(store), lambda: _load(store), "the search index (being built)")

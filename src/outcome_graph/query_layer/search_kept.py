@@ -37,6 +37,17 @@ def changed_prefixes(councils: list[str]) -> list[str]:
     return sorted(f"{OGR}{name}/" for name in [*councils, *SHARED_SEGMENTS])
 
 
+def drop_records(db: sqlite3.Connection, within: list[str]) -> None:
+    """Takes out of an index every row of the records whose IRIs start with one of `within`."""
+    db.execute("CREATE TEMP TABLE gone (id INTEGER PRIMARY KEY)")
+    for prefix in within:
+        sql = "INSERT INTO gone SELECT id FROM records WHERE substr(iri, 1, ?) = ?"
+        db.execute(sql, (len(prefix), prefix))
+    for table, column in (("names", "record"), ("reports", "record"), ("records", "id")):
+        db.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT id FROM gone)")  # noqa: S608
+    db.execute("DROP TABLE gone")
+
+
 def update_index(previous: Path, generation: Path, councils: list[str]) -> None:
     """The index of `generation`: the `previous` generation's, with the records under
     `changed_prefixes(councils)` read again from the new store. Without a current previous index, a
@@ -52,12 +63,7 @@ def update_index(previous: Path, generation: Path, councils: list[str]) -> None:
         within = changed_prefixes(councils)
         db = sqlite3.connect(scratch)
         try:
-            db.execute("CREATE TEMP TABLE gone (id INTEGER PRIMARY KEY)")
-            for prefix in within:
-                sql = "INSERT INTO gone SELECT id FROM records WHERE substr(iri, 1, ?) = ?"
-                db.execute(sql, (len(prefix), prefix))
-            for table, column in (("names", "record"), ("reports", "record"), ("records", "id")):
-                db.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT id FROM gone)")  # noqa: S608
+            drop_records(db, within)
             with _open(generation) as store:
                 insert(db, store, within)
             db.commit()

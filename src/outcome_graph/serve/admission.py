@@ -308,6 +308,9 @@ class AdmittedStore:
     def execute(self, *args: Any, **kwargs: Any) -> Any:
         return self._call("execute", *args, **kwargs)
 
+    def check_and_execute(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call("check_and_execute", *args, **kwargs)
+
     def triple_count(self) -> int:
         return self._call("triple_count")
 

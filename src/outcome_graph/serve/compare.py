@@ -54,7 +54,7 @@ def comparison(store, code: str, year: str | None, timeout=None, max_rows=None) 
         bound["year"] = URIRef(by_name[charted])
     else:
         charted = None
-    result = store.select(query.text, bindings=bound, timeout=timeout, max_rows=max_rows)
+    result = store.select(query.text_for(bound), bindings=bound, timeout=timeout, max_rows=max_rows)
     rows = []
     for r in result.rows:
         unit = labels_mod.local_name(_text(r, "unit")) if r.get("unit") is not None else None

@@ -32,12 +32,14 @@ from werkzeug.http import parse_accept_header
 
 from ..store import QueryError
 from ..store.lanes import LANE
+from ..store.protocol import Response
 from .bodies import BODY
 from .cache import CACHEABLE
 from .formats import UnknownFormat, choose, content_type
 from .headers import SECURITY_HEADERS
-from .safety import Refused, check_query
+from .safety import IN_PROCESS, Refused, check_query
 
+FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 FAILED = "outcome_graph.failed"  # the exception the engine or admission raised, for the view to raise
 SPARQL_QUERY = "application/sparql-query"
 StartResponse = Callable[..., Any]
@@ -47,6 +49,13 @@ StartResponse = Callable[..., Any]
 def _negotiate(form: str, accept: str | None) -> str | None:
     """The media type the view would choose for a `form` query and this Accept header (or None)."""
     return choose(form, parse_accept_header(accept, MIMEAccept), None)
+
+
+@functools.lru_cache(maxsize=256)
+def _media_types(accept: str | None) -> dict[str, str | None]:
+    """For each query form, the media type the view would choose for this Accept header (or None): what
+    a worker that checks the query itself answers in, once it knows the form."""
+    return {form: _negotiate(form, accept) for form in FORMS}
 
 
 class _ToFlask(Exception):
@@ -60,6 +69,10 @@ class SparqlFront:
 
         self.cors, self.truncated_header = list(CORS_HEADERS.items()), TRUNCATED_HEADER
         self.security = list(SECURITY_HEADERS.items())
+        # The embedded store's workers check a first-seen query themselves (store.query_worker): the
+        # check is then off this process, which every request shares. A remote store's engine is
+        # someone else's: there the check runs here, and only its canonical text is sent.
+        self.in_worker = bool(getattr(extension["store"], "checks_in_worker", False))
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") != "/sparql":
@@ -74,26 +87,17 @@ class SparqlFront:
         token = LANE.set(lane)
         try:
             with admission.held():
-                try:
-                    info = check_query(query, limits.timeout)
-                    if info.has_dataset:
-                        raise _ToFlask
-                    media_type = _negotiate(info.form, environ.get("HTTP_ACCEPT"))
-                    if media_type is None:
-                        raise _ToFlask
-                except (Refused, UnknownFormat):
-                    raise _ToFlask from None
-                try:
-                    answer = store.execute(
-                        info.text,
-                        media_type,
+                if self.in_worker and len(query) <= IN_PROCESS:
+                    answer = store.check_and_execute(
+                        query,
+                        _media_types(environ.get("HTTP_ACCEPT")),
                         timeout=limits.timeout,
                         max_rows=limits.max_rows,
-                        default_graphs=None,
-                        named_graphs=None,
                     )
-                except QueryError as e:
-                    raise QueryError(info.explain(e.message), e.status) from None
+                    if answer is None:  # refused, a dataset, or not acceptable: nothing ran
+                        raise _ToFlask
+                else:
+                    answer = self._checked_here(query, environ, store, limits)
         except _ToFlask:
             return self.app(environ, start_response)
         except Exception as e:  # ran (or was refused a slot): the app's handlers answer, nothing reruns
@@ -101,6 +105,33 @@ class SparqlFront:
             return self.app(environ, start_response)
         finally:
             LANE.reset(token)
+        return self._answer(answer, environ, start_response)
+
+    def _checked_here(self, query: str, environ: dict, store: Any, limits: Any) -> Response:
+        """The query checked in this process and its canonical text run (a remote store, a long text)."""
+        try:
+            info = check_query(query, limits.timeout)
+            if info.has_dataset:
+                raise _ToFlask
+            media_type = _negotiate(info.form, environ.get("HTTP_ACCEPT"))
+            if media_type is None:
+                raise _ToFlask
+        except (Refused, UnknownFormat):
+            raise _ToFlask from None
+        try:
+            answer = store.execute(
+                info.text,
+                media_type,
+                timeout=limits.timeout,
+                max_rows=limits.max_rows,
+                default_graphs=None,
+                named_graphs=None,
+            )
+        except QueryError as e:
+            raise QueryError(info.explain(e.message), e.status) from None
+        return answer
+
+    def _answer(self, answer: Response, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         headers = [
             ("Content-Type", content_type(answer.media_type)),
             ("Content-Length", str(len(answer.body))),

@@ -3,7 +3,9 @@
 Codes, title words, statute and framework names, across every report. An exact code comes first, then
 titles; a code that several records share (priority "02" in each report) lists each with its report. The
 words are looked up in the search index (query_layer/search_index.py: SQLite FTS5, built from the
-store once per generation and kept beside it), never a scan of the graph.
+store once per generation and kept beside it; for a store on a SPARQL server, kept in a cache directory
+in step with the server and built in the background: query_layer/remote_index.py), never a scan of the
+graph. While a server's index is being built, a search is 503 with Retry-After saying how far it is.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from .. import labels as labels_mod
 from ..errors import OutcomeGraphError
 from ..human import name_of
 from ..namespaces import OG
-from ..query_layer.search_index import search_index
+from ..query_layer.remote_index import index_of
 from . import current_store
 from .error_page import wants_json
 from .pages import error_status, labels, limits
@@ -61,7 +63,7 @@ def search(
     if len(words) > MAX_WORDS:
         raise SearchError(f"search for at most {MAX_WORDS} words at a time (you gave {len(words)})")
     report_iri = str(_report_iri(store, report, council)) if report else None
-    found = {h["iri"]: h for h in search_index(store).lookup(words, report_iri, council)}
+    found = {h["iri"]: h for h in index_of(store).lookup(words, report_iri, council)}
     out = []
     for hit in found.values():
         hit["reports"] = sorted(hit["reports"])
@@ -123,10 +125,13 @@ def search_page():
         hits = search(current_store(), q, report, timeout, council) if q else []
     except OutcomeGraphError as e:
         status = error_status(e)
+        # a slow part, or the index being built (query_layer/remote_index.py): when to ask again
+        retry = getattr(e, "retry_after", None)
+        headers = {"Retry-After": str(int(retry))} if status == 503 and retry else {}
         if wants_json():
-            return jsonify({"q": q, "error": str(e)}), status
+            return jsonify({"q": q, "error": str(e)}), status, headers
         page = render_template("search.html", q=q, report=report, hits=[], error=str(e), report_years=[])
-        return page, status
+        return page, status, headers
     if wants_json():
         return jsonify({"q": q, "report": report, "results": hits})
     return render_template(

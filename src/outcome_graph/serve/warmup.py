@@ -36,11 +36,11 @@ def _after(store) -> None:
     counts are asked with (query_layer.local), pySHACL, the index."""
     from ..labels import for_store
     from ..query_layer.local import preload
+    from ..query_layer.remote_index import index_of
     from ..query_layer.scope import report_index
-    from ..query_layer.search_index import search_index
     from ..validate.engine import import_pyshacl
 
-    steps = (for_store, report_index, lambda _: preload(), lambda _: import_pyshacl(), search_index)
+    steps = (for_store, report_index, lambda _: preload(), lambda _: import_pyshacl(), index_of)
     for step in steps:
         try:
             step(store)

@@ -13,10 +13,11 @@ others are added to it (POST), so that no single request is larger than a server
 
 from __future__ import annotations
 
+import itertools
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 from .credentials import Credentials, opener, public_url
 from .protocol import StoreError
@@ -66,9 +67,26 @@ def chunks(data: bytes, size: int = CHUNK_BYTES) -> list[bytes]:
     return out or [b""]
 
 
+def line_chunks(groups: Iterable[Iterable[bytes]], size: int = CHUNK_BYTES) -> Iterator[bytes]:
+    """Groups of N-Triples lines (without their ends) joined into pieces of about `size` bytes, made
+    one at a time as they are sent: a body as large as the nation (the union of every part, load.py)
+    is never held whole in memory, nor all its pieces at once."""
+    piece: list[bytes] = []
+    held, sent = 0, False
+    for lines in groups:
+        for line in lines:
+            piece.append(line)
+            held += len(line) + 1
+            if held >= size:
+                yield b"".join(x + b"\n" for x in piece)
+                piece, held, sent = [], 0, True
+    if piece or not sent:  # no line at all: one empty body, which empties the graph as chunks(b"") does
+        yield b"".join(x + b"\n" for x in piece)
+
+
 def put_graph(
     store_url: str,
-    data: bytes,
+    data: bytes | Iterator[bytes],
     *,
     graph: str | None = None,
     credentials: Credentials | None = None,
@@ -78,7 +96,8 @@ def put_graph(
     chunk_bytes: int = CHUNK_BYTES,
     progress: Callable[[str], None] | None = None,
 ) -> int:
-    """PUT (replace) or POST (add) N-Triples `data` as the named `graph` (the default graph when None).
+    """PUT (replace) or POST (add) N-Triples `data` as the named `graph` (the default graph when None):
+    bytes, cut here into chunks of `chunk_bytes`, or pieces already cut (`line_chunks`), sent as they come.
 
     Returns the number of requests made. A refusal names the URL (without any login) and the server's
     own message; a failure after the first chunk says how far the load got.
@@ -87,15 +106,18 @@ def put_graph(
     separator = "&" if "?" in store_url else "?"
     url = f"{public_url(store_url)}{separator}{query}"
     client = opener(store_url, credentials)
-    pieces = chunks(data, chunk_bytes)
+    pieces = chunks(data, chunk_bytes) if isinstance(data, bytes) else data
+    of = f" of {len(pieces)}" if isinstance(pieces, list) else ""
     # An empty POST first (it adds nothing): a login is checked, and its challenge answered, before a
     # large body is sent — a server that refuses an upload (Virtuoso, without a login) closes the
     # connection under it, and the client would see a broken pipe instead of the refusal.
-    steps = [(0, b"", "POST")]
-    steps += [(n, piece, "PUT" if replace and n == 1 else "POST") for n, piece in enumerate(pieces, 1)]
+    steps = itertools.chain(
+        [(0, b"", "POST")],
+        ((n, piece, "PUT" if replace and n == 1 else "POST") for n, piece in enumerate(pieces, 1)),
+    )
     for number, piece, method in steps:
         request = urllib.request.Request(url, data=piece, method=method, headers={"Content-Type": media_type})
-        where = f" (chunk {number} of {len(pieces)}; the first {number - 1} are in)" if number > 1 else ""
+        where = f" (chunk {number}{of}; the first {number - 1} are in)" if number > 1 else ""
         if not number:
             where = " (an empty POST, to check access)"
         try:
@@ -115,6 +137,6 @@ def put_graph(
         except (urllib.error.URLError, OSError) as e:
             reason = getattr(e, "reason", e)
             raise StoreError(f"cannot reach the graph store at {url}{where}: {reason}") from None
-        if progress and len(pieces) > 1 and number:
-            progress(f"  chunk {number} of {len(pieces)} {method} done")
-    return len(pieces)
+        if progress and number and of != " of 1":
+            progress(f"  chunk {number}{of} {method} done")
+    return number  # the last chunk's number: how many requests were made

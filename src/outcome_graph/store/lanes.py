@@ -4,7 +4,7 @@ The server decides per request whether its queries are user-written (the `adhoc`
 the query page) or the project's own (the `reserved` lane: saved queries, /id/ pages, trace, audit),
 and sets `LANE` for the request. The embedded store picks its worker pool from it, and a user-written
 query still running after `budget` seconds (and having used a share of them on a CPU: see
-store.workers._overran) asks `promote()` for one of the few
+store.overrun.overran) asks `promote()` for one of the few
 long-running slots; if `promote` raises (`Busy`), the query is stopped there. Code that sets no lane
 (the CLI, scripts) runs in the store's main pool with no budget, as before.
 """

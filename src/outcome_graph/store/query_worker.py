@@ -108,10 +108,42 @@ def _dataset(store, request: dict) -> dict:
     }
 
 
-def _handle(store, request: dict) -> dict:
+# The longest text a worker checks for the server's fast path (serve.safety.IN_PROCESS: a longer one is
+# checked in the checker process, under its own deadline, and goes the view's way).
+CHECK_HERE = 8192
+
+
+def _check_and_execute(store, request: dict, seen: dict) -> dict:
+    """The fast path's first-seen query (serve.fastpath), checked here rather than in the server: the
+    check (`sparql.check`, the same function the server runs) reads the client's text, and the engine is
+    given only the canonical text that check wrote, in this process, so what is checked is exactly what
+    runs. A text the check refuses, one that names a dataset (FROM), or one whose form has no media type
+    the client accepts (`media_types`: form -> type, from the server's content negotiation) is not run:
+    {"unchecked": True}, and the server answers it its own way (the view, which checks it again and
+    says why)."""
+    from ..sparql.check import Refused, _check
+
+    text = request["query"]
+    if len(text) > CHECK_HERE:
+        return {"unchecked": True}
+    try:
+        info = _check(text)
+    except Refused:
+        return {"unchecked": True}
+    media_type = request["media_types"].get(info.form)
+    if info.has_dataset or media_type is None:
+        return {"unchecked": True}
+    seen["info"] = info  # an engine error is told at the client's own line and column (QueryInfo.explain)
+    run = {"op": "execute", "query": info.text, "media_type": media_type, "max_rows": request.get("max_rows")}
+    return {**_handle(store, run, seen), "media_type": media_type}
+
+
+def _handle(store, request: dict, seen: dict) -> dict:
     import pyoxigraph as ox
 
     op = request["op"]
+    if op == "check-execute":
+        return _check_and_execute(store, request, seen)
     if op == "check":  # a checker process (no store): a long query text's check, under its deadline
         from ..sparql.check import Refused, _check
 
@@ -263,8 +295,9 @@ def _serve(holder: list, conn: Connection, go: threading.Event) -> None:
         if request is None:
             return
         started = time.thread_time()  # CPU seconds, which the load of the machine does not inflate
+        seen: dict = {}
         try:
-            reply = ("ok", _handle(holder[0], request))
+            reply = ("ok", _handle(holder[0], request, seen))
         except SyntaxError as e:  # the engine's own parser: "error at LINE:COLUMN: ..."
             reply = ("query-error", f"SPARQL syntax error: {e}")
         except _NotAcceptable as e:
@@ -282,6 +315,8 @@ def _serve(holder: list, conn: Connection, go: threading.Event) -> None:
                 reply = ("store-error", f"{type(e).__name__}: {e}")
         except Exception as e:  # the engine's own evaluation errors (type errors, bad IRIs, ...)
             reply = ("query-error", f"{type(e).__name__}: {e}")
+        if reply[0] == "query-error" and "info" in seen:
+            reply = ("query-error", seen["info"].explain(reply[1]))
         try:
             # what this query took of the CPU, and this thread's total (the pool's budget reads the
             # thread's CPU counter while a query runs, against this)

@@ -22,6 +22,8 @@
   truncated where the caller accepts a cut result (a `max_rows` was given) and is an error otherwise.
 - Logins (digest or basic) come from `credentials.resolve`; they are never part of a message.
 
+This module asks (the dataset, the request); store/remote_reply.py reads and judges what came back.
+
 Requests are made with urllib rather than SPARQLWrapper: SPARQLWrapper's digest authentication installs
 a process-wide urllib opener, which is wrong in a threaded server talking to one server with a login.
 """
@@ -30,12 +32,10 @@ from __future__ import annotations
 
 import http.client
 import os
-import re
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
 
 import pyoxigraph as ox
 import rdflib
@@ -46,6 +46,7 @@ from .bindings import engine_text
 from .credentials import Credentials, opener, resolve
 from .parse_guard import parse_guard
 from .protocol import Bindings, QueryError, Response, SelectResult, StoreError
+from .remote_reply import GRAPH, RESULTS, Reply, cut, parse_reply, read_body, refusal
 from .results import (
     GRAPH_TYPES,
     JSON,
@@ -53,14 +54,12 @@ from .results import (
     RDF_FORMATS,
     RESULT_TYPES,
     XML,
-    checked_results,
-    parse_json,
     serialize_boolean,
     serialize_select,
     to_nodes,
 )
-from .results_xml import parse_xml
-from .server_headers import check_partial, cut_at, message
+from .server_headers import check_partial, cut_at
+from .virtuoso_text import for_virtuoso
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 256 * 1024**2  # an answer is read whole before use; beyond this it is refused
@@ -74,15 +73,6 @@ PARTS_TTL = 30.0
 # XML first: Virtuoso writes it about four times faster than JSON (store/results_xml.py)
 RESULTS_ACCEPT = f"{XML}, {JSON};q=0.9, application/json;q=0.8"
 GRAPH_ACCEPT = f"{NTRIPLES}, text/plain;q=0.9"
-# what a server may answer a CONSTRUCT with, parsed in full (N-Triples is what is asked for)
-_GRAPH_REPLIES = {
-    NTRIPLES: ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
-_RESULT_REPLIES = (XML, JSON, "application/json")
-RESULTS, GRAPH = "SELECT or ASK", "CONSTRUCT or DESCRIBE"
 VIRTUOSO_LIMIT_QUERY = (
     "SELECT (bif:cfg_item_value(bif:virtuoso_ini_path(), 'SPARQL', 'ResultSetMaxRows') AS ?max) WHERE { }"
 )
@@ -90,30 +80,6 @@ VIRTUOSO_LIMIT_QUERY = (
 
 # Headers a server sends besides its echo of the dataset's graphs (http.client's own limit is 100).
 HEADERS_BESIDE_GRAPHS = 100
-
-
-@dataclass
-class _Reply:
-    kind: str  # 'rows', 'boolean' or 'triples'
-    answer: object  # the JSON document, or the list of triples
-    cut_at: int | None = None  # the row limit the server says it applied, or the known limit reached
-
-    @property
-    def size(self) -> int:
-        if self.kind == "rows":
-            return len(self.answer["results"]["bindings"])  # type: ignore[index]
-        return len(self.answer) if self.kind == "triples" else 1  # type: ignore[arg-type]
-
-
-_VIRTUOSO_ERROR = re.compile(rb"Virtuoso [0-9A-Z]{5} Error")
-
-
-def server_words(body: bytes) -> str:
-    """An error answer's words. Virtuoso may stream rows and then stop at its time limit: HTTP 500 whose
-    body is the rows so far (67 MB for implementing-records at 10 M triples) with its error after them
-    ("Virtuoso S1TAT Error ... query interrupted by result timeout"): its words are the last such error."""
-    starts = [m.start() for m in _VIRTUOSO_ERROR.finditer(body)]
-    return message(body[starts[-1] :] if starts else body)
 
 
 def reads_named_graphs(query: str) -> bool:
@@ -198,11 +164,24 @@ class RemoteStore:
             parts = sorted(set(only))
         return out + [("named-graph-uri", g) for g in (parts if named else []) or [NO_NAMED_GRAPHS]]
 
+    def is_virtuoso(self, timeout: float | None = None) -> bool:
+        """Whether the server is Virtuoso (its Server header), asked with the catalogue's read if no
+        answer has said yet."""
+        if not self.server_software:
+            self.parts(timeout)
+        return self.server_software.lower().startswith("virtuoso")
+
+    def _text(self, query: str, bindings: Bindings | None, timeout: float | None) -> Canonical:
+        """The text this server is given: the check's (`engine_text`), and for Virtuoso the forms it
+        cannot compile written as forms it can, with the same rows (store/virtuoso_text.py)."""
+        text = engine_text(query, bindings)
+        return for_virtuoso(text) if self.is_virtuoso(timeout) else text
+
     # ---- one HTTP exchange ----------------------------------------------------------------------
 
     def _fetch(
         self, query: str, timeout: float | None, expect: str, dataset: list[tuple[str, str]] | None = None
-    ) -> _Reply:
+    ) -> Reply:
         # Only the check's canonical text goes out (see bindings.engine_text), or this module's own
         # fixed question to Virtuoso about its row limit; and only a text the embedded engine parses in
         # a sandboxed worker on a stack smaller than the server's (`parse_guard`).
@@ -243,37 +222,10 @@ class RemoteStore:
             headers = response.headers
             self.server_software = headers.get("Server", "")
             media_type = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
-            body = self._read(response, deadline, limit)
+            body = read_body(response, deadline, limit, self.endpoint, self.max_bytes)
         except urllib.error.HTTPError as e:
             self.server_software = e.headers.get("Server", "") if e.headers else ""
-            detail = server_words(e.read())
-            if e.code == 400:
-                raise QueryError(f"the SPARQL server refused the query: {detail}") from None
-            # Virtuoso at its MaxQueryExecutionTime (S1T00), or cancelled at the time this client gave it
-            # (the `timeout` parameter: HY008 "Async statement killed by SQLCancel"): a time limit either way
-            # or S1TAT: rows streamed, then cut at its time limit ("query interrupted by result timeout")
-            if any(word in detail for word in ("S1T00", "S1TAT", "timed out", "HY008")):
-                raise StoreError(
-                    f"the query ran past the SPARQL server's time limit (HTTP {e.code}): {detail}", 504
-                ) from None
-            if "estimated execution time" in detail and "exceeds the limit" in detail:
-                # Virtuoso refuses, before running it, a query its planner expects to overrun
-                # (MaxQueryCostEstimationTime in virtuoso.ini): the same time limit, met early
-                raise StoreError(
-                    f"the SPARQL server expects the query to run past its time limit (HTTP {e.code}; "
-                    f"Virtuoso: MaxQueryCostEstimationTime in virtuoso.ini): {detail}",
-                    504,
-                ) from None
-            if e.code in (401, 403):
-                who = f"the login from {self.credentials.source}" if self.credentials else "no login"
-                raise StoreError(
-                    f"the SPARQL server at {self.endpoint} refused access with {who} (HTTP {e.code}); "
-                    "give a login with --user and OUTCOME_GRAPH_PASSWORD, or in ~/.netrc",
-                    502,
-                ) from None
-            raise StoreError(
-                f"the SPARQL server at {self.endpoint} answered HTTP {e.code}: {detail}"
-            ) from None
+            raise refusal(e, self.endpoint, self.credentials) from None
         except (TimeoutError, urllib.error.URLError) as e:
             if isinstance(e, TimeoutError) or isinstance(getattr(e, "reason", None), TimeoutError):
                 raise StoreError(
@@ -285,7 +237,7 @@ class RemoteStore:
         except (OSError, http.client.HTTPException) as e:
             raise StoreError(f"cannot reach the SPARQL server at {self.endpoint}: {e}") from None
         check_partial(headers)
-        reply = self._parse(media_type, body, expect)
+        reply = parse_reply(media_type, body, expect)
         if self.server_software.lower().startswith("virtuoso") and self.server_max_rows is None:
             self._learn_virtuoso_limit(headers)
         known_limit = None if reply.kind == "boolean" else self.server_max_rows  # an ASK is never cut
@@ -314,71 +266,6 @@ class RemoteStore:
             return  # the server does not say (a login without the right): only its headers tell
         self.server_max_rows = int(value) if value.strip().isdigit() and int(value) > 0 else None
 
-    def _parse(self, media_type: str, body: bytes, expect: str) -> _Reply:
-        if expect == RESULTS:
-            if media_type not in _RESULT_REPLIES:
-                raise StoreError(
-                    f"the SPARQL server answered a {RESULTS} query with "
-                    f"{media_type or 'no media type'}, not SPARQL results (JSON or XML)"
-                )
-            doc = checked_results(parse_xml(body)) if media_type == XML else parse_json(body)
-            return _Reply("boolean" if "boolean" in doc else "rows", doc)
-        rdf_format = _GRAPH_REPLIES.get(media_type)
-        if rdf_format is None:
-            raise StoreError(
-                f"the SPARQL server answered a {GRAPH} query with {media_type or 'no media type'}, not RDF "
-                f"(asked for {NTRIPLES})"
-            )
-        try:
-            return _Reply("triples", [q.triple for q in ox.parse(body, format=rdf_format)])
-        except SyntaxError as e:
-            raise StoreError(f"the SPARQL server sent malformed or cut-off {media_type} ({e})") from None
-
-    def _read(self, response, deadline: float, limit: float) -> bytes:
-        """The whole body, within the time limit and the size limit.
-
-        A socket timeout bounds each read, not the whole answer: a server that keeps streaming rows
-        (the Oxigraph server does, past its own --timeout-s) must be cut off here.
-        """
-        chunks, total = [], 0
-        try:
-            while True:
-                if time.monotonic() > deadline:
-                    raise StoreError(
-                        f"the SPARQL server at {self.endpoint} still sending after {limit:g} s",
-                        504,
-                    )
-                chunk = response.read1(65536)
-                if not chunk:
-                    return b"".join(chunks)
-                total += len(chunk)
-                if total > self.max_bytes:
-                    raise StoreError(
-                        f"the SPARQL server's answer is larger than {self.max_bytes} bytes; "
-                        "narrow the query (LIMIT) or raise the limit"
-                    )
-                chunks.append(chunk)
-        finally:
-            response.close()
-
-    def _cut(self, reply: _Reply, max_rows: int | None, accept_cut: bool) -> tuple[list, bool, int | None]:
-        """(items, truncated, the limit to report): the caller's limit and the server's, applied.
-
-        A result the server cut is an error unless the caller accepts a cut result (and says so on).
-        """
-        items = reply.answer["results"]["bindings"] if reply.kind == "rows" else reply.answer  # type: ignore[index]
-        if reply.cut_at is not None and not accept_cut:
-            raise StoreError(
-                f"the SPARQL server cut its answer at {reply.size} rows (its row limit is {reply.cut_at}), "
-                "so it is incomplete; raise the server's limit above the graph's size (Virtuoso: "
-                "ResultSetMaxRows in the [SPARQL] section of virtuoso.ini)"
-            )
-        if max_rows is not None and len(items) > max_rows:  # type: ignore[arg-type]
-            return items[:max_rows], True, max_rows  # type: ignore[index]
-        if reply.cut_at is not None:
-            return items, True, min(reply.cut_at, max_rows) if max_rows is not None else reply.cut_at  # type: ignore[return-value]
-        return items, False, max_rows  # type: ignore[return-value]
-
     # ---- the Store protocol ---------------------------------------------------------------------
 
     def select(
@@ -394,17 +281,17 @@ class RemoteStore:
         report's own and shared graphs): only those are named. Virtuoso 7.2 answered a join across two
         GRAPH patterns with some rows missing when all 1,538 parts of the 10 M store were named, and
         took three times as long (query_layer.report_graphs; tests/store/test_report_shared.py)."""
-        text = engine_text(query, bindings)
+        text = self._text(query, bindings, timeout)
         named = reads_named_graphs(text)
         dataset = self._dataset(timeout, named, named_graphs) if named_graphs is not None else None
         reply = self._fetch(text, timeout, RESULTS, dataset=dataset)
         if reply.kind != "rows":
             raise QueryError("expected a SELECT query")
-        rows, truncated, _ = self._cut(reply, max_rows, max_rows is not None)
+        rows, truncated, _ = cut(reply, max_rows, max_rows is not None)
         return SelectResult(list(reply.answer["head"].get("vars", [])), to_nodes(rows), truncated)  # type: ignore[index]
 
     def ask(self, query: str, *, bindings: Bindings | None = None, timeout: float | None = None) -> bool:
-        reply = self._fetch(engine_text(query, bindings), timeout, RESULTS)
+        reply = self._fetch(self._text(query, bindings, timeout), timeout, RESULTS)
         if reply.kind != "boolean":
             raise QueryError("expected an ASK query")
         return reply.answer["boolean"]  # type: ignore[index]
@@ -417,8 +304,8 @@ class RemoteStore:
         timeout: float | None = None,
         max_triples: int | None = None,
     ) -> rdflib.Graph:
-        reply = self._fetch(engine_text(query, bindings), timeout, GRAPH)
-        triples, truncated, _ = self._cut(reply, max_triples, max_triples is not None)
+        reply = self._fetch(self._text(query, bindings, timeout), timeout, GRAPH)
+        triples, truncated, _ = cut(reply, max_triples, max_triples is not None)
         graph = rdflib.Graph()
         graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
         graph.truncated = truncated  # type: ignore[attr-defined]
@@ -440,12 +327,13 @@ class RemoteStore:
                 f"this store serves the graph <{self.graph}> only: "
                 "leave out default-graph-uri / named-graph-uri"
             )
-        reply = self._fetch(engine_text(query), timeout, GRAPH if accept in GRAPH_TYPES else RESULTS)
+        expect = GRAPH if accept in GRAPH_TYPES else RESULTS
+        reply = self._fetch(self._text(query, None, timeout), timeout, expect)
         if reply.kind == "boolean":
             if accept not in RESULT_TYPES[:2]:
                 raise QueryError(f"ASK results cannot be given as {accept}", status=406)
             return Response(serialize_boolean(reply.answer["boolean"], accept), accept, False, "ASK")  # type: ignore[index]
-        items, truncated, limit = self._cut(reply, max_rows, True)
+        items, truncated, limit = cut(reply, max_rows, True)
         if reply.kind == "rows":
             if accept not in RESULT_TYPES:
                 raise QueryError(f"SELECT results cannot be given as {accept}", status=406)

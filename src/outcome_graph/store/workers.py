@@ -2,14 +2,10 @@
 
 pyoxigraph's `Store.query` has no timeout and no cancellation, and aggregates ignore signals, so the
 only sure way to stop a query is to stop the process running it. Each worker (store.query_worker)
-opens the store read-only and answers one request at a time over a socket pair; when a query overruns,
-its worker is killed and a fresh one is started in the background while the other workers keep
-answering.
-
-Each worker runs in a network namespace of its own (`unshare --net`, or `unshare -r -n` through a user
-namespace when not root), which holds only a loopback interface that is down: even a query that a
-check wrongly let through cannot reach any host, this one included. Where the OS refuses, the pool says
-so once (a warning on the `outcome_graph` logger and on stderr) and runs its workers without that layer.
+opens the store read-only and answers one request at a time over a socket pair (store.handles); when a
+query overruns, its worker is killed and a fresh one is started in the background while the other
+workers keep answering. Workers have no network (store.isolation); a query past its budget is judged
+by the clock and its worker's CPU (store.overrun).
 
 Workers are fresh interpreters (`python -m outcome_graph.store.query_worker`), not multiprocessing
 children: a fork of a threaded web server can inherit held locks, and multiprocessing's spawn and
@@ -20,24 +16,20 @@ a store at module level.
 from __future__ import annotations
 
 import atexit
-import logging
-import os
 import queue
-import shutil
-import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
 
+from .handles import Idle, Worker, start_worker
+from .isolation import isolation
 from .lanes import LIGHT, NICE, charge
+from .overrun import overran
 from .protocol import QueryError, QueryTimeout, StoreError
 from .query_worker import CHECKER
-from .query_worker import __name__ as WORKER_MODULE
 
 __all__ = ["CHECKER", "DEFAULT_MEMORY_LIMIT", "STORE_DAMAGED", "WorkerPool", "isolation"]
 
@@ -49,96 +41,6 @@ STORE_DAMAGED = (
     "the store's files could not be read: they look damaged. Restart the server: it checks the store at "
     "start and rebuilds it from the reports (the server's log has the detail)"
 )
-
-_log = logging.getLogger("outcome_graph.store.workers")
-_isolation: tuple[list[str], str] | None = None
-_isolation_lock = threading.Lock()
-
-
-def isolation() -> tuple[list[str], str]:
-    """(command prefix that starts a process without network, how) — or ([], why not), found once.
-
-    The prefix is tried on `true` first: a kernel or container that refuses namespaces is found here,
-    at start, not at the first query.
-    """
-    global _isolation
-    with _isolation_lock:
-        if _isolation is None:
-            _isolation = _find_isolation()
-            if not _isolation[0]:
-                message = (
-                    f"outcome-graph: WARNING: query workers run WITH network access ({_isolation[1]}); "
-                    "the query checks are then the only layer that keeps queries from making requests"
-                )
-                _log.warning(message)
-                print(message, file=sys.stderr, flush=True)
-        return _isolation
-
-
-def _find_isolation() -> tuple[list[str], str]:
-    if os.environ.get("OUTCOME_GRAPH_WORKER_NETWORK") == "1":
-        return [], "OUTCOME_GRAPH_WORKER_NETWORK=1 asks for it"
-    unshare = shutil.which("unshare")
-    if not sys.platform.startswith("linux") or not unshare:
-        return [], "no unshare(1) on this system: network namespaces are Linux's"
-    attempts = [[unshare, "--net"]] if os.geteuid() == 0 else []
-    attempts.append([unshare, "--map-root-user", "--net"])  # a user namespace, for an unprivileged user
-    errors = []
-    for prefix in attempts:
-        try:
-            done = subprocess.run([*prefix, "true"], capture_output=True, text=True, timeout=10)
-        except (OSError, subprocess.TimeoutExpired) as e:
-            errors.append(str(e))
-            continue
-        if done.returncode == 0:
-            return prefix, " ".join(prefix[1:])
-        errors.append(done.stderr.strip() or f"exit status {done.returncode}")
-    return [], "the system refuses a network namespace: " + "; ".join(errors)
-
-
-@dataclass(eq=False)  # hashed by identity: the pool keeps a set of them
-class _Worker:
-    process: subprocess.Popen
-    conn: Connection
-    demoted: bool = False  # running at a lower CPU priority (a long query): see WorkerPool.nice
-    niced: int = 0  # how much lower than the server's its CPU priority is (lanes.NICE, WorkerPool.nice)
-    answered: int = 0  # requests answered: tests read it to see which worker ran what
-    thread: int = 0  # the native id of the worker's query thread (0: not known)
-    cpu: float = 0.0  # that thread's CPU seconds when it last answered
-    express: bool = False  # kept for light clients' queries (WorkerPool's `express`)
-
-    def kill(self) -> None:
-        try:
-            self.process.kill()
-            self.process.wait(timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-        self.conn.close()
-
-
-class _Idle(queue.Queue):
-    """The idle workers; `take` prefers one already at the CPU priority wanted, so that heavy clients'
-    queries keep to workers already lowered and a light client's gets one that never was (an
-    unprivileged server cannot raise a worker's priority back)."""
-
-    _want = threading.local()
-
-    def _get(self) -> _Worker:  # called by Queue.get with the queue's lock held
-        want = getattr(self._want, "niced", None)
-        if want is not None:  # the same priority, else one lowered (or not) alike
-            for alike in (lambda w: w.niced == want, lambda w: (w.niced > 0) == (want > 0)):
-                for i, worker in enumerate(self.queue):
-                    if alike(worker):
-                        del self.queue[i]
-                        return worker
-        return self.queue.popleft()
-
-    def take(self, niced: int, timeout: float) -> _Worker:
-        self._want.niced = niced
-        try:
-            return self.get(timeout=timeout)
-        finally:
-            self._want.niced = None
 
 
 class WorkerPool:
@@ -172,9 +74,9 @@ class WorkerPool:
             raise ValueError("a worker pool needs at least one worker")
         self.path, self.size, self.memory_limit, self.nice = path, size, memory_limit, nice
         self.express = express
-        self._idle: _Idle = _Idle()
-        self._express: queue.Queue[_Worker] = queue.Queue()  # the idle express workers
-        self._all: set[_Worker] = set()
+        self._idle: Idle = Idle()
+        self._express: queue.Queue[Worker] = queue.Queue()  # the idle express workers
+        self._all: set[Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
         self.killed = 0  # workers killed for overrunning: observable in tests and logs
@@ -198,17 +100,17 @@ class WorkerPool:
                 worker.kill()
             self._spawner.shutdown(wait=False)
             raise
-        self._spare: queue.Queue[_Worker] = queue.Queue()
+        self._spare: queue.Queue[Worker] = queue.Queue()
         self._keeps_spare = spare
         if spare:
             self._spawner.submit(self._start_spare)
         atexit.register(self.close)
 
-    def _home(self, worker: _Worker) -> None:
+    def _home(self, worker: Worker) -> None:
         """Put an idle worker back where its kind waits."""
         (self._express if worker.express else self._idle).put(worker)
 
-    def _take(self, niced: int, timeout: float) -> _Worker:
+    def _take(self, niced: int, timeout: float) -> Worker:
         """An idle worker for a query to run `niced` lower than the server: an express one first for a
         light client's query (lanes.LIGHT), never for anyone else's (queue.Empty after `timeout`)."""
         if not LIGHT.get() or not self.express:
@@ -237,62 +139,25 @@ class WorkerPool:
         else:
             self._spare.put(fresh)
 
-    def _start(self) -> _Worker:
-        ours, theirs = socket.socketpair()
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-        command = [
-            *self.isolation,
-            sys.executable,
-            "-m",
-            WORKER_MODULE,
-            str(theirs.fileno()),
-            self.path,
-            str(self.memory_limit or 0),
-        ]
-        try:
-            # A session of its own: a terminal's Ctrl-C goes to the server's process group, and a worker
-            # still starting (before it can ignore SIGINT) would die of it with a traceback. The server
-            # stops its workers itself, and they die with it (PR_SET_PDEATHSIG, or their socket's EOF).
-            process = subprocess.Popen(
-                command,
-                pass_fds=(theirs.fileno(),),
-                stdin=subprocess.DEVNULL,
-                env=env,
-                close_fds=True,
-                start_new_session=True,
-            )
-        finally:
-            theirs.close()
-        return _Worker(process, Connection(ours.detach()))
+    def _start(self) -> Worker:
+        return start_worker(self.isolation, self.path, self.memory_limit)
 
-    def _prioritize(self, worker: _Worker, niced: int) -> bool:
-        """Set the worker's CPU priority `niced` lower than the server's; False if the OS refused (only a
-        privileged user may raise a priority again)."""
-        if worker.niced == niced:
-            return True
-        try:
-            os.setpriority(os.PRIO_PROCESS, worker.process.pid, os.getpriority(os.PRIO_PROCESS, 0) + niced)
-        except (OSError, AttributeError):
-            return False
-        worker.niced = niced
-        return True
-
-    def _demote(self, worker: _Worker) -> bool:
+    def _demote(self, worker: Worker) -> bool:
         """Lower a worker's CPU priority while it runs a long query; False if the OS refused."""
-        if not self._prioritize(worker, max(worker.niced, self.nice)):
+        if not worker.prioritize(max(worker.niced, self.nice)):
             return False
         worker.demoted = True
         return True
 
-    def _restore(self, worker: _Worker) -> bool:
+    def _restore(self, worker: Worker) -> bool:
         """Give a demoted worker its priority back; False where only a privileged user may raise it."""
-        if not self._prioritize(worker, 0):
+        if not worker.prioritize(0):
             return False
         worker.demoted = False
         return True
 
-    def _ready(self, worker: _Worker) -> _Worker:
-        if not worker.conn.poll(60):
+    def _ready(self, worker: Worker) -> Worker:
+        if not worker.poll(60):
             worker.kill()
             raise StoreError(f"a query worker did not start within 60 s for the store at {self.path}")
         try:
@@ -308,10 +173,10 @@ class WorkerPool:
             self._all.add(worker)
         return worker
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self) -> Worker:
         return self._ready(self._start())
 
-    def _retire(self, worker: _Worker) -> None:
+    def _retire(self, worker: Worker) -> None:
         """Kill a worker and start its replacement without making the caller wait for it."""
         with self._lock:
             self._all.discard(worker)
@@ -383,12 +248,12 @@ class WorkerPool:
         # A heavy client's query runs at a lower CPU priority, a light client's at the server's. A worker
         # lowered before that the OS will not raise again (an unprivileged server) still answers a
         # light client's query, and is then retired: its replacement starts at the server's priority.
-        stuck = not self._prioritize(worker, niced) and niced == 0
+        stuck = not worker.prioritize(niced) and niced == 0
         sent = time.monotonic()
         try:
             worker.conn.send(request)
             long_possible = budget is not None and budget < deadline - time.monotonic()
-            if long_possible and promote is not None and _overran(worker, budget, deadline):
+            if long_possible and promote is not None and overran(worker, budget, deadline):
                 try:
                     release = promote()
                 except BaseException:
@@ -398,7 +263,7 @@ class WorkerPool:
                     raise
                 if self.nice:  # a long-running user query yields the CPU to everything else
                     self._demote(worker)
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            if not worker.poll(max(0.0, deadline - time.monotonic())):
                 self.killed += 1
                 self._retire(worker)
                 charge(time.monotonic() - sent)
@@ -459,53 +324,3 @@ class WorkerPool:
             except subprocess.TimeoutExpired:
                 worker.kill()
         self._spawner.shutdown(wait=False)
-
-
-_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def _cpu_seconds(pid: int, thread: int) -> float | None:
-    """The CPU seconds (user and system) thread `thread` of process `pid` has used, from /proc; None
-    where unreadable."""
-    if not thread:
-        return None
-    try:
-        with open(f"/proc/{pid}/task/{thread}/stat", "rb") as f:
-            fields = f.read().rsplit(b")", 1)[1].split()  # after the command name, which may hold spaces
-        return (int(fields[11]) + int(fields[12])) / _TICK
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-# A query past its budget on the clock is stopped as a runaway only once it has also used this share of
-# the budget on a CPU: a runaway gets some CPU even on a loaded machine, a cheap query waiting for one
-# has used next to none (0.2-10 ms). The cost: at a load average of 12 on two cores a runaway gets a
-# sixth of a core and holds its worker 1.5-2 s, and a fresh query waiting behind forty attackers'
-# runaways waits that long (benchmarks/admission.py: p50 1.5-2.1 s, none refused). A twentieth (50 ms)
-# was tried: p50 29 ms, but one of the visitor's cheap queries was stopped at its budget and the
-# pause that followed refused 18 more (BENCHMARKS.md, "Fair by worker seconds"); not kept.
-CPU_SHARE = 0.25
-
-
-def _overran(worker: _Worker, budget: float, deadline: float) -> bool:
-    """True once the worker's query has run `budget` seconds on the clock, and used `budget * CPU_SHARE`
-    seconds of CPU (a quarter second of a 1 s budget), without answering.
-
-    On a loaded machine a cheap query can wait a second for a CPU; stopping it then as a runaway (while
-    others wait) refused an honest client's ASK (benchmarks/admission.py, 40 attackers). A budget of
-    CPU time alone let runaways hold their workers twice as long on the clock when three share two
-    loaded cores, and everyone waiting waited that long (the same benchmark, 8 attackers: a fresh
-    query's p50 1 ms -> 2 s); so the clock still decides, unless the query has done almost no work.
-    Where the CPU counter cannot be read the clock alone decides, as before. Past the deadline it
-    answers False: the time limit stops the query.
-    """
-    wait, needed = budget, budget * CPU_SHARE
-    while not worker.conn.poll(wait):
-        now = time.monotonic()
-        if now >= deadline:
-            return False
-        used = _cpu_seconds(worker.process.pid, worker.thread)
-        if used is None or used - worker.cpu >= needed:
-            return True
-        wait = min(max(0.02, needed - (used - worker.cpu)), deadline - now)
-    return False

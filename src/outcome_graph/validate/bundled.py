@@ -18,7 +18,8 @@ def keep_validation(generation: Path, progress: Progress = None) -> None:
     graph, one after the other (what builds the store before `serve` forks starts no process), with what
     each result was made from (validate.stored.write_sources: this store has no REPORTS.json)."""
     from ..paths import bundled_reports
-    from ..store.reports import Catalogue, read_reports, validate_reports
+    from ..store.reports import Catalogue, read_reports
+    from .each_report import validate_reports
     from .stored import write, write_sources
 
     paths = bundled_reports()

@@ -1,0 +1,311 @@
+"""The search index of a store on a SPARQL server, kept on disk beside the client and in step with the server.
+
+Reading a national index whole from the server took 58-63 s on Virtuoso at 10 M triples, and every
+`serve --endpoint` start paid it again, with searches waiting. Instead:
+
+- What the server holds is identified by the stamp `load` and `add` write in the dataset's catalogue
+  (`<graph> og:generation "..."`, remote_kept.py). A dataset loaded without one (by an older release) is
+  identified by its list of parts: weaker (a report replaced by that older release goes unseen), so
+  load it again with `load` to get a stamp. (A graph without a catalogue: by its triple count.)
+- The index is a SQLite file in a cache directory ($OUTCOME_GRAPH_INDEX_CACHE, `--index-cache DIR`, else
+  $XDG_CACHE_HOME/outcome-graph/search or ~/.cache/outcome-graph/search), named for the endpoint and the
+  graph, its stamp in its `meta` table. `serve` uses a file whose stamp is the server's without asking
+  the server for a single row of it; `load` and `add` write or update it (remote_kept.py).
+- Where there is none, or its stamp is not the server's, it is built in a background thread, in bounded
+  pages (one council's records at a time, then the shared ones, then the rest), into a scratch file
+  renamed into place. Meanwhile /search answers at once 503 with Retry-After, saying how far the build is
+  (`Building`); the previous index, when there is one, keeps answering until the new one is in place.
+- The stamp is asked again after STAMP_TTL seconds, so a server changed under a running `serve` is seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Literal
+
+from ..namespaces import OG, OGR
+from .reads import Slow
+from .scope import SHARED_SEGMENTS, report_index
+from .search_index import SCHEMA, VERSION, SearchIndex, insert, search_index
+
+CACHE_VARIABLE = "OUTCOME_GRAPH_INDEX_CACHE"
+STAMP = str(OG.generation)
+STAMP_TTL = 30.0
+FAILED_RETRY = 30.0  # seconds before a build that failed is tried again
+FIRST_WAIT = 1.0  # seconds a search waits for a build in progress before it is told to come back
+
+
+def cache_dir() -> Path:
+    """Where remote indexes are kept (see the module's docstring)."""
+    chosen = os.environ.get(CACHE_VARIABLE)
+    if chosen:
+        return Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "outcome-graph" / "search"
+
+
+def index_file(endpoint: str, graph: str) -> Path:
+    """The index's file for a dataset: readable host and path, and a digest of endpoint and graph (two
+    graphs on one server, or two servers on one host, never share a file)."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", re.sub(r"^[a-z]+://", "", endpoint)).strip("-")[:60]
+    digest = hashlib.sha256(f"{endpoint}\n{graph}".encode()).hexdigest()[:16]
+    return cache_dir() / f"{slug}-{digest}.sqlite"
+
+
+def file_of(store) -> Path:
+    return index_file(store.endpoint, store.graph)
+
+
+def read_stamp(store, timeout: float | None = None) -> str | None:
+    """The stamp `load` or `add` wrote in the dataset's catalogue; None for a dataset without one."""
+    rows = store.select(
+        f"SELECT ?stamp WHERE {{ <{store.graph}> <{STAMP}> ?stamp }} ORDER BY ?stamp", timeout=timeout
+    ).rows
+    return str(rows[0]["stamp"]) if len(rows) == 1 else None
+
+
+def identity(store, timeout: float | None = None) -> str:
+    """What the server holds: its stamp; for a dataset without one (loaded by a release that wrote
+    none), its list of parts (a catalogue every request reads anyway); for a graph without a catalogue,
+    its triple count."""
+    stamp = read_stamp(store, timeout)
+    if stamp is not None:
+        return stamp
+    parts = store.parts(timeout)
+    if parts:
+        return "unstamped:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+    count = store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout=timeout).rows[0]["n"]
+    return f"unstamped:{count} triples"
+
+
+def stamp_of(path: Path) -> str | None:
+    """The stamp a kept index was built for (None: no such file, another version, or not an index)."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None
+    return meta.get("stamp") if meta.get("version") == VERSION else None
+
+
+def pages(store, timeout: float | None = None) -> list[tuple[str, dict]]:
+    """The index read in bounded pages: (what it is, the search queries' bindings). Each council's
+    records, then what councils share, then every record under none of those prefixes (statutes and
+    provisions have legislation.gov.uk IRIs): together every record once."""
+    councils = sorted(c for c in report_index(store, timeout) if c)
+    prefixes = [(c, f"{OGR}{c}/") for c in [*councils, *SHARED_SEGMENTS]]
+    out: list[tuple[str, dict]] = [(name, {"within": [Literal(p)]}) for name, p in prefixes]
+    alternatives = "|".join(re.escape(c) for c in [*councils, *SHARED_SEGMENTS])
+    outside = f"^{re.escape(str(OGR))}({alternatives})/"
+    out.append(("the rest (statutes, provisions)", {"outside": [Literal(outside)]}))
+    return out
+
+
+def write(store, path: Path, stamp: str, progress=None, timeout: float | None = None) -> None:
+    """Builds the index of `store` page by page into a scratch file beside `path`, stamps it and renames
+    it into place (a reader never sees half an index). `progress(done, total)` after each page."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    scratch.unlink(missing_ok=True)
+    try:
+        db = sqlite3.connect(scratch)
+        try:
+            fill(db, store, stamp, progress, timeout)
+        finally:
+            db.close()
+        os.replace(scratch, path)
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
+def fill(db: sqlite3.Connection, store, stamp: str, progress=None, timeout: float | None = None) -> None:
+    """A whole index of `store` into the empty database `db`, page by page, stamped."""
+    db.executescript(SCHEMA)
+    todo = pages(store, timeout)
+    for done, (_name, columns) in enumerate(todo, 1):
+        insert(db, store, columns=columns)
+        if progress is not None:
+            progress(done, len(todo))
+    stamp_index(db, store, stamp)
+    db.commit()
+
+
+def stamp_index(db: sqlite3.Connection, store, stamp: str) -> None:
+    """The index's `meta`: its layout's version, the server's stamp, and the dataset it indexes."""
+    db.execute("DELETE FROM meta")
+    meta = {"version": VERSION, "stamp": stamp, "endpoint": store.endpoint, "graph": store.graph}
+    db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+
+
+class Building(Slow):
+    """The index is being built: 503 with Retry-After, saying how far it is."""
+
+    def __init__(self, state: _Build):
+        done, total, seconds = state.done, state.total, time.monotonic() - state.started
+        far = f"{done} of {total} parts read" if total else "starting"
+        retry = 5 if not done else max(2, min(60, int(seconds / done * (total - done)) + 1))
+        super().__init__("the search index", retry_after=retry)
+        self.args = (
+            f"the search index is being built from the SPARQL server ({far}, {seconds:.0f} s so far); "
+            f"search again in {retry} s (every other page answers meanwhile)",
+        )
+
+
+@dataclass
+class _Build:
+    stamp: str
+    started: float = field(default_factory=time.monotonic)
+    done: int = 0
+    total: int = 0
+    error: BaseException | None = None
+    failed_at: float = 0.0
+    finished: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
+class _Kept:
+    """One remote store's index state in this process."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    stamp: str | None = None  # the server's, as last asked
+    asked: float = -1e9
+    ready: tuple[str, SearchIndex] | None = None  # (stamp, index) answering now
+    build: _Build | None = None
+    asking: bool = False  # the stamp is being asked again in the background
+    first_ask: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _stamp(store, kept: _Kept) -> str:
+    """The server's stamp as last asked. The first search of a process asks it (the start's warm-up
+    does, so a user's search rarely waits), one asker at a time and outside the index's lock; later it is
+    asked again in the background every STAMP_TTL seconds, so a search never waits for it."""
+    with kept.lock:
+        if kept.stamp is not None:
+            if time.monotonic() - kept.asked > STAMP_TTL and not kept.asking:
+                kept.asking = True
+                threading.Thread(target=_ask, args=(store, kept), name="search-stamp", daemon=True).start()
+            return kept.stamp
+    with kept.first_ask:
+        if kept.stamp is None:
+            stamp = identity(store)
+            with kept.lock:
+                kept.stamp, kept.asked = stamp, time.monotonic()
+        return kept.stamp
+
+
+def _ask(store, kept: _Kept) -> None:
+    try:
+        stamp = identity(store)
+    except Exception:  # noqa: BLE001 - the server did not answer: the stamp known stays, asked again later
+        stamp = None
+    with kept.lock:
+        if stamp is not None:
+            kept.stamp = stamp
+        kept.asked, kept.asking = time.monotonic(), False
+
+
+_KEPT: dict[tuple[str, str], _Kept] = {}
+_KEPT_LOCK = threading.Lock()
+
+
+def _kept(store) -> _Kept:
+    with _KEPT_LOCK:
+        return _KEPT.setdefault((store.endpoint, store.graph), _Kept())
+
+
+def index_of(store) -> SearchIndex:
+    """The search index the pages use: a store on a SPARQL server's kept in step with it (this module), an
+    embedded store's kept with its generation (search_index.py)."""
+    if getattr(store, "endpoint", None) and getattr(store, "graph", None):
+        return remote_index(store)
+    return search_index(store)
+
+
+def remote_index(store) -> SearchIndex:
+    """The index of a remote store's dataset as the server now holds it: a kept file, or (while one is
+    built in the background) the previous index; with none, `Building` after at most FIRST_WAIT seconds
+    (a small graph's index is built in that time, so its first search is simply answered)."""
+    kept = _kept(store)
+    build = _current_or_build(store, kept)
+    if isinstance(build, SearchIndex):
+        return build
+    build.finished.wait(FIRST_WAIT)
+    again = _current_or_build(store, kept)
+    if isinstance(again, SearchIndex):
+        return again
+    raise Building(again)
+
+
+def _current_or_build(store, kept: _Kept) -> SearchIndex | _Build:
+    path = file_of(store)
+    stamp = _stamp(store, kept)
+    with kept.lock:
+        now = time.monotonic()
+        if kept.ready is not None and not kept.ready[1].exists():
+            kept.ready = None  # its file was deleted (the cache may be cleared at any time): built again
+        if kept.ready is not None and kept.ready[0] == stamp:
+            return kept.ready[1]
+        if stamp_of(path) == stamp:  # written by `load`, `add` or an earlier start: no row is read
+            kept.ready = (stamp, SearchIndex(str(path)))
+            return kept.ready[1]
+        build = kept.build
+        if build is not None and build.stamp == stamp and build.error is not None:
+            if now - build.failed_at < FAILED_RETRY:
+                detail = f"building it failed: {build.error}"
+                raise Slow("the search index", detail, retry_after=int(FAILED_RETRY))
+            build = None
+        if build is None or build.stamp != stamp:
+            build = kept.build = _Build(stamp)
+            thread = threading.Thread(
+                target=_run, args=(store, kept, build, path), name="search-index", daemon=True
+            )
+            thread.start()
+        if kept.ready is not None:  # the previous server state's index, until the new one is in place
+            return kept.ready[1]
+        return build
+
+
+def _run(store, kept: _Kept, build: _Build, path: Path) -> None:
+    def progress(done: int, total: int) -> None:
+        build.done, build.total = done, total
+
+    try:
+        build.total = len(pages(store))
+        write(store, path, build.stamp, progress)
+        index = SearchIndex(str(path))
+    except OSError:  # the cache directory cannot be written: the index lives in memory for the process
+        index = _in_memory(store, build, progress)
+    except Exception as e:  # noqa: BLE001 - kept and answered as a 503 naming it, then tried again
+        build.error, build.failed_at = e, time.monotonic()
+        build.finished.set()
+        return
+    with kept.lock:
+        if kept.build is build:
+            kept.ready, kept.build = (build.stamp, index), None
+    build.finished.set()
+
+
+def _in_memory(store, build: _Build, progress) -> SearchIndex:
+    db = sqlite3.connect(":memory:")
+    try:
+        fill(db, store, build.stamp, progress)
+        return SearchIndex(":memory:", db.serialize())
+    finally:
+        db.close()
+
+
+def forget() -> None:
+    """Drops what this process knows of remote indexes (tests: a new `serve` start)."""
+    with _KEPT_LOCK:
+        _KEPT.clear()

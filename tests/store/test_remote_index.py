@@ -1,0 +1,238 @@
+"""The search index of a store on a SPARQL server is kept on disk in step with the server
+(query_layer/remote_index.py, remote_kept.py), on a real Oxigraph server and a real Virtuoso:
+
+- `load --endpoint` stamps the dataset and keeps its index under the stamp, the same rows, table by
+  table, as an index read from the server whole, and as one read page by page;
+- a second `serve --endpoint` start uses it and sends the server no query of the index;
+- an index whose stamp is not the server's is rebuilt in the background, and /search answers 503 with
+  Retry-After meanwhile while other pages answer;
+- `add --endpoint` of one report updates the index, so a word only in that report is found.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import free_port
+from sparql_proxy import SparqlProxy
+from test_reports import R20, fife, renamed_copies, server_for_parts  # noqa: F401 - a fixture
+from test_search_kept import ACTION_TITLE, tables
+
+from outcome_graph.cli import main
+from outcome_graph.query_layer import remote_index as ri
+from outcome_graph.query_layer import search_index as si
+from outcome_graph.serve.app import create_app
+from outcome_graph.store.remote import RemoteStore
+
+pytestmark = pytest.mark.server
+
+INDEX_QUERY = "outside"  # a variable only the index's two queries name (queries/structure/search-*.rq)
+CODE = "CSPC.P.2.1"
+JSON = {"Accept": "application/json"}
+KINDS = ("Statute", "Provision", "Framework", "FrameworkElement", "Priority", "Action", "Indicator", "Risk")
+
+
+@pytest.fixture
+def loaded(tmp_path, monkeypatch, server_for_parts, capsys):  # noqa: F811 - the fixture imported above
+    """(endpoint, graph, cache directory, local store): the renamed bundled reports built into a store and
+    loaded with `load --endpoint --store`, which keeps the index in a cache directory of the test."""
+    endpoint, graph = server_for_parts
+    cache = tmp_path / "cache"
+    monkeypatch.setenv(ri.CACHE_VARIABLE, str(cache))  # restored after the test (load sets it too)
+    ri.forget()
+    store = tmp_path / "store"
+    copies = map(str, renamed_copies(tmp_path / "in"))
+    assert main(["build", *copies, "--store", str(store), "--no-validate"]) == 0  # with its index
+    command = ["load", "--endpoint", endpoint, "--graph", graph, "--store", str(store)]
+    assert main([*command, "--index-cache", str(cache)]) == 0
+    out = capsys.readouterr().out
+    assert f"search index of the store in {store} kept for the server in {cache}" in out
+    yield endpoint, graph, cache, store
+    ri.forget()
+
+
+def test_load_stamps_the_dataset_and_keeps_its_index_read_the_same_every_way(loaded, tmp_path):
+    endpoint, graph, cache, _ = loaded
+    remote = RemoteStore(endpoint, graph=graph, timeout=60)
+    stamp = ri.read_stamp(remote)
+    assert stamp is not None and len(stamp) == 64
+    kept = ri.file_of(remote)
+    assert kept.parent == cache and ri.stamp_of(kept) == stamp
+    paged, whole = tmp_path / "paged.sqlite", tmp_path / "whole.sqlite"
+    ri.write(remote, paged, "any")
+    si.build(remote, str(whole))
+    assert tables(kept) == tables(paged) == tables(whole)
+    records = tables(kept)["records"]
+    kinds = " ".join(f"<https://w3id.org/outcome-graph/def#{k}>" for k in KINDS)
+    count = f"SELECT (COUNT(DISTINCT ?n) AS ?c) WHERE {{ VALUES ?t {{ {kinds} }} ?n a ?t }}"
+    assert len(records) == int(remote.select(count).rows[0]["c"]) > 200  # every searchable record, once
+    assert any(code == CODE for (_i, _k, code, _t, _c) in records)
+    # every record is read by exactly one page (the councils', the shared, the rest)
+    pages = ri.pages(remote)
+    assert [name for name, _ in pages] == [
+        "midlothian",
+        "lgbf",
+        "framework",
+        "the rest (statutes, provisions)",
+    ]
+    # a second load of the same content gives the same stamp: the kept index stays good
+    assert main(["load", "--endpoint", endpoint, "--graph", graph, "--store", str(loaded[3])]) == 0
+    assert ri.read_stamp(remote) == stamp
+
+
+def _serve(endpoint: str, graph: str, cache: Path, log: Path) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    exe = Path(sys.executable).with_name("outcome-graph")
+    env = {**os.environ, "OUTCOME_GRAPH_GRAPH": graph}
+    command = [str(exe), "serve", "--endpoint", endpoint, "--port", str(port), "--index-cache", str(cache)]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
+    deadline = time.monotonic() + 90
+    while True:
+        assert proc.poll() is None, log.read_text()
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/queries", timeout=20) as r:
+                if r.status == 200:
+                    return proc, port
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+def search(port: int, q: str) -> tuple[int, dict, dict]:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/search?q={q}", headers={"Accept": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as r:
+            return r.status, dict(r.headers), json.load(r)
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), json.loads(e.read())
+
+
+def test_a_second_serve_start_sends_no_query_of_the_index(loaded, tmp_path):
+    endpoint, graph, cache, _ = loaded
+    proxy = SparqlProxy(endpoint)  # one address for both starts: the index is kept for the endpoint's
+    try:
+        for start in ("first", "second"):
+            proxy.queries.clear()
+            proc, port = _serve(proxy.url, graph, cache, tmp_path / f"{start}.log")
+            try:
+                deadline = time.monotonic() + 60
+                while (answer := search(port, CODE))[0] == 503 and time.monotonic() < deadline:
+                    time.sleep(0.3)
+                status, _, body = answer
+                assert status == 200, body
+                assert [h["code"] for h in body["results"] if h["exact"]] == [CODE]
+                read = proxy.asked(INDEX_QUERY)
+                if start == "first":  # none kept for this address: read from the server, page by page
+                    assert len(read) == 2 * 4  # two queries for each of its four pages, no whole read
+                else:
+                    assert read == [], "the second start read the index from the server again"
+                    assert proxy.asked("generation"), "the second start did not ask the server's stamp"
+            finally:
+                _stop(proc)
+    finally:
+        proxy.close()
+
+
+def test_an_index_of_another_generation_is_rebuilt_while_search_says_so(loaded):
+    endpoint, graph, cache, _ = loaded
+    remote = RemoteStore(endpoint, graph=graph, timeout=60)
+    proxy = SparqlProxy(endpoint, held=INDEX_QUERY)
+    try:
+        # an index kept for the address the server is served at, made from an earlier load
+        kept = ri.index_file(proxy.url, graph)
+        shutil.copyfile(ri.file_of(remote), kept)
+        db = sqlite3.connect(kept)
+        db.execute("UPDATE meta SET value = 'an earlier load' WHERE key = 'stamp'")
+        db.commit()
+        db.close()
+        proxy.gate.clear()  # the server is slow to give the index: the build is under way
+        app = create_app(store=RemoteStore(proxy.url, graph=graph, timeout=30), config={"timeout": 10})
+        client = app.test_client()
+        started = time.monotonic()
+        answer = client.get(f"/search?q={CODE}", headers={"Accept": "application/json"})
+        assert time.monotonic() - started < 5  # answered at once, not after the build
+        assert answer.status_code == 503
+        assert int(answer.headers["Retry-After"]) >= 1
+        assert "search index is being built from the SPARQL server" in answer.get_json()["error"]
+        assert client.get("/queries").status_code == 200  # every other page answers meanwhile
+        proxy.gate.set()
+        deadline = time.monotonic() + 60
+        while (answer := client.get(f"/search?q={CODE}", headers=JSON)).status_code == 503:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert answer.status_code == 200
+        assert any(h["code"] == CODE for h in answer.get_json()["results"])
+        assert ri.stamp_of(kept) == ri.read_stamp(remote)
+        assert len(proxy.asked(INDEX_QUERY)) == 2 * 4
+    finally:
+        proxy.close()
+
+
+def test_add_of_one_report_updates_the_index_a_running_server_uses(loaded, tmp_path, capsys, monkeypatch):
+    endpoint, graph, cache, store = loaded
+    proxy = SparqlProxy(endpoint)  # the server, at an address of its own: `serve` and `add` both use it
+    try:
+        remote = RemoteStore(proxy.url, graph=graph, timeout=60)
+        shutil.copyfile(ri.file_of(RemoteStore(endpoint, graph=graph)), ri.file_of(remote))
+        before = ri.read_stamp(remote)
+        client = create_app(store=remote, config={"timeout": 10}).test_client()
+        answer = client.get("/search?q=zanzibar", headers=JSON)
+        assert answer.status_code == 200 and answer.get_json()["results"] == []
+        assert proxy.asked(INDEX_QUERY) == []  # the kept index, of the server's stamp
+        monkeypatch.setattr(ri, "STAMP_TTL", 0.0)  # the running server asks the stamp at every search
+
+        (tmp_path / "new").mkdir()
+        report = fife(tmp_path / "new")
+        text = report.read_text(encoding="utf-8")
+        assert text.count(ACTION_TITLE) == 2
+        report.write_text(
+            text.replace(ACTION_TITLE, "Embed the Zanzibar model in every team"), encoding="utf-8"
+        )
+        command = ["add", str(report), "--store", str(store), "--no-validate", "--endpoint", proxy.url]
+        assert main([*command, "--graph", graph, "--index-cache", str(cache)]) == 0
+        assert f"search index updated for fife in {cache}" in capsys.readouterr().err
+        read_by_add = len(proxy.asked(INDEX_QUERY))
+        assert read_by_add == 2  # the councils it replaced and the shared records, in one read each
+        after = ri.read_stamp(remote)
+        assert after not in (None, before)
+        kept = ri.file_of(remote)
+        assert ri.stamp_of(kept) == after
+
+        deadline = time.monotonic() + 30  # the server sees the new stamp and the index `add` kept
+        while not (hits := client.get("/search?q=zanzibar", headers=JSON).get_json().get("results")):
+            assert time.monotonic() < deadline, "the running server never found the added report's word"
+            time.sleep(0.2)
+        assert [(h["kind"], h["code"]) for h in hits] == [("Action", CODE)]
+        assert hits[0]["iri"].startswith("https://w3id.org/outcome-graph/id/fife/")
+        assert len(proxy.asked(INDEX_QUERY)) == read_by_add  # the server read no row of the index
+        whole = tmp_path / "whole.sqlite"
+        ri.write(remote, whole, "any")
+        assert tables(kept) == tables(whole)  # the update is what a whole read of the server gives
+    finally:
+        proxy.close()
