@@ -149,6 +149,7 @@ class Counting:
         result = self._store.select(query, **kwargs)
         if "REGEX" in query:  # the shared question: its patterns are written in
             self.sent |= {(r["s"], r["p"], r["o"]) for r in result.rows}
+            self.listed = "VALUES ?n" in query
         return result
 
 
@@ -161,6 +162,8 @@ def test_a_report_s_graph_is_what_the_whole_shared_graphs_filtered_gave(each, co
     counting = Counting(each)
     new = set(report_graphs.scope_graph(counting, scope, 60))
     assert new == old, (sorted(old - new)[:5], sorted(new - old)[:5])
+    # Virtuoso is given the report's nodes; Oxigraph (embedded and server) finds them itself
+    assert counting.listed == (isinstance(each, RemoteStore) and each.is_virtuoso())
     # every row sent is kept: the server, not this process, leaves out what the report does not need
     assert counting.sent and counting.sent <= new
     # and the case is one that tells: the shared graphs hold other years' and the other council's
