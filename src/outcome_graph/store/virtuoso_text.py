@@ -165,6 +165,8 @@ def _filter_only_constants(text: Canonical) -> Canonical:
         others = [k for k in uses[toks[i + 1].text] if k != i + 1]
         if not others or any(in_filter.get(k) != group[i] or group[k] != group[i] for k in others):
             continue
+        if any(toks[k - 2].kind == "word" and toks[k - 2].value.upper() == "BOUND" for k in others):
+            continue  # BOUND(term) is no SPARQL (Virtuoso: SP030 syntax error): the block is kept
         term = text[toks[i + 3].offset : toks[end - 1].end]
         cut[i] = (end + 1, "")
         cut.update({k: (k + 1, term) for k in others})
