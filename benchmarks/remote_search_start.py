@@ -34,13 +34,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def get(url: str, timeout: float = 120) -> tuple[int, dict, bytes]:
+def get(url: str, timeout: float = 120):
+    """(status, headers, body); the headers as sent, looked up without regard to case (granian writes
+    them in lower case)."""
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as r:
-            return r.status, dict(r.headers), r.read()
+            return r.status, r.headers, r.read()
     except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers or {}), e.read()
+        return e.code, e.headers, e.read()
 
 
 def one_start(endpoint: str, cache: Path, q: str, log: Path) -> dict:
