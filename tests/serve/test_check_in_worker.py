@@ -112,3 +112,30 @@ def test_over_a_remote_store_the_server_checks_and_sends_the_canonical_text(remo
     at = GLUED.index("SERVICEx: {") + len("SERVICEx: ") + 1  # the remote engine read `<urn:x:> {`
     assert refused.status_code == 400
     assert refused.get_data(as_text=True).startswith(f"SPARQL syntax error at line 1, column {at}:")
+
+
+def test_a_direct_post_is_checked_in_its_worker_too(built_store, server_checks):
+    app = create_app(store=built_store, config={"timeout": 10, "cache": False})
+    answer = app.test_client().post(
+        "/sparql",
+        data=(LOOKUP + " # posted").encode(),
+        content_type="application/sparql-query",
+        headers={"Accept": JSON},
+        environ_base={"REMOTE_ADDR": "10.7.4.1"},
+    )
+    assert answer.status_code == 200 and len(json.loads(answer.data)["results"]["bindings"]) == 1
+    assert server_checks == []
+
+
+def test_a_text_longer_than_the_worker_checks_is_answered_as_the_view_answers_it(built_store):
+    """Past IN_PROCESS characters the fast path checks the text itself (in the checker process, under
+    the query's time limit), as before: the same answer, and nothing sent to a query worker unchecked."""
+    from outcome_graph.serve.safety import IN_PROCESS
+
+    long_text = LOOKUP + "\n" + "#" + "x" * IN_PROCESS
+    app = create_app(store=built_store, config={"timeout": 10, "cache": False})
+    slow = create_app(store=built_store, config={"timeout": 10, "cache": False, "fast_path": False})
+    a = _get(app.test_client(), long_text, "10.7.5.1")
+    b = _get(slow.test_client(), long_text, "10.7.5.2")
+    assert a.status_code == b.status_code == 200 and a.data == b.data
+    assert len(json.loads(a.data)["results"]["bindings"]) == 1

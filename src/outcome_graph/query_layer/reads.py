@@ -8,6 +8,7 @@ binds variables that are not projected and constrains aggregates on every SPARQL
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -41,32 +42,65 @@ def values_for(columns: Mapping[str, Iterable[Node]]) -> str:
 
 
 MARK = "#@values"  # a query's own place for the bound IRIs (inside a sub-select that must see them)
+# `#@values ?a ?b` on a line of its own takes only those variables: a query whose sub-select must see some
+# of them and whose outer group the others (a sub-select does not see the VALUES of the group around it)
+_MARK_LINE = re.compile(r"^[ \t]*#@values((?:[ \t]+\?[A-Za-z_][A-Za-z0-9_]*)*)[ \t]*$", re.MULTILINE)
+
+
+def _at_marks(query: str, columns: Mapping[str, Iterable[Node]]) -> str:
+    """`query` with each `#@values` line replaced by the VALUES of the variables it names (all of them
+    on a line that names none); every variable bound at exactly one line."""
+    marks = list(_MARK_LINE.finditer(query))
+    if len(marks) != query.count(MARK):
+        raise DefectError(f"a {MARK} mark is a line of its own, naming only variables")
+    out, at, placed = [], 0, []
+    for m in marks:
+        names = [n[1:] for n in m[1].split()] or sorted(columns)
+        if any(n not in columns for n in names):
+            raise DefectError(f"{MARK} names {', '.join(n for n in names if n not in columns)}: not bound")
+        out += [query[at : m.start()], values_for({n: columns[n] for n in names})]
+        at, placed = m.end(), placed + names
+    if sorted(placed) != sorted(columns):
+        raise DefectError(f"each bound variable has one {MARK} line: {sorted(placed)} for {sorted(columns)}")
+    return "".join(out) + query[at:]
 
 
 def scoped_text(
     query: str, columns: Mapping[str, Iterable[Node]] | None, constants: Mapping[str, Node] | None = None
 ) -> str:
-    """`query` with `columns` bound: at its `#@values` line where it has one, else first in its
+    """`query` with `columns` bound: at its `#@values` line(s) where it has any, else first in its
     outermost WHERE group; and each variable of `constants` replaced by its term (store.bindings.substitute:
     a filter's constant, which the engine tests early)."""
     query = substitute(query, constants)
     if not columns:
         return query
-    block = values_for(columns)
     if MARK in query:
-        if query.count(MARK) != 1:
-            raise DefectError(f"a scoped query has one {MARK} line, not {query.count(MARK)}")
-        return query.replace(MARK, block)
+        return _at_marks(query, columns)
+    block = values_for(columns)
     at = where_group_start(query)
     if at is None:
         raise DefectError("a scoped query needs a WHERE { ... } group to bind its IRIs in")
     return f"{query[:at]}\n{block}\n{query[at:]}"
 
 
-def read_select(store, query: str, part: str, columns=None, *, timeout=None, max_rows=None, constants=None):
-    """`store.select` of `query` bound to `columns` (and `constants`); a timeout is `Slow(part)`."""
+def read_select(
+    store,
+    query: str,
+    part: str,
+    columns=None,
+    *,
+    timeout=None,
+    max_rows=None,
+    constants=None,
+    named_graphs=None,
+):
+    """`store.select` of `query` bound to `columns` (and `constants`); a timeout is `Slow(part)`.
+    `named_graphs`: the only parts its GRAPH patterns read (store.protocol)."""
+    extra = {} if named_graphs is None else {"named_graphs": named_graphs}
     try:
-        return store.select(scoped_text(query, columns, constants), timeout=timeout, max_rows=max_rows)
+        return store.select(
+            scoped_text(query, columns, constants), timeout=timeout, max_rows=max_rows, **extra
+        )
     except QueryTimeout as e:
         raise Slow(part, str(e)) from e
 

@@ -10,10 +10,15 @@ cache and Flask, answers the plain case itself, with the same functions the view
   no parameters; the text strict UTF-8 and within `max_query`;
 - admitted exactly as the view is (the `adhoc` lane of the sender, the check inside its slot);
 - the check accepts it, it names no dataset (FROM), and something the client accepts can be given.
+  Over the embedded store the check runs in the worker that then runs the query (`checks_in_worker`:
+  the store's `check_and_execute`; a text up to IN_PROCESS characters), so that it costs this process
+  nothing; the worker says "unchecked" for anything else, having run nothing. Over a remote store, and
+  for a longer text, the check runs here (a long one in the checker process) and only its canonical
+  text is sent.
 
 Then the engine's answer goes out with the headers the view gives it (type, Vary, CORS, the security
 headers, truncation) and is marked cacheable. Anything else, before the query runs, goes to Flask
-untouched (it will re-check: the check of a short text is cached). A failure after the query was
+untouched (the view checks it again). A failure after the query was
 handed to the engine (a syntax error from the engine, the time limit, a store error, admission's
 refusal) is not run again: it is handed to Flask as `environ[FAILED]`, and the view raises it there,
 so the app's own error handlers answer it. tests/serve/test_fastpath.py holds the two paths to the same

@@ -73,7 +73,10 @@ class EmbeddedStore:
         bindings: Bindings | None = None,
         timeout: float | None = None,
         max_rows: int | None = None,
+        named_graphs: list[str] | None = None,
     ) -> SelectResult:
+        # named_graphs (the parts a query's GRAPH patterns read, for a remote server's dataset): the
+        # embedded store's named graphs are its parts alone, and the query binds which ones it reads
         out = self._run({"op": "rows", "query": engine_text(query, bindings), "max_rows": max_rows}, timeout)
         if out["form"] != "SELECT":
             raise QueryError(f"expected a SELECT query, got {out['form']}")

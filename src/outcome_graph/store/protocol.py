@@ -61,7 +61,8 @@ Bindings = dict[str, "Node"]
 class Store(Protocol):
     """What every store answers.
 
-    - `select`/`ask`/`construct` bind `bindings` as typed terms (see `bindings.bind`); `construct`
+    - `select`/`ask`/`construct` bind `bindings` as typed terms (see `bindings.bind`); `select`'s
+      `named_graphs` names the parts a GRAPH pattern may read (a remote dataset's named graphs); `construct`
       returns an rdflib Graph with a `truncated` attribute set when `max_triples` cut it.
     - `execute` is the raw protocol path for /sparql: `accept` is one concrete media type from
       `results.RESULT_TYPES` (SELECT), `results.BOOLEAN_TYPES` (ASK) or `results.GRAPH_TYPES`
@@ -80,6 +81,7 @@ class Store(Protocol):
         bindings: Bindings | None = None,
         timeout: float | None = None,
         max_rows: int | None = None,
+        named_graphs: list[str] | None = None,
     ) -> SelectResult: ...
 
     def ask(self, query: str, *, bindings: Bindings | None = None, timeout: float | None = None) -> bool: ...
