@@ -298,3 +298,42 @@ def test_the_text_virtuoso_gets_for_a_page_is_sparql(name, bound):
     text = for_virtuoso(engine_text(scoped_text(query_text(name), {bound: [Literal("x")]})))
     ox.Store().query(str(text))  # parses (and runs, on an empty store)
     assert f"?{bound}" in text
+
+
+def test_load_from_report_files_reads_the_index_from_the_server(
+    server_for_parts,  # noqa: F811 - the fixture imported above
+    tmp_path,
+    monkeypatch,
+    capsys,
+):
+    """Without a local store to copy it from, `load` reads the index from the server, page by page, and
+    keeps it under the stamp: the same tables as the store's own index for the same reports."""
+    endpoint, graph = server_for_parts
+    monkeypatch.setenv(ri.CACHE_VARIABLE, str(tmp_path / "cache"))
+    copies = [str(p) for p in renamed_copies(tmp_path / "in")]
+    assert main(["load", "--endpoint", endpoint, "--graph", graph, *copies]) == 0
+    out = capsys.readouterr().out
+    assert "search index: 4 of 4 parts read" in out and "search index read from the server and kept" in out
+    remote = RemoteStore(endpoint, graph=graph, timeout=60)
+    kept = ri.file_of(remote)
+    assert ri.stamp_of(kept) == ri.read_stamp(remote) is not None
+    store = tmp_path / "store"
+    assert main(["build", *copies, "--store", str(store), "--no-validate"]) == 0
+    from outcome_graph.store.build import current_generation
+
+    assert tables(kept) == tables(current_generation(store) / si.FILE)
+
+
+def test_add_without_the_previous_index_reads_a_whole_one(loaded, tmp_path, capsys):
+    endpoint, graph, cache, store = loaded
+    remote = RemoteStore(endpoint, graph=graph, timeout=60)
+    ri.file_of(remote).unlink()  # the cache was cleared (or the load ran on another machine)
+    (tmp_path / "new").mkdir()
+    command = ["add", str(fife(tmp_path / "new")), "--store", str(store), "--no-validate"]
+    assert main([*command, "--endpoint", endpoint, "--graph", graph]) == 0
+    err = capsys.readouterr().err
+    assert "search index read from the server and kept" in err
+    assert f"search index updated for fife in {cache}" not in err  # (the local store's own is updated)
+    kept = ri.file_of(remote)
+    assert ri.stamp_of(kept) == ri.read_stamp(remote)
+    assert any(council == "fife" for (*_, council) in tables(kept)["records"])
