@@ -24,6 +24,7 @@ import hashlib
 import os
 import re
 import sqlite3
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -282,10 +283,11 @@ def _run(store, kept: _Kept, build: _Build, path: Path) -> None:
 
     try:
         build.total = len(pages(store))
-        write(store, path, build.stamp, progress)
-        index = SearchIndex(str(path))
-    except OSError:  # the cache directory cannot be written: the index lives in memory for the process
-        index = _in_memory(store, build, progress)
+        if _writable(path.parent):
+            write(store, path, build.stamp, progress)
+            index = SearchIndex(str(path))
+        else:  # the cache directory cannot be written: the index lives in memory for the process
+            index = _in_memory(store, build, progress)
     except Exception as e:  # noqa: BLE001 - kept and answered as a 503 naming it, then tried again
         build.error, build.failed_at = e, time.monotonic()
         build.finished.set()
@@ -294,6 +296,16 @@ def _run(store, kept: _Kept, build: _Build, path: Path) -> None:
         if kept.build is build:
             kept.ready, kept.build = (build.stamp, index), None
     build.finished.set()
+
+
+def _writable(directory: Path) -> bool:
+    """Whether an index can be kept in `directory` (made if missing), asked before any row is read."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".probe-"):
+            return True
+    except OSError:
+        return False
 
 
 def _in_memory(store, build: _Build, progress) -> SearchIndex:
