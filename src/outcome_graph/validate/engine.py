@@ -30,6 +30,7 @@ from rdflib.plugins.sparql.sparql import Query, QueryContext
 
 from .results import ValidationSummary, parse_report
 from .shapes import load_shapes
+from .targets import oxigraph_copy, select_on
 
 _EVAL_KEY = "outcome_graph.validate:bound-first-bgp"
 _lock = threading.Lock()
@@ -85,12 +86,30 @@ def _prepared(text: str) -> Query:
 
 
 class _PreparedQueryGraph(Graph):
-    """The data graph as pySHACL sees it: the same store (nothing is copied); query texts parsed once."""
+    """The data graph as pySHACL sees it: the same store; query texts parsed once. A target's query (the
+    only kind pySHACL sends with nothing pre-bound) goes to an Oxigraph copy of the graph, made on the
+    first one (validate/targets.py says why)."""
 
-    def query(self, query_object, *args, **kwargs):
+    _copy = None
+
+    def query(
+        self,
+        query_object,
+        processor="sparql",
+        result="sparql",
+        initNs=None,
+        initBindings=None,
+        *args,
+        **kwargs,
+    ):  # noqa: N803
+        # rdflib's own signature: pySHACL passes these by position
+        if isinstance(query_object, str) and not initBindings and not initNs:
+            if self._copy is None:
+                self._copy = oxigraph_copy(self)
+            return select_on(self._copy, query_object)
         if isinstance(query_object, str):
             query_object = _prepared(query_object)
-        return super().query(query_object, *args, **kwargs)
+        return super().query(query_object, processor, result, initNs, initBindings, *args, **kwargs)
 
 
 def _count(graph: Graph, pattern: tuple, exact_unanchored: bool) -> int:

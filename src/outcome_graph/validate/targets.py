@@ -1,0 +1,79 @@
+"""SHACL-SPARQL targets (sh:SPARQLTarget's sh:select) answered by an in-memory Oxigraph copy of the data
+graph instead of rdflib's evaluator.
+
+Why: a target query runs once per validation over the whole report graph (it finds the candidates in one
+pass; the constraint then says what is wrong with each), and rdflib evaluates its FILTERs and
+NOT EXISTS row by row in Python: the targets were about a third of pySHACL's time on a report (0.3 CPU s),
+most of it in four targets that find nothing on a sound report. Oxigraph answers all 30 of them in under
+10 ms; copying the report's graph into it costs about 0.06-0.09 s. The constraints (run once per focus
+node with $this pre-bound) stay on rdflib: a finding's message and values come from them, unchanged.
+
+pySHACL sends a target's text with nothing pre-bound (`initBindings=None`) and reads only the `this`
+column of its rows; every constraint query comes with $this bound. That is how a target is told apart.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib.query import Result
+from rdflib.term import Node
+
+
+def _to_ox(term: Node, cache: dict):
+    found = cache.get(term)
+    if found is not None:
+        return found
+    if isinstance(term, URIRef):
+        found = ox.NamedNode(str(term))
+    elif isinstance(term, BNode):
+        found = ox.BlankNode(str(term))
+    elif isinstance(term, Literal) and term.language:
+        found = ox.Literal(str(term), language=term.language)
+    elif isinstance(term, Literal) and term.datatype is not None:
+        found = ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    elif isinstance(term, Literal):
+        found = ox.Literal(str(term))
+    else:
+        raise TypeError(f"cannot copy {term!r} into Oxigraph")
+    cache[term] = found
+    return found
+
+
+def _to_rdflib(term) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def oxigraph_copy(graph: Graph) -> ox.Store:
+    """The triples of `graph` in a new in-memory Oxigraph store (default graph); blank nodes keep their
+    labels, so a focus node found there is the same rdflib BNode."""
+    cache: dict = {}
+    store = ox.Store()
+    store.extend([ox.Quad(_to_ox(s, cache), _to_ox(p, cache), _to_ox(o, cache)) for s, p, o in graph])
+    return store
+
+
+def select_on(store: ox.Store, text: str) -> Result:
+    """A SELECT's rows from Oxigraph as an rdflib Result (what pySHACL reads from a target query)."""
+    solutions = store.query(text)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise ValueError(f"a SHACL target must be a SELECT query: {text[:200]}")
+    names = [Variable(v.value) for v in solutions.variables]
+    rows = []
+    for solution in solutions:
+        row = {}
+        for name in names:
+            value = solution[str(name)]
+            if value is not None:
+                row[name] = _to_rdflib(value)
+        rows.append(row)
+    result = Result("SELECT")
+    result.vars = names
+    result.bindings = rows
+    return result
