@@ -19,6 +19,8 @@ from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 from rdflib.term import Node
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
 
 def _to_ox(term: Node, cache: dict):
     found = cache.get(term)
@@ -47,6 +49,10 @@ def _to_rdflib(term) -> Node:
         return BNode(term.value)
     if term.language:
         return Literal(term.value, lang=term.language)
+    if term.datatype.value == _XSD_STRING:
+        # RDF 1.1: a plain literal is an xsd:string, and Oxigraph writes it so; rdflib's plain literal (what
+        # the build writes) is not equal to a typed one
+        return Literal(term.value)
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
