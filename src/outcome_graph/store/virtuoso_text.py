@@ -125,11 +125,6 @@ def _filter_end(toks: list[Token], i: int) -> int:
     return len(toks)
 
 
-def _names_a_variable(toks: list[Token], k: int) -> bool:
-    """Whether the variable at toks[k] stands where only a variable may: BOUND's argument."""
-    return k >= 2 and toks[k - 1].text == "(" and toks[k - 2].value.upper() == "BOUND"
-
-
 def _filter_only_constants(text: Canonical) -> Canonical:
     """`text` with each one-value VALUES block (`VALUES ?v { term }`) whose variable is read by nothing
     but the FILTERs of the same group taken out, and the term written in those filters instead.
@@ -168,10 +163,10 @@ def _filter_only_constants(text: Canonical) -> Canonical:
         if toks[i + 3].kind == "word" and toks[i + 3].value.upper() == "UNDEF":
             continue
         others = [k for k in uses[toks[i + 1].text] if k != i + 1]
-        if not others or any(
-            in_filter.get(k) != group[i] or group[k] != group[i] or _names_a_variable(toks, k) for k in others
-        ):
+        if not others or any(in_filter.get(k) != group[i] or group[k] != group[i] for k in others):
             continue
+        if any(toks[k - 2].kind == "word" and toks[k - 2].value.upper() == "BOUND" for k in others):
+            continue  # BOUND(term) is no SPARQL (Virtuoso: SP030 syntax error): the block is kept
         term = text[toks[i + 3].offset : toks[end - 1].end]
         cut[i] = (end + 1, "")
         cut.update({k: (k + 1, term) for k in others})
