@@ -218,7 +218,8 @@ def test_add_of_one_report_updates_the_index_a_running_server_uses(loaded, tmp_p
         assert main([*command, "--graph", graph, "--index-cache", str(cache)]) == 0
         assert f"search index updated for fife in {cache}" in capsys.readouterr().err
         read_by_add = len(proxy.asked(INDEX_QUERY))
-        assert read_by_add == 2  # the councils it replaced and the shared records, in one read each
+        # the council it replaced and the shared records (lgbf, framework): a page of two queries each
+        assert read_by_add == 2 * 3
         after = ri.read_stamp(remote)
         assert after not in (None, before)
         kept = ri.file_of(remote)
@@ -234,5 +235,139 @@ def test_add_of_one_report_updates_the_index_a_running_server_uses(loaded, tmp_p
         whole = tmp_path / "whole.sqlite"
         ri.write(remote, whole, "any")
         assert tables(kept) == tables(whole)  # the update is what a whole read of the server gives
+    finally:
+        proxy.close()
+
+
+def test_the_kept_file_is_named_for_the_endpoint_and_the_graph(tmp_path, monkeypatch):
+    monkeypatch.setenv(ri.CACHE_VARIABLE, str(tmp_path))
+    a = ri.index_file("http://127.0.0.1:8890/sparql", "https://example.org/g")
+    assert a == ri.index_file("http://127.0.0.1:8890/sparql", "https://example.org/g")  # the same every run
+    assert a.parent == tmp_path and a.name.startswith("127-0-0-1-8890-sparql-")
+    others = {
+        ri.index_file("http://127.0.0.1:8890/sparql", "https://example.org/h"),
+        ri.index_file("http://127.0.0.1:8891/sparql", "https://example.org/g"),
+        ri.index_file("http://127-0-0-1:8890/sparql", "https://example.org/g"),  # the same slug
+    }
+    assert a not in others and len(others) == 3
+    monkeypatch.delenv(ri.CACHE_VARIABLE)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert ri.cache_dir() == tmp_path / "xdg" / "outcome-graph" / "search"
+
+
+@pytest.mark.parametrize("how", ["under a file", "not writable"])
+def test_a_cache_directory_that_cannot_be_written_keeps_the_index_in_memory(
+    loaded, tmp_path, monkeypatch, how
+):
+    endpoint, graph, _, _ = loaded
+    if how == "under a file":
+        blocked = tmp_path / "a-file"
+        blocked.write_text("not a directory")
+        cache = blocked / "cache"  # mkdir fails under a file
+    else:  # a directory that is there but takes no files, even from root (a file could not be opened in it)
+        cache = Path("/proc/self")
+        if not cache.is_dir():
+            pytest.skip("no /proc on this system")
+    monkeypatch.setenv(ri.CACHE_VARIABLE, str(cache))
+    ri.forget()
+    client = create_app(
+        store=RemoteStore(endpoint, graph=graph, timeout=60), config={"timeout": 10}
+    ).test_client()
+    deadline = time.monotonic() + 60
+    while (answer := client.get(f"/search?q={CODE}", headers=JSON)).status_code == 503:
+        assert time.monotonic() < deadline, answer.get_json()
+        time.sleep(0.2)
+    assert answer.status_code == 200
+    assert [h["code"] for h in answer.get_json()["results"] if h["exact"]] == [CODE]
+    assert not list(cache.glob("*.sqlite"))
+
+
+@pytest.mark.parametrize("name", ["search-terms", "search-reports"])
+@pytest.mark.parametrize("bound", ["within", "outside"])
+def test_the_text_virtuoso_gets_for_a_page_is_sparql(name, bound):
+    """A page binds ?within or ?outside, which the queries also read in BOUND(): the text Virtuoso is given
+    (store/virtuoso_text.py writes a block only filters read into the filters) must stay SPARQL, with the
+    same solutions: BOUND of a term is no SPARQL (Virtuoso refused every page, SP030)."""
+    import pyoxigraph as ox
+    from rdflib import Literal
+
+    from outcome_graph.query_layer.reads import query_text, scoped_text
+    from outcome_graph.store.bindings import engine_text
+    from outcome_graph.store.virtuoso_text import for_virtuoso
+
+    text = for_virtuoso(engine_text(scoped_text(query_text(name), {bound: [Literal("x")]})))
+    ox.Store().query(str(text))  # parses (and runs, on an empty store)
+    assert f"?{bound}" in text
+
+
+def test_load_from_report_files_reads_the_index_from_the_server(
+    server_for_parts,  # noqa: F811 - the fixture imported above
+    tmp_path,
+    monkeypatch,
+    capsys,
+):
+    """Without a local store to copy it from, `load` reads the index from the server, page by page, and
+    keeps it under the stamp: the same tables as the store's own index for the same reports."""
+    endpoint, graph = server_for_parts
+    monkeypatch.setenv(ri.CACHE_VARIABLE, str(tmp_path / "cache"))
+    copies = [str(p) for p in renamed_copies(tmp_path / "in")]
+    assert main(["load", "--endpoint", endpoint, "--graph", graph, *copies]) == 0
+    out = capsys.readouterr().out
+    assert "search index: 4 of 4 parts read" in out and "search index read from the server and kept" in out
+    remote = RemoteStore(endpoint, graph=graph, timeout=60)
+    kept = ri.file_of(remote)
+    assert ri.stamp_of(kept) == ri.read_stamp(remote) is not None
+    store = tmp_path / "store"
+    assert main(["build", *copies, "--store", str(store), "--no-validate"]) == 0
+    from outcome_graph.store.build import current_generation
+
+    assert tables(kept) == tables(current_generation(store) / si.FILE)
+
+
+def test_add_without_the_previous_index_reads_a_whole_one(loaded, tmp_path, capsys):
+    endpoint, graph, cache, store = loaded
+    remote = RemoteStore(endpoint, graph=graph, timeout=60)
+    ri.file_of(remote).unlink()  # the cache was cleared (or the load ran on another machine)
+    (tmp_path / "new").mkdir()
+    command = ["add", str(fife(tmp_path / "new")), "--store", str(store), "--no-validate"]
+    assert main([*command, "--endpoint", endpoint, "--graph", graph]) == 0
+    err = capsys.readouterr().err
+    assert "search index read from the server and kept" in err
+    assert f"search index updated for fife in {cache}" not in err  # (the local store's own is updated)
+    kept = ri.file_of(remote)
+    assert ri.stamp_of(kept) == ri.read_stamp(remote)
+    assert any(council == "fife" for (*_, council) in tables(kept)["records"])
+
+
+def test_a_build_the_server_refuses_is_a_503_naming_it_and_is_not_retried_by_every_search(
+    loaded, monkeypatch
+):
+    endpoint, graph, _, _ = loaded
+    proxy = SparqlProxy(endpoint, refused=INDEX_QUERY)
+    try:
+        client = create_app(
+            store=RemoteStore(proxy.url, graph=graph, timeout=30), config={"timeout": 10}
+        ).test_client()
+        deadline = time.monotonic() + 30
+        while "failed" not in (answer := client.get(f"/search?q={CODE}", headers=JSON)).get_json()["error"]:
+            assert answer.status_code == 503 and time.monotonic() < deadline
+            time.sleep(0.2)
+        assert answer.status_code == 503
+        assert 1 <= int(answer.headers["Retry-After"]) <= ri.FAILED_RETRY + 1
+        error = answer.get_json()["error"]
+        assert error.startswith("building the search index from the SPARQL server failed")
+        assert "stopped by the test's proxy" in error and "time limit" not in error
+        asked = len(proxy.asked(INDEX_QUERY))
+        for _ in range(5):  # told to come back, at once, without asking the server again
+            assert client.get(f"/search?q={CODE}", headers=JSON).status_code == 503
+        assert len(proxy.asked(INDEX_QUERY)) == asked
+        assert client.get("/queries").status_code == 200
+        monkeypatch.setattr(ri, "FAILED_RETRY", 0.0)  # its time has come: the next search builds again
+        proxy.refused = None
+        deadline = time.monotonic() + 30
+        while (answer := client.get(f"/search?q={CODE}", headers=JSON)).status_code == 503:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert any(h["code"] == CODE for h in answer.get_json()["results"])
     finally:
         proxy.close()

@@ -51,7 +51,16 @@ SHAPES = [
     "SELECT ?s WHERE {{ ?s <urn:x:p> ?x FILTER(?x != ?z && NOT EXISTS {{ ?s <urn:x:q> ?l }}) {V} }}",
     "SELECT ?s WHERE {{ {V} ?s <urn:x:p> ?x {{ ?s <urn:x:q> ?y FILTER(?y != ?z) }} FILTER(?x != ?l) }}",
     "SELECT * WHERE {{ {V} ?x <urn:x:p> ?y FILTER(?y != ?z) }}",
+    # BOUND takes a variable only: a block whose variable it reads is kept
+    "SELECT ?x WHERE {{ {V} ?x <urn:x:p> ?y FILTER(!BOUND(?z) || ?y = ?z) FILTER(bound(?l) || ?y != ?l) }}",
     "SELECT ?x WHERE {{ {{ SELECT ?x WHERE {{ {V} ?x <urn:x:q> ?y FILTER(?y != ?z) }} }} FILTER(?x != ?z) }}",
+    # unions of sub-selects (reported-totals' form: an empty branch, then grouped counts), set apart
+    "SELECT ?s (SUM(COALESCE(?n, 0)) AS ?t) WHERE {{ {V} ?s <urn:x:p> ?o {{ }} UNION {{ ?s <urn:x:p> ?l ."
+    " {{ SELECT ?l (COUNT(*) AS ?n) WHERE {{ ?l ?p ?any }} GROUP BY ?l }} }} UNION {{ {{ SELECT ?s ?z"
+    " WHERE {{ ?s <urn:x:q> ?z }} }} }} UNION {{ ?s <urn:x:q> ?o }} }} GROUP BY ?s",
+    "SELECT * WHERE {{ {V} {{ {{ SELECT ?s WHERE {{ ?s ?p ?l }} }} }} UNION {{ {{ SELECT ?o WHERE"
+    " {{ ?x <urn:x:p> ?o }} }} {{ {{ SELECT ?s WHERE {{ ?s <urn:x:p> ?z }} }} }} UNION"
+    " {{ {{ SELECT ?s WHERE {{ ?s <urn:x:q> ?z }} }} }} }} }}",
 ]
 
 
@@ -101,6 +110,8 @@ def test_one_block_per_variable_gives_the_same_solutions(shape, names, data):
     rewritten = for_virtuoso(text)
     assert type(rewritten) is Canonical
     assert blocks_of_several(text) == 1 and blocks_of_several(rewritten) == 0, rewritten
+    if "UNION" in text:
+        assert "SELECT * WHERE { {" in rewritten, rewritten
     assert answer(rewritten) == answer(text), rewritten
 
 

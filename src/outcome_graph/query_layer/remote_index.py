@@ -24,6 +24,7 @@ import hashlib
 import os
 import re
 import sqlite3
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -162,6 +163,18 @@ class Building(Slow):
         )
 
 
+class BuildFailed(Slow):
+    """Building the index failed (the server refused or broke off a page): 503 with Retry-After, saying
+    what the server said; the build is tried again after FAILED_RETRY seconds, not by every search."""
+
+    def __init__(self, error: BaseException, retry: int):
+        super().__init__("the search index", retry_after=retry)
+        self.args = (
+            f"building the search index from the SPARQL server failed ({error}); it is tried again in "
+            f"{retry} s (every other page answers meanwhile)",
+        )
+
+
 @dataclass
 class _Build:
     stamp: str
@@ -262,8 +275,7 @@ def _current_or_build(store, kept: _Kept) -> SearchIndex | _Build:
         build = kept.build
         if build is not None and build.stamp == stamp and build.error is not None:
             if now - build.failed_at < FAILED_RETRY:
-                detail = f"building it failed: {build.error}"
-                raise Slow("the search index", detail, retry_after=int(FAILED_RETRY))
+                raise BuildFailed(build.error, int(FAILED_RETRY - (now - build.failed_at)) + 1)
             build = None
         if build is None or build.stamp != stamp:
             build = kept.build = _Build(stamp)
@@ -282,10 +294,11 @@ def _run(store, kept: _Kept, build: _Build, path: Path) -> None:
 
     try:
         build.total = len(pages(store))
-        write(store, path, build.stamp, progress)
-        index = SearchIndex(str(path))
-    except OSError:  # the cache directory cannot be written: the index lives in memory for the process
-        index = _in_memory(store, build, progress)
+        if _writable(path.parent):
+            write(store, path, build.stamp, progress)
+            index = SearchIndex(str(path))
+        else:  # the cache directory cannot be written: the index lives in memory for the process
+            index = _in_memory(store, build, progress)
     except Exception as e:  # noqa: BLE001 - kept and answered as a 503 naming it, then tried again
         build.error, build.failed_at = e, time.monotonic()
         build.finished.set()
@@ -294,6 +307,16 @@ def _run(store, kept: _Kept, build: _Build, path: Path) -> None:
         if kept.build is build:
             kept.ready, kept.build = (build.stamp, index), None
     build.finished.set()
+
+
+def _writable(directory: Path) -> bool:
+    """Whether an index can be kept in `directory` (made if missing), asked before any row is read."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".probe-"):
+            return True
+    except OSError:
+        return False
 
 
 def _in_memory(store, build: _Build, progress) -> SearchIndex:

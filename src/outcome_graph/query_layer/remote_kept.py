@@ -97,7 +97,8 @@ def after_add(store, previous: str | None, stamp: str, parts: list[str], say: Ca
         try:
             within = changed_prefixes(councils)
             drop_records(db, within)
-            insert(db, store, within)
+            for prefix in within:  # a page each: Virtuoso read three prefixes in one query far slower
+                insert(db, store, [prefix])
             stamp_index(db, store, stamp)
             db.commit()
         finally:
