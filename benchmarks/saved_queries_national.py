@@ -18,8 +18,10 @@ issue's targets: 5 s and 1 s). A second table times the downloads of the questio
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import math
+import re
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -55,8 +57,10 @@ def _rows(r) -> str:
     if r.status_code == 300:
         return f"choice of {r.get_data(as_text=True).count('<li><a href=')} councils"
     if r.status_code != 200:  # what the answer says, shortened: which limit, which council is wanted
-        said = (r.get_json(silent=True) or {}).get("error") or r.get_data(as_text=True)
-        return "— " + said.replace("|", "/").replace("\n", " ")[:90]
+        page = r.get_data(as_text=True)
+        alert = re.search(r'<p class="error"[^>]*>(.*?)</p>', page, re.S)  # an HTML page's own message
+        said = (r.get_json(silent=True) or {}).get("error") or (html.unescape(alert[1]) if alert else page)
+        return "— " + _cell(said)[:90]
     page = r.get_data(as_text=True)
     return str(max(0, page.split("<table", 1)[-1].count("<tr") - 1)) if "<table" in page else "0"
 

@@ -37,3 +37,11 @@ def test_a_whole_download_is_a_row_with_its_row_count(client, capsys):
     cells = [c.strip() for c in line.strip("|").split("|")]
     expected = client.get("/queries/risks?format=json&council=ogr:midlothian").get_json()
     assert cells[2] == "200" and cells[3] == str(len(expected["results"]["bindings"])) != "0"
+
+
+def test_a_failed_page_is_a_row_with_its_status_and_the_page_s_message(client, capsys):
+    tables = benchmark("saved_queries_national")
+    tables.run(client, [("claims", "council=ogr:nowhere")], 0)
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("| `claims`"))
+    cells = [c.strip() for c in line.strip("|").split("|")]
+    assert cells[2] == "400" and cells[3].startswith("— query 'claims': parameter 'council'"), line

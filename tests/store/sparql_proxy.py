@@ -14,8 +14,10 @@ HOP_BY_HOP = {"connection", "transfer-encoding", "content-length", "keep-alive"}
 
 
 class SparqlProxy:
-    def __init__(self, target: str, held: str | None = None):
-        self.target, self.held = target, held
+    def __init__(self, target: str, held: str | None = None, refused: str | None = None):
+        """`held`: queries holding it wait for `gate`; `refused`: queries holding it are answered HTTP 500
+        as Virtuoso answers an error, without reaching the server."""
+        self.target, self.held, self.refused = target, held, refused
         self.queries: list[str] = []
         self.gate = threading.Event()
         self.gate.set()
@@ -54,6 +56,14 @@ class SparqlProxy:
             self.queries.append(text)
         if self.held and self.held in text:
             self.gate.wait(120)
+        if self.refused and self.refused in text:
+            data = b"Virtuoso 42000 Error SR483: stopped by the test's proxy"
+            handler.send_response_only(500)
+            handler.send_header("Content-Type", "text/plain")
+            handler.send_header("Content-Length", str(len(data)))
+            handler.end_headers()
+            handler.wfile.write(data)
+            return
         request = urllib.request.Request(
             self.origin + handler.path,  # any path: the query endpoint, the graph store, the update endpoint
             data=body,

@@ -337,3 +337,37 @@ def test_add_without_the_previous_index_reads_a_whole_one(loaded, tmp_path, caps
     kept = ri.file_of(remote)
     assert ri.stamp_of(kept) == ri.read_stamp(remote)
     assert any(council == "fife" for (*_, council) in tables(kept)["records"])
+
+
+def test_a_build_the_server_refuses_is_a_503_naming_it_and_is_not_retried_by_every_search(
+    loaded, monkeypatch
+):
+    endpoint, graph, _, _ = loaded
+    proxy = SparqlProxy(endpoint, refused=INDEX_QUERY)
+    try:
+        client = create_app(
+            store=RemoteStore(proxy.url, graph=graph, timeout=30), config={"timeout": 10}
+        ).test_client()
+        deadline = time.monotonic() + 30
+        while "failed" not in (answer := client.get(f"/search?q={CODE}", headers=JSON)).get_json()["error"]:
+            assert answer.status_code == 503 and time.monotonic() < deadline
+            time.sleep(0.2)
+        assert answer.status_code == 503
+        assert 1 <= int(answer.headers["Retry-After"]) <= ri.FAILED_RETRY + 1
+        error = answer.get_json()["error"]
+        assert error.startswith("building the search index from the SPARQL server failed")
+        assert "stopped by the test's proxy" in error and "time limit" not in error
+        asked = len(proxy.asked(INDEX_QUERY))
+        for _ in range(5):  # told to come back, at once, without asking the server again
+            assert client.get(f"/search?q={CODE}", headers=JSON).status_code == 503
+        assert len(proxy.asked(INDEX_QUERY)) == asked
+        assert client.get("/queries").status_code == 200
+        monkeypatch.setattr(ri, "FAILED_RETRY", 0.0)  # its time has come: the next search builds again
+        proxy.refused = None
+        deadline = time.monotonic() + 30
+        while (answer := client.get(f"/search?q={CODE}", headers=JSON)).status_code == 503:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert any(h["code"] == CODE for h in answer.get_json()["results"])
+    finally:
+        proxy.close()

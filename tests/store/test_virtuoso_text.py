@@ -51,6 +51,8 @@ SHAPES = [
     "SELECT ?s WHERE {{ ?s <urn:x:p> ?x FILTER(?x != ?z && NOT EXISTS {{ ?s <urn:x:q> ?l }}) {V} }}",
     "SELECT ?s WHERE {{ {V} ?s <urn:x:p> ?x {{ ?s <urn:x:q> ?y FILTER(?y != ?z) }} FILTER(?x != ?l) }}",
     "SELECT * WHERE {{ {V} ?x <urn:x:p> ?y FILTER(?y != ?z) }}",
+    # BOUND takes a variable only: a block whose variable it reads is kept
+    "SELECT ?x WHERE {{ {V} ?x <urn:x:p> ?y FILTER(!BOUND(?z) || ?y = ?z) FILTER(bound(?l) || ?y != ?l) }}",
     "SELECT ?x WHERE {{ {{ SELECT ?x WHERE {{ {V} ?x <urn:x:q> ?y FILTER(?y != ?z) }} }} FILTER(?x != ?z) }}",
     # unions of sub-selects (reported-totals' form: an empty branch, then grouped counts), set apart
     "SELECT ?s (SUM(COALESCE(?n, 0)) AS ?t) WHERE {{ {V} ?s <urn:x:p> ?o {{ }} UNION {{ ?s <urn:x:p> ?l ."

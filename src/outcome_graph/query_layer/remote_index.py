@@ -163,6 +163,18 @@ class Building(Slow):
         )
 
 
+class BuildFailed(Slow):
+    """Building the index failed (the server refused or broke off a page): 503 with Retry-After, saying
+    what the server said; the build is tried again after FAILED_RETRY seconds, not by every search."""
+
+    def __init__(self, error: BaseException, retry: int):
+        super().__init__("the search index", retry_after=retry)
+        self.args = (
+            f"building the search index from the SPARQL server failed ({error}); it is tried again in "
+            f"{retry} s (every other page answers meanwhile)",
+        )
+
+
 @dataclass
 class _Build:
     stamp: str
@@ -263,8 +275,7 @@ def _current_or_build(store, kept: _Kept) -> SearchIndex | _Build:
         build = kept.build
         if build is not None and build.stamp == stamp and build.error is not None:
             if now - build.failed_at < FAILED_RETRY:
-                detail = f"building it failed: {build.error}"
-                raise Slow("the search index", detail, retry_after=int(FAILED_RETRY))
+                raise BuildFailed(build.error, int(FAILED_RETRY - (now - build.failed_at)) + 1)
             build = None
         if build is None or build.stamp != stamp:
             build = kept.build = _Build(stamp)
