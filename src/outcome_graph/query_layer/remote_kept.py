@@ -67,9 +67,7 @@ def after_load(store, stamp: str, local_store: Path | None, say: Callable[[str],
         if generation is not None and _current(generation / FILE):
             source = generation / FILE
     if source is None:
-        write(store, path, stamp, lambda done, total: say(f"search index: {done} of {total} parts read"))
-        say(f"search index read from the server and kept in {path}")
-        return path
+        return _read_whole(store, path, stamp, say)
     scratch = _scratch(path)
     try:
         shutil.copyfile(source, scratch)
@@ -81,15 +79,20 @@ def after_load(store, stamp: str, local_store: Path | None, say: Callable[[str],
     return path
 
 
+def _read_whole(store, path: Path, stamp: str, say: Callable[[str], None]) -> Path:
+    """The whole index read from the server, page by page, and kept in `path` under `stamp`."""
+    write(store, path, stamp, lambda done, total: say(f"search index: {done} of {total} parts read"))
+    say(f"search index read from the server and kept in {path}")
+    return path
+
+
 def after_add(store, previous: str | None, stamp: str, parts: list[str], say: Callable[[str], None]) -> Path:
     """The kept index brought to `stamp` after an add replaced `parts` on the server; returns its file."""
     path = file_of(store)
     councils = sorted({p.split("/", 1)[0] for p in parts} - set(NOT_A_COUNCIL))
     if previous is None or stamp_of(path) != previous or "reference" in parts:
         # no index of what the server held before (or the shared reference data changed): a whole one
-        write(store, path, stamp, lambda done, total: say(f"search index: {done} of {total} parts read"))
-        say(f"search index read from the server and kept in {path}")
-        return path
+        return _read_whole(store, path, stamp, say)
     scratch = _scratch(path)
     try:
         shutil.copyfile(path, scratch)

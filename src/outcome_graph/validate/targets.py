@@ -20,6 +20,19 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+# A blank node's label is copied hex-encoded behind a letter that is not a hex digit: labels from a SPARQL
+# server ("nodeID://b10006" from Virtuoso) are not labels Oxigraph accepts, and a focus node found in the
+# copy must come back as the very rdflib BNode of the data graph. Oxigraph's own new labels are hex only.
+_BLANK = "n"
+
+
+def _label(value: str) -> str:
+    if value.startswith(_BLANK):
+        try:
+            return bytes.fromhex(value[len(_BLANK) :]).decode()
+        except ValueError:
+            pass
+    return value
 
 
 def _to_ox(term: Node, cache: dict):
@@ -29,7 +42,7 @@ def _to_ox(term: Node, cache: dict):
     if isinstance(term, URIRef):
         found = ox.NamedNode(str(term))
     elif isinstance(term, BNode):
-        found = ox.BlankNode(str(term))
+        found = ox.BlankNode(_BLANK + str(term).encode().hex())
     elif isinstance(term, Literal) and term.language:
         found = ox.Literal(str(term), language=term.language)
     elif isinstance(term, Literal) and term.datatype is not None:
@@ -46,7 +59,7 @@ def _to_rdflib(term) -> Node:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
+        return BNode(_label(term.value))
     if term.language:
         return Literal(term.value, lang=term.language)
     if term.datatype.value == _XSD_STRING:
@@ -57,8 +70,8 @@ def _to_rdflib(term) -> Node:
 
 
 def oxigraph_copy(graph: Graph) -> ox.Store:
-    """The triples of `graph` in a new in-memory Oxigraph store (default graph); blank nodes keep their
-    labels, so a focus node found there is the same rdflib BNode."""
+    """The triples of `graph` in a new in-memory Oxigraph store (default graph); a blank node's label is
+    kept (encoded, `_BLANK`), so a focus node found there is the same rdflib BNode."""
     cache: dict = {}
     store = ox.Store()
     store.extend([ox.Quad(_to_ox(s, cache), _to_ox(p, cache), _to_ox(o, cache)) for s, p, o in graph])
