@@ -43,6 +43,12 @@ PAGES = [
     "/queries/councils-compared?code=CHN9&format=html",  # the latest year, with links to the others
     "/compare?code=CHN9&council=midlothian",
     "/queries/off-target-by-council?report=2020-2021&format=json",
+    # the "/sparql COUNT by report": every report's records counted (1,504 rows at 32 x 47)
+    "/sparql?query="
+    + quote(
+        "PREFIX og: <https://w3id.org/outcome-graph/def#> SELECT ?report (COUNT(?r) AS ?n) "
+        "WHERE { ?r og:report ?report } GROUP BY ?report ORDER BY ?report"
+    ),
 ]
 
 
