@@ -1,5 +1,10 @@
-"""The text a Virtuoso server is given: the check's canonical text, with the one form Virtuoso 7.2 cannot
-compile written another way that gives the same rows.
+"""The text a Virtuoso server is given: the check's canonical text, with three forms Virtuoso 7.2 cannot
+compile, costs as a cross product, or compiles for seconds, written another way that gives the same rows
+(`for_virtuoso`; each rewrite's reason at its function):
+
+- `_split`: a one-row VALUES block of several variables, as one block per variable (below);
+- `_filter_only_constants`: a one-value block only its group's filters read, written into the filters;
+- `_unions_apart`: a run of UNION branches holding sub-selects, as one sub-select of its own.
 
 Virtuoso 7.2 (07.20.3229) refuses a group that fixes two or more variables to one value each in one
 construct (a one-row VALUES block of two variables, or two BINDs of constants) when the group also has
