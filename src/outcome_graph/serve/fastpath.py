@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
+from ..sparql.check import FORMS
 from ..store import QueryError
 from ..store.lanes import LANE
 from ..store.protocol import Response
@@ -44,7 +45,6 @@ from .formats import UnknownFormat, choose, content_type
 from .headers import SECURITY_HEADERS
 from .safety import IN_PROCESS, Refused, check_query
 
-FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 FAILED = "outcome_graph.failed"  # the exception the engine or admission raised, for the view to raise
 SPARQL_QUERY = "application/sparql-query"
 StartResponse = Callable[..., Any]

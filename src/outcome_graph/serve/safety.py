@@ -12,15 +12,13 @@ import threading
 
 from ..sparql import QueryInfo, Refused, check_dataset
 from ..sparql import check_query as _check_query
-from ..sparql.check import _check
+from ..sparql.check import IN_PROCESS, _check
 
 __all__ = ["PARSER_LOCK", "QueryInfo", "Refused", "check_dataset", "check_here", "check_query"]
 
 # pySHACL parses SPARQL with rdflib, whose pyparsing grammar is not thread-safe on first use: the
 # validation view holds this lock around it. No request's query check takes it.
 PARSER_LOCK = threading.Lock()
-
-IN_PROCESS = 8192  # texts up to this length are checked in the server process (about a millisecond)
 
 
 def check_query(text: str, timeout: float | None = None) -> QueryInfo:

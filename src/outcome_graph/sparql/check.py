@@ -87,6 +87,9 @@ def _with_pointer(message: str, text: str, line: int, column: int) -> str:
 
 
 CACHED = 4096  # texts up to this length are cached: the cache holds a few megabytes whatever is sent
+# texts up to this length are checked where they arrive (about a millisecond): the server, or the worker
+# that runs them; a longer one in a checker process under its own deadline (serve.safety)
+IN_PROCESS = 8192
 
 
 def check_query(text: str) -> QueryInfo:

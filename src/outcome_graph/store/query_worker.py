@@ -118,11 +118,6 @@ def _dataset(store, request: dict) -> dict:
     }
 
 
-# The longest text a worker checks for the server's fast path (serve.safety.IN_PROCESS: a longer one is
-# checked in the checker process, under its own deadline, and goes the view's way).
-CHECK_HERE = 8192
-
-
 def _check_and_execute(store, request: dict, seen: dict) -> dict:
     """The fast path's first-seen query (serve.fastpath), checked here rather than in the server: the
     check (`sparql.check`, the same function the server runs) reads the client's text, and the engine is
@@ -131,10 +126,10 @@ def _check_and_execute(store, request: dict, seen: dict) -> dict:
     the client accepts (`media_types`: form -> type, from the server's content negotiation) is not run:
     {"unchecked": True}, and the server answers it its own way (the view, which checks it again and
     says why)."""
-    from ..sparql.check import Refused, _check
+    from ..sparql.check import IN_PROCESS, Refused, _check
 
     text = request["query"]
-    if len(text) > CHECK_HERE:
+    if len(text) > IN_PROCESS:  # a longer one is checked in a checker process, under its deadline
         return {"unchecked": True}
     try:
         info = _check(text)
