@@ -131,6 +131,8 @@ def _shared_triples(store, own: list[str], rest: list[URIRef], named: list, part
     is_virtuoso = getattr(store, "is_virtuoso", None)  # a remote store's (store.remote)
     listed = bool(is_virtuoso(timeout)) if callable(is_virtuoso) else False
     batches = [named[i : i + BATCH] for i in range(0, len(named), BATCH)] if listed else [None]
+    text = query_text("report-shared-triples-listed" if listed else "report-shared-triples")
+    foreign = _foreign_patterns(scope.council or "", parts)
     for batch in batches:
         columns = (
             {"own": [URIRef(x) for x in own], "shared": rest}
@@ -139,12 +141,12 @@ def _shared_triples(store, own: list[str], rest: list[URIRef], named: list, part
         )
         rows = read_select(
             store,
-            query_text("report-shared-triples-listed" if listed else "report-shared-triples"),
+            text,
             "the council's shared records",
             columns,
             timeout=timeout,
             max_rows=MAX_TRIPLES,
-            constants=_foreign_patterns(scope.council or "", parts),
+            constants=foreign,
             named_graphs=own + [str(x) for x in rest],
         ).rows
         yield from ((r["s"], r["p"], r["o"]) for r in rows)
