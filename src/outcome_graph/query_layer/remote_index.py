@@ -113,16 +113,17 @@ def pages(store, timeout: float | None = None) -> list[tuple[str, dict]]:
     return out
 
 
-def write(store, path: Path, stamp: str, progress=None, timeout: float | None = None) -> None:
+def write(store, path: Path, stamp: str, progress=None, timeout: float | None = None, todo=None) -> None:
     """Builds the index of `store` page by page into a scratch file beside `path`, stamps it and renames
-    it into place (a reader never sees half an index). `progress(done, total)` after each page."""
+    it into place (a reader never sees half an index). `progress(done, total)` after each page; `todo`:
+    the pages, when the caller has read them already."""
     path.parent.mkdir(parents=True, exist_ok=True)
     scratch = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     scratch.unlink(missing_ok=True)
     try:
         db = sqlite3.connect(scratch)
         try:
-            fill(db, store, stamp, progress, timeout)
+            fill(db, store, stamp, progress, timeout, todo)
         finally:
             db.close()
         os.replace(scratch, path)
@@ -130,10 +131,12 @@ def write(store, path: Path, stamp: str, progress=None, timeout: float | None = 
         scratch.unlink(missing_ok=True)
 
 
-def fill(db: sqlite3.Connection, store, stamp: str, progress=None, timeout: float | None = None) -> None:
-    """A whole index of `store` into the empty database `db`, page by page, stamped."""
+def fill(
+    db: sqlite3.Connection, store, stamp: str, progress=None, timeout: float | None = None, todo=None
+) -> None:
+    """A whole index of `store` into the empty database `db`, page by page (`todo`, else `pages`), stamped."""
     db.executescript(SCHEMA)
-    todo = pages(store, timeout)
+    todo = pages(store, timeout) if todo is None else todo
     for done, (_name, columns) in enumerate(todo, 1):
         insert(db, store, columns=columns)
         if progress is not None:
@@ -293,12 +296,13 @@ def _run(store, kept: _Kept, build: _Build, path: Path) -> None:
         build.done, build.total = done, total
 
     try:
-        build.total = len(pages(store))
+        todo = pages(store)  # read once: its count says how far the build is before the first page is in
+        build.total = len(todo)
         if _writable(path.parent):
-            write(store, path, build.stamp, progress)
+            write(store, path, build.stamp, progress, todo=todo)
             index = SearchIndex(str(path))
         else:  # the cache directory cannot be written: the index lives in memory for the process
-            index = _in_memory(store, build, progress)
+            index = _in_memory(store, build, progress, todo)
     except Exception as e:  # noqa: BLE001 - kept and answered as a 503 naming it, then tried again
         build.error, build.failed_at = e, time.monotonic()
         build.finished.set()
@@ -319,10 +323,10 @@ def _writable(directory: Path) -> bool:
         return False
 
 
-def _in_memory(store, build: _Build, progress) -> SearchIndex:
+def _in_memory(store, build: _Build, progress, todo) -> SearchIndex:
     db = sqlite3.connect(":memory:")
     try:
-        fill(db, store, build.stamp, progress)
+        fill(db, store, build.stamp, progress, todo=todo)
         return SearchIndex(":memory:", db.serialize())
     finally:
         db.close()
