@@ -19,7 +19,8 @@ import hashlib
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .remote_index import STAMP, file_of, read_stamp, stamp_index, stamp_of, write
@@ -51,9 +52,18 @@ def previous_stamp(store) -> str | None:
     return read_stamp(store, timeout=120)
 
 
-def _scratch(path: Path) -> Path:
+@contextmanager
+def _edited_copy(source: Path, path: Path) -> Iterator[Path]:
+    """A scratch copy of `source` beside `path` to change, renamed onto `path` when the block ends
+    without error (a running `serve` never reads half an index)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    return path.with_name(f".{path.name}.{os.getpid()}")
+    scratch = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        shutil.copyfile(source, scratch)
+        yield scratch
+        os.replace(scratch, path)
+    finally:
+        scratch.unlink(missing_ok=True)
 
 
 def after_load(store, stamp: str, local_store: Path | None, say: Callable[[str], None]) -> Path:
@@ -68,13 +78,8 @@ def after_load(store, stamp: str, local_store: Path | None, say: Callable[[str],
             source = generation / FILE
     if source is None:
         return _read_whole(store, path, stamp, say)
-    scratch = _scratch(path)
-    try:
-        shutil.copyfile(source, scratch)
+    with _edited_copy(source, path) as scratch:
         _restamp(scratch, store, stamp)
-        os.replace(scratch, path)
-    finally:
-        scratch.unlink(missing_ok=True)
     say(f"search index of the store in {local_store} kept for the server in {path}")
     return path
 
@@ -93,9 +98,7 @@ def after_add(store, previous: str | None, stamp: str, parts: list[str], say: Ca
     if previous is None or stamp_of(path) != previous or "reference" in parts:
         # no index of what the server held before (or the shared reference data changed): a whole one
         return _read_whole(store, path, stamp, say)
-    scratch = _scratch(path)
-    try:
-        shutil.copyfile(path, scratch)
+    with _edited_copy(path, path) as scratch:
         db = sqlite3.connect(scratch)
         try:
             within = changed_prefixes(councils)
@@ -106,9 +109,6 @@ def after_add(store, previous: str | None, stamp: str, parts: list[str], say: Ca
             db.commit()
         finally:
             db.close()
-        os.replace(scratch, path)
-    finally:
-        scratch.unlink(missing_ok=True)
     say(f"search index updated for {', '.join(councils) or 'the shared records'} in {path}")
     return path
 
