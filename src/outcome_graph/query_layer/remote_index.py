@@ -83,10 +83,17 @@ def stamp_dir(store, stamp: str) -> Path:
     return stamps_dir(store) / stamp
 
 
-def server_stamp(store) -> str:
+def server_stamp(store, fresh: bool = False) -> str:
     """The server's stamp (identity) as this process last asked it, asked again every STAMP_TTL seconds
-    in the background (the same answer the search index uses)."""
-    return _stamp(store, _kept(store))
+    in the background (the same answer the search index uses); `fresh`: asked now (one small query), and
+    what the search index knows updated with it."""
+    kept = _kept(store)
+    if not fresh:
+        return _stamp(store, kept)
+    stamp = identity(store)
+    with kept.lock:
+        kept.stamp, kept.asked = stamp, time.monotonic()
+    return stamp
 
 
 def read_stamp(store, timeout: float | None = None) -> str | None:

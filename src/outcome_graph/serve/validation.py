@@ -69,20 +69,21 @@ def validation_of(store, scope: Scope, timeout: float | None = None) -> Validati
         )
 
     part = f"the validation of {scope.council or 'the graph'} ({', '.join(scope.years)})"
-    return _SUMMARIES.get((_version(store), scope.council, scope.reports), load, part)
+    return _SUMMARIES.get((_version(store, fresh=True), scope.council, scope.reports), load, part)
 
 
 def _remote(store) -> bool:
     return bool(getattr(store, "endpoint", None) and getattr(store, "graph", None))
 
 
-def _version(store) -> object:
-    """What the results in memory are for: the store's generation; a server's dataset by its stamp (a
-    server changed under a running `serve` gets no result of what it held before)."""
+def _version(store, fresh: bool = False) -> object:
+    """What the results in memory are for: the store's generation; a server's dataset by its stamp, asked
+    of the server by each page (`fresh`: a server changed under a running `serve`, by `add`, never gets a
+    result of what it held before, not even for the search index's STAMP_TTL)."""
     if _remote(store):
         from ..query_layer.remote_index import server_stamp
 
-        return (store_key(store), server_stamp(store))
+        return (store_key(store), server_stamp(store, fresh))
     return store_key(store)
 
 
@@ -109,7 +110,7 @@ def scope_validation(store, scope: Scope, timeout: float | None = None) -> Valid
     store and council. One report's scope is validated in the call when it must be (as the audit's)."""
     from ..validate.stored import merged
 
-    version = _version(store)
+    version = _version(store, fresh=True)
     if _SUMMARIES.has((version, scope.council, scope.reports)) or len(scope.reports) == 1:
         return Validation(validation_of(store, scope, timeout), list(scope.years))
     known, pending = [], []
