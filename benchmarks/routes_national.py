@@ -69,6 +69,7 @@ ROUTES: dict[str, list[tuple[str, str, str | None]]] = {
             None,
         ),
         ("another council, its latest (default)", "/audit?council={council2}&validate=0", None),
+        ("no council: the councils to choose", "/audit", None),
         ("JSON", "/audit?council={council}&report={mid}&validate=0&format=json", None),
     ],
     "/audit.csv": [
@@ -96,6 +97,7 @@ ROUTES: dict[str, list[tuple[str, str, str | None]]] = {
         ("latest report, JSON", "/gaps?council={council}&report={late}&format=json", None),
         ("every report of the council", "/gaps?council={council}", None),
         ("another council", "/gaps?council={council2}&report={mid}", None),
+        ("no council: the councils to choose", "/gaps", None),
     ],
     "/id": [("what the graph holds", "/id", None)],
     "/id/": [

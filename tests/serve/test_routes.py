@@ -7,12 +7,16 @@ page cannot go unmeasured at national scale."""
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import json
+import re
 import sys
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Blueprint
+from rdflib import Graph
 
 from outcome_graph.paths import ROOT
 from outcome_graph.serve.app import create_app
@@ -102,3 +106,41 @@ def test_every_case_answers_a_page_or_a_timeout_told_as_one(national, client, va
         if not (200 <= a.status < 400 or told) or not a.body and a.status != 304:
             wrong.append((rule, what, url, a.status, a.body[-300:]))
     assert wrong == [], "\n".join(f"{w[3]} {w[0]} {w[1]} {w[2]} {w[4][-200:]!r}" for w in wrong)
+
+
+def test_a_page_of_one_council_asked_without_one_offers_every_council_keeping_its_other_parameters(client):
+    """The start page's links (/gaps, /audit, a trace from Part 9) on a graph of several councils: a person
+    gets the councils to choose from, each link the same page for that council; a program a 400 naming
+    them; the start page itself is the start page, with the councils in its form."""
+    start = client.get("/trace")
+    assert start.status_code == 200
+    assert re.findall(r'<option value="([a-z-]+)">', start.get_data(as_text=True)) == ["fife", "midlothian"]
+    for page in ("/gaps?report=2016-2017", "/audit?validate=0", "/trace?node=" + routes.q(routes.PART9)):
+        r = client.get(page)
+        assert r.status_code == 300, (page, r.status_code)
+        links = re.findall(r'<li><a href="([^"]+)">', r.get_data(as_text=True))
+        assert len(links) == 2, (page, links)
+        for link, council in zip(links, ("fife", "midlothian"), strict=True):
+            asked = parse_qs(urlsplit(html.unescape(link)).query)
+            expected = parse_qs(urlsplit(page).query) | {"council": [council]}
+            assert urlsplit(html.unescape(link)).path == urlsplit(page).path and asked == expected, link
+            assert client.get(html.unescape(link)).status_code == 200, link
+        program = client.get(page + ("&" if "?" in page else "?") + "format=json")
+        assert program.status_code == 400
+        assert "fife" in program.get_json()["error"] and "midlothian" in program.get_json()["error"]
+
+
+def test_the_vocabulary_as_turtle_is_the_store_s_own_vocabulary(client, national):
+    """/def's Turtle is made from the reference data the store was built from, without reading the store
+    (its pattern read every triple of a national store, and its worker died): the same statements as
+    the store's own, blank-node lists and all."""
+    from rdflib.compare import isomorphic
+
+    from outcome_graph.serve.catalogue import _queries
+
+    r = client.get("/def?format=ttl")
+    assert r.status_code == 200 and r.mimetype == "text/turtle"
+    served = Graph().parse(data=r.get_data(as_text=True), format="turtle")
+    own = national.construct(_queries("ontology"), timeout=60)
+    assert len(served) == len(own) > 1000
+    assert isomorphic(served, own)
