@@ -309,7 +309,7 @@ def test_load_from_report_files_reads_the_index_from_the_server(
     copies = [str(p) for p in renamed_copies(tmp_path / "in")]
     assert main(["load", "--endpoint", endpoint, "--graph", graph, *copies]) == 0
     out = capsys.readouterr().out
-    assert "search index: 4 of 4 parts read" in out and "search index read from the server and kept" in out
+    assert "search index: 1 of 1 parts read" in out and "search index read from the server and kept" in out
     remote = RemoteStore(endpoint, graph=graph, timeout=60)
     kept = ri.file_of(remote)
     assert ri.stamp_of(kept) == ri.read_stamp(remote) is not None
@@ -377,8 +377,10 @@ def test_pages_cut_anywhere_inside_a_report_read_the_same_index(loaded, tmp_path
     whole = tmp_path / "whole.sqlite"
     si.build(remote, str(whole))
     records = [iri for (iri, *_rest) in tables(whole)["records"]]
-    report = [i for i in records if "/midlothian/" in i and ("/action/" in i or "/priority/" in i)]
-    assert len(report) > 50
+    first = next(i for i in records if "/action/" in i)
+    one_report = first[: first.index("/action/") + 1]  # .../id/<council>/report/<year>/
+    report = [i for i in records if i.startswith(one_report)]
+    assert len(report) >= 9  # three cuts among them, each page of them holding some
     cuts = [report[len(report) // 3], report[len(report) // 3] + "!", report[2 * len(report) // 3]]
     pages = ri.ranges(cuts)
     assert len(pages) == 4
