@@ -254,11 +254,11 @@ def discover(get_json: Callable[[str], dict]) -> dict[str, str]:
     if service and service[0].get("one"):
         v["service"] = service[0]["one"]
     coded = rows(
-        f"SELECT (MIN(?c) AS ?code) (MIN(STR(?i)) AS ?ind) WHERE {{ ?o og:report <{v['report_iri']}> ; "
+        f"SELECT (MIN(STR(?c)) AS ?code) (MIN(STR(?i)) AS ?ind) WHERE {{ ?o og:report <{v['report_iri']}> ; "
         f"og:indicator ?i . ?i og:code ?c FILTER(CONTAINS(STR(?o), '/observation/lgbf/')) }}"
     )
     local = rows(
-        f"SELECT (MIN(?c) AS ?code) (MIN(STR(?i)) AS ?ind) WHERE {{ ?o og:report <{v['report_iri']}> ; "
+        f"SELECT (MIN(STR(?c)) AS ?code) (MIN(STR(?i)) AS ?ind) WHERE {{ ?o og:report <{v['report_iri']}> ; "
         f"og:indicator ?i . ?i og:code ?c FILTER(!CONTAINS(STR(?o), '/observation/lgbf/')) }}"
     )
     v["lgbf"] = coded[0].get("code", "CHN9") if coded else "CHN9"
