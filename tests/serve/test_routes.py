@@ -197,3 +197,32 @@ def test_a_statute_s_page_counts_its_many_qualified_links_and_lists_a_record_s_f
     monkeypatch.setattr(lookup, "NEIGHBOURS_SHOWN", 5)
     counted = html.unescape(client.get("/resource?iri=" + routes.q(part9)).get_data(as_text=True))
     assert f"{int(n):,} qualified links" in counted and "(the link’s record)" not in counted
+
+
+def test_a_read_past_a_sparql_server_s_time_limit_is_a_503_naming_the_part_with_retry_after(
+    client, national, monkeypatch
+):
+    """A remote server's own time limit (Virtuoso's S1T00: StoreError 504) met by one of a page's reads
+    is the page's slow part, said as every slow part is: 503, Retry-After, the part named (it was a bare
+    504 naming nothing, without Retry-After). The server is made to time out on the records' read."""
+    from outcome_graph.query_layer.reads import RETRY_AFTER
+    from outcome_graph.store import StoreError
+    from outcome_graph.trace import source
+
+    real = national.select
+
+    def server_time_limit(query, **kw):
+        if "og:report" in query or "outcome-graph/def#report" in query:
+            raise StoreError("the query ran past the SPARQL server's time limit (HTTP 500): S1T00", 504)
+        return real(query, **kw)
+
+    monkeypatch.setattr(national, "select", server_time_limit)
+    try:
+        for fmt in ("json", "html"):
+            r = client.get(f"/gaps?council=midlothian&report=2020-2021&format={fmt}")
+            assert r.status_code == 503, (fmt, r.status_code)
+            assert r.headers["Retry-After"] == str(RETRY_AFTER)
+            assert "took longer than the time limit" in r.get_data(as_text=True)
+    finally:
+        monkeypatch.undo()
+        source._GRAPHS.clear()  # the remembered failure: the other tests ask for the same pages
