@@ -6,10 +6,10 @@ the first start kept (query_layer/remote_index.py), as a user meets it.
 Each round launches `outcome-graph serve --endpoint URL --index-cache DIR --port <free>` and times, from
 the launch: the first 200 on /queries (the server answers), the first answer to /search (503 with
 Retry-After while the index is being built, never a hang), the first 200 on /search, and, while the
-index is being built, two other pages asked again and again (a council's indicator history, a record
-page: their latency shows the build does not hold them up), and the peak resident memory of all the
-serve's processes (sampled from /proc every 0.25 s). The
-first round starts with no index for the endpoint in DIR; the second finds the one the first kept.
+index is being built, two other pages asked again and again (a council's indicator history, its
+comparison page: their latency shows the build does not hold them up), and the peak resident memory of
+all the serve's processes (sampled from /proc every 0.25 s). The first round starts with no index for
+the endpoint in DIR; the second finds the one the first kept.
 Prints a Markdown table for BENCHMARKS.md.
 """
 
@@ -31,7 +31,7 @@ from pathlib import Path
 # pages asked again and again while the index is built (a saved query and a record page of Midlothian)
 OTHERS = (
     "/queries/indicator-history?code=CHN9&council=ogr:midlothian&format=json",
-    "/id/midlothian/report/2020-2021/action/CSPC.P.2.1",
+    "/compare?code=CHN9&council=midlothian",
 )
 
 
@@ -106,7 +106,7 @@ def one_start(endpoint: str, cache: Path, q: str, log: Path) -> dict:
             row["503s"] += 1 if status == 503 else 0
             row["other statuses"] = row.get("other statuses", []) + ([status] if status != 503 else [])
             if status == 503:
-                row.setdefault("retry", (headers.get("Retry-After"), body.decode()[:200]))
+                row.setdefault("retry", (headers.get("Retry-After"), body.decode()[:200].strip()))
                 row["slowest 503"] = max(row.get("slowest 503", 0.0), took)
             for page in OTHERS:  # other pages, all through the build: never held up by it
                 t = time.perf_counter()
