@@ -224,15 +224,31 @@ def _either(iris: set[str], L) -> list[dict]:
     return out
 
 
+@cache
+def _ontology_turtle() -> bytes:
+    """The vocabulary as Turtle: catalogue.rq's `ontology` asked of the reference data the store was built
+    from (build.reference.static_graph, covered by the store's fingerprint), not of the store. Its
+    pattern (every statement whose subject is an og: term) has no bound part an engine can start from:
+    asked of a national store it read all 10 M triples, past the time limit, and its worker died (a
+    500). The vocabulary is the same whatever reports the store holds (tests/serve/test_routes.py)."""
+    import pyoxigraph as ox
+
+    from ..build.reference import static_graph
+
+    memory = ox.Store()
+    memory.load(static_graph().serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    body = ox.serialize(memory.query(_queries("ontology")), format=ox.RdfFormat.N_TRIPLES)
+    graph = Graph().parse(data=body, format="nt")
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns)
+    return graph.serialize(format="turtle", encoding="utf-8")
+
+
 @bp.get("/def")
 def vocabulary_page():
     fmt = _wants()
     if fmt == "ttl":
-        timeout, _ = limits()
-        graph = current_store().construct(_queries("ontology"), timeout=timeout)
-        for prefix, ns in PREFIXES.items():
-            graph.bind(prefix, ns)
-        return Response(graph.serialize(format="turtle", encoding="utf-8"), mimetype="text/turtle")
+        return Response(_ontology_turtle(), mimetype="text/turtle")
     terms = vocabulary()
     if fmt == "json":
         doc = [

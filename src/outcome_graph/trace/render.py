@@ -195,7 +195,12 @@ def to_graphml(t: Trace) -> bytes:
 
     h = nx.DiGraph()
     for n, d in t.graph.nodes(data=True):
-        h.add_node(n, **{k: _flat(v) for k, v in d.items() if v is not None}, label=node_line(d)[:120])
+        attrs = {k: _flat(v) for k, v in d.items() if v is not None}
+        # `label` is the line a GraphML viewer shows; a record's own label (a risk's, a provision's) is kept
+        # beside it, as record_label, instead of colliding with it (a 500 on every such trace's GraphML)
+        if "label" in attrs:
+            attrs["record_label"] = attrs.pop("label")
+        h.add_node(n, **attrs, label=node_line(d)[:120])
     for u, v, d in t.graph.edges(data=True):
         h.add_edge(u, v, **{k: _flat(x) for k, x in d.items() if x not in (None, [])})
     buf = io.BytesIO()

@@ -1,0 +1,146 @@
+"""Every route of the app, in every representation the route benchmark (benchmarks/routes_national.py) asks
+on a small national store built the user's way (report files of Midlothian and Fife -> `build --store`,
+one named graph per report, as test_national_scoped.py builds it): each answers a page, a
+redirect or a timeout told as one (503/504 with Retry-After), never 400, 404 or 500; and every route of
+the app, and every parameter of every saved query, has its entry in the benchmark's tables, so that a new
+page cannot go unmeasured at national scale."""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import json
+import re
+import sys
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import Blueprint
+from rdflib import Graph
+
+from outcome_graph.paths import ROOT
+from outcome_graph.serve.app import create_app
+from outcome_graph.store import open_store
+from outcome_graph.store.reports import build_store
+
+OGR = "https://w3id.org/outcome-graph/id/"
+
+
+def _benchmark(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+routes = _benchmark("routes_national")
+report_files = _benchmark("report_files")
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory):
+    folder, directory = tmp_path_factory.mktemp("route-files"), tmp_path_factory.mktemp("route-store")
+    a, *_ = report_files.two_councils(folder)  # Midlothian 2016/17 and 2020/21, Fife 2019/20 (a copy)
+    # and Fife's own first report, so that its earliest and latest reports differ in kind, not only year
+    fife16 = report_files.rekey(a.read_text(encoding="utf-8"), "fife", 2016)
+    (folder / "d.txt").write_text(fife16, encoding="utf-8")
+    build_store(sorted(folder.iterdir()), directory, progress=None)
+    store = open_store(directory, progress=None, build_if_missing=False)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def client(national):
+    return create_app(store=national, config={"timeout": 60, "max_rows": 10000, "cache": False}).test_client()
+
+
+@pytest.fixture(scope="module")
+def values(client):
+    get = routes.test_client_get(client)
+    return routes.discover(lambda url: json.loads(get(url, "application/sparql-results+json").body))
+
+
+def test_the_cases_are_asked_of_another_council_than_midlothian_and_its_first_and_last_report(values):
+    assert values["council"] == values["council2"] == "fife"
+    assert (values["early"], values["late"]) == ("2016-2017", "2019-2020")
+    for kind in ("action", "priority", "observation", "risk", "excerpt", "early_action", "indicator"):
+        assert values[kind].startswith(f"{OGR}fife/"), (kind, values[kind])
+
+
+def test_every_route_of_the_app_and_every_saved_query_parameter_has_cases(national):
+    app = create_app(store=national, config={"timeout": 60})
+    cases, missing = routes.plan(app)
+    assert missing == []
+    rules = {r.rule for r in app.url_map.iter_rules() if "GET" in r.methods}
+    assert {rule for rule, *_ in cases} == rules
+
+
+def test_a_route_added_without_an_entry_is_said_to_be_unmeasured(national):
+    app = create_app(store=national, config={"timeout": 60})
+    extra = Blueprint("extra", __name__)
+    extra.add_url_rule("/new-page", "new", lambda: "new")
+    app.register_blueprint(extra)
+    _, missing = routes.plan(app)
+    assert missing == ["/new-page: no entry in ROUTES"]
+
+
+def test_a_saved_query_parameter_without_a_value_is_said_to_be_unmeasured(monkeypatch):
+    from outcome_graph.saved_queries import load_queries
+
+    monkeypatch.delitem(routes.PARAMETERS, "statute")
+    _, missing = routes.saved_cases(load_queries())
+    assert missing and all(m.endswith("parameter statute") for m in missing)
+
+
+def test_every_case_answers_a_page_or_a_timeout_told_as_one(national, client, values):
+    app = create_app(store=national, config={"timeout": 60})
+    cases, _ = routes.plan(app)
+    get = routes.test_client_get(client)
+    wrong = []
+    for rule, what, template, accept in cases:
+        url = template.format(**values)
+        a = get(url, accept)
+        told = a.status in (503, 504) and "Retry-After" in a.headers
+        if not (200 <= a.status < 400 or told) or not a.body and a.status != 304:
+            wrong.append((rule, what, url, a.status, a.body[-300:]))
+    assert wrong == [], "\n".join(f"{w[3]} {w[0]} {w[1]} {w[2]} {w[4][-200:]!r}" for w in wrong)
+
+
+def test_a_page_of_one_council_asked_without_one_offers_every_council_keeping_its_other_parameters(client):
+    """The start page's links (/gaps, /audit, a trace from Part 9) on a graph of several councils: a person
+    gets the councils to choose from, each link the same page for that council; a program a 400 naming
+    them; the start page itself is the start page, with the councils in its form."""
+    start = client.get("/trace")
+    assert start.status_code == 200
+    assert re.findall(r'<option value="([a-z-]+)">', start.get_data(as_text=True)) == ["fife", "midlothian"]
+    for page in ("/gaps?report=2016-2017", "/audit?validate=0", "/trace?node=" + routes.q(routes.PART9)):
+        r = client.get(page)
+        assert r.status_code == 300, (page, r.status_code)
+        links = re.findall(r'<li><a href="([^"]+)">', r.get_data(as_text=True))
+        assert len(links) == 2, (page, links)
+        for link, council in zip(links, ("fife", "midlothian"), strict=True):
+            asked = parse_qs(urlsplit(html.unescape(link)).query)
+            expected = parse_qs(urlsplit(page).query) | {"council": [council]}
+            assert urlsplit(html.unescape(link)).path == urlsplit(page).path and asked == expected, link
+            assert client.get(html.unescape(link)).status_code == 200, link
+        program = client.get(page + ("&" if "?" in page else "?") + "format=json")
+        assert program.status_code == 400
+        assert "fife" in program.get_json()["error"] and "midlothian" in program.get_json()["error"]
+
+
+def test_the_vocabulary_as_turtle_is_the_store_s_own_vocabulary(client, national):
+    """/def's Turtle is made from the reference data the store was built from, without reading the store
+    (its pattern read every triple of a national store, and its worker died): the same statements as
+    the store's own, blank-node lists and all."""
+    from rdflib.compare import isomorphic
+
+    from outcome_graph.serve.catalogue import _queries
+
+    r = client.get("/def?format=ttl")
+    assert r.status_code == 200 and r.mimetype == "text/turtle"
+    served = Graph().parse(data=r.get_data(as_text=True), format="turtle")
+    own = national.construct(_queries("ontology"), timeout=60)
+    assert len(served) == len(own) > 1000
+    assert isomorphic(served, own)
