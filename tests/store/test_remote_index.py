@@ -37,7 +37,7 @@ from outcome_graph.store.remote import RemoteStore
 
 pytestmark = pytest.mark.server
 
-INDEX_QUERY = "outside"  # a variable only the index's two queries name (queries/structure/search-*.rq)
+INDEX_QUERY = "?lowest"  # a variable only the index's two queries name (queries/structure/search-*.rq)
 CODE = "CSPC.P.2.1"
 JSON = {"Accept": "application/json"}
 KINDS = ("Statute", "Provision", "Framework", "FrameworkElement", "Priority", "Action", "Indicator", "Risk")
@@ -78,14 +78,8 @@ def test_load_stamps_the_dataset_and_keeps_its_index_read_the_same_every_way(loa
     count = f"SELECT (COUNT(DISTINCT ?n) AS ?c) WHERE {{ VALUES ?t {{ {kinds} }} ?n a ?t }}"
     assert len(records) == int(remote.select(count).rows[0]["c"]) > 200  # every searchable record, once
     assert any(code == CODE for (_i, _k, code, _t, _c) in records)
-    # every record is read by exactly one page (the councils', the shared, the rest)
-    pages = ri.pages(remote)
-    assert [name for name, _ in pages] == [
-        "midlothian",
-        "lgbf",
-        "framework",
-        "the rest (statutes, provisions)",
-    ]
+    # one council's ten reports: one page, open at both ends (every record, statutes too)
+    assert ri.pages(remote) == [("from the start to the end", {})]
     # a second load of the same content gives the same stamp: the kept index stays good
     assert main(["load", "--endpoint", endpoint, "--graph", graph, "--store", str(loaded[3])]) == 0
     assert ri.read_stamp(remote) == stamp
@@ -149,7 +143,8 @@ def test_a_second_serve_start_sends_no_query_of_the_index(loaded, tmp_path):
                 assert [h["code"] for h in body["results"] if h["exact"]] == [CODE]
                 read = proxy.asked(INDEX_QUERY)
                 if start == "first":  # none kept for this address: read from the server, page by page
-                    assert len(read) == 2 * 4  # two queries for each of its four pages, no whole read
+                    pages = ri.pages(RemoteStore(endpoint, graph=graph, timeout=60))
+                    assert len(read) == 2 * len(pages)  # two queries for each page, each once
                 else:
                     assert read == [], "the second start read the index from the server again"
                     assert proxy.asked("generation"), "the second start did not ask the server's stamp"
@@ -189,7 +184,7 @@ def test_an_index_of_another_generation_is_rebuilt_while_search_says_so(loaded):
         assert answer.status_code == 200
         assert any(h["code"] == CODE for h in answer.get_json()["results"])
         assert ri.stamp_of(kept) == ri.read_stamp(remote)
-        assert len(proxy.asked(INDEX_QUERY)) == 2 * 4
+        assert len(proxy.asked(INDEX_QUERY)) == 2 * len(ri.pages(remote))  # each page's two questions, once
     finally:
         proxy.close()
 
@@ -283,11 +278,12 @@ def test_a_cache_directory_that_cannot_be_written_keeps_the_index_in_memory(
 
 
 @pytest.mark.parametrize("name", ["search-terms", "search-reports"])
-@pytest.mark.parametrize("bound", ["within", "outside"])
+@pytest.mark.parametrize("bound", ["within", "lowest", "below"])
 def test_the_text_virtuoso_gets_for_a_page_is_sparql(name, bound):
-    """A page binds ?within or ?outside, which the queries also read in BOUND(): the text Virtuoso is given
-    (store/virtuoso_text.py writes a block only filters read into the filters) must stay SPARQL, with the
-    same solutions: BOUND of a term is no SPARQL (Virtuoso refused every page, SP030)."""
+    """A page binds ?within, or ?lowest and ?below, which the queries also read in BOUND(): the text
+    Virtuoso is given (store/virtuoso_text.py writes a block only filters read into the filters) must
+    stay SPARQL, with the same solutions: BOUND of a term is no SPARQL (Virtuoso refused every page,
+    SP030)."""
     import pyoxigraph as ox
     from rdflib import Literal
 
@@ -313,7 +309,7 @@ def test_load_from_report_files_reads_the_index_from_the_server(
     copies = [str(p) for p in renamed_copies(tmp_path / "in")]
     assert main(["load", "--endpoint", endpoint, "--graph", graph, *copies]) == 0
     out = capsys.readouterr().out
-    assert "search index: 4 of 4 parts read" in out and "search index read from the server and kept" in out
+    assert "search index: 1 of 1 parts read" in out and "search index read from the server and kept" in out
     remote = RemoteStore(endpoint, graph=graph, timeout=60)
     kept = ri.file_of(remote)
     assert ri.stamp_of(kept) == ri.read_stamp(remote) is not None
@@ -371,3 +367,81 @@ def test_a_build_the_server_refuses_is_a_503_naming_it_and_is_not_retried_by_eve
         assert any(h["code"] == CODE for h in answer.get_json()["results"])
     finally:
         proxy.close()
+
+
+def test_pages_cut_anywhere_inside_a_report_read_the_same_index(loaded, tmp_path):
+    """The pages are ranges of record IRIs: cut at any place, even among one report's records or right at
+    one record's IRI, they read every record once, with all its names and reports, as the whole read."""
+    endpoint, graph, _, _ = loaded
+    remote = RemoteStore(endpoint, graph=graph, timeout=60)
+    whole = tmp_path / "whole.sqlite"
+    si.build(remote, str(whole))
+    records = [iri for (iri, *_rest) in tables(whole)["records"]]
+    first = next(i for i in records if "/action/" in i)
+    one_report = first[: first.index("/action/") + 1]  # .../id/<council>/report/<year>/
+    report = [i for i in records if i.startswith(one_report)]
+    assert len(report) >= 9  # three cuts among them, each page of them holding some
+    cuts = [report[len(report) // 3], report[len(report) // 3] + "!", report[2 * len(report) // 3]]
+    pages = ri.ranges(cuts)
+    assert len(pages) == 4
+    paged = tmp_path / "paged.sqlite"
+    seen: list[int] = []
+    real_insert = ri.insert
+
+    def counted(db, store, columns):
+        before = db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+        real_insert(db, store, columns=columns)
+        seen.append(db.execute("SELECT COUNT(*) FROM records").fetchone()[0] - before)
+
+    ri.insert = counted
+    try:
+        ri.write(remote, paged, "any", todo=pages)
+    finally:
+        ri.insert = real_insert
+    assert all(n > 0 for n in seen[1:3]) and sum(seen) == len(records)  # the cuts fell among the records
+    assert seen[1] == 1  # [a record's IRI, that IRI + "!"): that one record, whole
+    assert tables(paged) == tables(whole)
+
+
+def test_pages_hold_few_councils_each_and_cover_every_iri_once():
+    """cuts() groups councils in IRI order up to REPORTS_PER_PAGE reports; ranges() makes of any cuts
+    ranges that meet end to end, open below the first and above the last: every IRI in exactly one."""
+    weights = {f"council-{i:02d}": 47 for i in range(32)}
+    cuts = ri.cuts(weights)
+    pages = ri.ranges(cuts)
+    assert len(pages) == len(cuts) + 1 == -(-32 * 47 // (ri.REPORTS_PER_PAGE // 47 * 47))
+    for council in weights:  # each council's records in one page, whole
+        prefix = f"https://w3id.org/outcome-graph/id/{council}/"
+        holding = [n for n, c in pages if _in(prefix, c) and _in(prefix + "~", c)]
+        assert len(holding) == 1
+    for iri in [
+        "http://www.legislation.gov.uk/asp/2014/8/part/9",
+        "https://w3id.org/outcome-graph/id/lgbf/indicator/CHN9",
+        "https://w3id.org/outcome-graph/id/council-31/action/X",
+        "https://w3id.org/outcome-graph/id/zz",
+        "",
+    ]:
+        assert sum(_in(iri, c) for _, c in pages) == 1, iri
+    assert ri.cuts({"a": 5000, "b": 1}) == ["https://w3id.org/outcome-graph/id/b/"]  # a big one: alone
+    assert ri.ranges([]) == [("from the start to the end", {})]
+
+
+def _in(iri: str, columns: dict) -> bool:
+    low, high = columns.get("lowest"), columns.get("below")
+    return (low is None or iri >= str(low[0])) and (high is None or iri < str(high[0]))
+
+
+def test_values_read_as_csv_are_the_values_select_reads(server_for_parts):  # noqa: F811 - the fixture
+    """select_values (CSV) gives each value's text as select does, quotes, commas, tabs, line breaks,
+    backslashes and non-ASCII letters included; an empty or unbound value is left out."""
+    endpoint, graph = server_for_parts
+    remote = RemoteStore(endpoint, graph=graph, timeout=60)
+    query = (
+        'SELECT ?x ?y ?z WHERE { VALUES (?x ?y) { ("a\\"b,\\tc\\nd\\\\e é – Gàidhlig" <http://x/y>) '
+        '("" <http://x/z>) ("plain" <http://x/w>) } } ORDER BY ?y'
+    )
+    plain = remote.select_values(query)
+    terms = [{k: str(v) for k, v in r.items() if str(v)} for r in remote.select(query).rows]
+    assert plain == terms
+    assert plain[1] == {"x": 'a"b,\tc\nd\\e é – Gàidhlig', "y": "http://x/y"}
+    assert plain[0] == {"x": "plain", "y": "http://x/w"} and plain[2] == {"y": "http://x/z"}

@@ -12,8 +12,8 @@ Reading a national index whole from the server took 58-63 s on Virtuoso at 10 M 
   graph, its stamp in its `meta` table. `serve` uses a file whose stamp is the server's without asking
   the server for a single row of it; `load` and `add` write or update it (remote_kept.py).
 - Where there is none, or its stamp is not the server's, it is built in a background thread, in bounded
-  pages (one council's records at a time, then the shared ones, then the rest), into a scratch file
-  renamed into place. Meanwhile /search answers at once 503 with Retry-After, saying how far the build is
+  pages (ranges of record IRIs, a few councils each: pages()), into a scratch file renamed into
+  place. Meanwhile /search answers at once 503 with Retry-After, saying how far the build is
   (`Building`); the previous index, when there is one, keeps answering until the new one is in place.
 - The stamp is asked again after STAMP_TTL seconds, so a server changed under a running `serve` is seen.
 """
@@ -34,13 +34,18 @@ from rdflib import Literal
 
 from ..namespaces import OG, OGR
 from .reads import Slow
-from .scope import SHARED_SEGMENTS, report_index
+from .scope import report_index
 from .search_index import SCHEMA, VERSION, SearchIndex, insert, search_index
 
 CACHE_VARIABLE = "OUTCOME_GRAPH_INDEX_CACHE"
 STAMP = str(OG.generation)
 STAMP_TTL = 30.0
 FAILED_RETRY = 30.0  # seconds before a build that failed is tried again
+# Reports whose records one page reads at most: about 180 rows a report at 10 M triples, so 400 reports
+# are some 72,000 rows (15 MB of CSV), far under Virtuoso's usual ResultSetMaxRows of 200,000. Few,
+# large pages: each costs Virtuoso a scan of every searchable record (about 1 s at 10 M, however few
+# rows it returns), which made the 35 one-council pages of the first version 219 s.
+REPORTS_PER_PAGE = 400
 FIRST_WAIT = 1.0  # seconds a search waits for a build in progress before it is told to come back
 
 
@@ -53,16 +58,47 @@ def cache_dir() -> Path:
     return Path(base) / "outcome-graph" / "search"
 
 
-def index_file(endpoint: str, graph: str) -> Path:
-    """The index's file for a dataset: readable host and path, and a digest of endpoint and graph (two
+def _dataset_name(endpoint: str, graph: str) -> str:
+    """A dataset's name in the cache: readable host and path, and a digest of endpoint and graph (two
     graphs on one server, or two servers on one host, never share a file)."""
     slug = re.sub(r"[^A-Za-z0-9]+", "-", re.sub(r"^[a-z]+://", "", endpoint)).strip("-")[:60]
     digest = hashlib.sha256(f"{endpoint}\n{graph}".encode()).hexdigest()[:16]
-    return cache_dir() / f"{slug}-{digest}.sqlite"
+    return f"{slug}-{digest}"
+
+
+def index_file(endpoint: str, graph: str) -> Path:
+    """The index's file for a dataset."""
+    return cache_dir() / f"{_dataset_name(endpoint, graph)}.sqlite"
 
 
 def file_of(store) -> Path:
     return index_file(store.endpoint, store.graph)
+
+
+def stamps_dir(store) -> Path:
+    """Where what else is kept for a dataset lives, one folder per stamp (the reports' validation results:
+    remote_results.py)."""
+    return cache_dir() / f"{_dataset_name(store.endpoint, store.graph)}.kept"
+
+
+def stamp_dir(store, stamp: str) -> Path:
+    """What is kept for the dataset as it is under `stamp` (a stamp is a hex digest: a safe name)."""
+    if not re.fullmatch(r"[0-9a-f]{16,128}", stamp):
+        raise ValueError(f"not a generation stamp: {stamp!r}")
+    return stamps_dir(store) / stamp
+
+
+def server_stamp(store, fresh: bool = False) -> str:
+    """The server's stamp (identity) as this process last asked it, asked again every STAMP_TTL seconds
+    in the background (the same answer the search index uses); `fresh`: asked now (one small query), and
+    what the search index knows updated with it."""
+    kept = _kept(store)
+    if not fresh:
+        return _stamp(store, kept)
+    stamp = identity(store)
+    with kept.lock:
+        kept.stamp, kept.asked = stamp, time.monotonic()
+    return stamp
 
 
 def read_stamp(store, timeout: float | None = None) -> str | None:
@@ -101,16 +137,46 @@ def stamp_of(path: Path) -> str | None:
 
 
 def pages(store, timeout: float | None = None) -> list[tuple[str, dict]]:
-    """The index read in bounded pages: (what it is, the search queries' bindings). Each council's
-    records, then what councils share, then every record under none of those prefixes (statutes and
-    provisions have legislation.gov.uk IRIs): together every record once."""
-    councils = sorted(c for c in report_index(store, timeout) if c)
-    prefixes = [(c, f"{OGR}{c}/") for c in [*councils, *SHARED_SEGMENTS]]
-    out: list[tuple[str, dict]] = [(name, {"within": [Literal(p)]}) for name, p in prefixes]
-    alternatives = "|".join(re.escape(c) for c in [*councils, *SHARED_SEGMENTS])
-    outside = f"^{re.escape(str(OGR))}({alternatives})/"
-    out.append(("the rest (statutes, provisions)", {"outside": [Literal(outside)]}))
+    """The index read in bounded pages: (what it is, the search queries' bindings). Each page is a range
+    of record IRIs [lowest, below), cut at council prefixes so that a page holds the records of at most
+    about REPORTS_PER_PAGE reports (the shared records, LGBF's in every report, are some 5 rows a report:
+    they ride in whichever page their IRIs fall); the first range is open below and the last above, so
+    together they read every record once, statutes' and provisions' legislation.gov.uk IRIs too."""
+    reports = report_index(store, timeout)
+    return ranges(cuts({c: len(r) for c, r in reports.items() if c}))
+
+
+def cuts(weights: dict[str, int], per_page: int | None = None) -> list[str]:
+    """Where the ranges are cut: before a council (in IRI order) whose reports would take its page past
+    `per_page` (REPORTS_PER_PAGE) reports."""
+    per_page = REPORTS_PER_PAGE if per_page is None else per_page
+    out: list[str] = []
+    held = 0
+    for council in sorted(weights):
+        if held and held + weights[council] > per_page:
+            out.append(f"{OGR}{council}/")
+            held = 0
+        held += weights[council]
     return out
+
+
+def ranges(boundaries: list[str]) -> list[tuple[str, dict]]:
+    """The pages between `boundaries` (sorted): [None, b1), [b1, b2), ..., [bn, None)."""
+    edges: list[str | None] = [None, *sorted(set(boundaries)), None]
+    out = []
+    for low, high in zip(edges, edges[1:], strict=False):
+        columns = {}
+        if low is not None:
+            columns["lowest"] = [Literal(low)]
+        if high is not None:
+            columns["below"] = [Literal(high)]
+        name = f"from {_short(low) if low else 'the start'} to {_short(high) if high else 'the end'}"
+        out.append((name, columns))
+    return out
+
+
+def _short(iri: str) -> str:
+    return iri[len(str(OGR)) :] if iri.startswith(str(OGR)) else iri
 
 
 def write(store, path: Path, stamp: str, progress=None, timeout: float | None = None, todo=None) -> None:

@@ -25,8 +25,9 @@ from pathlib import Path
 from rdflib import Literal
 
 from ..labels import local_name
+from ..store.protocol import QueryTimeout
 from .flight import Flight
-from .reads import query_text, read_select
+from .reads import Slow, query_text, read_select, scoped_text
 from .scope import council_of, store_key
 
 FILE = "search-index.sqlite"
@@ -45,8 +46,22 @@ CREATE VIRTUAL TABLE names USING fts5 (record UNINDEXED, code UNINDEXED, text,
 """
 
 
-def _rows(store, name: str, part: str, columns: dict | None):
-    return read_select(store, query_text(name), part, columns, timeout=BUILD_TIMEOUT).rows
+def _rows(store, name: str, part: str, columns: dict | None) -> list[dict]:
+    """The rows of a question of the index: a SPARQL server's as plain values (RemoteStore.select_values:
+    CSV, no term built per value), the embedded store's as terms; `insert` reads both as text."""
+    plain = getattr(store, "select_values", None)
+    if plain is None:
+        return read_select(store, query_text(name), part, columns, timeout=BUILD_TIMEOUT).rows
+    try:
+        return plain(scoped_text(query_text(name), columns), timeout=BUILD_TIMEOUT)
+    except QueryTimeout as e:
+        raise Slow(part, str(e)) from e
+
+
+def _text(value) -> str | None:
+    """A value as text; an unbound or empty one is None (SPARQL CSV cannot tell them apart, so the
+    embedded store's build reads an empty code as none too, and both builds give the same index)."""
+    return str(value) if value is not None and str(value) else None
 
 
 def insert(
@@ -54,8 +69,8 @@ def insert(
 ) -> None:
     """Adds to the index in `db` the records of `store` whose IRIs start with one of `within` (None: every
     record): a whole index from an empty one, or the records `add` replaced (search_kept.py). `columns`
-    binds the queries' ?within or ?outside (a regular expression the IRIs must not match) directly: one
-    page of a remote index (remote_index.py)."""
+    binds the queries' ?within or ?lowest and ?below (a range of IRIs) directly: one page of a remote
+    index (remote_index.py)."""
     if columns is None and within is not None:
         # ?within left unbound for every record (Virtuoso found nothing with STRSTARTS(?x, ""))
         columns = {"within": [Literal(w) for w in within]}
@@ -65,13 +80,13 @@ def insert(
     for r in _rows(store, "search-terms", "the search index (names)", columns):
         iri = str(r["node"])
         rec = best.setdefault(iri, {"kind": local_name(str(r["type"])), "code": None, "title": None})
-        code = str(r["code"]) if r.get("code") is not None else None
+        code = _text(r.get("code"))
         if code is not None:
             rec["code"] = min(rec["code"] or code, code)
-        title = r.get("title") or r.get("label")
+        title = _text(r.get("title")) or _text(r.get("label"))
         if title is not None:
-            rec["title"] = min(rec["title"] or str(title), str(title))
-        text = f"{r['kind']} {code or ''} {r['lab']}".casefold()
+            rec["title"] = min(rec["title"] or title, title)
+        text = f"{_text(r.get('kind')) or ''} {code or ''} {_text(r.get('lab')) or ''}".casefold()
         names.add((iri, (code or "").casefold(), text))
     for iri in sorted(best):
         rec = best[iri]

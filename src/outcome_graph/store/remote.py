@@ -46,8 +46,9 @@ from .bindings import engine_text
 from .credentials import Credentials, opener, resolve
 from .parse_guard import parse_guard
 from .protocol import Bindings, QueryError, Response, SelectResult, StoreError
-from .remote_reply import GRAPH, RESULTS, Reply, cut, parse_reply, read_body, refusal
+from .remote_reply import GRAPH, RESULTS, TABLE, Reply, cut, parse_reply, read_body, refusal
 from .results import (
+    CSV,
     GRAPH_TYPES,
     JSON,
     NTRIPLES,
@@ -73,6 +74,7 @@ PARTS_TTL = 30.0
 # XML first: Virtuoso writes it about four times faster than JSON (store/results_xml.py)
 RESULTS_ACCEPT = f"{XML}, {JSON};q=0.9, application/json;q=0.8"
 GRAPH_ACCEPT = f"{NTRIPLES}, text/plain;q=0.9"
+TABLE_ACCEPT = f"{CSV}, {RESULTS_ACCEPT}"  # select_values
 VIRTUOSO_LIMIT_QUERY = (
     "SELECT (bif:cfg_item_value(bif:virtuoso_ini_path(), 'SPARQL', 'ResultSetMaxRows') AS ?max) WHERE { }"
 )
@@ -211,7 +213,7 @@ class RemoteStore:
             data=form,
             method="POST",
             headers={
-                "Accept": RESULTS_ACCEPT if expect == RESULTS else GRAPH_ACCEPT,
+                "Accept": {RESULTS: RESULTS_ACCEPT, TABLE: TABLE_ACCEPT}.get(expect, GRAPH_ACCEPT),
                 "Content-Type": "application/x-www-form-urlencoded",
                 "User-Agent": "outcome-graph",
             },
@@ -289,6 +291,14 @@ class RemoteStore:
             raise QueryError("expected a SELECT query")
         rows, truncated, _ = cut(reply, max_rows, max_rows is not None)
         return SelectResult(list(reply.answer["head"].get("vars", [])), to_nodes(rows), truncated)  # type: ignore[index]
+
+    def select_values(self, query: str, *, timeout: float | None = None) -> list[dict[str, str]]:
+        """A SELECT's rows as plain values (an IRI's text, a literal's lexical form; an unbound or empty
+        value left out), asked as CSV: for reads of many rows whose values are used as text (the search
+        index, remote_index.py), three times cheaper for Virtuoso to write than XML and for this client
+        to read. A result the server cut is an error."""
+        reply = self._fetch(self._text(query, None, timeout), timeout, TABLE)
+        return cut(reply, None, False)[0]
 
     def ask(self, query: str, *, bindings: Bindings | None = None, timeout: float | None = None) -> bool:
         reply = self._fetch(self._text(query, bindings, timeout), timeout, RESULTS)
