@@ -57,6 +57,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def validated(client, url: str, seconds: float = 180.0):
+    """The JSON of a validation page (`url` with format=json) once the background has validated every
+    report of its scope (serve/validation_jobs.py): asked again, as a user reloads, until complete."""
+    deadline = time.monotonic() + seconds
+    while True:
+        got = client.get(url)
+        assert got.status_code == 200, got.get_data(as_text=True)[:500]
+        body = got.get_json()
+        if body["complete"]:
+            return body
+        assert not body["failed"], body["failed"]
+        assert time.monotonic() < deadline, f"{url}: still not validated: {body['not_validated']}"
+        time.sleep(0.2)
+
+
 def server_required() -> bool:
     """In CI (CI=true, or OUTCOME_GRAPH_REQUIRE_SERVER=1) a missing server fails, as a missing browser
     does: a skipped server test there would hide that the remote store was never tested."""

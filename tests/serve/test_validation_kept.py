@@ -10,8 +10,10 @@ import json
 import re
 import shutil
 import sys
+import time
 
 import pytest
+from conftest import validated
 
 from outcome_graph.build import build
 from outcome_graph.cli import main
@@ -259,27 +261,33 @@ def test_a_national_run_says_the_time_left_and_keeps_each_result_as_it_is_made(s
     assert re.search(r"^\[1/1\] midlothian 2020-2021: .+; .+ in all$", err, re.M)
 
 
-def test_a_council_s_page_validates_at_most_one_report_per_request(
+def test_a_council_s_page_runs_no_validation_in_the_request_and_the_background_fills_it_in(
     store_dir, files, alone, tmp_path, monkeypatch
 ):
-    """A store whose results are not kept: the council's page never runs pySHACL over all its reports in
-    one request. Each request validates the next report; the others are listed as not validated yet with
-    the command that fills them in; a download is all of the council's results or a 503 naming what is
-    missing; once every report is validated the page is the whole council's, as validated together."""
+    """A store whose results are not kept: the council's page never runs pySHACL in the request. It answers
+    at once with what is known and hands the other reports to a background job (one report at a time, in
+    another thread); a download is all of the council's results or a 503 naming what is missing; a later
+    request shows what the background validated without validating anything itself; once every report is
+    validated the page is the whole council's, as validated together."""
+    import threading
+
     import outcome_graph.validate as validate
-    from outcome_graph.serve import validation
+    from outcome_graph.serve import validation, validation_jobs
 
     # a copy has the same generation, so the other tests' validations in this process would be reused
     validation._REPORTS.clear()
     validation._SUMMARIES.clear()
+    validation_jobs.forget()
     directory = tmp_path / "store"
     shutil.copytree(store_dir, directory, symlinks=True)
     shutil.rmtree(current_generation(directory) / "VALIDATION")
-    calls = []
+    calls: list[str] = []  # the thread each validation ran in
     real = validate.validate_graph
+    hold = threading.Event()  # the background's validations wait for it: the requests below see them pending
 
     def counted(graph, *args, **kwargs):
-        calls.append(1)
+        calls.append(threading.current_thread().name)
+        assert hold.wait(120)
         return real(graph, *args, **kwargs)
 
     monkeypatch.setattr(validate, "validate_graph", counted)
@@ -289,52 +297,63 @@ def test_a_council_s_page_validates_at_most_one_report_per_request(
         got = client.get("/validation?council=midlothian&format=csv")
         assert got.status_code == 503 and int(got.headers["Retry-After"]) > 0
         text = got.get_data(as_text=True)
-        assert "1 report(s) not validated yet (2020-2021)" in text and command in text
-        assert len(calls) == 1  # 2016/17 validated by that request, not 2020/21
-        html = client.get("/validation?council=midlothian").get_data(as_text=True)
-        assert len(calls) == 2 and "not validated yet" not in html and "format=csv" in html
+        assert "2 report(s) not validated yet (2016-2017, 2020-2021)" in text and command in text
+        assert "being validated in the background" in text
         body = client.get("/validation?council=midlothian&format=json").get_json()
-        assert len(calls) == 2, "the reports validated by earlier requests are not validated again"
-        assert (
-            body["complete"] and body["not_validated"] == [] and body["reports"] == ["2016-2017", "2020-2021"]
+        assert (body["complete"], body["reports"], body["not_validated"], body["validating"]) == (
+            False,
+            [],
+            ["2016-2017", "2020-2021"],
+            True,
         )
+        assert body["results"] == [] and body["command"] == command
+        html = client.get("/validation?council=midlothian").get_data(as_text=True)
+        assert "0 of 2 reports validated." in html and "Not validated yet: 2016/17, 2020/21" in html
+        assert "being validated in the background" in html and "format=csv" not in html
+        deadline = time.monotonic() + 30
+        while not calls:  # the job has started on the first report, in a thread of its own
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        hold.set()
+        body = validated(client, "/validation?council=midlothian&format=json")
+        assert calls == ["validation", "validation"], "one job, one report at a time, none in a request"
+        assert body["reports"] == ["2016-2017", "2020-2021"] and body["not_validated"] == []
         monkeypatch.undo()
         together = validate_graph(build([files / "a.txt", files / "b.txt"]).graph)
         assert rows(body["results"]) == rows(r.as_dict() for r in together.results)
         assert client.get("/validation?council=midlothian&format=csv").status_code == 200
+        assert len(calls) == 2, "the reports validated by the background are not validated again"
     finally:
         store.close()
 
-    # a fresh server (a new process: nothing validated in its memory) on the same store: the page at once
-    # with one report, the other listed
+    # a fresh server (a new process: nothing validated in its memory) on the same store, where one report
+    # was validated (a report's own page validates it in its request, as the audit does): the council's
+    # page at once with that one, the other being validated
     validation._REPORTS.clear()
     validation._SUMMARIES.clear()
+    validation_jobs.forget()
     calls.clear()
+    hold.clear()
     monkeypatch.setattr(validate, "validate_graph", counted)
-    shutil.rmtree(current_generation(directory) / "VALIDATION", ignore_errors=True)
     directory2 = tmp_path / "store2"
     shutil.copytree(directory, directory2, symlinks=True)
     store, client = _client(directory2)
     try:
+        threading.Timer(0.5, hold.set).start()  # the report's own page waits for its own validation
+        one = client.get("/validation?council=midlothian&report=2016-2017&format=json").get_json()
+        assert one["complete"] and calls == [threading.current_thread().name]
+        hold.clear()
         body = client.get("/validation?council=midlothian&format=json").get_json()
-        assert len(calls) == 1
         assert (body["complete"], body["reports"], body["not_validated"]) == (
             False,
             ["2016-2017"],
             ["2020-2021"],
         )
-        assert body["command"] == "outcome-graph validate --store STORE --council midlothian"
         assert rows(body["results"]) == rows(r.as_dict() for r in alone["a"].results)
-    finally:
-        store.close()
-    validation._REPORTS.clear()
-    validation._SUMMARIES.clear()
-    store, client = _client(directory2)
-    try:
         html = client.get("/validation?council=midlothian").get_data(as_text=True)
         assert "1 of 2 reports validated." in html and "Not validated yet: 2020/21" in html
         assert "<code>outcome-graph validate --store STORE --council midlothian</code>" in html
         assert str(directory2) not in html  # no answer names the store's files (serve/app.py)
-        assert "format=csv" not in html  # no download of a part as if it were the whole
     finally:
+        hold.set()
         store.close()

@@ -57,6 +57,9 @@ def run(args: argparse.Namespace) -> int:
         pushed = push_parts(args, update.lines, note)
         remote = RemoteStore(args.endpoint, graph=args.graph, user=args.user, timeout=120)
         after_add(remote, pushed.previous, pushed.stamp, sorted(update.lines), note)
+        from ..query_layer.remote_results import results_after_add
+
+        results_after_add(remote, pushed.previous, pushed.stamp, sorted(update.lines), directory, note)
     print(
         f"{len(update.replaced)} named graph(s) replaced in {update.seconds:.1f} s; "
         "restart `outcome-graph serve` to serve them"

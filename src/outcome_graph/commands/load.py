@@ -189,5 +189,8 @@ def run(args: argparse.Namespace) -> int:
     from ..query_layer.remote_kept import after_load
 
     after_load(store, pushed.stamp, args.store, lambda m: print(m, flush=True))
+    from ..query_layer.remote_results import results_after_load
+
+    results_after_load(store, pushed.stamp, args.store, lambda m: print(m, flush=True))
     print(f"done in {time.monotonic() - started:.1f} s: the endpoint now answers with {count} triples")
     return 0

@@ -59,16 +59,47 @@ def cache_dir() -> Path:
     return Path(base) / "outcome-graph" / "search"
 
 
-def index_file(endpoint: str, graph: str) -> Path:
-    """The index's file for a dataset: readable host and path, and a digest of endpoint and graph (two
+def _dataset_name(endpoint: str, graph: str) -> str:
+    """A dataset's name in the cache: readable host and path, and a digest of endpoint and graph (two
     graphs on one server, or two servers on one host, never share a file)."""
     slug = re.sub(r"[^A-Za-z0-9]+", "-", re.sub(r"^[a-z]+://", "", endpoint)).strip("-")[:60]
     digest = hashlib.sha256(f"{endpoint}\n{graph}".encode()).hexdigest()[:16]
-    return cache_dir() / f"{slug}-{digest}.sqlite"
+    return f"{slug}-{digest}"
+
+
+def index_file(endpoint: str, graph: str) -> Path:
+    """The index's file for a dataset."""
+    return cache_dir() / f"{_dataset_name(endpoint, graph)}.sqlite"
 
 
 def file_of(store) -> Path:
     return index_file(store.endpoint, store.graph)
+
+
+def stamps_dir(store) -> Path:
+    """Where what else is kept for a dataset lives, one folder per stamp (the reports' validation results:
+    remote_results.py)."""
+    return cache_dir() / f"{_dataset_name(store.endpoint, store.graph)}.kept"
+
+
+def stamp_dir(store, stamp: str) -> Path:
+    """What is kept for the dataset as it is under `stamp` (a stamp is a hex digest: a safe name)."""
+    if not re.fullmatch(r"[0-9a-f]{16,128}", stamp):
+        raise ValueError(f"not a generation stamp: {stamp!r}")
+    return stamps_dir(store) / stamp
+
+
+def server_stamp(store, fresh: bool = False) -> str:
+    """The server's stamp (identity) as this process last asked it, asked again every STAMP_TTL seconds
+    in the background (the same answer the search index uses); `fresh`: asked now (one small query), and
+    what the search index knows updated with it."""
+    kept = _kept(store)
+    if not fresh:
+        return _stamp(store, kept)
+    stamp = identity(store)
+    with kept.lock:
+        kept.stamp, kept.asked = stamp, time.monotonic()
+    return stamp
 
 
 def read_stamp(store, timeout: float | None = None) -> str | None:

@@ -10,12 +10,18 @@ reports together (the links between them too). A graph of several councils needs
 them), as the trace, gaps and audit do: bounded by the council, not by the nation. The result is kept per
 store generation and scope (a served store does not change), loaded by one request while the others wait.
 
-A request validates at most one report (1-6 s): a council of 47 reports none of whose results are kept
-(a store built before they were kept, or with --no-validate, or a server's SPARQL endpoint) would
-otherwise take minutes in one request. The page gives at once the reports whose results are kept or were
-validated by earlier requests, validates the next one, and lists the others as not validated yet, with
-the command that fills them all in; each reload validates one more. The downloads (CSV, Turtle) are the
-council's whole result or nothing: while reports are missing they answer 503 with Retry-After, naming them.
+A council's page runs no pySHACL in the request: a council of 47 reports none of whose results are kept
+(a store built before they were kept, or with --no-validate) would take minutes in one request, or a
+pySHACL run (1-6 s) in each if every request validated one more. The page gives at once the reports whose
+results are kept or were validated earlier, hands the others to a background job (validation_jobs.py: one
+per store and council, one report at a time) and lists them as being validated, with the command that
+fills them in; a reload shows what the job has done. The downloads (CSV, Turtle) are the council's whole
+result or nothing: while reports are missing they answer 503 with Retry-After, naming them. One report's
+page (&report=YEAR), like the audit's validation, validates that report in the request when it must.
+
+On a SPARQL server the results are kept in the cache beside its search index under the dataset's stamp
+(query_layer/remote_results.py: written by `load --store` and `add`, and here as each report is
+validated, so a restart does not lose them); what is in memory is keyed by the stamp too.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from ..query_layer import Flight, Scope, scope_of
 from ..query_layer.reads import Slow
 from ..query_layer.report_graphs import scope_graph
 from ..query_layer.scope import council_of, store_key
-from . import current_store
+from . import current_store, validation_jobs
 from .error_page import error_response
 from .safety import PARSER_LOCK
 
@@ -63,45 +69,70 @@ def validation_of(store, scope: Scope, timeout: float | None = None) -> Validati
         )
 
     part = f"the validation of {scope.council or 'the graph'} ({', '.join(scope.years)})"
-    return _SUMMARIES.get((store_key(store), scope.council, scope.reports), load, part)
+    return _SUMMARIES.get((_version(store, fresh=True), scope.council, scope.reports), load, part)
+
+
+def _remote(store) -> bool:
+    return bool(getattr(store, "endpoint", None) and getattr(store, "graph", None))
+
+
+def _version(store, fresh: bool = False) -> object:
+    """What the results in memory are for: the store's generation; a server's dataset by its stamp, asked
+    of the server by each page (`fresh`: a server changed under a running `serve`, by `add`, never gets a
+    result of what it held before, not even for the search index's STAMP_TTL)."""
+    if _remote(store):
+        from ..query_layer.remote_index import server_stamp
+
+        return (store_key(store), server_stamp(store, fresh))
+    return store_key(store)
 
 
 @dataclass
 class Validation:
     """A scope's validation as far as it is known: the sum of the reports validated (`years`), and the
-    reports not validated yet (`pending`, by year) with the command that validates them."""
+    reports not validated yet (`pending`, by year, being validated in the background) with the command
+    that validates them, and the background's failures (`failed`: year and message)."""
 
     summary: ValidationSummary
     years: list[str]
     pending: list[str] = field(default_factory=list)
     command: str | None = None
+    failed: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
         return not self.pending
 
 
-def scope_validation(store, scope: Scope, timeout: float | None = None, at_most: int = 1) -> Validation:
-    """The validation of `scope` with at most `at_most` reports validated in this call: every report
-    whose result is kept beside the store or was validated by an earlier request, plus the next ones
-    (by year) up to `at_most`; the rest are `pending`."""
+def scope_validation(store, scope: Scope, timeout: float | None = None) -> Validation:
+    """The validation of `scope` as far as it is known without running pySHACL here: every report whose
+    result is kept or was validated earlier; the rest are `pending`, queued for the background job of the
+    store and council. One report's scope is validated in the call when it must be (as the audit's)."""
     from ..validate.stored import merged
 
-    if _SUMMARIES.has((store_key(store), scope.council, scope.reports)):
+    version = _version(store, fresh=True)
+    if _SUMMARIES.has((version, scope.council, scope.reports)) or len(scope.reports) == 1:
         return Validation(validation_of(store, scope, timeout), list(scope.years))
     known, pending = [], []
     for report, year in zip(scope.reports, scope.years, strict=True):
-        if _REPORTS.has((store_key(store), report)) or kept_result(store, report) is not None:
+        if _REPORTS.has((version, report)):
             known.append((report, year))
-        elif at_most > 0:
-            at_most -= 1
+        elif (kept := kept_result(store, report)) is not None:
+            _REPORTS.get((version, report), lambda kept=kept: kept, "a kept validation")
             known.append((report, year))
         else:
-            pending.append(year)
+            pending.append((report, year))
     if not pending:
         return Validation(validation_of(store, scope, timeout), list(scope.years))
+    job = validation_jobs.queue(
+        (version, scope.council), pending, lambda item: _one_report(store, item[0], item[1], timeout)
+    )
+    years = {report: year for report, year in pending}
+    failed = [(years[item[0]], message) for item, message in job.failed if item[0] in years]
     summary = merged(_one_report(store, report, year, timeout) for report, year in known)
-    return Validation(summary, [y for _, y in known], pending, fill_in_command(store, scope.council))
+    return Validation(
+        summary, [y for _, y in known], [y for _, y in pending], fill_in_command(store, scope.council), failed
+    )
 
 
 def fill_in_command(store, council: str | None) -> str | None:
@@ -117,9 +148,12 @@ def fill_in_command(store, council: str | None) -> str | None:
 
 
 class Incomplete(Slow):
-    """A download asked for while some of its reports are not validated yet: 503 with Retry-After."""
+    """A download asked for while some of its reports are not validated yet: 503 with Retry-After (about
+    the time the background takes for them, a few seconds a report)."""
 
-    def __init__(self, validation: Validation, retry_after: int = 5):
+    def __init__(self, validation: Validation, retry_after: int | None = None):
+        if retry_after is None:
+            retry_after = min(60, 2 + 3 * len(validation.pending))
         years = ", ".join(validation.pending)
         how = (
             f"; or validate them all now with `{validation.command}` (STORE: the folder the server serves)"
@@ -128,8 +162,8 @@ class Incomplete(Slow):
         )
         OutcomeGraphError.__init__(
             self,
-            f"{len(validation.pending)} report(s) not validated yet ({years}): one report is validated per "
-            f"request, so ask again in {retry_after} s to validate the next{how}",
+            f"{len(validation.pending)} report(s) not validated yet ({years}): they are being validated in "
+            f"the background, one at a time, so ask again in {retry_after} s{how}",
         )
         self.part, self.retry_after = "the validation", retry_after
 
@@ -141,12 +175,19 @@ def _one_report(store, report: str, year: str, timeout: float | None) -> Validat
             return kept
         from ..validate import validate_graph
 
+        stamp = version[1] if _remote(store) else None  # asked before the graph is read
         graph = scope_graph(store, Scope(council_of(report), (report,), (year,)), timeout)
         # pySHACL parses its SPARQL constraints with rdflib's parser, which is not thread-safe.
         with PARSER_LOCK:
-            return validate_graph(graph)
+            summary = validate_graph(graph)
+        if stamp is not None:  # kept beside the server's search index, under the stamp it is for
+            from ..query_layer.remote_results import keep_result
 
-    return _REPORTS.get((store_key(store), report), load, f"the validation of {local_part(report)}")
+            keep_result(store, stamp, local_part(report), summary)
+        return summary
+
+    version = _version(store)
+    return _REPORTS.get((version, report), load, f"the validation of {local_part(report)}")
 
 
 def kept_result(store, report: str) -> ValidationSummary | None:
@@ -157,6 +198,10 @@ def kept_result(store, report: str) -> ValidationSummary | None:
     from ..store.reports import CATALOGUE
     from ..validate.stored import read, read_sources, result_key
 
+    if _remote(store):  # kept under the dataset's stamp (query_layer/remote_results.py)
+        from ..query_layer.remote_results import read_result
+
+        return read_result(store, local_part(report))
     path = getattr(store, "path", None)
     if path is None or path.name != "db":
         return None
@@ -227,6 +272,8 @@ def validation_page():
                 "complete": validation.complete,
                 "reports": validation.years,
                 "not_validated": validation.pending,
+                "validating": bool(validation.pending),  # in the background: reload to see them
+                "failed": [{"report": y, "message": m} for y, m in validation.failed],
                 "command": validation.command,
             }
         )
