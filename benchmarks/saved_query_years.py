@@ -17,10 +17,12 @@ from __future__ import annotations
 import argparse
 import math
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from outcome_graph.saved_queries import load_queries, run_query
 
+OGR = "https://w3id.org/outcome-graph/id/"
 PAGES = Path(__file__).resolve().parent.parent / "queries" / "pages"
 
 
@@ -36,6 +38,44 @@ def p95(times: list[float]) -> float:
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
+def measure(
+    store,
+    name: str,
+    year: str,
+    given: dict[str, str],
+    councils: list[str],
+    timeout: float,
+    each: bool = False,
+) -> Iterator[str]:
+    """For each council, the saved query `name` asked for each of its reports (the year in parameter
+    `year`, the other parameters `given`): a line a council, and with `each` a line a report first. A
+    refusal is a line with its message, never the end of the run."""
+    from rdflib import URIRef
+
+    query = load_queries()[name]
+    for council in councils:
+        iri = council.replace("ogr:", OGR, 1) if council.startswith("ogr:") else council
+        years = [y.rsplit("/", 1)[-1] for y in _values(store, "council-reports", {"council": URIRef(iri)})]
+        times, refused, rows = [], [], 0
+        for report in years:
+            started = time.perf_counter()
+            try:
+                values = {**given, "council": iri, year: report}
+                got = len(run_query(store, query, values, timeout=timeout).rows)
+                said = f"{got} rows"
+                rows += got
+            except Exception as e:  # noqa: BLE001 -- a refusal is what this measures: kept with its message
+                said = f"refused: {str(e)[:160]}"
+                refused.append(f"{report} ({said})")
+            times.append(time.perf_counter() - started)
+            if each:
+                yield f"{council} {report}: {said} in {times[-1]:.2f} s"
+        yield (
+            f"{council}: {len(years)} reports, {len(refused)} refused{' ' + refused[0] if refused else ''}, "
+            f"{rows} rows, slowest {max(times, default=0):.2f} s, p95 {p95(times) if times else 0:.2f} s"
+        )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     where = ap.add_mutually_exclusive_group(required=True)
@@ -49,8 +89,6 @@ def main() -> int:
     ap.add_argument("params", nargs="*", help="NAME=VALUE, as the page's form takes them")
     args = ap.parse_args()
 
-    from rdflib import URIRef
-
     if args.store:
         from outcome_graph.store import open_store
 
@@ -59,35 +97,10 @@ def main() -> int:
         from outcome_graph.store.remote import RemoteStore
 
         store = RemoteStore(args.endpoint, timeout=args.timeout)
-    query = load_queries()[args.name]
     given = dict(p.split("=", 1) for p in args.params)
     councils = _values(store, "councils") if args.every_council else [given["council"]]
-    for council in councils:
-        iri = (
-            council
-            if council.startswith("http")
-            else council.replace("ogr:", "https://w3id.org/outcome-graph/id/")
-        )
-        years = [y.rsplit("/", 1)[-1] for y in _values(store, "council-reports", {"council": URIRef(iri)})]
-        times, refused, rows = [], [], 0
-        for year in years:
-            started = time.perf_counter()
-            try:
-                values = {**given, "council": iri, args.year: year}
-                got = len(run_query(store, query, values, timeout=args.timeout).rows)
-                said = f"{got} rows"
-                rows += got
-            except Exception as e:  # noqa: BLE001 -- a refusal is what this measures: kept with its message
-                said = f"refused: {str(e)[:160]}"
-                refused.append(f"{year} ({said})")
-            times.append(time.perf_counter() - started)
-            if args.each:
-                print(f"{council} {year}: {said} in {times[-1]:.2f} s", flush=True)
-        print(
-            f"{council}: {len(years)} reports, {len(refused)} refused{' ' + refused[0] if refused else ''}, "
-            f"{rows} rows, slowest {max(times, default=0):.2f} s, p95 {p95(times) if times else 0:.2f} s",
-            flush=True,
-        )
+    for line in measure(store, args.name, args.year, given, councils, args.timeout, args.each):
+        print(line, flush=True)
     close = getattr(store, "close", None)
     if close:
         close()
