@@ -226,3 +226,24 @@ def test_a_read_past_a_sparql_server_s_time_limit_is_a_503_naming_the_part_with_
     finally:
         monkeypatch.undo()
         source._GRAPHS.clear()  # the remembered failure: the other tests ask for the same pages
+
+
+def test_the_service_description_s_count_is_the_warm_up_s_not_its_first_request_s(national, monkeypatch):
+    """/sparql's service description gives the store's triple count, a scan of every quad (5 s at 10 M
+    triples, the description's first answer): counted once per store, by the server's warm-up."""
+    from rdflib.namespace import VOID
+
+    from outcome_graph.serve.warmup import warm
+
+    app = create_app(store=national, config={"timeout": 60})
+    expected = national.triple_count()
+    warm(app.extensions["outcome_graph"]["store"]).join()
+
+    def counted_again():
+        raise AssertionError("the request counted the store's triples itself")
+
+    monkeypatch.setattr(national, "triple_count", counted_again)
+    r = app.test_client().get("/sparql", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200
+    described = Graph().parse(data=r.get_data(as_text=True), format="turtle")
+    assert [int(n) for n in described.objects(None, VOID.triples)] == [expected]
