@@ -3,6 +3,7 @@ wrapped), with its time, and the first answer's wall time and CPU seconds (this 
 workers: on a busy machine the CPU is the steadier number). In process, as the tests make the app.
 
     nice python benchmarks/audit_queries.py --store DIR ["/audit?council=midlothian&report=2020-2021"]
+    nice python benchmarks/audit_queries.py --endpoint URL [PAGE]   # `serve --endpoint URL`'s app
 
 Used to find the questions whose cost grows with the nation (issue 17: "the audit must cost what it
 shows"); prints a Markdown table for BENCHMARKS.md.
@@ -35,7 +36,9 @@ def cpu_seconds() -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", type=Path, required=True)
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--store", type=Path, help="an embedded store directory")
+    where.add_argument("--endpoint", help="a SPARQL server's query endpoint holding the graphs")
     parser.add_argument("page", nargs="?", default="/audit?council=midlothian&report=2020-2021&validate=0")
     args = parser.parse_args()
 
@@ -43,7 +46,12 @@ def main() -> int:
     from outcome_graph.serve.warmup import warm
     from outcome_graph.store import open_store
 
-    store = open_store(args.store, progress=None, build_if_missing=False)
+    if args.endpoint:
+        from outcome_graph.store.remote import RemoteStore
+
+        store = RemoteStore(args.endpoint, timeout=60)
+    else:
+        store = open_store(args.store, progress=None, build_if_missing=False)
     asked: list[tuple[float, str, int, str]] = []
     for method in ("select", "construct", "ask"):
         real = getattr(store, method)

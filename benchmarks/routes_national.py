@@ -254,11 +254,11 @@ def discover(get_json: Callable[[str], dict]) -> dict[str, str]:
     if service and service[0].get("one"):
         v["service"] = service[0]["one"]
     coded = rows(
-        f"SELECT (MIN(?c) AS ?code) (MIN(STR(?i)) AS ?ind) WHERE {{ ?o og:report <{v['report_iri']}> ; "
+        f"SELECT (MIN(STR(?c)) AS ?code) (MIN(STR(?i)) AS ?ind) WHERE {{ ?o og:report <{v['report_iri']}> ; "
         f"og:indicator ?i . ?i og:code ?c FILTER(CONTAINS(STR(?o), '/observation/lgbf/')) }}"
     )
     local = rows(
-        f"SELECT (MIN(?c) AS ?code) (MIN(STR(?i)) AS ?ind) WHERE {{ ?o og:report <{v['report_iri']}> ; "
+        f"SELECT (MIN(STR(?c)) AS ?code) (MIN(STR(?i)) AS ?ind) WHERE {{ ?o og:report <{v['report_iri']}> ; "
         f"og:indicator ?i . ?i og:code ?c FILTER(!CONTAINS(STR(?o), '/observation/lgbf/')) }}"
     )
     v["lgbf"] = coded[0].get("code", "CHN9") if coded else "CHN9"
@@ -343,6 +343,16 @@ def http_get(base: str, timeout: float) -> Callable[[str, str | None], Answer]:
     return get
 
 
+def sparql_json(get: Callable[[str, str | None], Answer], url: str) -> dict:
+    """The JSON results of a discovery question; a failed one says its status and message (asked twice:
+    a loaded machine may pass the time limit once)."""
+    for _ in range(2):
+        a = get(url, "application/sparql-results+json")
+        if a.status == 200:
+            return json.loads(a.body)
+    raise SystemExit(f"reading the parameters failed: {a.status} {a.body[-300:]!r} for {url}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     where = parser.add_mutually_exclusive_group(required=True)
@@ -378,7 +388,7 @@ def main() -> int:
         warm(app.extensions["outcome_graph"]["store"]).join()  # as `serve` does once it answers
         print(f"warm-up (search index, labels, modules) {time.perf_counter() - t:.1f} s")
         get = test_client_get(app.test_client())
-    values = discover(lambda url: json.loads(get(url, "application/sparql-results+json").body))
+    values = discover(lambda url: sparql_json(get, url))
     print(f"store: {args.store or args.endpoint} ({store.triple_count():,} triples)")
     print("values: " + ", ".join(f"{k}={v}" for k, v in sorted(values.items()) if not k.endswith("_q")))
     print()

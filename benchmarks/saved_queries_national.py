@@ -4,6 +4,7 @@ too slowly.
 
     nice python benchmarks/saved_queries_national.py --store DIR [--timeout 30] [--repeat N] [NAME ...]
     nice python benchmarks/saved_queries_national.py --endpoint URL ...   # a SPARQL server instead
+    nice python benchmarks/saved_queries_national.py --store DIR --combinations   # each parameter combination
 
 The store is opened as it is (never rebuilt: `outcome-graph query --store DIR` would rebuild a store
 that was not built from the bundled reports' current sources). Each query's page is asked as a person
@@ -45,6 +46,46 @@ def requests(names: list[str]) -> list[tuple[str, str]]:
         out.append((name, REQUIRED.get(name, "")))
         if queries[name].scope == "council" or queries[name].page == "council":
             out.append((name, "&".join(p for p in (REQUIRED.get(name, ""), COUNCIL) if p)))
+    return out
+
+
+# --combinations: a sample of each parameter type, as a person gives it (an early report with earlier ones
+# before it, and one in the middle of the 47 years; an LGBF code; a word; a provision).
+SAMPLES = {
+    "year": ("2017-2018", "2040-2041"),
+    "code": ("CHN9",),
+    "string": ("Covid",),
+    "iri": ("http://www.legislation.gov.uk/id/asp/2014/8/part/9",),
+}
+
+
+def combinations(names: list[str]) -> list[tuple[str, str]]:
+    """(query name, parameters): for each query its defaults; each optional parameter alone (a year, a
+    code); the council alone and with each other parameter (a council's report: the page a person opens
+    from the council's list); and every parameter at once. Parameters a query requires are given always."""
+    from outcome_graph.saved_queries import load_queries
+
+    queries = load_queries()
+    out: list[tuple[str, str]] = []
+    for name in names or list(queries):
+        query = queries[name]
+        base = [REQUIRED[name]] if name in REQUIRED else []
+        given = {p.split("=", 1)[0] for p in base}
+        others = [p for p in query.parameters if p.name not in given and p.name != "council"]
+        has_council = any(p.name == "council" for p in query.parameters)
+        sets: list[list[str]] = [[]]
+        alone = [f"{p.name}={v}" for p in others for v in SAMPLES.get(p.type, ())]
+        sets += [[a] for a in alone]
+        if has_council:
+            sets += [[COUNCIL]] + [[COUNCIL, a] for a in alone]
+        every = [f"{p.name}={SAMPLES[p.type][0]}" for p in others if p.type in SAMPLES]
+        sets.append(([COUNCIL] if has_council else []) + every)
+        seen: set[str] = set()
+        for extra in sets:
+            params = "&".join(base + extra)
+            if params not in seen:
+                seen.add(params)
+                out.append((name, params))
     return out
 
 
@@ -150,6 +191,12 @@ def main() -> int:
     parser.add_argument(
         "--cache", action="store_true", help="the result cache on, as `serve` has it (default: off)"
     )
+    parser.add_argument(
+        "--combinations",
+        action="store_true",
+        help="each parameter combination a person gives (none, a year, a code, the council, the council "
+        "with each, all), not only the defaults and the council",
+    )
     parser.add_argument("names", nargs="*", help="the queries to run (default: all)")
     args = parser.parse_args()
 
@@ -165,7 +212,8 @@ def main() -> int:
         store = RemoteStore(args.endpoint, timeout=args.timeout)
     config = {"timeout": args.timeout, "max_rows": 100000, "cache": args.cache}
     app = create_app(store=store, config=config)
-    run(app.test_client(), requests(args.names), args.repeat)
+    pairs = combinations(args.names) if args.combinations else requests(args.names)
+    run(app.test_client(), pairs, args.repeat)
     if not args.no_downloads:
         downloads(app.test_client(), args.names)
     close = getattr(store, "close", None)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import importlib.util
-import json
 import re
 import sys
 from urllib.parse import parse_qs, urlsplit
@@ -59,7 +58,7 @@ def client(national):
 @pytest.fixture(scope="module")
 def values(client):
     get = routes.test_client_get(client)
-    return routes.discover(lambda url: json.loads(get(url, "application/sparql-results+json").body))
+    return routes.discover(lambda url: routes.sparql_json(get, url))
 
 
 def test_the_cases_are_asked_of_another_council_than_midlothian_and_its_first_and_last_report(values):
@@ -144,3 +143,107 @@ def test_the_vocabulary_as_turtle_is_the_store_s_own_vocabulary(client, national
     own = national.construct(_queries("ontology"), timeout=60)
     assert len(served) == len(own) > 1000
     assert isomorphic(served, own)
+
+
+def test_a_page_of_a_term_pointed_to_by_many_gives_their_count_not_a_sorted_list_of_all(client, national):
+    """A class or a statute is the object of thousands of triples nationally (33,344 actions have type
+    og:Action at 10 M): its page lists the properties few enough to show and counts the others, the same
+    count as the graph's, instead of reading and sorting every subject (20 s at 10 M)."""
+    from outcome_graph.serve.lookup import NEIGHBOURS_SHOWN
+
+    iri = "https://w3id.org/outcome-graph/def#Observation"
+    count = national.select(f"SELECT (COUNT(?x) AS ?n) WHERE {{ ?x a <{iri}> }}").rows[0]["n"]
+    assert int(count) > NEIGHBOURS_SHOWN  # else this page lists them all and shows nothing of the kind
+    r = client.get("/resource?iri=" + routes.q(iri), headers={"Accept": "text/html"})
+    assert r.status_code == 200
+    page = html.unescape(r.get_data(as_text=True))
+    assert f"{int(count):,} things" in page
+    assert page.count('<li><a href="/id/') < NEIGHBOURS_SHOWN  # none of the observations listed one by one
+
+
+def test_a_thing_only_pointed_to_by_many_has_its_page_with_their_counts(
+    client, national, values, monkeypatch
+):
+    """A government year is the object of every figure of its year and the subject of nothing: its page
+    is its counts (it was a 404 once the many were counted instead of listed). The small graph's "many"
+    is made so by showing fewer (10 a property) than the national pages do."""
+    from outcome_graph.serve import lookup
+
+    monkeypatch.setattr(lookup, "NEIGHBOURS_SHOWN", 10)
+    year = f"http://reference.data.gov.uk/id/government-year/{values['late']}"
+    rows = national.select(f"SELECT ?p (COUNT(?x) AS ?n) WHERE {{ ?x ?p <{year}> }} GROUP BY ?p").rows
+    many = {str(r["p"]): int(str(r["n"])) for r in rows if int(str(r["n"])) > 10}
+    assert many and not national.select(f"SELECT ?p WHERE {{ <{year}> ?p ?o }}").rows
+    r = client.get("/resource?iri=" + routes.q(year), headers={"Accept": "text/html"})
+    assert r.status_code == 200
+    page = html.unescape(r.get_data(as_text=True))
+    for n in many.values():
+        assert f"{n:,} things" in page
+
+
+def test_a_statute_s_page_counts_its_many_qualified_links_and_lists_a_record_s_few(
+    client, national, monkeypatch
+):
+    from outcome_graph.serve import lookup
+
+    part9 = routes.PART9
+    n = national.select(
+        "SELECT (COUNT(?l) AS ?n) WHERE { { ?l <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> "
+        f"<{part9}> }} UNION {{ ?l <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> <{part9}> }} }}"
+    ).rows[0]["n"]
+    assert 5 < int(n) <= lookup.NEIGHBOURS_SHOWN
+    listed = html.unescape(client.get("/resource?iri=" + routes.q(part9)).get_data(as_text=True))
+    assert listed.count("(the link’s record)") == int(n)  # every link listed
+    monkeypatch.setattr(lookup, "NEIGHBOURS_SHOWN", 5)
+    counted = html.unescape(client.get("/resource?iri=" + routes.q(part9)).get_data(as_text=True))
+    assert f"{int(n):,} qualified links" in counted and "(the link’s record)" not in counted
+
+
+def test_a_read_past_a_sparql_server_s_time_limit_is_a_503_naming_the_part_with_retry_after(
+    client, national, monkeypatch
+):
+    """A remote server's own time limit (Virtuoso's S1T00: StoreError 504) met by one of a page's reads
+    is the page's slow part, said as every slow part is: 503, Retry-After, the part named (it was a bare
+    504 naming nothing, without Retry-After). The server is made to time out on the records' read."""
+    from outcome_graph.query_layer.reads import RETRY_AFTER
+    from outcome_graph.store import StoreError
+    from outcome_graph.trace import source
+
+    real = national.select
+
+    def server_time_limit(query, **kw):
+        if "og:report" in query or "outcome-graph/def#report" in query:
+            raise StoreError("the query ran past the SPARQL server's time limit (HTTP 500): S1T00", 504)
+        return real(query, **kw)
+
+    monkeypatch.setattr(national, "select", server_time_limit)
+    try:
+        for fmt in ("json", "html"):
+            r = client.get(f"/gaps?council=midlothian&report=2020-2021&format={fmt}")
+            assert r.status_code == 503, (fmt, r.status_code)
+            assert r.headers["Retry-After"] == str(RETRY_AFTER)
+            assert "took longer than the time limit" in r.get_data(as_text=True)
+    finally:
+        monkeypatch.undo()
+        source._GRAPHS.clear()  # the remembered failure: the other tests ask for the same pages
+
+
+def test_the_service_description_s_count_is_the_warm_up_s_not_its_first_request_s(national, monkeypatch):
+    """/sparql's service description gives the store's triple count, a scan of every quad (5 s at 10 M
+    triples, the description's first answer): counted once per store, by the server's warm-up."""
+    from rdflib.namespace import VOID
+
+    from outcome_graph.serve.warmup import warm
+
+    app = create_app(store=national, config={"timeout": 60})
+    expected = national.triple_count()
+    warm(app.extensions["outcome_graph"]["store"]).join()
+
+    def counted_again():
+        raise AssertionError("the request counted the store's triples itself")
+
+    monkeypatch.setattr(national, "triple_count", counted_again)
+    r = app.test_client().get("/sparql", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200
+    described = Graph().parse(data=r.get_data(as_text=True), format="turtle")
+    assert [int(n) for n in described.objects(None, VOID.triples)] == [expected]

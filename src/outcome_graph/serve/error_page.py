@@ -26,7 +26,8 @@ def error_response(e: Exception, status: int = 404):
         status = own
     headers = {}
     retry = getattr(e, "retry_after", None)
-    if isinstance(e, Slow) or (status == 503 and retry):
+    # a 504 is a SPARQL server's time limit met by a read the page made itself: the same "try again"
+    if isinstance(e, Slow) or (status == 503 and retry) or status == 504:
         headers["Retry-After"] = str(retry or RETRY_AFTER)
     if wants_json():
         return jsonify({"error": str(e)}), status, headers

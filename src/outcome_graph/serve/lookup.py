@@ -23,6 +23,7 @@ from ..namespaces import OG, OGR, PREFIXES, segment, shorten
 from ..parameter_terms import ParameterError, expand_iri
 from ..query_layer import read_select
 from ..query_layer.reads import query_text
+from ..store import SelectResult
 from . import current_store
 from .pages import cell, error_status, labels, limits
 
@@ -198,6 +199,7 @@ def _links(store, iri: URIRef, timeout) -> list[dict]:
     rows = read_select(
         store, query_text("links-of"), "the record's links", bound, timeout=timeout, max_rows=NEIGHBOURS_SHOWN
     ).rows
+    rows.sort(key=lambda r: (str(r["p"]), str(r["o"]), str(r["link"])))  # not the engine's ORDER BY of IRIs
     links = sorted({r["link"] for r in rows})
     details: dict[str, dict] = {}
     if links:
@@ -228,6 +230,43 @@ def _links(store, iri: URIRef, timeout) -> list[dict]:
     return out
 
 
+def _incoming(store, iri: URIRef, timeout):
+    """What points to the record: the rows (x, p) of every property few enough to show (at most
+    NEIGHBOURS_SHOWN subjects each, NEIGHBOURS_SHOWN * 4 in all), in (p, x) order; and (p, count) of the
+    others, which the page gives as counts. Never every subject of a class or a statute read and sorted
+    (queries/structure/neighbours-in-counts.rq says what that cost)."""
+    counts = read_select(
+        store,
+        query_text("neighbours-in-counts"),
+        "how many things point to the record",
+        {"s": [iri]},
+        timeout=timeout,
+        max_rows=1000,
+    ).rows
+    shown, counted, budget = [], [], NEIGHBOURS_SHOWN * 4
+    for r in sorted(counts, key=lambda r: str(r["p"])):
+        n = int(str(r["n"]))
+        if n <= min(NEIGHBOURS_SHOWN, budget):
+            shown.append(r["p"])
+            budget -= n
+        elif str(r["p"]) not in REIFICATION:  # a qualified link's parts: read as "Links and their basis"
+            counted.append((r["p"], n))
+    inc = SelectResult([], [], False)
+    if shown:
+        inc = read_select(
+            store,
+            query_text("neighbours-in"),
+            "what points to the record",
+            {"p": shown},
+            timeout=timeout,
+            max_rows=NEIGHBOURS_SHOWN * 4,
+            constants={"s": iri},
+        )
+        inc.rows = sorted(inc.rows, key=lambda r: (str(r["p"]), str(r["x"])))
+    inc.truncated = bool(inc.truncated or counted)
+    return inc, counted, {str(r["p"]): int(str(r["n"])) for r in counts}
+
+
 def describe(iri: URIRef):
     store = current_store()
     timeout, _ = limits()
@@ -241,15 +280,8 @@ def describe(iri: URIRef):
         timeout=timeout,
         max_rows=NEIGHBOURS_SHOWN * 4,
     )
-    inc = read_select(
-        store,
-        query_text("neighbours-in"),
-        "what points to the record",
-        one,
-        timeout=timeout,
-        max_rows=NEIGHBOURS_SHOWN * 4,
-    )
-    if not out.rows and not inc.rows:
+    inc, counted, by_property = _incoming(store, iri, timeout)
+    if not out.rows and not inc.rows and not counted:  # a year: only pointed to, by thousands
         return None
     names = _names(store, [r["o"] for r in out.rows] + [r["x"] for r in inc.rows], timeout)
     out.rows = _named(out.rows, "o", names)
@@ -260,7 +292,10 @@ def describe(iri: URIRef):
     # basis"; listing their reification triples again would show internal names.
     incoming = [n for n in _neighbours(inc.rows, "x") if n["p"].title not in REIFICATION]
     evidence = store.select(EVIDENCE, bindings=bound, timeout=timeout, max_rows=50).rows
-    links = _links(store, iri, timeout)
+    # its qualified links: as many as the record is the rdf:subject or rdf:object of (counted above); a
+    # statute's thousands are given as their number, not read and sorted (1 s for Part 9's 4,416)
+    link_count = sum(by_property.get(PREFIXES["rdf"] + x, 0) for x in ("subject", "object"))
+    links = _links(store, iri, timeout) if link_count <= NEIGHBOURS_SHOWN else []
     title = _title(out.rows)
     rdf_type = PREFIXES["rdf"] + "type"
     types = [n["node"] for n in outgoing if n["p"].title == rdf_type]
@@ -288,6 +323,11 @@ def describe(iri: URIRef):
         "outgoing": [n for n in outgoing if n["p"].title != rdf_type][:NEIGHBOURS_SHOWN],
         "incoming": incoming[:NEIGHBOURS_SHOWN],
         "more_incoming": len(incoming) > NEIGHBOURS_SHOWN or inc.truncated,
+        # the properties with too many subjects to list: their label, reading and count
+        "incoming_counts": [
+            {"p": cell(p), "p_label": L.term(str(p)), "reading": L.readings.get(str(p)), "count": n}
+            for p, n in counted
+        ],
         "more_outgoing": len(outgoing) > NEIGHBOURS_SHOWN or out.truncated,
         "evidence": [
             {
@@ -301,6 +341,7 @@ def describe(iri: URIRef):
             }
             for r in evidence
         ],
+        "links_not_listed": link_count if link_count > NEIGHBOURS_SHOWN else 0,
         "links": [
             {
                 "link": cell(r["link"]),

@@ -33,14 +33,16 @@ def _preload(store) -> None:
 def _after(store) -> None:
     """What only some pages need, after the gate has opened: the store's labels, the list of reports
     (every council's page reads it first: 0.3-0.5 s at 10 M triples), the shared triples a council's
-    counts are asked with (query_layer.local), pySHACL, the index."""
+    counts are asked with (query_layer.local), pySHACL, the index, the triple count of /sparql's
+    service description."""
     from ..labels import for_store
     from ..query_layer.local import preload
     from ..query_layer.remote_index import index_of
     from ..query_layer.scope import report_index
     from ..validate.engine import import_pyshacl
+    from .sparql import triple_count
 
-    steps = (for_store, report_index, lambda _: preload(), lambda _: import_pyshacl(), index_of)
+    steps = (for_store, report_index, lambda _: preload(), lambda _: import_pyshacl(), index_of, triple_count)
     for step in steps:
         try:
             step(store)
