@@ -27,6 +27,7 @@ import sqlite3
 import tempfile
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from rdflib import Literal
 from ..namespaces import OG, OGR
 from .reads import Slow
 from .scope import report_index
-from .search_index import SCHEMA, VERSION, SearchIndex, insert, search_index
+from .search_index import SCHEMA, VERSION, SearchIndex, insert_rows, reports, search_index, terms
 
 CACHE_VARIABLE = "OUTCOME_GRAPH_INDEX_CACHE"
 STAMP = str(OG.generation)
@@ -203,10 +204,24 @@ def fill(
     """A whole index of `store` into the empty database `db`, page by page (`todo`, else `pages`), stamped."""
     db.executescript(SCHEMA)
     todo = pages(store, timeout) if todo is None else todo
-    for done, (_name, columns) in enumerate(todo, 1):
-        insert(db, store, columns=columns)
-        if progress is not None:
-            progress(done, len(todo))
+    # A page's two questions are asked at once, and the next page's while this one is written: the
+    # server works while this client parses and inserts (two pages in memory at most).
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="search-index-page") as pool:
+
+        def ask(columns: dict) -> tuple[Future, Future]:
+            return pool.submit(terms, store, columns), pool.submit(reports, store, columns)
+
+        ahead = ask(todo[0][1]) if todo else None
+        for done in range(1, len(todo) + 1):
+            asked, ahead = ahead, ask(todo[done][1]) if done < len(todo) else None
+            try:
+                insert_rows(db, asked[0].result(), asked[1].result())
+            except BaseException:
+                for future in ahead or ():
+                    future.cancel()
+                raise
+            if progress is not None:
+                progress(done, len(todo))
     stamp_index(db, store, stamp)
     db.commit()
 

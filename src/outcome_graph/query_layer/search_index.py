@@ -74,10 +74,25 @@ def insert(
     if columns is None and within is not None:
         # ?within left unbound for every record (Virtuoso found nothing with STRSTARTS(?x, ""))
         columns = {"within": [Literal(w) for w in within]}
+    insert_rows(db, terms(store, columns), reports(store, columns))
+
+
+def terms(store, columns: dict | None) -> list[dict]:
+    """The rows of search-terms.rq bound to `columns`: each record's names."""
+    return _rows(store, "search-terms", "the search index (names)", columns)
+
+
+def reports(store, columns: dict | None) -> list[dict]:
+    """The rows of search-reports.rq bound to `columns`: each record's reports."""
+    return _rows(store, "search-reports", "the search index (reports)", columns)
+
+
+def insert_rows(db: sqlite3.Connection, term_rows: list[dict], report_rows: list[dict]) -> None:
+    """Adds to the index in `db` the records named in `term_rows` (terms()), with their reports."""
     ids: dict[str, int] = {}
     best: dict[str, dict] = {}
     names: set[tuple[str, str, str]] = set()
-    for r in _rows(store, "search-terms", "the search index (names)", columns):
+    for r in term_rows:
         iri = str(r["node"])
         rec = best.setdefault(iri, {"kind": local_name(str(r["type"])), "code": None, "title": None})
         code = _text(r.get("code"))
@@ -101,7 +116,7 @@ def insert(
     )
     pairs = {
         (str(r["node"]), str(r["report"]), local_name(str(r["period"])))
-        for r in _rows(store, "search-reports", "the search index (reports)", columns)
+        for r in report_rows
     }
     db.executemany(
         "INSERT INTO reports (record, report, period) VALUES (?, ?, ?)",
