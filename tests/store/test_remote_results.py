@@ -139,9 +139,9 @@ def test_the_audit_keeps_the_one_report_it_validates(loaded, tmp_path, monkeypat
     fresh_server()
     audit = "/audit?council=midlothian&report=2020-2021&validate=1"
     got = client_of(endpoint, graph).get(audit)
-    # the scratch Virtuoso may refuse one of the audit's own indicator queries by its cost estimate (a 504
-    # naming it, outside the validation): the validation is made before them, and kept all the same
-    estimate = "exceeds the limit" in got.get_data(as_text=True) and got.status_code == 504
+    # the scratch Virtuoso may refuse one of the audit's own indicator queries by its cost estimate (a 503
+    # or 504 naming it, outside the validation): the validation is made before them, and kept all the same
+    estimate = "exceeds the limit" in got.get_data(as_text=True) and got.status_code in (503, 504)
     assert got.status_code == 200 or estimate, got.get_data(as_text=True)[-800:]
     assert calls == [threading.current_thread().name]  # its one report, in the request
     remote = RemoteStore(endpoint, graph=graph)
