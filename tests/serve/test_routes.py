@@ -247,3 +247,31 @@ def test_the_service_description_s_count_is_the_warm_up_s_not_its_first_request_
     assert r.status_code == 200
     described = Graph().parse(data=r.get_data(as_text=True), format="turtle")
     assert [int(n) for n in described.objects(None, VOID.triples)] == [expected]
+
+
+@pytest.mark.parametrize(
+    "url, error",
+    [
+        ("/queries/risks?council=ogr:fife&format=json", "timeout"),
+        ("/queries/risks?council=ogr:fife&format=html", "server"),
+        ("/id/fife/report/2019-2020", "server"),
+        ("/id/fife/report/2019-2020?format=ttl", "timeout"),
+    ],
+)
+def test_every_answer_past_a_time_limit_says_when_to_try_again(national, monkeypatch, url, error):
+    """Whichever view meets a time limit (the store's: QueryTimeout, 503; a SPARQL server's: StoreError,
+    504), its answer carries Retry-After (a saved query or a record page gave none). The store is made to
+    time out on every query."""
+    from outcome_graph.store import QueryTimeout, StoreError
+
+    def limit(*a, **kw):
+        if error == "timeout":
+            raise QueryTimeout("the query ran past the time limit of 60 s")
+        raise StoreError("the query ran past the SPARQL server's time limit (HTTP 500): S1T00", 504)
+
+    app = create_app(store=national, config={"timeout": 60, "cache": False})
+    monkeypatch.setattr(national, "select", limit)
+    monkeypatch.setattr(national, "construct", limit)
+    r = app.test_client().get(url)
+    assert r.status_code in (503, 504), (url, r.status_code, r.get_data(as_text=True)[-300:])
+    assert r.headers.get("Retry-After", "").isdigit(), (url, dict(r.headers))
