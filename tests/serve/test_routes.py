@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Blueprint
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from outcome_graph.paths import ROOT
 from outcome_graph.serve.app import create_app
@@ -275,3 +275,30 @@ def test_every_answer_past_a_time_limit_says_when_to_try_again(national, monkeyp
     r = app.test_client().get(url)
     assert r.status_code in (503, 504), (url, r.status_code, r.get_data(as_text=True)[-300:])
     assert r.headers.get("Retry-After", "").isdigit(), (url, dict(r.headers))
+
+
+def test_a_resource_s_rdf_leaves_out_a_crowd_pointing_to_it_and_says_it_is_cut(client, national, monkeypatch):
+    """The RDF of a class (Turtle of og:Observation) is what it says and what points to it by the
+    properties few enough to give; its members (more than NEIGHBOURS_SHOWN: every observation of the
+    nation at 10 M) are left out, and the answer says it is cut, as every cut answer does. A record's RDF
+    is whole: every triple naming it, both ways."""
+    from outcome_graph.serve import lookup
+
+    monkeypatch.setattr(lookup, "NEIGHBOURS_SHOWN", 10)
+    iri = "https://w3id.org/outcome-graph/def#Observation"
+    r = client.get("/resource?iri=" + routes.q(iri) + "&format=ttl")
+    assert r.status_code == 200 and r.headers.get("X-Outcome-Graph-Truncated") == "true"
+    g = Graph().parse(data=r.get_data(as_text=True), format="turtle")
+    rdf_type = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    assert not list(g.subjects(rdf_type, URIRef(iri)))  # no member listed
+    own = national.select(f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}").rows
+    assert len(list(g.predicate_objects(URIRef(iri)))) == len(own) > 0
+    monkeypatch.undo()  # a record's page as served: nothing of it left out
+    record = "https://w3id.org/outcome-graph/id/fife/report/2019-2020/priority/01"
+    r = client.get("/id/fife/report/2019-2020/priority/01?format=nt")
+    assert r.status_code == 200 and "X-Outcome-Graph-Truncated" not in r.headers
+    g = Graph().parse(data=r.get_data(as_text=True), format="nt")
+    both = national.select(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ <{record}> ?p ?o }} UNION {{ ?x ?q <{record}> }} }}"
+    ).rows[0]["n"]
+    assert len(g) == int(both) > 0
