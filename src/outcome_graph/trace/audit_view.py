@@ -44,7 +44,7 @@ def data_version(store) -> str:
             return f"{name}, {store.triple_count():,} triples"
         except Exception:  # noqa: BLE001 - a store without a count still has a name
             return str(name)
-    from ..query_layer.remote_index import identity
+    from ..query_layer.remote_cache import identity
 
     try:
         found = identity(store)
