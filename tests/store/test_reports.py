@@ -434,7 +434,7 @@ def test_add_refuses_a_store_that_does_not_keep_each_council_s_national_lines(tm
     assert current_generation(tmp_path / "store") == generation
 
 
-# ---- kept records: add builds again only what reads across years ------------------------------------
+# ---- add equals a build from scratch, change by change ------------------------------------------------
 
 
 def parts_of(directory: Path) -> dict[str, str]:
@@ -454,11 +454,10 @@ def fife_years(folder: Path, sources: dict[int, Path]) -> dict[int, Path]:
     return out
 
 
-def test_add_with_kept_records_leaves_what_a_build_from_scratch_gives(tmp_path):
+def test_each_add_leaves_what_a_build_from_scratch_gives(tmp_path):
     """Property: after each `add` (a figure corrected in a middle year, then in the last year; a renamed
     file; a year replaced by a report whose tables restate the year before), every named graph equals,
-    digest for digest, a store built from scratch (no kept records) from the same files; and only the
-    added report's own records were built, the other years' taken as kept."""
+    digest for digest, a store built from scratch from the same files."""
     files = fife_years(tmp_path / "in", {2016: R16, 2017: R16, 2018: R20, 2019: R20})
     store = tmp_path / "store"
     build_store(list(files.values()), store, progress=None)
@@ -480,14 +479,12 @@ def test_add_with_kept_records_leaves_what_a_build_from_scratch_gives(tmp_path):
     # a middle year: line 450 of the 2020/21 report ("£3,225 .80"), in Fife's 2018/19 copy
     files[2018] = corrected(2018, "£3,225 .80", "£3,300 .00")
     update = add_reports([files[2018]], store, progress=None)
-    assert update.built == ["fife/report/2018-2019"]  # the other three years' records were kept
     assert "fife/report/2018-2019" in update.replaced
     same_as_fresh(list(files.values()))
 
     # the last year
     files[2019] = corrected(2019, "£3,225 .80", "£3,111 .00")
     update = add_reports([files[2019]], store, progress=None)
-    assert update.built == ["fife/report/2019-2020"]
     same_as_fresh(list(files.values()))
 
     # a renamed file of the same bytes: the same report, nothing built or replaced
@@ -495,48 +492,12 @@ def test_add_with_kept_records_leaves_what_a_build_from_scratch_gives(tmp_path):
     renamed.parent.mkdir()
     shutil.copy(files[2016], renamed)
     update = add_reports([renamed], store, progress=None)
-    assert (update.built, update.replaced) == ([], [])
+    assert update.replaced == []
     same_as_fresh([renamed, *(files[y] for y in (2017, 2018, 2019))])
 
     # 2017/18 replaced by a copy of the 2020/21 report, whose tables restate the year before: what the
-    # later years say is compared with it, so their graphs change too, built from their kept records
+    # later years say is compared with it, so their graphs change too
     files[2017] = fife_years(tmp_path / "restating", {2017: R20})[2017]
     update = add_reports([files[2017]], store, progress=None)
-    assert update.built == ["fife/report/2017-2018"]
     assert {"fife/report/2017-2018", "fife/report/2018-2019"} <= set(update.replaced), update.replaced
     same_as_fresh(list(files.values()))
-
-
-def anonymous_pair(folder: Path) -> list[Path]:
-    """The same bytes twice, a report naming no council, given to two councils by the manifest."""
-    folder.mkdir(parents=True, exist_ok=True)
-    text = R16.read_text(encoding="utf-8").replace("Midlothian", "the council")
-    paths = [folder / "a.txt", folder / "b.txt"]
-    for p in paths:
-        p.write_text(text, encoding="utf-8")
-    (folder / "reports.csv").write_text(
-        "file,council,service,year\na.txt,east-lothian,,\nb.txt,west-lothian,,\n"
-    )
-    return paths
-
-
-@pytest.mark.parametrize("key_on_bytes_alone", [False, True])
-def test_kept_records_are_keyed_by_the_report_as_read_not_its_bytes_alone(
-    tmp_path, monkeypatch, key_on_bytes_alone
-):
-    """The same bytes read as another council's report are another report's records. Keyed on the bytes
-    alone, the kept records would give West Lothian East Lothian's records, and the comparison with a
-    build from scratch says so: the test of add's equality can fail."""
-    import hashlib
-
-    from outcome_graph.store import kept_records
-
-    if key_on_bytes_alone:
-        monkeypatch.setattr(kept_records, "record_key", lambda data, *_: hashlib.sha256(data).hexdigest())
-    a, b = anonymous_pair(tmp_path / "in")
-    build_store([a], tmp_path / "store", progress=None)
-    update = add_reports([b], tmp_path / "store", progress=None)
-    assert update.built == ([] if key_on_bytes_alone else ["west-lothian/report/2016-2017"])
-    monkeypatch.undo()  # from scratch: every report's records built (a build keyed wrongly would reuse too)
-    build_store([a, b], tmp_path / "fresh", progress=None)
-    assert (parts_of(tmp_path / "store") == parts_of(tmp_path / "fresh")) is not key_on_bytes_alone

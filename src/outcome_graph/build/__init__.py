@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,25 +33,7 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)  # build-level notes (duplicate cells, ...)
 
 
-# One report's own records as built (RecordBuilder): its triples, its indicators' worded titles, its
-# duplicate-cell notes. A report's records read nothing of the other reports, so they can be kept (keyed
-# by the report and the code: store/kept_records.py) and not built again when a council is.
-OwnRecords = tuple[list[tuple], dict[URIRef, list[tuple[str, int, str]]], list[str]]
-RecordSource = Callable[[Extraction, str, str | None], OwnRecords]
-
-
-def own_records(x: Extraction, council_name: str, geography: str | None) -> OwnRecords:
-    """One report's records built on a graph of their own."""
-    g: Graph = Graph()
-    titles: dict[URIRef, list[tuple[str, int, str]]] = {}
-    builder = RecordBuilder(g, x, council_name, geography, titles)
-    builder.add_all(x.records)
-    return list(g), titles, builder.duplicates
-
-
-def build_from_extractions(extractions: list[Extraction], records: RecordSource | None = None) -> BuildResult:
-    """The graph of these reports. `records` gives each report's own records (own_records, or kept ones);
-    without it they are built straight into the graph."""
+def build_from_extractions(extractions: list[Extraction]) -> BuildResult:
     g = Graph()
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
@@ -62,17 +43,9 @@ def build_from_extractions(extractions: list[Extraction], records: RecordSource 
     council_rows = councils()
     for x in sorted(extractions, key=lambda e: (e.report.council, e.report.id)):
         row = council_rows.get(x.report.council, {})
-        name, geography = row.get("name", x.report.council.title()), row.get("geography")
-        if records is None:
-            builder = RecordBuilder(g, x, name, geography, titles)
-            builder.add_all(x.records)
-            warnings.extend(builder.duplicates)
-            continue
-        triples, own_titles, duplicates = records(x, name, geography)
-        g.addN((s, p, o, g) for s, p, o in triples)
-        for node, seen in own_titles.items():  # finish_titles takes the max: order does not matter
-            titles.setdefault(node, []).extend(seen)
-        warnings.extend(duplicates)
+        builder = RecordBuilder(g, x, row.get("name", x.report.council.title()), row.get("geography"), titles)
+        builder.add_all(x.records)
+        warnings.extend(builder.duplicates)
     finish_titles(g, titles)
     add_title_units(g)  # "33.5" in a days column is 33.5 days (og:titlePattern)
     matcher = links.mention_matcher(static_graph())

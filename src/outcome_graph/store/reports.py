@@ -34,7 +34,6 @@ import pyoxigraph as ox
 
 from ..errors import OutcomeGraphError
 from . import national
-from .kept_records import KeptRecords
 from .layout import DEFAULT_GRAPH, NATIONAL, REFERENCE, catalogue, in_graph, part_iri, partition, report_part
 from .protocol import StoreError
 
@@ -101,16 +100,12 @@ def read_reports(paths: list[Path], council: str | None = None, progress: Progre
     return [out[k] for k in sorted(out)]
 
 
-def council_parts(reports: list[Report], kept: KeptRecords | None = None) -> dict[str, list[bytes]]:
+def council_parts(reports: list[Report]) -> dict[str, list[bytes]]:
     """One council's graph split into its named graphs (the reference part left out: it is the same
-    for every council and written once). With `kept` (the store's), each report's own
-    records are taken from those kept there when its bytes and the code have not changed
-    (store/kept_records.py), and kept when built."""
+    for every council and written once)."""
     from ..build import build_from_extractions, to_ntriples
 
-    if kept is not None:
-        kept.data = {id(r.extraction): r.data for r in reports}
-    result = build_from_extractions([r.extraction for r in reports], kept)  # type: ignore[misc]
+    result = build_from_extractions([r.extraction for r in reports])  # type: ignore[misc]
     parts = partition(to_ntriples(result.graph), _static_nt())
     parts.pop(REFERENCE, None)
     return parts
@@ -220,7 +215,6 @@ def build_store(
         by_council.setdefault(r.info.council, []).append(r)
 
     national_lines: dict[str, list[bytes]] = {}
-    kept = KeptRecords(directory)
 
     def source(say: Progress):
         started = time.monotonic()
@@ -231,7 +225,7 @@ def build_store(
             out.write(in_graph(lines, part_iri(cat.base, part)))
             cat.parts[part] = _digest(lines)
         for n, (name, rs) in enumerate(sorted(by_council.items()), 1):
-            parts = council_parts(rs, kept)
+            parts = council_parts(rs)
             national_lines[name] = parts.pop(NATIONAL, [])
             for part, lines in parts.items():
                 out.write(in_graph(lines, part_iri(cat.base, part)))
@@ -265,7 +259,6 @@ class Update:
     lines: dict[str, list[bytes]] = field(default_factory=dict)  # the new content of each replaced part
     previous: Path | None = None  # the generation that was current before
     councils: list[str] = field(default_factory=list)  # the councils whose graphs were built again
-    built: list[str] = field(default_factory=list)  # the reports whose own records were built, not kept
 
 
 def add_reports(
@@ -274,11 +267,12 @@ def add_reports(
     *,
     council: str | None = None,
     progress: Progress = print,
-    then: Callable[[Path, Path, list[str]], None] | None = None,
+    then: Callable[[Path, Path, list[str], list[str]], None] | None = None,
 ) -> Update:
     """Add (or replace) reports in the store in `directory`: their councils are rebuilt from the store's
     copies of their other reports, and only the named graphs that changed are replaced. `then(previous,
-    new, councils)` writes what else belongs to the new generation before it becomes current."""
+    new, councils, replaced)` writes what else belongs to the new generation before it becomes current
+    (`replaced`: the named graphs replaced)."""
     from ..validate.stored import carry_over
     from .build import install
 
@@ -308,10 +302,9 @@ def add_reports(
             kept.append(Report(path, path.read_bytes(), x))
     replaced: dict[str, list[bytes]] = {}
     unchanged: list[str] = []
-    records = KeptRecords(directory)  # each report's own records: only the new ones are built
     for name in councils:
         rs = sorted([r for r in kept + new if r.info.council == name], key=lambda r: r.key)
-        parts = council_parts(rs, records)
+        parts = council_parts(rs)
         national_lines[name] = parts.pop(NATIONAL, [])
         old = {p for p in cat.parts if p == name or p.startswith(name + "/")}
         for part in sorted(old | set(parts)):
@@ -359,7 +352,7 @@ def add_reports(
         # replaced reports' old ones are never served)
         carry_over(generation, building)
         if then:
-            then(generation, building, councils)
+            then(generation, building, councils, sorted(replaced))
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
@@ -368,16 +361,8 @@ def add_reports(
     _say(
         progress,
         f"replaced {len(replaced)} named graph(s) ({', '.join(sorted(replaced)) or 'none'}), "
-        f"{len(unchanged)} unchanged, in {seconds:.1f} s ({len(records.built)} report(s)' records built, "
-        f"{len(records.kept)} kept)",
+        f"{len(unchanged)} unchanged, in {seconds:.1f} s",
     )
     return Update(
-        new_generation,
-        sorted(replaced),
-        sorted(unchanged),
-        seconds,
-        replaced,
-        generation,
-        councils,
-        sorted(records.built),
+        new_generation, sorted(replaced), sorted(unchanged), seconds, replaced, generation, councils
     )
