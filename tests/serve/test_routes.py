@@ -11,6 +11,8 @@ import html
 import importlib.util
 import re
 import sys
+import threading
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -206,6 +208,7 @@ def test_a_read_past_a_sparql_server_s_time_limit_is_a_503_naming_the_part_with_
     is the page's slow part, said as every slow part is: 503, Retry-After, the part named (it was a bare
     504 naming nothing, without Retry-After). The server is made to time out on the records' read."""
     from outcome_graph.query_layer.reads import RETRY_AFTER
+    from outcome_graph.serve import trace_views
     from outcome_graph.store import StoreError
     from outcome_graph.trace import source
 
@@ -226,6 +229,7 @@ def test_a_read_past_a_sparql_server_s_time_limit_is_a_503_naming_the_part_with_
     finally:
         monkeypatch.undo()
         source._GRAPHS.clear()  # the remembered failure: the other tests ask for the same pages
+        trace_views._GAPS.clear()
 
 
 def test_the_service_description_s_count_is_the_warm_up_s_not_its_first_request_s(national, monkeypatch):
@@ -302,3 +306,65 @@ def test_a_resource_s_rdf_leaves_out_a_crowd_pointing_to_it_and_says_it_is_cut(c
         f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ <{record}> ?p ?o }} UNION {{ ?x ?q <{record}> }} }}"
     ).rows[0]["n"]
     assert len(g) == int(both) > 0
+
+
+def test_a_load_past_its_budget_goes_on_and_a_later_request_gets_it():
+    """Flight's budget: the request that starts a load waits at most its budget, then is told to retry
+    (Pending, a 503) while the load goes on; a later request gets the answer, loaded once."""
+    from outcome_graph.query_layer import Flight, Pending
+
+    flight, gate, loads = Flight(size=2), threading.Event(), []
+
+    def load():
+        loads.append(1)
+        gate.wait(10)
+        return 42
+
+    started = time.monotonic()
+    with pytest.raises(Pending):
+        flight.get("k", load, "the part", budget=0.2)
+    assert time.monotonic() - started < 2
+    with pytest.raises(Pending):  # asked again while it loads: told to retry, not loaded twice
+        flight.get("k", load, "the part", budget=0.2)
+    gate.set()
+    assert flight.get("k", load, "the part", budget=5) == 42
+    assert loads == [1]
+
+
+def test_the_gaps_of_reports_slower_to_read_than_the_time_limit_are_a_503_then_the_page(
+    national, monkeypatch
+):
+    """/gaps of every report of a council, on a store slower than the app's time limit for all of them:
+    the first answer is a 503 with Retry-After within about the limit (it was 200 after 41 s for 47
+    reports at 10 M triples), naming the gaps asked for, and the page once they are read."""
+    from outcome_graph.serve import trace_views
+    from outcome_graph.trace import source
+
+    source._GRAPHS.clear()
+    trace_views._GAPS.clear()
+    real = national.select
+
+    def slow(query, **kw):
+        time.sleep(0.4)  # every read of the page; about 8 of them
+        return real(query, **kw)
+
+    app = create_app(store=national, config={"timeout": 1, "cache": False})
+    client = app.test_client()
+    client.get("/gaps?council=fife&report=2016-2017&format=json")  # the report list, read before
+    source._GRAPHS.clear()
+    trace_views._GAPS.clear()
+    monkeypatch.setattr(national, "select", slow)
+    started = time.monotonic()
+    r = client.get("/gaps?council=fife&format=json")
+    assert r.status_code == 503 and r.headers["Retry-After"].isdigit(), r.get_data(as_text=True)
+    assert time.monotonic() - started < 3
+    assert "the gaps of fife (2016-2017, 2019-2020)" in r.get_json()["error"]
+    deadline = time.monotonic() + 60
+    while (
+        r := client.get("/gaps?council=fife&format=json")
+    ).status_code == 503 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert r.status_code == 200 and {c["report"] for c in r.get_json()["record_counts"]} == {
+        "2016-2017",
+        "2019-2020",
+    }

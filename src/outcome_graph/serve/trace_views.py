@@ -261,13 +261,31 @@ def trace_page(ref: str | None = None):
     )
 
 
+_GAPS = Flight(size=16)  # the gaps asked for last, per store generation, council and report
+
+
+def _gaps(report: str | None):
+    """The gaps of the page's council (one report, or all of them), made once per store generation and
+    question, within the app's time limit: the gaps of a council's every report read them all (41 s for
+    47 reports at 10 M triples), so a request that would wait longer is told to retry (503, Retry-After)
+    while they are made in the background for the next."""
+    timeout, _ = limits()
+    store, council = current_store(), request.args.get("council") or None
+    scope = scope_of(store, council, None, [report] if report else None, timeout)
+
+    def make():
+        tg = load(store, council, None, [report] if report else None, timeout)
+        return tg, gaps_dict(find_gaps(tg, report), count_rows(tg, report), not_gaps(tg, report))
+
+    part = f"the gaps of {scope.council or 'the graph'} ({', '.join(scope.years) or 'no report'})"
+    return _GAPS.get((store_key(store), scope, report), make, part, budget=timeout)
+
+
 @bp.get("/gaps")
 def gaps_page():
     try:
         report = _report_arg()
-        tg = _tg(None, [report] if report else None)
-        gaps = find_gaps(tg, report)
-        data = gaps_dict(gaps, count_rows(tg, report), not_gaps(tg, report))
+        tg, data = _gaps(report)
     except OutcomeGraphError as e:
         return _council_choice(e) if _needs_council(e) else _error(e, 400)
     if _wants_json():
