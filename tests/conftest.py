@@ -67,8 +67,7 @@ def validated(client, url: str, seconds: float = 180.0):
         body = got.get_json()
         if body["complete"]:
             return body
-        assert not body["failed"], body["failed"]
-        assert time.monotonic() < deadline, f"{url}: still not validated: {body['not_validated']}"
+        assert time.monotonic() < deadline, f"{url}: not validated: {body['not_validated']} {body['failed']}"
         time.sleep(0.2)
 
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import html
 import importlib.util
+import json
 import re
 import sys
+import threading
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Blueprint
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from outcome_graph.paths import ROOT
 from outcome_graph.serve.app import create_app
@@ -206,6 +209,7 @@ def test_a_read_past_a_sparql_server_s_time_limit_is_a_503_naming_the_part_with_
     is the page's slow part, said as every slow part is: 503, Retry-After, the part named (it was a bare
     504 naming nothing, without Retry-After). The server is made to time out on the records' read."""
     from outcome_graph.query_layer.reads import RETRY_AFTER
+    from outcome_graph.serve import trace_views
     from outcome_graph.store import StoreError
     from outcome_graph.trace import source
 
@@ -226,6 +230,7 @@ def test_a_read_past_a_sparql_server_s_time_limit_is_a_503_naming_the_part_with_
     finally:
         monkeypatch.undo()
         source._GRAPHS.clear()  # the remembered failure: the other tests ask for the same pages
+        trace_views._GAPS.clear()
 
 
 def test_the_service_description_s_count_is_the_warm_up_s_not_its_first_request_s(national, monkeypatch):
@@ -247,3 +252,119 @@ def test_the_service_description_s_count_is_the_warm_up_s_not_its_first_request_
     assert r.status_code == 200
     described = Graph().parse(data=r.get_data(as_text=True), format="turtle")
     assert [int(n) for n in described.objects(None, VOID.triples)] == [expected]
+
+
+@pytest.mark.parametrize(
+    "url, error",
+    [
+        ("/queries/risks?council=ogr:fife&format=json", "timeout"),
+        ("/queries/risks?council=ogr:fife&format=html", "server"),
+        ("/id/fife/report/2019-2020", "server"),
+        ("/id/fife/report/2019-2020?format=ttl", "timeout"),
+    ],
+)
+def test_every_answer_past_a_time_limit_says_when_to_try_again(national, monkeypatch, url, error):
+    """Whichever view meets a time limit (the store's: QueryTimeout, 503; a SPARQL server's: StoreError,
+    504), its answer carries Retry-After (a saved query or a record page gave none). The store is made to
+    time out on every query."""
+    from outcome_graph.store import QueryTimeout, StoreError
+
+    def limit(*a, **kw):
+        if error == "timeout":
+            raise QueryTimeout("the query ran past the time limit of 60 s")
+        raise StoreError("the query ran past the SPARQL server's time limit (HTTP 500): S1T00", 504)
+
+    app = create_app(store=national, config={"timeout": 60, "cache": False})
+    monkeypatch.setattr(national, "select", limit)
+    monkeypatch.setattr(national, "construct", limit)
+    r = app.test_client().get(url)
+    assert r.status_code in (503, 504), (url, r.status_code, r.get_data(as_text=True)[-300:])
+    assert r.headers.get("Retry-After", "").isdigit(), (url, dict(r.headers))
+
+
+def test_a_resource_s_rdf_leaves_out_a_crowd_pointing_to_it_and_says_it_is_cut(client, national, monkeypatch):
+    """The RDF of a class (Turtle of og:Observation) is what it says and what points to it by the
+    properties few enough to give; its members (more than NEIGHBOURS_SHOWN: every observation of the
+    nation at 10 M) are left out, and the answer says it is cut, as every cut answer does. A record's RDF
+    is whole: every triple naming it, both ways."""
+    from outcome_graph.serve import lookup
+
+    monkeypatch.setattr(lookup, "NEIGHBOURS_SHOWN", 10)
+    iri = "https://w3id.org/outcome-graph/def#Observation"
+    r = client.get("/resource?iri=" + routes.q(iri) + "&format=ttl")
+    assert r.status_code == 200 and r.headers.get("X-Outcome-Graph-Truncated") == "true"
+    g = Graph().parse(data=r.get_data(as_text=True), format="turtle")
+    rdf_type = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    assert not list(g.subjects(rdf_type, URIRef(iri)))  # no member listed
+    own = national.select(f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}").rows
+    assert len(list(g.predicate_objects(URIRef(iri)))) == len(own) > 0
+    monkeypatch.undo()  # a record's page as served: nothing of it left out
+    record = "https://w3id.org/outcome-graph/id/fife/report/2019-2020/priority/01"
+    r = client.get("/id/fife/report/2019-2020/priority/01?format=nt")
+    assert r.status_code == 200 and "X-Outcome-Graph-Truncated" not in r.headers
+    g = Graph().parse(data=r.get_data(as_text=True), format="nt")
+    both = national.select(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ <{record}> ?p ?o }} UNION {{ ?x ?q <{record}> }} }}"
+    ).rows[0]["n"]
+    assert len(g) == int(both) > 0
+
+
+def test_a_load_past_its_budget_goes_on_and_a_later_request_gets_it():
+    """Flight's budget: the request that starts a load waits at most its budget, then is told to retry
+    (Pending, a 503) while the load goes on; a later request gets the answer, loaded once."""
+    from outcome_graph.query_layer import Flight, Pending
+
+    flight, gate, loads = Flight(size=2), threading.Event(), []
+
+    def load():
+        loads.append(1)
+        gate.wait(10)
+        return 42
+
+    started = time.monotonic()
+    with pytest.raises(Pending):
+        flight.get("k", load, "the part", budget=0.2)
+    assert time.monotonic() - started < 2
+    with pytest.raises(Pending):  # asked again while it loads: told to retry, not loaded twice
+        flight.get("k", load, "the part", budget=0.2)
+    gate.set()
+    assert flight.get("k", load, "the part", budget=5) == 42
+    assert loads == [1]
+
+
+@pytest.mark.parametrize(
+    "page, part",
+    [
+        ("/gaps?council=fife&format=json", "the gaps of fife (2016-2017, 2019-2020)"),
+        ("/audit?council=fife&report=2019-2020&validate=0&format=json", "the audit of fife 2019-2020"),
+    ],
+)
+def test_a_page_slower_to_read_than_the_time_limit_is_a_503_then_the_page(national, monkeypatch, page, part):
+    """/gaps of every report of a council, an audit, on a store slower than the app's time limit for all
+    they read: the first answer is a 503 with Retry-After within about the limit (the gaps of 47 reports
+    at 10 M triples were a 200 after 41 s), naming the page's part, and the page once it is made in the
+    background."""
+    from outcome_graph.serve import trace_views
+    from outcome_graph.trace import source
+
+    real = national.select
+
+    def slow(query, **kw):
+        time.sleep(0.4)  # every read of the page; about 8 of them
+        return real(query, **kw)
+
+    app = create_app(store=national, config={"timeout": 1, "cache": False})
+    client = app.test_client()
+    client.get("/gaps?council=fife&report=2016-2017&format=json")  # the report list, read before
+    for kept in (source._GRAPHS, trace_views._GAPS, trace_views._AUDITS):
+        kept.clear()
+    monkeypatch.setattr(national, "select", slow)
+    started = time.monotonic()
+    r = client.get(page)
+    assert r.status_code == 503 and r.headers["Retry-After"].isdigit(), r.get_data(as_text=True)
+    assert time.monotonic() - started < 3
+    assert part in r.get_json()["error"]
+    deadline = time.monotonic() + 60
+    while (r := client.get(page)).status_code == 503 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert r.status_code == 200 and "fife" in json.dumps(r.get_json())

@@ -357,3 +357,50 @@ def test_a_council_s_page_runs_no_validation_in_the_request_and_the_background_f
     finally:
         hold.set()
         store.close()
+
+
+def test_a_report_the_background_cannot_validate_is_named_and_tried_again_at_the_next_request(
+    store_dir, tmp_path, monkeypatch
+):
+    """A report whose graph cannot be read is listed as not validated with what went wrong (never shown as
+    validated, never stopping the job's other reports), and the next request queues it again."""
+    from outcome_graph.errors import OutcomeGraphError
+    from outcome_graph.serve import validation, validation_jobs
+
+    validation._REPORTS.clear()
+    validation._SUMMARIES.clear()
+    validation_jobs.forget()
+    directory = tmp_path / "store"
+    shutil.copytree(store_dir, directory, symlinks=True)
+    shutil.rmtree(current_generation(directory) / "VALIDATION")
+    real = validation.scope_graph
+
+    def broken(store, scope, timeout=None):
+        if scope.years == ("2016-2017",):
+            raise OutcomeGraphError("the report's graph could not be read (a test's break)")
+        return real(store, scope, timeout)
+
+    monkeypatch.setattr(validation, "scope_graph", broken)
+    store, client = _client(directory)
+    try:
+        url = "/validation?council=midlothian&format=json"
+        deadline = time.monotonic() + 120
+        while not (body := client.get(url).get_json())["failed"]:
+            assert time.monotonic() < deadline, "the failure was never reported"
+            time.sleep(0.2)
+        assert body["failed"] == [
+            {"report": "2016-2017", "message": "the report's graph could not be read (a test's break)"}
+        ]
+        while (body := client.get(url).get_json())["reports"] != ["2020-2021"]:  # the other, validated
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert body["not_validated"] == ["2016-2017"] and not body["complete"]
+        html = client.get("/validation?council=midlothian").get_data(as_text=True)
+        assert "Could not be validated just now" in html and "a test&#39;s break" in html
+        assert client.get(url).get_json()["failed"], "not queued again by every request"
+        monkeypatch.setattr(validation, "scope_graph", real)  # mended, and the retry's time has come
+        monkeypatch.setattr(validation_jobs, "RETRY", 0.0)
+        body = validated(client, url)
+        assert body["reports"] == ["2016-2017", "2020-2021"] and body["failed"] == []
+    finally:
+        store.close()

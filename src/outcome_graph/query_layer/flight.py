@@ -38,7 +38,11 @@ class Flight:
         self._lock = threading.Lock()
         self._entries: OrderedDict[Any, _Entry] = OrderedDict()
 
-    def get(self, key: Any, load: Callable[[], Any], part: str) -> Any:
+    def get(self, key: Any, load: Callable[[], Any], part: str, budget: float | None = None) -> Any:
+        """The answer for `key`, loaded by this request if no other is loading it. `budget`: the most
+        this request waits, loading or not: a load that takes longer goes on in the background and the
+        request is told to retry (Pending: 503 with Retry-After), so that a page made of many bounded
+        reads is still answered within its time limit. `load` must then need no request context."""
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry.done.is_set() and entry.error is not None:
@@ -53,16 +57,28 @@ class Flight:
                 self._entries.move_to_end(key)
                 mine = False
         if not mine:
-            if not entry.done.wait(self.wait):
+            if not entry.done.wait(self.wait if budget is None else min(self.wait, budget)):
                 raise Pending(part, "another request is loading it")
             if entry.error is not None:
                 raise entry.error
             return entry.value
+        if budget is not None:
+            worker = threading.Thread(target=self._load, args=(key, entry, load), name="flight", daemon=True)
+            worker.start()
+            if not entry.done.wait(budget):
+                raise Pending(part, "it is being read; it will be ready for a later request")
+            if entry.error is not None:
+                raise entry.error
+            return entry.value
+        return self._load(key, entry, load, reraise=True)
+
+    def _load(self, key: Any, entry: _Entry, load: Callable[[], Any], reraise: bool = False) -> Any:
         try:
             entry.value = load()
         except Slow as e:
             entry.error, entry.until = e, time.monotonic() + e.retry_after
-            raise
+            if reraise:
+                raise
         except BaseException as e:
             # not a slow part (a wrong council, a broken store): not remembered, the waiting requests
             # get it once and the next request asks again
@@ -70,7 +86,8 @@ class Flight:
             with self._lock:
                 if self._entries.get(key) is entry:
                     del self._entries[key]
-            raise
+            if reraise:
+                raise
         finally:
             entry.done.set()
             self._trim()

@@ -91,12 +91,12 @@ def stamp_dir(store, stamp: str) -> Path:
 
 def server_stamp(store, fresh: bool = False) -> str:
     """The server's stamp (identity) as this process last asked it, asked again every STAMP_TTL seconds
-    in the background (the same answer the search index uses); `fresh`: asked now (one small query), and
-    what the search index knows updated with it."""
+    in the background (the same answer the search index uses); `fresh`: the stamp asked now (one small
+    query), and what the search index knows updated with it."""
     kept = _kept(store)
-    if not fresh:
-        return _stamp(store, kept)
-    stamp = identity(store)
+    stamp = read_stamp(store) if fresh else None
+    if stamp is None:  # not asked, or a dataset without a stamp: its identity as last asked (a list of
+        return _stamp(store, kept)  # parts or a triple count, too dear to ask at every page)
     with kept.lock:
         kept.stamp, kept.asked = stamp, time.monotonic()
     return stamp

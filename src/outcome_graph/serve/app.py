@@ -126,11 +126,12 @@ def create_app(store: Store | None = None, config: Mapping[str, Any] | None = No
     )
     app.extensions[EXTENSION]["bodies"] = app.wsgi_app
 
-    from .headers import add_security_headers, relative_location
+    from .headers import add_security_headers, relative_location, retry_after_on_timeouts
     from .sparql import bp as sparql_bp
 
     app.after_request(add_security_headers)
     app.after_request(relative_location)
+    app.after_request(retry_after_on_timeouts)
     from .warmup import wait_for_preload
 
     app.before_request(wait_for_preload)  # pages wait for the start's imports (see wait_for_preload)

@@ -66,3 +66,14 @@ def relative_location(response: Response) -> Response:
             path = "/" + parts.path.lstrip("/")  # never "//host": a browser reads that as a host
             response.headers["Location"] = urlunsplit(("", "", path, parts.query, parts.fragment))
     return response
+
+
+def retry_after_on_timeouts(response: Response) -> Response:
+    """Every 503 and 504 says when to try again, whichever view answered it: a saved query, a record page
+    or a download whose read passed the store's or a SPARQL server's time limit answered without one
+    (tests/serve/test_routes.py). A view that knows better (a slow part's own Retry-After) keeps its own."""
+    if response.status_code in (503, 504) and "Retry-After" not in response.headers:
+        from ..query_layer.reads import RETRY_AFTER
+
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response

@@ -3,7 +3,9 @@
 A person gets an HTML page: the resource's properties, its neighbours (outgoing and incoming links),
 the basis of each qualified link, and the report excerpt it was read from, quoted with report and line
 numbers. A machine that asks for RDF (Accept: text/turtle, application/ld+json, application/n-triples,
-or ?format=ttl|jsonld|nt) gets the resource's triples, in both directions. Unknown IRIs are a 404.
+or ?format=ttl|jsonld|nt) gets the resource's triples, in both directions (what points to it by a property
+used by more than NEIGHBOURS_SHOWN subjects, a class's members, is left out and the answer says it is cut:
+X-Outcome-Graph-Truncated). Unknown IRIs are a 404.
 Other IRIs the graph uses (statutes, periods, vocabulary terms) are shown the same way at
 /resource?iri=..., so that following a link never leaves the server.
 """
@@ -25,6 +27,7 @@ from ..query_layer import read_select
 from ..query_layer.reads import query_text
 from ..store import SelectResult
 from . import current_store
+from .headers import TRUNCATED_HEADER
 from .pages import cell, error_status, labels, limits
 
 # Kinds of record a trace starts from (trace/graph.py KINDS): their pages link to their trace.
@@ -72,7 +75,9 @@ SELECT ?excerpt ?first ?last ?text ?year ?source ?title WHERE {
   OPTIONAL { ?report og:title ?title }
 } ORDER BY ?year ?first
 """
-DESCRIBE = "CONSTRUCT { ?s ?p ?o . ?x ?q ?s } WHERE { { ?s ?p ?o } UNION { ?x ?q ?s } }"
+# A resource's RDF: what it says, and what points to it by the properties few enough to give (_incoming);
+# the others are counted on its page and asked of /sparql (a class: every one of its members)
+DESCRIBE = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 
 class NotAcceptable(Exception):
@@ -364,8 +369,13 @@ def describe(iri: URIRef):
 
 def _rdf(iri: URIRef, media_type: str) -> Response:
     timeout, _ = limits()
-    graph: Graph = current_store().construct(DESCRIBE, bindings={"s": iri}, timeout=timeout)
-    if len(graph) == 0:  # plain text: an RDF request never gets an HTML page, not even an error page
+    store = current_store()
+    graph: Graph = store.construct(DESCRIBE, bindings={"s": iri}, timeout=timeout)
+    inc, counted, _ = _incoming(store, iri, timeout)
+    for r in inc.rows:
+        graph.add((r["x"], r["p"], iri))
+    # plain text: an RDF request never gets an HTML page, not even an error page
+    if len(graph) == 0 and not counted:
         return Response(f"{iri} is not in the graph: no statement names it.\n", 404, mimetype="text/plain")
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns)
@@ -374,6 +384,8 @@ def _rdf(iri: URIRef, media_type: str) -> Response:
     resp = Response(body, mimetype=mime)
     resp.headers["Access-Control-Allow-Origin"] = "*"
     resp.headers["Vary"] = "Accept"
+    if counted:  # some of what points to it left out: said as every cut answer says it
+        resp.headers[TRUNCATED_HEADER] = "true"
     return resp
 
 

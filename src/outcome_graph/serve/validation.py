@@ -128,7 +128,9 @@ def scope_validation(store, scope: Scope, timeout: float | None = None) -> Valid
         (version, scope.council), pending, lambda item: _one_report(store, item[0], item[1], timeout)
     )
     years = {report: year for report, year in pending}
-    failed = [(years[item[0]], message) for item, message in job.failed if item[0] in years]
+    failed = sorted(
+        (years[item[0]], message) for item, (message, _) in job.failed.items() if item[0] in years
+    )
     summary = merged(_one_report(store, report, year, timeout) for report, year in known)
     return Validation(
         summary, [y for _, y in known], [y for _, y in pending], fill_in_command(store, scope.council), failed
