@@ -439,3 +439,37 @@ def test_values_read_as_csv_are_the_values_select_reads(server_for_parts):  # no
     assert plain == terms
     assert plain[1] == {"x": 'a"b,\tc\nd\\e é – Gàidhlig', "y": "http://x/y"}
     assert plain[0] == {"x": "plain", "y": "http://x/w"} and plain[2] == {"y": "http://x/z"}
+
+
+def test_an_empty_value_reads_the_same_as_terms_and_as_csv(tmp_path):
+    """SPARQL CSV cannot tell an empty literal from an unbound value (select_values leaves both out), so
+    insert_rows reads an empty code, title or label as none whichever way its rows came: the embedded
+    store's build (terms, Literal("")) and a server's (CSV, the value missing) give the same index."""
+    from rdflib import Literal, URIRef
+
+    node, kind = "https://w3id.org/outcome-graph/id/midlothian/indicator/X", "Indicator"
+    typ = "https://w3id.org/outcome-graph/def#Indicator"
+    as_terms = [
+        {
+            "node": URIRef(node),
+            "type": URIRef(typ),
+            "kind": Literal(kind),
+            "lab": Literal("Looked after"),
+            "code": Literal(""),
+            "title": Literal(""),
+            "label": Literal("Looked after"),
+        },
+    ]
+    as_csv = [{"node": node, "type": typ, "kind": kind, "lab": "Looked after", "label": "Looked after"}]
+    made = []
+    for name, rows in (("terms", as_terms), ("csv", as_csv)):
+        path = tmp_path / f"{name}.sqlite"
+        db = sqlite3.connect(path)
+        db.executescript(si.SCHEMA)
+        si.insert_rows(db, rows, [])
+        db.commit()
+        db.close()
+        made.append(tables(path))
+    assert made[0] == made[1]
+    assert made[0]["records"] == [(node, kind, None, "Looked after", "midlothian")]
+    assert made[0]["names"] == [(node, "", "indicator  looked after")]

@@ -432,3 +432,72 @@ def test_add_refuses_a_store_that_does_not_keep_each_council_s_national_lines(tm
     with pytest.raises(Exception, match=r"build it again from its report files"):
         add_reports([fife(tmp_path / "in")], tmp_path / "store", progress=None)
     assert current_generation(tmp_path / "store") == generation
+
+
+# ---- add equals a build from scratch, change by change ------------------------------------------------
+
+
+def parts_of(directory: Path) -> dict[str, str]:
+    """Each named graph's digest of its canonical N-Triples, as the store's catalogue records it."""
+    from outcome_graph.store.build import current_generation
+    from outcome_graph.store.reports import Catalogue
+
+    return Catalogue.read(current_generation(directory)).parts
+
+
+def fife_years(folder: Path, sources: dict[int, Path]) -> dict[int, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for year, source in sources.items():
+        out[year] = folder / f"y{year}.txt"
+        out[year].write_text(rekey(source.read_text(encoding="utf-8"), "fife", year), encoding="utf-8")
+    return out
+
+
+def test_each_add_leaves_what_a_build_from_scratch_gives(tmp_path):
+    """Property: after each `add` (a figure corrected in a middle year, then in the last year; a renamed
+    file; a year replaced by a report whose tables restate the year before), every named graph equals,
+    digest for digest, a store built from scratch from the same files."""
+    files = fife_years(tmp_path / "in", {2016: R16, 2017: R16, 2018: R20, 2019: R20})
+    store = tmp_path / "store"
+    build_store(list(files.values()), store, progress=None)
+    fresh_n = iter(range(100))
+
+    def same_as_fresh(paths: list[Path]) -> None:
+        fresh = tmp_path / f"fresh{next(fresh_n)}"
+        build_store(paths, fresh, progress=None)
+        assert parts_of(store) == parts_of(fresh)
+
+    def corrected(year: int, old: str, new: str) -> Path:
+        text = files[year].read_text(encoding="utf-8")
+        assert text.count(old) == 1, (year, old)
+        path = tmp_path / f"corrected-{year}" / "report.txt"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        return path
+
+    # a middle year: line 450 of the 2020/21 report ("£3,225 .80"), in Fife's 2018/19 copy
+    files[2018] = corrected(2018, "£3,225 .80", "£3,300 .00")
+    update = add_reports([files[2018]], store, progress=None)
+    assert "fife/report/2018-2019" in update.replaced
+    same_as_fresh(list(files.values()))
+
+    # the last year
+    files[2019] = corrected(2019, "£3,225 .80", "£3,111 .00")
+    update = add_reports([files[2019]], store, progress=None)
+    same_as_fresh(list(files.values()))
+
+    # a renamed file of the same bytes: the same report, nothing built or replaced
+    renamed = tmp_path / "renamed" / "whatever-2099.txt"
+    renamed.parent.mkdir()
+    shutil.copy(files[2016], renamed)
+    update = add_reports([renamed], store, progress=None)
+    assert update.replaced == []
+    same_as_fresh([renamed, *(files[y] for y in (2017, 2018, 2019))])
+
+    # 2017/18 replaced by a copy of the 2020/21 report, whose tables restate the year before: what the
+    # later years say is compared with it, so their graphs change too
+    files[2017] = fife_years(tmp_path / "restating", {2017: R20})[2017]
+    update = add_reports([files[2017]], store, progress=None)
+    assert {"fife/report/2017-2018", "fife/report/2018-2019"} <= set(update.replaced), update.replaced
+    same_as_fresh(list(files.values()))

@@ -119,3 +119,43 @@ def test_the_index_is_in_a_generation_before_it_becomes_current(tmp_path, monkey
     assert main(["build", *copies, "--store", str(store), "--no-validate"]) == 0
     assert main(["add", str(fife(tmp_path / "in")), "--store", str(store), "--no-validate"]) == 0
     assert seen == [True, True]
+
+
+def test_a_corrected_report_reads_only_its_own_graph_again_and_the_index_equals_a_whole_build(
+    tmp_path, capsys
+):
+    """A report corrected in place (its council's shared graph and the national one unchanged): the
+    index reads again only that report's records, from its graph alone, not the nation's records
+    (at 10 M triples 12-18 s, BENCHMARKS.md "add2"), and is still, table by table, a whole build's.
+    Both changes reach the index: an action's title (line 269) and a figure (line 450)."""
+    store = tmp_path / "store"
+    copies = renamed_copies(tmp_path / "in")
+    assert (
+        main(["build", *map(str, [*copies, fife(tmp_path / "in")]), "--store", str(store), "--no-validate"])
+        == 0
+    )
+    before = tables(current_generation(store) / si.FILE)
+    text = R20.read_text(encoding="utf-8")
+    assert text.count("£3,225 .80") == 1
+    changed = tmp_path / "corrected.txt"
+    retitled = "Embed the Safe and Together model in every team"
+    changed.write_text(
+        text.replace(ACTION_TITLE, retitled).replace("£3,225 .80", "£3,300 .00"), encoding="utf-8"
+    )
+    capsys.readouterr()
+    assert main(["add", str(changed), "--store", str(store), "--no-validate"]) == 0
+    err = capsys.readouterr().err
+    assert "replaced 1 named graph(s) (midlothian/report/2020-2021)" in err
+    assert "search index updated for midlothian/report/2020-2021 in" in err
+    generation = current_generation(store)
+    after = tables(generation / si.FILE)
+    assert after == whole_index(generation, tmp_path)
+    assert titles(generation, "CSPC.P.2.1") == [retitled]
+    # every record outside the report kept its rows (read again from nowhere)
+    outside = [r for r in after["records"] if "/midlothian/report/2020-2021/" not in r[0]]
+    assert outside == [r for r in before["records"] if "/midlothian/report/2020-2021/" not in r[0]]
+
+    # the same report again: nothing replaced, nothing read, the same index
+    assert main(["add", str(changed), "--store", str(store), "--no-validate"]) == 0
+    assert "search index updated for nothing in" in capsys.readouterr().err
+    assert tables(current_generation(store) / si.FILE) == after

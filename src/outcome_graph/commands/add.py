@@ -39,12 +39,13 @@ def run(args: argparse.Namespace) -> int:
         validate_reports(paths, note, council=args.council, keep=results)
     directory = args.store or default_store_dir()
 
-    def then(previous: Path, generation: Path, councils: list[str]) -> None:  # before it is current
+    def then(previous: Path, generation: Path, councils: list[str], replaced: list[str]) -> None:
         from ..query_layer.search_kept import update_index
 
-        started = time.perf_counter()
-        update_index(previous, generation, councils)  # from the previous generation's index
-        note(f"search index updated for {', '.join(councils)} in {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()  # before the generation is current
+        update_index(previous, generation, councils, replaced)  # from the previous generation's index
+        scope = ", ".join(replaced if all("/report/" in p for p in replaced) else councils) or "nothing"
+        note(f"search index updated for {scope} in {time.perf_counter() - started:.1f} s")
         keep_results(generation, results)  # the new generation's results for the reports added
 
     update = add_reports(paths, directory, council=args.council, progress=note, then=then)

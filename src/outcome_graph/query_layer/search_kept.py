@@ -7,13 +7,23 @@ What `add` may change is the records of the councils it rebuilt (their IRIs star
 national records every council adds to (<ogr:lgbf/>, <ogr:framework/>): those are dropped from the copy
 and read again; every other record's rows are the previous index's, which is what a full build would
 write for them. tests/store/test_search_kept.py holds the two equal, table by table.
+
+When `add` replaced only report graphs (a corrected report: the council's shared graph and the national
+one unchanged), only those reports' records can have changed: each record's rows are read from triples
+about it (one graph each, by its IRI: store/layout.py) and its reports' periods (fixed by their IRIs).
+Those records are read again from a scratch store holding just those graphs, the catalogue and the
+reference data, so the cost is the report's, not a scan of the nation's records (12-18 s at 10 M).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..namespaces import OGR
@@ -48,24 +58,52 @@ def drop_records(db: sqlite3.Connection, within: list[str]) -> None:
     db.execute("DROP TABLE gone")
 
 
-def update_index(previous: Path, generation: Path, councils: list[str]) -> None:
+_REPORT_PART = re.compile(r"[^/]+/report/[^/]+")
+
+
+@contextmanager
+def _open_parts(generation: Path, parts: list[str]) -> Iterator[EmbeddedStore]:
+    """A scratch store of `generation`'s named graphs `parts`, with its catalogue and reference data."""
+    import pyoxigraph as ox
+
+    from ..store.layout import REFERENCE, part_iri
+    from ..store.reports import Catalogue
+
+    base = Catalogue.read(generation).base
+    graphs = [base, part_iri(base, REFERENCE), *(part_iri(base, p) for p in parts)]
+    with tempfile.TemporaryDirectory(dir=generation, prefix=".index-parts-") as folder:
+        source, scratch = ox.Store.read_only(str(generation / "db")), ox.Store(str(Path(folder) / "db"))
+        for graph in graphs:
+            scratch.extend(source.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        scratch.flush()
+        del source, scratch
+        with _open(Path(folder)) as store:
+            yield store
+
+
+def update_index(
+    previous: Path, generation: Path, councils: list[str], parts: list[str] | None = None
+) -> list[str]:
     """The index of `generation`: the `previous` generation's, with the records under
-    `changed_prefixes(councils)` read again from the new store. Without a current previous index, a
-    whole one."""
+    `changed_prefixes(councils)` read again from the new store, or, when `parts` (the named graphs `add`
+    replaced) are report graphs only, the records of those reports, read from those graphs alone.
+    Without a current previous index, a whole one. Returns the IRI prefixes read again."""
     old = previous / FILE
     if not (old.exists() and _current(old)):
         write_index(generation)
-        return
+        return [str(OGR)]
     target = generation / FILE
     scratch = generation / f".{FILE}.{os.getpid()}"
     shutil.copyfile(old, scratch)
+    reports_only = parts is not None and all(_REPORT_PART.fullmatch(p) for p in parts)
+    within = sorted(f"{OGR}{p}/" for p in parts or []) if reports_only else changed_prefixes(councils)
     try:
-        within = changed_prefixes(councils)
         db = sqlite3.connect(scratch)
         try:
             drop_records(db, within)
-            with _open(generation) as store:
-                insert(db, store, within)
+            if within:  # none: nothing was replaced, the previous index is the new one
+                with _open_parts(generation, parts or []) if reports_only else _open(generation) as store:
+                    insert(db, store, within)
             db.commit()
         finally:
             db.close()
@@ -73,3 +111,4 @@ def update_index(previous: Path, generation: Path, councils: list[str]) -> None:
     finally:
         if scratch.exists():
             scratch.unlink()
+    return within

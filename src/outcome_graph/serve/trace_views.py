@@ -300,15 +300,14 @@ def _validate_requested() -> bool:
     return request.args.get("validate", "1") != "0"
 
 
-def _validation(store, scope, report: str):
+def _validation(store, scope, report: str, validate: bool, timeout):
     """The SHACL validation of the audited report alone (its named graph; shared with /validation)."""
-    if not _validate_requested():
+    if not validate:
         return None
     from dataclasses import replace
 
     from .validation import validation_of
 
-    timeout, _ = limits()
     one = replace(scope, reports=(scope.report_of(report),), years=(report,))
     return validation_of(store, one, timeout)
 
@@ -325,14 +324,20 @@ def _audit():
     store = current_store()
     validate = _validate_requested()
 
-    def make():
+    timeout, _ = limits()
+    council = request.args.get("council") or None
+
+    def make():  # no request context: it may go on in the background (below)
         # the report, the one before it ("what changed") and the one compared with: nothing else is read
-        tg = _tg(None, [y for y in (report, year_before(scope, report), other) if y])
-        validation = _validation(store, tg.scope, report)
+        tg = load(
+            store, council, None, [y for y in (report, year_before(scope, report), other) if y], timeout
+        )
+        validation = _validation(store, tg.scope, report, validate, timeout)
         return audit_data.build_audit(tg, report, other, validation, tg.council, store=store), tg
 
     key = (store_key(store), scope.council, report, other, validate)
-    return _AUDITS.get(key, make, f"the audit of {scope.council or 'the graph'} {report}")
+    # within the app's time limit, as /gaps: past it, 503 + Retry-After and the audit made for the next
+    return _AUDITS.get(key, make, f"the audit of {scope.council or 'the graph'} {report}", budget=timeout)
 
 
 _AUDITS = Flight(size=16)  # the audits asked for last (one is a few hundred KB)

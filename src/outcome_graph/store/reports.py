@@ -267,11 +267,12 @@ def add_reports(
     *,
     council: str | None = None,
     progress: Progress = print,
-    then: Callable[[Path, Path, list[str]], None] | None = None,
+    then: Callable[[Path, Path, list[str], list[str]], None] | None = None,
 ) -> Update:
     """Add (or replace) reports in the store in `directory`: their councils are rebuilt from the store's
     copies of their other reports, and only the named graphs that changed are replaced. `then(previous,
-    new, councils)` writes what else belongs to the new generation before it becomes current."""
+    new, councils, replaced)` writes what else belongs to the new generation before it becomes current
+    (`replaced`: the named graphs replaced)."""
     from ..validate.stored import carry_over
     from .build import install
 
@@ -351,7 +352,7 @@ def add_reports(
         # replaced reports' old ones are never served)
         carry_over(generation, building)
         if then:
-            then(generation, building, councils)
+            then(generation, building, councils, sorted(replaced))
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
