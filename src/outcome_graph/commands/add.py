@@ -40,11 +40,12 @@ def run(args: argparse.Namespace) -> int:
     directory = args.store or default_store_dir()
 
     def then(previous: Path, generation: Path, councils: list[str], replaced: list[str]) -> None:
+        from ..namespaces import OGR
         from ..query_layer.search_kept import update_index
 
         started = time.perf_counter()  # before the generation is current
-        update_index(previous, generation, councils, replaced)  # from the previous generation's index
-        scope = ", ".join(replaced if all("/report/" in p for p in replaced) else councils) or "nothing"
+        read = update_index(previous, generation, councils, replaced)  # from the previous generation's
+        scope = ", ".join(p.removeprefix(str(OGR)).rstrip("/") or "every record" for p in read) or "nothing"
         note(f"search index updated for {scope} in {time.perf_counter() - started:.1f} s")
         keep_results(generation, results)  # the new generation's results for the reports added
 

@@ -96,13 +96,34 @@ def _digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def write_checksums(generation: Path) -> None:
+def _as_built(generation: Path) -> dict[tuple[int, int], str]:
+    """The digest of each database file of `generation` still as built, by (device, inode)."""
+    listing = generation / CHECKSUMS
+    if not listing.is_file():
+        return {}
+    written, out = listing.stat().st_mtime_ns, {}
+    for line in listing.read_text().splitlines():
+        digest, _, name = line.partition("  ")
+        try:
+            st = (generation / "db" / name).stat()
+        except OSError:
+            continue
+        if st.st_mtime_ns <= written:  # not written since its digest was taken (damage()'s own rule)
+            out[(st.st_dev, st.st_ino)] = digest
+    return out
+
+
+def write_checksums(generation: Path, previous: Path | None = None) -> None:
+    """CHECKSUMS of `generation`'s database files. A file that is a hard link of one of `previous`'s,
+    as built (`add` makes its database as a checkpoint: every unchanged file is a link), has its digest:
+    the same bytes are not read again, so an add hashes what it wrote, not the nation's database."""
     db = generation / "db"
-    lines = [
-        f"{_digest(f)}  {f.name}"
-        for f in sorted(db.iterdir())
-        if f.is_file() and not f.name.startswith(UNCHECKED)
-    ]
+    known = _as_built(previous) if previous else {}
+    lines = []
+    for f in sorted(db.iterdir()):
+        if f.is_file() and not f.name.startswith(UNCHECKED):
+            st = f.stat()
+            lines.append(f"{known.get((st.st_dev, st.st_ino)) or _digest(f)}  {f.name}")
     (generation / CHECKSUMS).write_text("\n".join(lines) + "\n")
 
 
@@ -366,13 +387,13 @@ def rebuild(
 
 def install(directory: Path, building: Path, fingerprint: str, *, drop_current: bool = False) -> Path:
     """Make the complete `building` directory the current generation (an atomic swap of the link)."""
+    previous = None if drop_current else current_generation(directory)
     try:
         (building / "FINGERPRINT").write_text(fingerprint + "\n")
-        write_checksums(building)
+        write_checksums(building, previous)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
-    previous = None if drop_current else current_generation(directory)
     generation = directory / f"gen-{fingerprint[:16]}-{time.time_ns()}"
     link = directory / f".current-{os.getpid()}"
     try:
