@@ -140,11 +140,10 @@ def test_the_audit_keeps_the_one_report_it_validates(loaded, tmp_path, monkeypat
     fresh_server()
     audit = "/audit?council=midlothian&report=2020-2021&validate=1"
     got = client_of(endpoint, graph).get(audit)
-    # the scratch Virtuoso may refuse one of the audit's own indicator queries by its cost estimate (a 503
-    # or 504 naming it, outside the validation): the validation is made before them, and kept all the same
-    estimate = "exceeds the limit" in got.get_data(as_text=True) and got.status_code in (503, 504)
-    assert got.status_code == 200 or estimate, got.get_data(as_text=True)[-800:]
-    assert calls == [threading.current_thread().name]  # its one report, in the request
+    assert got.status_code == 200, got.get_data(as_text=True)[-800:]
+    # its one report, by the audit's own load (made within the page's time limit: serve/trace_views.py),
+    # not queued for the background validation of the council
+    assert calls == ["flight"]
     remote = RemoteStore(endpoint, graph=graph)
     folder = rc.stamp_dir(remote, rc.read_stamp(remote)) / "VALIDATION"
     assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*.json")) == [f"{PARTS[1]}.json"]
