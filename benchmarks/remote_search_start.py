@@ -129,7 +129,7 @@ def main() -> int:
     args = parser.parse_args()
     cache = args.cache or Path(tempfile.mkdtemp(prefix="remote-search-start-"))
     os.environ["OUTCOME_GRAPH_INDEX_CACHE"] = str(cache)
-    from outcome_graph.query_layer.remote_index import index_file
+    from outcome_graph.query_layer.remote_cache import index_file
     from outcome_graph.store.remote import RemoteStore
 
     store = RemoteStore(args.endpoint)

@@ -5,9 +5,10 @@ store's graphs by the Graph Store protocol, then the saved-queries table of save
 
 The server is tests/virtuoso.py's (Debian's virtuoso-t in the foreground, its own database directory
 under --work, free 127.0.0.1 ports, a loader login with SPARQL_UPDATE), with its limits raised for a
-national graph: MaxQueryExecutionTime = --timeout, ResultSetMaxRows = 200,000, 100,000 page buffers
-(800 MB). The graphs go in as a user's would: `outcome-graph load --endpoint URL --store DIR`, one
-named graph per report, timed. The server is stopped at the end, also when something fails.
+national graph: MaxQueryExecutionTime = --timeout, ResultSetMaxRows = 200,000, 80,000 page buffers
+(650 MB: README, NumberOfBuffers). The graphs go in as a user's would: `outcome-graph load --endpoint
+URL --store DIR`, one named graph per report, timed. The server is stopped at the end, also when
+something fails.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def main() -> int:
 
     work = args.work or Path(tempfile.mkdtemp(prefix="virtuoso-national-"))
     started = time.perf_counter()
-    server = start_virtuoso(work, max_rows=200000, max_time=int(args.timeout), buffers=100000)
+    server = start_virtuoso(work, max_rows=200000, max_time=int(args.timeout), buffers=80000)
     try:
         print(
             f"Virtuoso at {server.endpoint} in {work}, up in {time.perf_counter() - started:.1f} s",

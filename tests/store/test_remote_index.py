@@ -30,6 +30,7 @@ from test_reports import R20, fife, renamed_copies, server_for_parts  # noqa: F4
 from test_search_kept import ACTION_TITLE, tables
 
 from outcome_graph.cli import main
+from outcome_graph.query_layer import remote_cache as rc
 from outcome_graph.query_layer import remote_index as ri
 from outcome_graph.query_layer import search_index as si
 from outcome_graph.serve.app import create_app
@@ -49,7 +50,7 @@ def loaded(tmp_path, monkeypatch, server_for_parts, capsys):  # noqa: F811 - the
     loaded with `load --endpoint --store`, which keeps the index in a cache directory of the test."""
     endpoint, graph = server_for_parts
     cache = tmp_path / "cache"
-    monkeypatch.setenv(ri.CACHE_VARIABLE, str(cache))  # restored after the test (load sets it too)
+    monkeypatch.setenv(rc.CACHE_VARIABLE, str(cache))  # restored after the test (load sets it too)
     ri.forget()
     store = tmp_path / "store"
     copies = map(str, renamed_copies(tmp_path / "in"))
@@ -65,9 +66,9 @@ def loaded(tmp_path, monkeypatch, server_for_parts, capsys):  # noqa: F811 - the
 def test_load_stamps_the_dataset_and_keeps_its_index_read_the_same_every_way(loaded, tmp_path):
     endpoint, graph, cache, _ = loaded
     remote = RemoteStore(endpoint, graph=graph, timeout=60)
-    stamp = ri.read_stamp(remote)
+    stamp = rc.read_stamp(remote)
     assert stamp is not None and len(stamp) == 64
-    kept = ri.file_of(remote)
+    kept = rc.file_of(remote)
     assert kept.parent == cache and ri.stamp_of(kept) == stamp
     paged, whole = tmp_path / "paged.sqlite", tmp_path / "whole.sqlite"
     ri.write(remote, paged, "any")
@@ -82,7 +83,7 @@ def test_load_stamps_the_dataset_and_keeps_its_index_read_the_same_every_way(loa
     assert ri.pages(remote) == [("from the start to the end", {})]
     # a second load of the same content gives the same stamp: the kept index stays good
     assert main(["load", "--endpoint", endpoint, "--graph", graph, "--store", str(loaded[3])]) == 0
-    assert ri.read_stamp(remote) == stamp
+    assert rc.read_stamp(remote) == stamp
 
 
 def _serve(endpoint: str, graph: str, cache: Path, log: Path) -> tuple[subprocess.Popen, int]:
@@ -160,8 +161,8 @@ def test_an_index_of_another_generation_is_rebuilt_while_search_says_so(loaded):
     proxy = SparqlProxy(endpoint, held=INDEX_QUERY)
     try:
         # an index kept for the address the server is served at, made from an earlier load
-        kept = ri.index_file(proxy.url, graph)
-        shutil.copyfile(ri.file_of(remote), kept)
+        kept = rc.index_file(proxy.url, graph)
+        shutil.copyfile(rc.file_of(remote), kept)
         db = sqlite3.connect(kept)
         db.execute("UPDATE meta SET value = 'an earlier load' WHERE key = 'stamp'")
         db.commit()
@@ -183,7 +184,7 @@ def test_an_index_of_another_generation_is_rebuilt_while_search_says_so(loaded):
             time.sleep(0.2)
         assert answer.status_code == 200
         assert any(h["code"] == CODE for h in answer.get_json()["results"])
-        assert ri.stamp_of(kept) == ri.read_stamp(remote)
+        assert ri.stamp_of(kept) == rc.read_stamp(remote)
         assert len(proxy.asked(INDEX_QUERY)) == 2 * len(ri.pages(remote))  # each page's two questions, once
     finally:
         proxy.close()
@@ -194,8 +195,8 @@ def test_add_of_one_report_updates_the_index_a_running_server_uses(loaded, tmp_p
     proxy = SparqlProxy(endpoint)  # the server, at an address of its own: `serve` and `add` both use it
     try:
         remote = RemoteStore(proxy.url, graph=graph, timeout=60)
-        shutil.copyfile(ri.file_of(RemoteStore(endpoint, graph=graph)), ri.file_of(remote))
-        before = ri.read_stamp(remote)
+        shutil.copyfile(rc.file_of(RemoteStore(endpoint, graph=graph)), rc.file_of(remote))
+        before = rc.read_stamp(remote)
         client = create_app(store=remote, config={"timeout": 10}).test_client()
         answer = client.get("/search?q=zanzibar", headers=JSON)
         assert answer.status_code == 200 and answer.get_json()["results"] == []
@@ -215,9 +216,9 @@ def test_add_of_one_report_updates_the_index_a_running_server_uses(loaded, tmp_p
         read_by_add = len(proxy.asked(INDEX_QUERY))
         # the council it replaced and the shared records (lgbf, framework): a page of two queries each
         assert read_by_add == 2 * 3
-        after = ri.read_stamp(remote)
+        after = rc.read_stamp(remote)
         assert after not in (None, before)
-        kept = ri.file_of(remote)
+        kept = rc.file_of(remote)
         assert ri.stamp_of(kept) == after
 
         deadline = time.monotonic() + 30  # the server sees the new stamp and the index `add` kept
@@ -235,19 +236,19 @@ def test_add_of_one_report_updates_the_index_a_running_server_uses(loaded, tmp_p
 
 
 def test_the_kept_file_is_named_for_the_endpoint_and_the_graph(tmp_path, monkeypatch):
-    monkeypatch.setenv(ri.CACHE_VARIABLE, str(tmp_path))
-    a = ri.index_file("http://127.0.0.1:8890/sparql", "https://example.org/g")
-    assert a == ri.index_file("http://127.0.0.1:8890/sparql", "https://example.org/g")  # the same every run
+    monkeypatch.setenv(rc.CACHE_VARIABLE, str(tmp_path))
+    a = rc.index_file("http://127.0.0.1:8890/sparql", "https://example.org/g")
+    assert a == rc.index_file("http://127.0.0.1:8890/sparql", "https://example.org/g")  # the same every run
     assert a.parent == tmp_path and a.name.startswith("127-0-0-1-8890-sparql-")
     others = {
-        ri.index_file("http://127.0.0.1:8890/sparql", "https://example.org/h"),
-        ri.index_file("http://127.0.0.1:8891/sparql", "https://example.org/g"),
-        ri.index_file("http://127-0-0-1:8890/sparql", "https://example.org/g"),  # the same slug
+        rc.index_file("http://127.0.0.1:8890/sparql", "https://example.org/h"),
+        rc.index_file("http://127.0.0.1:8891/sparql", "https://example.org/g"),
+        rc.index_file("http://127-0-0-1:8890/sparql", "https://example.org/g"),  # the same slug
     }
     assert a not in others and len(others) == 3
-    monkeypatch.delenv(ri.CACHE_VARIABLE)
+    monkeypatch.delenv(rc.CACHE_VARIABLE)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert ri.cache_dir() == tmp_path / "xdg" / "outcome-graph" / "search"
+    assert rc.cache_dir() == tmp_path / "xdg" / "outcome-graph" / "search"
 
 
 @pytest.mark.parametrize("how", ["under a file", "not writable"])
@@ -263,7 +264,7 @@ def test_a_cache_directory_that_cannot_be_written_keeps_the_index_in_memory(
         cache = Path("/proc/self")
         if not cache.is_dir():
             pytest.skip("no /proc on this system")
-    monkeypatch.setenv(ri.CACHE_VARIABLE, str(cache))
+    monkeypatch.setenv(rc.CACHE_VARIABLE, str(cache))
     ri.forget()
     client = create_app(
         store=RemoteStore(endpoint, graph=graph, timeout=60), config={"timeout": 10}
@@ -305,14 +306,14 @@ def test_load_from_report_files_reads_the_index_from_the_server(
     """Without a local store to copy it from, `load` reads the index from the server, page by page, and
     keeps it under the stamp: the same tables as the store's own index for the same reports."""
     endpoint, graph = server_for_parts
-    monkeypatch.setenv(ri.CACHE_VARIABLE, str(tmp_path / "cache"))
+    monkeypatch.setenv(rc.CACHE_VARIABLE, str(tmp_path / "cache"))
     copies = [str(p) for p in renamed_copies(tmp_path / "in")]
     assert main(["load", "--endpoint", endpoint, "--graph", graph, *copies]) == 0
     out = capsys.readouterr().out
     assert "search index: 1 of 1 parts read" in out and "search index read from the server and kept" in out
     remote = RemoteStore(endpoint, graph=graph, timeout=60)
-    kept = ri.file_of(remote)
-    assert ri.stamp_of(kept) == ri.read_stamp(remote) is not None
+    kept = rc.file_of(remote)
+    assert ri.stamp_of(kept) == rc.read_stamp(remote) is not None
     store = tmp_path / "store"
     assert main(["build", *copies, "--store", str(store), "--no-validate"]) == 0
     from outcome_graph.store.build import current_generation
@@ -323,15 +324,15 @@ def test_load_from_report_files_reads_the_index_from_the_server(
 def test_add_without_the_previous_index_reads_a_whole_one(loaded, tmp_path, capsys):
     endpoint, graph, cache, store = loaded
     remote = RemoteStore(endpoint, graph=graph, timeout=60)
-    ri.file_of(remote).unlink()  # the cache was cleared (or the load ran on another machine)
+    rc.file_of(remote).unlink()  # the cache was cleared (or the load ran on another machine)
     (tmp_path / "new").mkdir()
     command = ["add", str(fife(tmp_path / "new")), "--store", str(store), "--no-validate"]
     assert main([*command, "--endpoint", endpoint, "--graph", graph]) == 0
     err = capsys.readouterr().err
     assert "search index read from the server and kept" in err
     assert f"search index updated for fife in {cache}" not in err  # (the local store's own is updated)
-    kept = ri.file_of(remote)
-    assert ri.stamp_of(kept) == ri.read_stamp(remote)
+    kept = rc.file_of(remote)
+    assert ri.stamp_of(kept) == rc.read_stamp(remote)
     assert any(council == "fife" for (*_, council) in tables(kept)["records"])
 
 

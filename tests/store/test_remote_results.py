@@ -22,6 +22,7 @@ from test_reports import R20, renamed_copies, server_for_parts  # noqa: F401 - a
 import outcome_graph.validate as validate
 from outcome_graph.build import build
 from outcome_graph.cli import main
+from outcome_graph.query_layer import remote_cache as rc
 from outcome_graph.query_layer import remote_index as ri
 from outcome_graph.query_layer import remote_results as rr
 from outcome_graph.serve import validation, validation_jobs
@@ -73,7 +74,7 @@ def loaded(tmp_path, monkeypatch, server_for_parts, capsys):  # noqa: F811 - the
     validated and its result kept) and loaded with `load --endpoint --store`."""
     endpoint, graph = server_for_parts
     cache = tmp_path / "cache"
-    monkeypatch.setenv(ri.CACHE_VARIABLE, str(cache))
+    monkeypatch.setenv(rc.CACHE_VARIABLE, str(cache))
     fresh_server()
     store = tmp_path / "store"
     assert (
@@ -101,9 +102,9 @@ def test_after_a_load_from_a_store_the_council_page_is_complete_at_once_and_is_a
 ):
     endpoint, graph, cache, _ = loaded
     remote = RemoteStore(endpoint, graph=graph)
-    stamp = ri.read_stamp(remote)
+    stamp = rc.read_stamp(remote)
     kept = sorted(
-        str(p.relative_to(ri.stamp_dir(remote, stamp))) for p in ri.stamps_dir(remote).rglob("*.json")
+        str(p.relative_to(rc.stamp_dir(remote, stamp))) for p in rc.stamps_dir(remote).rglob("*.json")
     )
     assert kept == [f"VALIDATION/{p}.json" for p in PARTS]
     body = client_of(endpoint, graph).get(COUNCIL).get_json()
@@ -113,7 +114,7 @@ def test_after_a_load_from_a_store_the_council_page_is_complete_at_once_and_is_a
     assert any((r["code"] or "").startswith("BS.CS.26") and r["line"] == 189 for r in body["results"])
 
     # the same server with nothing kept (another cache): the page at once, the reports in the background
-    monkeypatch.setenv(ri.CACHE_VARIABLE, str(tmp_path / "empty"))
+    monkeypatch.setenv(rc.CACHE_VARIABLE, str(tmp_path / "empty"))
     fresh_server()
     client = client_of(endpoint, graph)
     first = client.get(COUNCIL).get_json()
@@ -135,17 +136,16 @@ def test_after_a_load_from_a_store_the_council_page_is_complete_at_once_and_is_a
 
 def test_the_audit_keeps_the_one_report_it_validates(loaded, tmp_path, monkeypatch, calls):
     endpoint, graph, _, _ = loaded
-    monkeypatch.setenv(ri.CACHE_VARIABLE, str(tmp_path / "empty"))
+    monkeypatch.setenv(rc.CACHE_VARIABLE, str(tmp_path / "empty"))
     fresh_server()
     audit = "/audit?council=midlothian&report=2020-2021&validate=1"
     got = client_of(endpoint, graph).get(audit)
-    # the scratch Virtuoso may refuse one of the audit's own indicator queries by its cost estimate (a 503
-    # or 504 naming it, outside the validation): the validation is made before them, and kept all the same
-    estimate = "exceeds the limit" in got.get_data(as_text=True) and got.status_code in (503, 504)
-    assert got.status_code == 200 or estimate, got.get_data(as_text=True)[-800:]
-    assert calls == [threading.current_thread().name]  # its one report, in the request
+    assert got.status_code == 200, got.get_data(as_text=True)[-800:]
+    # its one report, by the audit's own load (made within the page's time limit: serve/trace_views.py),
+    # not queued for the background validation of the council
+    assert calls == ["flight"]
     remote = RemoteStore(endpoint, graph=graph)
-    folder = ri.stamp_dir(remote, ri.read_stamp(remote)) / "VALIDATION"
+    folder = rc.stamp_dir(remote, rc.read_stamp(remote)) / "VALIDATION"
     assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*.json")) == [f"{PARTS[1]}.json"]
     fresh_server()
     body = client_of(endpoint, graph).get(COUNCIL).get_json()
@@ -192,23 +192,23 @@ def test_add_of_a_changed_report_gives_its_new_result_never_the_old(
     new = [r for r in after["results"] if r["report"] == "2020-2021"]
     assert rows(new) == rows(r.as_dict() for r in alone.results if r.report == "2020-2021")
     remote = RemoteStore(endpoint, graph=graph)
-    assert [p.name for p in ri.stamps_dir(remote).iterdir()] != []
-    assert ri.stamp_dir(remote, ri.read_stamp(remote)).is_dir()
+    assert [p.name for p in rc.stamps_dir(remote).iterdir()] != []
+    assert rc.stamp_dir(remote, rc.read_stamp(remote)).is_dir()
 
 
 def test_a_result_of_another_stamp_or_other_rules_is_not_served(loaded, monkeypatch):
     endpoint, graph, _, _ = loaded
     remote = RemoteStore(endpoint, graph=graph)
-    stamp = ri.read_stamp(remote)
+    stamp = rc.read_stamp(remote)
     assert rr.read_result(remote, PARTS[0]) is not None
     # the same file under another stamp (a server changed by another client): its key is not that stamp's
     other = "0" * 64
-    shutil.copytree(ri.stamp_dir(remote, stamp), ri.stamp_dir(remote, other))
+    shutil.copytree(rc.stamp_dir(remote, stamp), rc.stamp_dir(remote, other))
     monkeypatch.setattr(ri, "server_stamp", lambda store: other)
     monkeypatch.setattr(rr, "server_stamp", lambda store: other)
     assert rr.read_result(remote, PARTS[0]) is None
     monkeypatch.undo()
-    monkeypatch.setenv(ri.CACHE_VARIABLE, str(ri.cache_dir()))
+    monkeypatch.setenv(rc.CACHE_VARIABLE, str(rc.cache_dir()))
     from outcome_graph.validate import stored
 
     monkeypatch.setattr(stored, "rules_fingerprint", lambda: "the shapes changed")
@@ -222,14 +222,14 @@ def test_a_page_on_a_dataset_without_a_stamp_asks_the_stamp_not_its_size(
     catalogue: its identity is its triple count) is not counted again at every page."""
     from sparql_proxy import SparqlProxy
 
-    monkeypatch.setenv(ri.CACHE_VARIABLE, str(tmp_path / "cache"))
+    monkeypatch.setenv(rc.CACHE_VARIABLE, str(tmp_path / "cache"))
     fresh_server()
     proxy = SparqlProxy(oxigraph_server)
     try:
         client = create_app(store=RemoteStore(proxy.url, timeout=60), config={"timeout": 60}).test_client()
         for _ in range(3):
             assert client.get("/validation?format=json").status_code == 200
-        stamps = proxy.asked(ri.STAMP)
+        stamps = proxy.asked(rc.STAMP)
         counts = [q for q in proxy.asked("COUNT") if "?s ?p ?o" in q.replace("\n", " ")]
         assert len(stamps) >= 3, "the stamp is asked at each page"
         assert len(counts) <= 1, counts  # once, for the identity kept with the STAMP_TTL

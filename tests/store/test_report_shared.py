@@ -242,7 +242,7 @@ def test_a_report_read_from_each_store_is_validated_as_the_embedded_one(each, em
 def test_the_audit_s_data_version_is_the_loaded_generation_not_a_count(each):
     """The printed audit names the data it was made from. On a SPARQL server that is the generation `load`
     stamped, read from the catalogue: counting every triple cost each audit 0.6-0.7 s at 10 M triples."""
-    from outcome_graph.query_layer.remote_index import read_stamp
+    from outcome_graph.query_layer.remote_cache import read_stamp
     from outcome_graph.trace.audit_view import data_version
 
     asked = []

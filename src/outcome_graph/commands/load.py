@@ -27,7 +27,7 @@ INDEX_CACHE_HELP = (
 def use_index_cache(directory: Path | None) -> None:
     """--index-cache DIR: where this command (and the processes it starts) keep remote search indexes."""
     if directory is not None:
-        from ..query_layer.remote_index import CACHE_VARIABLE
+        from ..query_layer.remote_cache import CACHE_VARIABLE
 
         os.environ[CACHE_VARIABLE] = str(directory)
 

@@ -20,9 +20,7 @@ Reading a national index whole from the server took 58-63 s on Virtuoso at 10 M 
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 import sqlite3
 import tempfile
 import threading
@@ -33,13 +31,12 @@ from pathlib import Path
 
 from rdflib import Literal
 
-from ..namespaces import OG, OGR
+from ..namespaces import OGR
 from .reads import Slow
+from .remote_cache import file_of, identity, read_stamp
 from .scope import report_index
 from .search_index import SCHEMA, VERSION, SearchIndex, insert_rows, reports, search_index, terms
 
-CACHE_VARIABLE = "OUTCOME_GRAPH_INDEX_CACHE"
-STAMP = str(OG.generation)
 STAMP_TTL = 30.0
 FAILED_RETRY = 30.0  # seconds before a build that failed is tried again
 # Reports whose records one page reads at most: about 180 rows a report at 10 M triples, so 400 reports
@@ -48,45 +45,6 @@ FAILED_RETRY = 30.0  # seconds before a build that failed is tried again
 # rows it returns), which made the 35 one-council pages of the first version 219 s.
 REPORTS_PER_PAGE = 400
 FIRST_WAIT = 1.0  # seconds a search waits for a build in progress before it is told to come back
-
-
-def cache_dir() -> Path:
-    """Where remote indexes are kept (see the module's docstring)."""
-    chosen = os.environ.get(CACHE_VARIABLE)
-    if chosen:
-        return Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "outcome-graph" / "search"
-
-
-def _dataset_name(endpoint: str, graph: str) -> str:
-    """A dataset's name in the cache: readable host and path, and a digest of endpoint and graph (two
-    graphs on one server, or two servers on one host, never share a file)."""
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", re.sub(r"^[a-z]+://", "", endpoint)).strip("-")[:60]
-    digest = hashlib.sha256(f"{endpoint}\n{graph}".encode()).hexdigest()[:16]
-    return f"{slug}-{digest}"
-
-
-def index_file(endpoint: str, graph: str) -> Path:
-    """The index's file for a dataset."""
-    return cache_dir() / f"{_dataset_name(endpoint, graph)}.sqlite"
-
-
-def file_of(store) -> Path:
-    return index_file(store.endpoint, store.graph)
-
-
-def stamps_dir(store) -> Path:
-    """Where what else is kept for a dataset lives, one folder per stamp (the reports' validation results:
-    remote_results.py)."""
-    return cache_dir() / f"{_dataset_name(store.endpoint, store.graph)}.kept"
-
-
-def stamp_dir(store, stamp: str) -> Path:
-    """What is kept for the dataset as it is under `stamp` (a stamp is a hex digest: a safe name)."""
-    if not re.fullmatch(r"[0-9a-f]{16,128}", stamp):
-        raise ValueError(f"not a generation stamp: {stamp!r}")
-    return stamps_dir(store) / stamp
 
 
 def server_stamp(store, fresh: bool = False) -> str:
@@ -100,28 +58,6 @@ def server_stamp(store, fresh: bool = False) -> str:
     with kept.lock:
         kept.stamp, kept.asked = stamp, time.monotonic()
     return stamp
-
-
-def read_stamp(store, timeout: float | None = None) -> str | None:
-    """The stamp `load` or `add` wrote in the dataset's catalogue; None for a dataset without one."""
-    rows = store.select(
-        f"SELECT ?stamp WHERE {{ <{store.graph}> <{STAMP}> ?stamp }} ORDER BY ?stamp", timeout=timeout
-    ).rows
-    return str(rows[0]["stamp"]) if len(rows) == 1 else None
-
-
-def identity(store, timeout: float | None = None) -> str:
-    """What the server holds: its stamp; for a dataset without one (loaded by a release that wrote
-    none), its list of parts (a catalogue every request reads anyway); for a graph without a catalogue,
-    its triple count."""
-    stamp = read_stamp(store, timeout)
-    if stamp is not None:
-        return stamp
-    parts = store.parts(timeout)
-    if parts:
-        return "unstamped:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
-    count = store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout=timeout).rows[0]["n"]
-    return f"unstamped:{count} triples"
 
 
 def stamp_of(path: Path) -> str | None:

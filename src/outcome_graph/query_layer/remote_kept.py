@@ -23,7 +23,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .remote_index import STAMP, file_of, read_stamp, stamp_index, stamp_of, write
+from .remote_cache import STAMP, file_of, read_stamp
+from .remote_index import stamp_index, stamp_of, write
 from .search_index import FILE, _current, insert
 from .search_kept import changed_prefixes, drop_records
 

@@ -28,9 +28,10 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from .remote_index import server_stamp, stamp_dir, stamps_dir
+from .remote_cache import stamp_dir, stamps_dir
+from .remote_index import server_stamp
 
-NOT_STAMPED = "unstamped:"  # remote_index.identity of a dataset loaded without a stamp: nothing is kept
+NOT_STAMPED = "unstamped:"  # remote_cache.identity of a dataset loaded without a stamp: nothing is kept
 
 
 def server_key(stamp: str, part: str) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..charts import chart_svg, points_from_trace
 from ..labels import Labels
 from ..query_layer import Flight
+from ..query_layer.reads import Slow
 from .print_pdf import PdfUnavailable as PdfUnavailable  # noqa: F401  (where callers found it before)
 from .print_pdf import write_pdf as write_pdf  # noqa: F401
 
@@ -44,7 +45,7 @@ def data_version(store) -> str:
             return f"{name}, {store.triple_count():,} triples"
         except Exception:  # noqa: BLE001 - a store without a count still has a name
             return str(name)
-    from ..query_layer.remote_index import identity
+    from ..query_layer.remote_cache import identity
 
     try:
         found = identity(store)
@@ -278,7 +279,10 @@ FIGURES_MANY = FIGURES.replace("SELECT ?observation", "SELECT ?indicator ?observ
 def prefetch_figures(store, indicators: list[str], council: str | None = None) -> None:
     """The figures of every indicator an audit charts, by one query (VALUES ?indicator) instead of one
     per chart: on Virtuoso 32 round trips cost about 2 s of an audit's first answer. Each indicator's
-    rows are the ones its own query gives, in the same order (ORDER BY, filtered by ?indicator)."""
+    rows are the ones its own query gives, in the same order (ORDER BY, filtered by ?indicator).
+
+    Only a saving: when the one query is slow or refused (Virtuoso's cost estimate refused it on a
+    scratch server whose statistics were not yet made), each chart reads its own figures, as before."""
     from rdflib import URIRef
 
     from ..charts import points_from_rows
@@ -291,7 +295,10 @@ def prefetch_figures(store, indicators: list[str], council: str | None = None) -
     if not wanted:
         return
     bound = {"indicator": [URIRef(i) for i in wanted], "report": [URIRef(r) for r in reports]}
-    rows = read_select(store, FIGURES_MANY, "the indicators' figures", bound).rows
+    try:
+        rows = read_select(store, FIGURES_MANY, "the indicators' figures", bound).rows
+    except Slow:
+        return
     by: dict[str, list] = {i: [] for i in wanted}
     for row in rows:
         row = dict(row)
