@@ -46,12 +46,7 @@ def main() -> int:
     from outcome_graph.serve.warmup import warm
     from outcome_graph.store import open_store
 
-    if args.endpoint:
-        from outcome_graph.store.remote import RemoteStore
-
-        store = RemoteStore(args.endpoint, timeout=60)
-    else:
-        store = open_store(args.store, progress=None, build_if_missing=False)
+    store = open_store(args.store, args.endpoint, build_if_missing=False, progress=None, timeout=60)
     asked: list[tuple[float, str, int, str]] = []
     for method in ("select", "construct", "ask"):
         real = getattr(store, method)

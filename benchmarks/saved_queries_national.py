@@ -201,15 +201,9 @@ def main() -> int:
     args = parser.parse_args()
 
     from outcome_graph.serve.app import create_app
+    from outcome_graph.store import open_store
 
-    if args.store:
-        from outcome_graph.store import open_store
-
-        store = open_store(args.store, progress=None, build_if_missing=False)
-    else:
-        from outcome_graph.store.remote import RemoteStore
-
-        store = RemoteStore(args.endpoint, timeout=args.timeout)
+    store = open_store(args.store, args.endpoint, build_if_missing=False, progress=None, timeout=args.timeout)
     config = {"timeout": args.timeout, "max_rows": 100000, "cache": args.cache}
     app = create_app(store=store, config=config)
     pairs = combinations(args.names) if args.combinations else requests(args.names)

@@ -89,14 +89,9 @@ def main() -> int:
     ap.add_argument("params", nargs="*", help="NAME=VALUE, as the page's form takes them")
     args = ap.parse_args()
 
-    if args.store:
-        from outcome_graph.store import open_store
+    from outcome_graph.store import open_store
 
-        store = open_store(args.store, progress=None, build_if_missing=False)
-    else:
-        from outcome_graph.store.remote import RemoteStore
-
-        store = RemoteStore(args.endpoint, timeout=args.timeout)
+    store = open_store(args.store, args.endpoint, build_if_missing=False, progress=None, timeout=args.timeout)
     given = dict(p.split("=", 1) for p in args.params)
     councils = _values(store, "councils") if args.every_council else [given["council"]]
     for line in measure(store, args.name, args.year, given, councils, args.timeout, args.each):

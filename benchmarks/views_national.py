@@ -83,12 +83,7 @@ def main() -> int:
     from outcome_graph.store import open_store
 
     started = time.perf_counter()
-    if args.store:
-        store = open_store(args.store, progress=None, build_if_missing=False)
-    else:
-        from outcome_graph.store.remote import RemoteStore
-
-        store = RemoteStore(args.endpoint, timeout=args.timeout)
+    store = open_store(args.store, args.endpoint, build_if_missing=False, progress=None, timeout=args.timeout)
     app = create_app(store=store, config={"timeout": args.timeout, "max_rows": 10000, "cache": args.cache})
     client = app.test_client()
     opened = time.perf_counter() - started
