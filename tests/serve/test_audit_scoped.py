@@ -208,7 +208,7 @@ def test_links_between_years_the_audit_does_not_show_are_not_read_and_change_not
     url = "/audit?council=fife&report=2020-2021&validate=0&format=json"
 
     def audit():
-        source._GRAPHS.clear()
+        source.forget()
         trace_views._AUDITS.clear()
         got = clients["nation"].get(url)
         assert got.status_code == 200, got.get_data(as_text=True)[:300]

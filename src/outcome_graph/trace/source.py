@@ -60,7 +60,13 @@ def _scoped_rdf(store, scope: Scope, timeout=None) -> list[tuple]:
 
 
 _REFERENCE = Flight(size=2)
-_GRAPHS = Flight(size=16)  # trace graphs of the scopes asked for last (a report's is about 1-2 MB)
+# Trace graphs of the scopes asked for last, kept by how wide they are: a scope of a few reports (a page
+# about a report, an audit with the report it is compared with) is 5-15 MB in this process, a council's
+# every report 150-300 MB (47 reports at 10 M triples: the gaps of all its reports, a trace with no
+# report), so only two of those are kept: sixteen would pass the 2 GB the server's processes may hold.
+_GRAPHS = Flight(size=16)
+_WIDE_GRAPHS = Flight(size=2)
+WIDE = 4  # reports in a scope from which it is kept among the wide ones
 
 
 def load(store, council=None, node=None, years=None, timeout=None) -> TraceGraph:
@@ -69,11 +75,18 @@ def load(store, council=None, node=None, years=None, timeout=None) -> TraceGraph
     bounded queries, once per store generation, by one request while the others wait
     (query_layer.Flight). Never the whole graph."""
     scope = scope_of(store, council, node, years, timeout)
-    return _GRAPHS.get(
+    kept = _WIDE_GRAPHS if len(scope.reports) > WIDE else _GRAPHS
+    return kept.get(
         (store_key(store), scope),
         lambda: _load_scope(store, scope, timeout),
         f"the records of {scope.council or 'the graph'} ({', '.join(scope.years) or 'no report'})",
     )
+
+
+def forget() -> None:
+    """The trace graphs this process keeps, dropped (tests: the same page read again from the store)."""
+    _GRAPHS.clear()
+    _WIDE_GRAPHS.clear()
 
 
 def _load_scope(store, scope: Scope, timeout=None) -> TraceGraph:
