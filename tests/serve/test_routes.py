@@ -152,7 +152,7 @@ def test_a_page_of_a_term_pointed_to_by_many_gives_their_count_not_a_sorted_list
     """A class or a statute is the object of thousands of triples nationally (33,344 actions have type
     og:Action at 10 M): its page lists the properties few enough to show and counts the others, the same
     count as the graph's, instead of reading and sorting every subject (20 s at 10 M)."""
-    from outcome_graph.serve.lookup import NEIGHBOURS_SHOWN
+    from outcome_graph.serve.lookup_reads import NEIGHBOURS_SHOWN
 
     iri = "https://w3id.org/outcome-graph/def#Observation"
     count = national.select(f"SELECT (COUNT(?x) AS ?n) WHERE {{ ?x a <{iri}> }}").rows[0]["n"]
@@ -170,7 +170,7 @@ def test_a_thing_only_pointed_to_by_many_has_its_page_with_their_counts(
     """A government year is the object of every figure of its year and the subject of nothing: its page
     is its counts (it was a 404 once the many were counted instead of listed). The small graph's "many"
     is made so by showing fewer (10 a property) than the national pages do."""
-    from outcome_graph.serve import lookup
+    from outcome_graph.serve import lookup_reads as lookup
 
     monkeypatch.setattr(lookup, "NEIGHBOURS_SHOWN", 10)
     year = f"http://reference.data.gov.uk/id/government-year/{values['late']}"
@@ -187,7 +187,7 @@ def test_a_thing_only_pointed_to_by_many_has_its_page_with_their_counts(
 def test_a_statute_s_page_counts_its_many_qualified_links_and_lists_a_record_s_few(
     client, national, monkeypatch
 ):
-    from outcome_graph.serve import lookup
+    from outcome_graph.serve import lookup_reads as lookup
 
     part9 = routes.PART9
     n = national.select(
@@ -287,7 +287,7 @@ def test_a_resource_s_rdf_leaves_out_a_crowd_pointing_to_it_and_says_it_is_cut(c
     properties few enough to give; its members (more than NEIGHBOURS_SHOWN: every observation of the
     nation at 10 M) are left out, and the answer says it is cut, as every cut answer does. A record's RDF
     is whole: every triple naming it, both ways."""
-    from outcome_graph.serve import lookup
+    from outcome_graph.serve import lookup_reads as lookup
 
     monkeypatch.setattr(lookup, "NEIGHBOURS_SHOWN", 10)
     iri = "https://w3id.org/outcome-graph/def#Observation"

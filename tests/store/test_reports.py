@@ -511,8 +511,9 @@ def test_an_add_hashes_only_the_database_files_it_wrote(tmp_path, monkeypatch):
     import hashlib
     import os
 
-    from outcome_graph.store import build as store_build
-    from outcome_graph.store.build import CHECKSUMS, current_generation
+    from outcome_graph.store import checksums as store_checksums
+    from outcome_graph.store.build import current_generation
+    from outcome_graph.store.checksums import CHECKSUMS
 
     build_store(renamed_copies(tmp_path / "in"), tmp_path / "store", progress=None)
     previous = current_generation(tmp_path / "store")
@@ -521,8 +522,8 @@ def test_an_add_hashes_only_the_database_files_it_wrote(tmp_path, monkeypatch):
     later = (previous / CHECKSUMS).stat().st_mtime_ns + 10**9
     os.utime(touched, ns=(later, later))  # as if written after its checksum: not to be trusted
     hashed: list[str] = []
-    real = store_build._digest
-    monkeypatch.setattr(store_build, "_digest", lambda f: hashed.append(f.name) or real(f))
+    real = store_checksums._digest
+    monkeypatch.setattr(store_checksums, "_digest", lambda f: hashed.append(f.name) or real(f))
     update = add_reports([fife(tmp_path / "in")], tmp_path / "store", progress=None)
     listed = dict(
         reversed(line.split("  ")) for line in (update.generation / CHECKSUMS).read_text().splitlines()

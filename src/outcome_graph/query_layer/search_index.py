@@ -114,10 +114,7 @@ def insert_rows(db: sqlite3.Connection, term_rows: list[dict], report_rows: list
         "INSERT INTO names (record, code, text) VALUES (?, ?, ?)",
         ((ids[i], c, t) for i, c, t in sorted(names)),
     )
-    pairs = {
-        (str(r["node"]), str(r["report"]), local_name(str(r["period"])))
-        for r in report_rows
-    }
+    pairs = {(str(r["node"]), str(r["report"]), local_name(str(r["period"]))) for r in report_rows}
     db.executemany(
         "INSERT INTO reports (record, report, period) VALUES (?, ?, ?)",
         ((ids[n], r, p) for n, r, p in sorted(pairs) if n in ids),

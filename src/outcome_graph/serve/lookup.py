@@ -25,9 +25,10 @@ from ..namespaces import OG, OGR, PREFIXES, segment, shorten
 from ..parameter_terms import ParameterError, expand_iri
 from ..query_layer import read_select
 from ..query_layer.reads import query_text
-from ..store import SelectResult
 from . import current_store
+from . import lookup_reads as around
 from .headers import TRUNCATED_HEADER
+from .lookup_reads import REIFICATION
 from .pages import cell, error_status, labels, limits
 
 # Kinds of record a trace starts from (trace/graph.py KINDS): their pages link to their trace.
@@ -61,7 +62,6 @@ RDF_FORMATS = {
     "rdfxml": "application/rdf+xml",
     "n3": "text/turtle",
 }
-NEIGHBOURS_SHOWN = 500
 
 FIGURES = (Path(__file__).with_name("indicator-figures.rq")).read_text(encoding="utf-8")
 EVIDENCE = """
@@ -139,9 +139,6 @@ def _figures(outgoing: list[dict]) -> None:
             n["label"] = labels_mod.value_text(n["node"].text, unit)
 
 
-REIFICATION = {PREFIXES["rdf"] + x for x in ("subject", "predicate", "object")}
-
-
 TITLE_PROPERTIES = (
     "https://w3id.org/outcome-graph/def#title",
     "http://www.w3.org/2004/02/skos/core#prefLabel",
@@ -155,123 +152,6 @@ def _title(rows) -> str | None:
     return next((found[p] for p in TITLE_PROPERTIES if p in found), None)
 
 
-# The variable suffixes of a neighbour's names (as _label reads them), by property.
-_NAME_KEYS = {
-    str(OG.title): "t",
-    PREFIXES["skos"] + "prefLabel": "l",
-    PREFIXES["rdfs"] + "label": "r",
-    str(OG.code): "c",
-    str(OG.period): "pe",
-    str(OG.firstLine): "f",
-    str(OG.lastLine): "e",
-}
-
-
-def _names(store, nodes, timeout) -> dict[str, dict[str, object]]:
-    """{node: {"t": title, "l": ..., "c": code, ...}} for the IRIs a page shows: one bounded read
-    (queries/structure/labels.rq with the IRIs bound), the least value of each name, so a node with
-    two labels is named the same on every run."""
-    iris = sorted({n for n in nodes if isinstance(n, URIRef)})
-    out: dict[str, dict[str, object]] = {}
-    if not iris:
-        return out
-    rows = read_select(
-        store, query_text("labels"), "the names of the record's neighbours", {"n": iris}, timeout=timeout
-    ).rows
-    for r in rows:
-        key = _NAME_KEYS.get(str(r["lp"]))
-        if key is None:
-            continue
-        got = out.setdefault(str(r["n"]), {})
-        if key not in got or str(r["v"]) < str(got[key]):
-            got[key] = r["v"]
-    return out
-
-
-def _named(rows, var: str, names: dict) -> list[dict]:
-    """Rows with the neighbour's names under the keys _label reads (t_o, c_o, ...)."""
-    out = []
-    for r in rows:
-        extra = {f"{k}_{var}": v for k, v in names.get(str(r[var]), {}).items()}
-        out.append({**r, **extra})
-    return out
-
-
-def _links(store, iri: URIRef, timeout) -> list[dict]:
-    """The record's qualified links as rows of link, p, o, out, basis, rationale, first, last and the
-    linked node's names: three bounded reads (the links, their details, the names)."""
-    bound = {"s": [iri]}
-    rows = read_select(
-        store, query_text("links-of"), "the record's links", bound, timeout=timeout, max_rows=NEIGHBOURS_SHOWN
-    ).rows
-    rows.sort(key=lambda r: (str(r["p"]), str(r["o"]), str(r["link"])))  # not the engine's ORDER BY of IRIs
-    links = sorted({r["link"] for r in rows})
-    details: dict[str, dict] = {}
-    if links:
-        for r in read_select(
-            store,
-            query_text("link-details"),
-            "the basis of the record's links",
-            {"n": links},
-            timeout=timeout,
-        ).rows:
-            d = details.setdefault(str(r["n"]), {})
-            key = {str(OG.basis): "basis", str(OG.rationale): "rationale", str(OG.evidence): "ex"}[
-                str(r["lp"])
-            ]
-            if key not in d or str(r["v"]) < str(d[key]):
-                d[key] = r["v"]
-    names = _names(store, [r["o"] for r in rows] + [d["ex"] for d in details.values() if "ex" in d], timeout)
-    out = []
-    for r in rows:
-        d = details.get(str(r["link"]), {})
-        row = {**r, **{k: v for k, v in d.items() if k in ("basis", "rationale")}}
-        lines = names.get(str(d.get("ex")), {}) if "ex" in d else {}
-        if "f" in lines and "e" in lines:
-            row["first"], row["last"] = lines["f"], lines["e"]
-        o = names.get(str(r["o"]), {})
-        row.update({f"{k}_o": v for k, v in o.items() if k in ("t", "c", "l")})
-        out.append(row)
-    return out
-
-
-def _incoming(store, iri: URIRef, timeout):
-    """What points to the record: the rows (x, p) of every property few enough to show (at most
-    NEIGHBOURS_SHOWN subjects each, NEIGHBOURS_SHOWN * 4 in all), in (p, x) order; and (p, count) of the
-    others, which the page gives as counts. Never every subject of a class or a statute read and sorted
-    (queries/structure/neighbours-in-counts.rq says what that cost)."""
-    counts = read_select(
-        store,
-        query_text("neighbours-in-counts"),
-        "how many things point to the record",
-        {"s": [iri]},
-        timeout=timeout,
-        max_rows=1000,
-    ).rows
-    shown, counted, budget = [], [], NEIGHBOURS_SHOWN * 4
-    for r in sorted(counts, key=lambda r: str(r["p"])):
-        n = int(str(r["n"]))
-        if n <= min(NEIGHBOURS_SHOWN, budget):
-            shown.append(r["p"])
-            budget -= n
-        elif str(r["p"]) not in REIFICATION:  # a qualified link's parts: read as "Links and their basis"
-            counted.append((r["p"], n))
-    inc = SelectResult([], [], False)
-    if shown:
-        inc = read_select(
-            store,
-            query_text("neighbours-in"),
-            "what points to the record",
-            {"p": shown},
-            timeout=timeout,
-            max_rows=NEIGHBOURS_SHOWN * 4,
-            constants={"s": iri},
-        )
-        inc.rows = sorted(inc.rows, key=lambda r: (str(r["p"]), str(r["x"])))
-    inc.truncated = bool(inc.truncated or counted)
-    return inc, counted, {str(r["p"]): int(str(r["n"])) for r in counts}
-
-
 def describe(iri: URIRef):
     store = current_store()
     timeout, _ = limits()
@@ -283,14 +163,14 @@ def describe(iri: URIRef):
         "what the record says",
         one,
         timeout=timeout,
-        max_rows=NEIGHBOURS_SHOWN * 4,
+        max_rows=around.NEIGHBOURS_SHOWN * 4,
     )
-    inc, counted, by_property = _incoming(store, iri, timeout)
+    inc, counted, by_property = around.incoming(store, iri, timeout)
     if not out.rows and not inc.rows and not counted:  # a year: only pointed to, by thousands
         return None
-    names = _names(store, [r["o"] for r in out.rows] + [r["x"] for r in inc.rows], timeout)
-    out.rows = _named(out.rows, "o", names)
-    inc.rows = _named(inc.rows, "x", names)
+    names = around.names_of(store, [r["o"] for r in out.rows] + [r["x"] for r in inc.rows], timeout)
+    out.rows = around.named(out.rows, "o", names)
+    inc.rows = around.named(inc.rows, "x", names)
     outgoing = _neighbours(out.rows, "o")
     _figures(outgoing)
     # The qualified links (og:Link, by rdf:subject/rdf:object) are read as sentences in "Links and their
@@ -300,7 +180,7 @@ def describe(iri: URIRef):
     # its qualified links: as many as the record is the rdf:subject or rdf:object of (counted above); a
     # statute's thousands are given as their number, not read and sorted (1 s for Part 9's 4,416)
     link_count = sum(by_property.get(PREFIXES["rdf"] + x, 0) for x in ("subject", "object"))
-    links = _links(store, iri, timeout) if link_count <= NEIGHBOURS_SHOWN else []
+    links = around.links_of(store, iri, timeout) if link_count <= around.NEIGHBOURS_SHOWN else []
     title = _title(out.rows)
     rdf_type = PREFIXES["rdf"] + "type"
     types = [n["node"] for n in outgoing if n["p"].title == rdf_type]
@@ -325,15 +205,15 @@ def describe(iri: URIRef):
         "short": shorten(iri),
         "title": title,
         "types": types,
-        "outgoing": [n for n in outgoing if n["p"].title != rdf_type][:NEIGHBOURS_SHOWN],
-        "incoming": incoming[:NEIGHBOURS_SHOWN],
-        "more_incoming": len(incoming) > NEIGHBOURS_SHOWN or inc.truncated,
+        "outgoing": [n for n in outgoing if n["p"].title != rdf_type][: around.NEIGHBOURS_SHOWN],
+        "incoming": incoming[: around.NEIGHBOURS_SHOWN],
+        "more_incoming": len(incoming) > around.NEIGHBOURS_SHOWN or inc.truncated,
         # the properties with too many subjects to list: their label, reading and count
         "incoming_counts": [
             {"p": cell(p), "p_label": L.term(str(p)), "reading": L.readings.get(str(p)), "count": n}
             for p, n in counted
         ],
-        "more_outgoing": len(outgoing) > NEIGHBOURS_SHOWN or out.truncated,
+        "more_outgoing": len(outgoing) > around.NEIGHBOURS_SHOWN or out.truncated,
         "evidence": [
             {
                 "excerpt": cell(r["excerpt"]),
@@ -346,7 +226,7 @@ def describe(iri: URIRef):
             }
             for r in evidence
         ],
-        "links_not_listed": link_count if link_count > NEIGHBOURS_SHOWN else 0,
+        "links_not_listed": link_count if link_count > around.NEIGHBOURS_SHOWN else 0,
         "links": [
             {
                 "link": cell(r["link"]),
@@ -371,7 +251,7 @@ def _rdf(iri: URIRef, media_type: str) -> Response:
     timeout, _ = limits()
     store = current_store()
     graph: Graph = store.construct(DESCRIBE, bindings={"s": iri}, timeout=timeout)
-    inc, counted, _ = _incoming(store, iri, timeout)
+    inc, counted, _ = around.incoming(store, iri, timeout)
     for r in inc.rows:
         graph.add((r["x"], r["p"], iri))
     # plain text: an RDF request never gets an HTML page, not even an error page

@@ -24,6 +24,7 @@ from ..trace.gap_counts import report_gap_counts
 from ..trace.gaps import GAP_KINDS, count_rows, find_gaps, gaps_dict, not_gaps
 from ..trace.source import load
 from . import current_store
+from .council_choice import council_choice, council_names, needs_council
 from .error_page import error_response as _error
 from .error_page import wants_json as _wants_json
 from .pages import limits
@@ -43,47 +44,6 @@ def _scope():
     """The council the page is about and all its report years, without reading its records."""
     timeout, _ = limits()
     return scope_of(current_store(), request.args.get("council") or None, None, None, timeout)
-
-
-_COUNCILS = Flight(size=4)  # the councils to choose from, once per store generation
-
-
-def _council_names() -> list[tuple[str, str]]:
-    """(slug, name) of every council with a report in the graph, by slug (queries/pages/councils.rq)."""
-    from ..namespaces import OGR
-    from ..saved_pages import COUNCILS, values_text
-
-    timeout, _ = limits()
-    store = current_store()
-
-    def read():
-        rows = store.select(values_text(COUNCILS), timeout=timeout).rows
-        out = []
-        for r in rows:
-            slug = str(r["value"])[len(str(OGR)) :]
-            out.append((slug, str(r["label"]) if r.get("label") is not None else slug))
-        return sorted(out)
-
-    return _COUNCILS.get(store_key(store), read, "the list of councils")
-
-
-def _needs_council(e: Exception) -> bool:
-    """A page of one council asked of a graph of several without one (scope_of's 400)."""
-    return isinstance(e, ScopeError) and e.status == 400 and not request.args.get("council")
-
-
-def _council_choice(e: ScopeError):
-    """The page a person reaches from a link without a council (the start page's, a bookmark) on a graph of
-    several: the councils to choose from, each a link to the same page with its other parameters kept
-    (300 Multiple Choices, as a saved query asked the same way); a program gets the 400 naming them."""
-    if _wants_json():
-        return _error(e, 400)
-    kept = {k: v for k, v in request.args.items() if k != "council"}
-    choices = [
-        (name, url_for(request.endpoint, **(request.view_args or {}), **kept, council=slug))
-        for slug, name in _council_names()
-    ]
-    return render_template("council_choice.html", message=str(e), choices=choices), 300
 
 
 def _report_arg(name: str = "report") -> str | None:
@@ -217,10 +177,10 @@ def trace_page(ref: str | None = None):
             try:
                 years = list(_scope().all_years)
             except ScopeError as e:
-                if not _needs_council(e):
+                if not needs_council(e):
                     raise
                 # the start page of a national graph: no council's years, but the councils to pick from
-                return render_template("trace/start.html", reports=[], councils=_council_names())
+                return render_template("trace/start.html", reports=[], councils=council_names())
             return render_template("trace/start.html", reports=years, councils=[])
         try:
             iri = engine.resolve(tg, ref, report)
@@ -230,7 +190,7 @@ def trace_page(ref: str | None = None):
             return _choices(ref, report)
         t = engine.trace(tg, iri, direction, report)
     except OutcomeGraphError as e:
-        return _council_choice(e) if _needs_council(e) else _error(e)
+        return council_choice(e) if needs_council(e) else _error(e)
     fmt = request.args.get("format")
     if fmt == "svg":
         return Response(render.to_svg(t, request.script_root), mimetype="image/svg+xml")
@@ -294,7 +254,7 @@ def gaps_page():
         report = _report_arg()
         tg, data = _gaps(report)
     except OutcomeGraphError as e:
-        return _council_choice(e) if _needs_council(e) else _error(e, 400)
+        return council_choice(e) if needs_council(e) else _error(e, 400)
     if _wants_json():
         return jsonify(data)
     return render_template(
@@ -361,7 +321,7 @@ def audit_page():
             return jsonify(a)
         shown = presentation(tg, a, current_store(), labels())
     except OutcomeGraphError as e:
-        return _council_choice(e) if _needs_council(e) else _error(e, 404)
+        return council_choice(e) if needs_council(e) else _error(e, 404)
     tables = list(audit_data.TABLES if a["compare"] else audit_data.TABLES[:-1])
     return render_template(
         "trace/audit.html", a=a, tables=tables, kinds=GAP_KINDS, validate=_validate_requested(), **shown
