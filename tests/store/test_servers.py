@@ -15,6 +15,7 @@ import urllib.request
 from collections import Counter
 
 import pytest
+from conftest import validated
 
 from outcome_graph.build import sources_fingerprint
 from outcome_graph.cli import main as cli_main
@@ -318,7 +319,12 @@ def test_every_route_answers_over_the_endpoint_as_over_the_embedded_store(
         assert isomorphic(as_graph(body, accept), as_graph(expected.get_data(), accept))
         assert len(as_graph(body, accept)) > 5
     elif path == "/validation" and params.get("format") == "json":
-        assert normalised_validation_view(body) == normalised_validation_view(expected.get_data())
+        # a council's page answers at once and validates its reports in the background, on each store
+        # at its own pace: the two are compared once complete, as a person reloading sees them
+        url = f"{path}?{urllib.parse.urlencode(params)}"
+        assert normalised_validation_view(validated(endpoint_client, url)) == normalised_validation_view(
+            validated(embedded_client, url)
+        )
     elif accept in SAME_BYTES:
         assert body == expected.get_data()
     if accept == "application/sparql-results+json" and path == "/sparql" and "ASK" not in params["query"]:
@@ -326,8 +332,7 @@ def test_every_route_answers_over_the_endpoint_as_over_the_embedded_store(
         assert terms and {t["type"] for t in terms} <= {"uri", "literal", "bnode"}
 
 
-def normalised_validation_view(body: bytes) -> dict:
-    doc = json.loads(body)
+def normalised_validation_view(doc: dict) -> dict:
     for result in doc["results"]:
         if re.fullmatch(r"n[0-9a-f]{32,}b\d+", result.get("shape") or ""):
             result["shape"] = "_:shape"
