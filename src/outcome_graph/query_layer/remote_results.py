@@ -23,7 +23,6 @@ Older stamps' folders are removed by load and add (the previous one is left for 
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -65,22 +64,12 @@ def keep_result(store, stamp: str, part: str, summary) -> None:
         pass
 
 
-def _record(generation: Path, part: str, key: str) -> dict | None:
-    from ..validate.stored import FOLDER
-
-    try:
-        record = json.loads((generation / FOLDER / f"{part}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return record if isinstance(record, dict) and record.get("key") == key else None
-
-
 def local_records(local_store: Path, parts=None) -> dict[str, dict]:
     """The embedded store's kept results (of `parts`, else all) that are valid for its reports as they are
     and the rules as they are now, by part."""
     from ..store.build import current_generation
     from ..store.reports import CATALOGUE, Catalogue
-    from ..validate.stored import read_sources, result_key
+    from ..validate.stored import read_record, read_sources, result_key
 
     generation = current_generation(local_store)
     if generation is None:
@@ -96,7 +85,7 @@ def local_records(local_store: Path, parts=None) -> dict[str, dict]:
     out = {}
     for part in sorted(rows if parts is None else set(parts) & set(rows)):
         row = rows[part]
-        record = _record(
+        record = read_record(
             generation, part, result_key(row["sha256"], row["council"], row.get("service"), row["year"])
         )
         if record is not None:
@@ -140,7 +129,7 @@ def results_after_add(
 ) -> int:
     """After an add replaced `replaced` on the server: the previous stamp's results of the other reports
     carried over, and the replaced reports' taken from the local store (where valid)."""
-    from ..validate.stored import FOLDER
+    from ..validate.stored import FOLDER, read_record
 
     records: dict[str, dict] = {}
     if previous is not None and not previous.startswith(NOT_STAMPED):
@@ -149,7 +138,7 @@ def results_after_add(
             part = str(f.relative_to(old / FOLDER).with_suffix(""))
             if part in replaced:
                 continue  # its old result is of the graph the add replaced
-            record = _record(old, part, server_key(previous, part))
+            record = read_record(old, part, server_key(previous, part))
             if record is not None:
                 records[part] = record
     records.update(local_records(local_store, [p for p in replaced if "/report/" in p]))

@@ -117,14 +117,21 @@ def read_sources(generation: Path) -> dict[str, dict] | None:
         return None
 
 
-def read(generation: Path, part: str, key: str) -> ValidationSummary | None:
-    """The stored result of `part`, if there is one for `key` (else None: validate it again)."""
+def read_record(generation: Path, part: str, key: str) -> dict | None:
+    """The stored record of `part`, if there is one for `key` (else None: validate it again)."""
     try:
         record = json.loads(_file(generation, part).read_text(encoding="utf-8"))
-        if record.get("key") != key:
-            return None
-        return from_record(record)
-    except (OSError, ValueError, TypeError, KeyError):
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and record.get("key") == key else None
+
+
+def read(generation: Path, part: str, key: str) -> ValidationSummary | None:
+    """The stored result of `part`, if there is one for `key` (else None: validate it again)."""
+    record = read_record(generation, part, key)
+    try:
+        return None if record is None else from_record(record)
+    except (ValueError, TypeError, KeyError):
         return None
 
 
