@@ -21,6 +21,11 @@ CACHE_VARIABLE = "OUTCOME_GRAPH_INDEX_CACHE"
 STAMP = str(OG.generation)
 
 
+def is_remote(store) -> bool:
+    """Whether `store` is a dataset on a SPARQL server (a RemoteStore: an endpoint and its graph)."""
+    return bool(getattr(store, "endpoint", None) and getattr(store, "graph", None))
+
+
 def cache_dir() -> Path:
     """Where remote indexes are kept (see the module's docstring)."""
     chosen = os.environ.get(CACHE_VARIABLE)

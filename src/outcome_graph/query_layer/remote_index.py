@@ -33,7 +33,7 @@ from rdflib import Literal
 
 from ..namespaces import OGR
 from .reads import Slow
-from .remote_cache import file_of, identity, read_stamp
+from .remote_cache import file_of, identity, is_remote, read_stamp
 from .scope import report_index
 from .search_index import SCHEMA, VERSION, SearchIndex, insert_rows, reports, search_index, terms
 
@@ -260,7 +260,7 @@ def _kept(store) -> _Kept:
 def index_of(store) -> SearchIndex:
     """The search index the pages use: a store on a SPARQL server's kept in step with it (this module), an
     embedded store's kept with its generation (search_index.py)."""
-    if getattr(store, "endpoint", None) and getattr(store, "graph", None):
+    if is_remote(store):
         return remote_index(store)
     return search_index(store)
 

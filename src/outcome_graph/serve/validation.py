@@ -38,6 +38,7 @@ from ..human import instance_labels
 from ..namespaces import OGR
 from ..query_layer import Flight, Scope, scope_of
 from ..query_layer.reads import Slow
+from ..query_layer.remote_cache import is_remote
 from ..query_layer.report_graphs import scope_graph
 from ..query_layer.scope import council_of, store_key
 from . import current_store, validation_jobs
@@ -55,7 +56,7 @@ _CATALOGUES = Flight(size=2)
 COLUMNS = ("severity", "rule", "code", "report", "line", "value", "message", "focus")
 
 
-def validation_of(store, scope: Scope, timeout: float | None = None) -> ValidationSummary:
+def validation_of(store, scope: Scope, timeout: float | None = None, version=None) -> ValidationSummary:
     """The SHACL validation of the reports of `scope` (one report, or all of a council's): each report's
     result as kept beside the store when it was built or added (validate/stored.py), or, where none is
     kept for the report as it is now, its own named graph validated here; a council's is the sum of its
@@ -69,18 +70,16 @@ def validation_of(store, scope: Scope, timeout: float | None = None) -> Validati
         )
 
     part = f"the validation of {scope.council or 'the graph'} ({', '.join(scope.years)})"
-    return _SUMMARIES.get((_version(store, fresh=True), scope.council, scope.reports), load, part)
-
-
-def _remote(store) -> bool:
-    return bool(getattr(store, "endpoint", None) and getattr(store, "graph", None))
+    if version is None:  # what the page asked already (scope_validation), else asked here
+        version = _version(store, fresh=True)
+    return _SUMMARIES.get((version, scope.council, scope.reports), load, part)
 
 
 def _version(store, fresh: bool = False) -> object:
     """What the results in memory are for: the store's generation; a server's dataset by its stamp, asked
     of the server by each page (`fresh`: a server changed under a running `serve`, by `add`, never gets a
     result of what it held before, not even for the search index's STAMP_TTL)."""
-    if _remote(store):
+    if is_remote(store):
         from ..query_layer.remote_index import server_stamp
 
         return (store_key(store), server_stamp(store, fresh))
@@ -112,7 +111,7 @@ def scope_validation(store, scope: Scope, timeout: float | None = None) -> Valid
 
     version = _version(store, fresh=True)
     if _SUMMARIES.has((version, scope.council, scope.reports)) or len(scope.reports) == 1:
-        return Validation(validation_of(store, scope, timeout), list(scope.years))
+        return Validation(validation_of(store, scope, timeout, version), list(scope.years))
     known, pending = [], []
     for report, year in zip(scope.reports, scope.years, strict=True):
         if _REPORTS.has((version, report)):
@@ -123,7 +122,7 @@ def scope_validation(store, scope: Scope, timeout: float | None = None) -> Valid
         else:
             pending.append((report, year))
     if not pending:
-        return Validation(validation_of(store, scope, timeout), list(scope.years))
+        return Validation(validation_of(store, scope, timeout, version), list(scope.years))
     job = validation_jobs.queue(
         (version, scope.council), pending, lambda item: _one_report(store, item[0], item[1], timeout)
     )
@@ -177,7 +176,7 @@ def _one_report(store, report: str, year: str, timeout: float | None) -> Validat
             return kept
         from ..validate import validate_graph
 
-        stamp = version[1] if _remote(store) else None  # asked before the graph is read
+        stamp = version[1] if is_remote(store) else None  # asked before the graph is read
         graph = scope_graph(store, Scope(council_of(report), (report,), (year,)), timeout)
         # pySHACL parses its SPARQL constraints with rdflib's parser, which is not thread-safe.
         with PARSER_LOCK:
@@ -200,7 +199,7 @@ def kept_result(store, report: str) -> ValidationSummary | None:
     from ..store.reports import CATALOGUE
     from ..validate.stored import read, read_sources, result_key
 
-    if _remote(store):  # kept under the dataset's stamp (query_layer/remote_results.py)
+    if is_remote(store):  # kept under the dataset's stamp (query_layer/remote_results.py)
         from ..query_layer.remote_results import read_result
 
         return read_result(store, local_part(report))
